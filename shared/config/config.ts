@@ -1,0 +1,178 @@
+/**
+ * The one typed, frozen configuration of the product, read from app settings at start-up.
+ * Reading settings anywhere else is a bug (STYLE.md habit 4).
+ */
+import { readMappingSettings } from './mapping-settings.js';
+import { readProfiles, type Profile } from './profile-settings.js';
+import { describeProblems, readSettings, type Env, type SettingProblem } from './read-settings.js';
+import { CMG_SETTINGS, PLATFORM_SETTINGS, PUSH_SETTINGS, SYNC_SETTINGS } from './runtime-settings.js';
+import { configurationError } from '../errors/app-error.js';
+import { registerSecret, type LogLevel } from '../observability/logger.js';
+import type { MappingSettings } from '../domain/mapping-settings.js';
+
+export interface CmgConfig {
+  readonly baseUrl: string;
+  readonly application: string;
+  readonly password: string;
+  readonly messageSystems: readonly number[];
+  readonly timeoutMs: number;
+  readonly maxConcurrency: number;
+  readonly maxRetries: number;
+  readonly codesRefreshMs: number;
+}
+
+export interface SyncConfig {
+  readonly updateIntervalMs: number;
+  readonly rosterPeriodMs: number;
+  readonly rosterInitialDelayMs: number;
+  readonly testMailAddresses: readonly string[];
+  readonly excludedMailAddresses: readonly string[];
+  readonly maxBoxes: number | undefined;
+  /** Minutes after midnight in `subscribeOffTimeZone`; both set or both undefined. */
+  readonly subscribeOff: { readonly start: number; readonly end: number; readonly timeZone: string } | undefined;
+  readonly defaultTimeZone: string;
+  readonly providerTimeoutMs: number;
+  readonly providerMaxRetries: number;
+  readonly jobMaxAttempts: number;
+  readonly jobRetryBaseMs: number;
+  readonly jobRetryMaxMs: number;
+  readonly applyConcurrency: number;
+}
+
+export interface PushConfig {
+  /** Undefined: push is off, polling alone runs. */
+  readonly webhookBaseUrl: string | undefined;
+  readonly graphSubscriptionMinutes: number;
+  readonly googleChannelTtlMs: number;
+  readonly renewMarginMs: number;
+}
+
+export interface PlatformConfig {
+  readonly tables: { readonly connectionString: string } | { readonly endpoint: string };
+  readonly serviceBus:
+    | { readonly connectionString: string; readonly queue: string }
+    | { readonly fullyQualifiedNamespace: string; readonly queue: string }
+    | { readonly queue: string };
+  readonly managedIdentityClientId: string | undefined;
+  readonly logLevel: LogLevel;
+  readonly adminPage: boolean;
+}
+
+export interface Config {
+  readonly mapping: MappingSettings;
+  readonly cmg: CmgConfig;
+  readonly profiles: readonly Profile[];
+  readonly sync: SyncConfig;
+  readonly push: PushConfig;
+  readonly platform: PlatformConfig;
+}
+
+export type ConfigResult = { ok: true; config: Config } | { ok: false; problems: SettingProblem[] };
+
+export function readConfig(env: Env): ConfigResult {
+  const problems: SettingProblem[] = [];
+  const mapping = readMappingSettings(env);
+  if (!mapping.ok) problems.push(...mapping.problems);
+  const profiles = readProfiles(env);
+  if (!profiles.ok) problems.push(...profiles.problems);
+  const cmg = readSettings(CMG_SETTINGS, env);
+  if (!cmg.ok) problems.push(...cmg.problems);
+  const sync = readSettings(SYNC_SETTINGS, env);
+  if (!sync.ok) problems.push(...sync.problems);
+  const push = readSettings(PUSH_SETTINGS, env);
+  if (!push.ok) problems.push(...push.problems);
+  const platform = readSettings(PLATFORM_SETTINGS, env);
+  if (!platform.ok) problems.push(...platform.problems);
+
+  if (cmg.ok) {
+    registerSecret(cmg.values.CMG_PASSWORD);
+    if (cmg.values.CMG_MESSAGE_SYSTEMS.length === 0) {
+      problems.push({ name: 'CMG_MESSAGE_SYSTEMS', problem: 'names no message system', expected: 'comma-separated integers, at least one' });
+    }
+  }
+  if (sync.ok && (sync.values.SUBSCRIBE_OFF_START === undefined) !== (sync.values.SUBSCRIBE_OFF_END === undefined)) {
+    problems.push({ name: 'SUBSCRIBE_OFF_END', problem: 'must be set together with SUBSCRIBE_OFF_START', expected: 'both hh:mm, or both empty' });
+  }
+  if (platform.ok) {
+    registerSecret(platform.values.TABLES_CONNECTION_STRING);
+    registerSecret(platform.values.ServiceBusConnection);
+    if (!platform.values.TABLES_CONNECTION_STRING && !platform.values.TABLES_ENDPOINT) {
+      problems.push({ name: 'TABLES_ENDPOINT', problem: 'is not set, nor is TABLES_CONNECTION_STRING', expected: 'one of them' });
+    }
+  }
+  if (problems.length > 0 || !mapping.ok || !profiles.ok || !cmg.ok || !sync.ok || !push.ok || !platform.ok) {
+    return { ok: false, problems };
+  }
+
+  const c = cmg.values;
+  const s = sync.values;
+  const p = push.values;
+  const f = platform.values;
+  const queue = f.SERVICE_BUS_QUEUE;
+  const config: Config = {
+    mapping: mapping.settings,
+    profiles: profiles.profiles,
+    cmg: {
+      baseUrl: c.CMG_BASE_URL,
+      application: c.CMG_APPLICATION,
+      password: c.CMG_PASSWORD,
+      messageSystems: c.CMG_MESSAGE_SYSTEMS.map(Number),
+      timeoutMs: c.CMG_TIMEOUT_MS,
+      maxConcurrency: c.CMG_MAX_CONCURRENCY,
+      maxRetries: c.CMG_MAX_RETRIES,
+      codesRefreshMs: c.CMG_CODES_REFRESH,
+    },
+    sync: {
+      updateIntervalMs: s.UPDATE_INTERVAL,
+      rosterPeriodMs: s.ROSTER_PERIOD,
+      rosterInitialDelayMs: s.ROSTER_INITIAL_DELAY,
+      testMailAddresses: s.TEST_MAIL_ADDRESSES,
+      excludedMailAddresses: s.EXCLUDED_MAIL_ADDRESSES,
+      maxBoxes: s.MAX_BOXES,
+      subscribeOff:
+        s.SUBSCRIBE_OFF_START !== undefined && s.SUBSCRIBE_OFF_END !== undefined
+          ? { start: s.SUBSCRIBE_OFF_START, end: s.SUBSCRIBE_OFF_END, timeZone: s.SUBSCRIBE_OFF_TIMEZONE }
+          : undefined,
+      defaultTimeZone: s.DEFAULT_TIME_ZONE,
+      providerTimeoutMs: s.PROVIDER_TIMEOUT_MS,
+      providerMaxRetries: s.PROVIDER_MAX_RETRIES,
+      jobMaxAttempts: s.JOB_MAX_ATTEMPTS,
+      jobRetryBaseMs: s.JOB_RETRY_BASE,
+      jobRetryMaxMs: s.JOB_RETRY_MAX,
+      applyConcurrency: s.CMG_APPLY_CONCURRENCY,
+    },
+    push: {
+      webhookBaseUrl: p.WEBHOOK_BASE_URL,
+      graphSubscriptionMinutes: p.GRAPH_SUBSCRIPTION_MINUTES,
+      googleChannelTtlMs: p.GOOGLE_CHANNEL_TTL,
+      renewMarginMs: p.SUBSCRIPTION_RENEW_MARGIN,
+    },
+    platform: {
+      tables: f.TABLES_CONNECTION_STRING ? { connectionString: f.TABLES_CONNECTION_STRING } : { endpoint: f.TABLES_ENDPOINT! },
+      serviceBus: f.ServiceBusConnection
+        ? { connectionString: f.ServiceBusConnection, queue }
+        : f.ServiceBusConnection__fullyQualifiedNamespace
+          ? { fullyQualifiedNamespace: f.ServiceBusConnection__fullyQualifiedNamespace, queue }
+          : { queue },
+      managedIdentityClientId: f.AZURE_CLIENT_ID,
+      logLevel: f.LOG_LEVEL,
+      adminPage: f.ADMIN_PAGE,
+    },
+  };
+  return { ok: true, config: deepFreeze(config) };
+}
+
+/** Reads the configuration or throws a configuration error listing every bad setting. */
+export function loadConfig(env: Env = process.env): Config {
+  const result = readConfig(env);
+  if (!result.ok) throw configurationError(describeProblems(result.problems), 'invalid-settings');
+  return result.config;
+}
+
+function deepFreeze<T>(value: T): T {
+  if (value && typeof value === 'object' && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const v of Object.values(value)) deepFreeze(v);
+  }
+  return value;
+}

@@ -1,0 +1,57 @@
+/**
+ * Settings of the running product beyond the mapping: CMG connection (CMG-INTERFACE.md), who is
+ * synced and when (MAPPING.md 7–8), push, storage, queue, retries and logging.
+ */
+import { z } from 'zod';
+import { bool, duration, int, list, oneOf, optional, text, timeOfDay, timeZone, url, type Setting } from './setting.js';
+
+const EMAIL = z.string().toLowerCase().email();
+const MESSAGE_SYSTEM = z.string().regex(/^\d+$/, 'not an integer');
+
+export const CMG_SETTINGS = {
+  CMG_BASE_URL: url({ required: true }, 'CMG base URL with protocol, server and virtual path, e.g. https://cmg.example.com/CMG Office.'),
+  CMG_APPLICATION: text({ default: 'EXCHANGE', min: 1 }, 'CMG destination (application) name, the Basic auth user.'),
+  CMG_PASSWORD: text({ required: true, secret: true, min: 1 }, 'CMG HTTP interface password. Secret.'),
+  CMG_MESSAGE_SYSTEMS: list('comma', '', 'CMG message system ids, comma-separated, at least one (e.g. 1,3,4).', MESSAGE_SYSTEM),
+  CMG_TIMEOUT_MS: int({ default: 10_000, min: 100, max: 120_000 }, 'Per-request timeout for CMG, in milliseconds.'),
+  CMG_MAX_CONCURRENCY: int({ default: 8, min: 1, max: 64 }, 'Concurrent requests to CMG per instance (keep-alive socket pool size).'),
+  CMG_MAX_RETRIES: int({ default: 4, min: 0, max: 10 }, 'Retries of a transient CMG failure inside one request before the job backs off.'),
+  CMG_CODES_REFRESH: duration('1h', 'How long the CMG code list is cached.'),
+} satisfies Record<string, Setting<unknown>>;
+
+export const SYNC_SETTINGS = {
+  UPDATE_INTERVAL: duration('15m', 'Polling safety net: every mailbox is synced at least this often, spread over the interval.', { minMs: 60_000 }),
+  ROSTER_PERIOD: duration('30m', 'How often the roster (CMG calendar settings) is refreshed.', { minMs: 60_000 }),
+  ROSTER_INITIAL_DELAY: duration('0s', 'Delay before the first roster refresh after start-up.'),
+  TEST_MAIL_ADDRESSES: list('semicolon', '', 'When set, only these addresses are synced (old CMG.mailAddress); semicolon-separated.', EMAIL),
+  EXCLUDED_MAIL_ADDRESSES: list('semicolon', '', 'Addresses never synced (old EXCLUDE_FILE); semicolon-separated.', EMAIL),
+  MAX_BOXES: optional(int({ min: 1 }, 'At most this many mailboxes are active; the rest are reported. Empty: no limit.')),
+  SUBSCRIBE_OFF_START: timeOfDay('Start of the quiet period with no provider requests (hh:mm). Empty: none.'),
+  SUBSCRIBE_OFF_END: timeOfDay('End of the quiet period (hh:mm); deferred work runs then.'),
+  SUBSCRIBE_OFF_TIMEZONE: timeZone('UTC', 'Time zone of SUBSCRIBE_OFF_START / _END.'),
+  DEFAULT_TIME_ZONE: timeZone('UTC', 'Time zone for all-day events when a mailbox reports none.'),
+  PROVIDER_TIMEOUT_MS: int({ default: 30_000, min: 100, max: 300_000 }, 'Per-request timeout for Graph and Google, in milliseconds.'),
+  PROVIDER_MAX_RETRIES: int({ default: 3, min: 0, max: 10 }, 'Retries of a throttled or failed provider request before the job backs off.'),
+  JOB_MAX_ATTEMPTS: int({ default: 8, min: 1, max: 50 }, 'Attempts of a mailbox job with transient failures before it is dead-lettered and the mailbox marked failing.'),
+  JOB_RETRY_BASE: duration('30s', 'First backoff of a failed mailbox job; doubles per attempt (with jitter).'),
+  JOB_RETRY_MAX: duration('30m', 'Longest backoff of a failed mailbox job.'),
+  CMG_APPLY_CONCURRENCY: int({ default: 4, min: 1, max: 32 }, 'Concurrent CMG operations within one mailbox job.'),
+} satisfies Record<string, Setting<unknown>>;
+
+export const PUSH_SETTINGS = {
+  WEBHOOK_BASE_URL: optional(url({}, 'Public base URL of this app\'s webhooks (e.g. https://app.azurewebsites.net). Empty: push off, polling only.')),
+  GRAPH_SUBSCRIPTION_MINUTES: int({ default: 10_080, min: 45, max: 10_080 }, 'Lifetime requested for Graph event subscriptions, in minutes (Graph allows 10080 for events).'),
+  GOOGLE_CHANNEL_TTL: duration('7d', 'Lifetime requested for Google push channels.', { minMs: 3_600_000 }),
+  SUBSCRIPTION_RENEW_MARGIN: duration('24h', 'Subscriptions and channels expiring within this margin are renewed.'),
+} satisfies Record<string, Setting<unknown>>;
+
+export const PLATFORM_SETTINGS = {
+  TABLES_CONNECTION_STRING: optional(text({ secret: true, min: 1 }, 'Table Storage connection string (local runs, Azurite). Secret.')),
+  TABLES_ENDPOINT: optional(url({}, 'Table Storage endpoint for managed identity, e.g. https://acct.table.core.windows.net.')),
+  SERVICE_BUS_QUEUE: text({ default: 'mailbox-sync', min: 1 }, 'Service Bus queue of mailbox jobs (sessions and duplicate detection on).'),
+  ServiceBusConnection__fullyQualifiedNamespace: optional(text({ min: 1 }, 'Service Bus namespace host for managed identity (trigger and sender).')),
+  ServiceBusConnection: optional(text({ secret: true, min: 1 }, 'Service Bus connection string, when not using managed identity. Secret.')),
+  AZURE_CLIENT_ID: optional(text({ min: 1 }, 'Client id of the user-assigned managed identity used for Tables, Service Bus and Key Vault.')),
+  LOG_LEVEL: oneOf(['debug', 'info', 'warn', 'error'], 'info', 'Lowest level written to the log.'),
+  ADMIN_PAGE: bool(true, 'Serve the admin page at /api/admin.'),
+} satisfies Record<string, Setting<unknown>>;

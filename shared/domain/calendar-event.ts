@@ -1,0 +1,54 @@
+/**
+ * The provider-neutral calendar event: what the mapping rules need to know, nothing more.
+ * Built by the normalisers (normalize-graph-event.ts, normalize-google-event.ts).
+ */
+
+export type ProviderKind = 'graph' | 'google';
+
+/** How the event shows the owner's time. */
+export type ShowAs = 'busy' | 'free' | 'tentative' | 'oof' | 'workingElsewhere';
+
+/** Kinds of calendar entries that are not ordinary meetings. */
+export type EventKind = 'default' | 'focusTime' | 'birthday' | 'fromGmail';
+
+export type EventTiming =
+  /** Instants in UTC, ISO 8601 with `Z`. */
+  | { readonly allDay: false; readonly start: string; readonly end: string }
+  /**
+   * Local dates `YYYY-MM-DD` in the mailbox's time zone; `endDate` is exclusive (the day after
+   * the last day), as both Graph and Google express it.
+   */
+  | { readonly allDay: true; readonly startDate: string; readonly endDate: string };
+
+export interface CalendarEvent {
+  readonly provider: ProviderKind;
+  /** The event's id, or the occurrence's id for an instance of a series. */
+  readonly id: string;
+  /** For an occurrence, the series master's id. */
+  readonly seriesId?: string | undefined;
+  /** Deleted from the calendar (Graph `@removed`, Google deleted entry) or cancelled. */
+  readonly cancelled: boolean;
+  /** The mailbox owner declined it. */
+  readonly declined: boolean;
+  /** The mailbox owner answered tentatively (Google) or it shows as tentative (Graph). */
+  readonly tentative: boolean;
+  readonly showAs: ShowAs;
+  readonly kind: EventKind;
+  readonly subject: string;
+  readonly location: string;
+  readonly categories: readonly string[];
+  /** Private or confidential. */
+  readonly private: boolean;
+  readonly onlineMeeting: boolean;
+  readonly timing: EventTiming;
+}
+
+/**
+ * What a normaliser makes of one raw item: an event; a removal known only by id (Graph
+ * `@removed` carries no details); or an item that cannot be read, with a short reason that
+ * never quotes the item's text.
+ */
+export type NormalizeResult =
+  | { readonly kind: 'event'; readonly event: CalendarEvent }
+  | { readonly kind: 'removed'; readonly id: string }
+  | { readonly kind: 'invalid'; readonly id: string | undefined; readonly detail: string };

@@ -1,0 +1,68 @@
+/**
+ * The one small interface each calendar system sits behind (ARCHITECTURE.md). A provider is
+ * built from one connection profile; the sync use case never sees Graph or Google shapes.
+ * Every method throws only AppError (shared/errors): `permanent` for a mailbox the provider
+ * will not serve (reported as invalid address), `configuration` for bad credentials (message
+ * names the profile, never the secret), `resync` when the sync token expired, `transient`
+ * for throttling / 5xx / timeouts after the provider's own bounded retries.
+ */
+import type { AutomaticReplies } from '../domain/automatic-replies.js';
+import type { CalendarWindow } from '../domain/calendar-window.js';
+import type { NormalizeResult, ProviderKind } from '../domain/calendar-event.js';
+
+export interface FetchCalendarRequest {
+  /** The mailbox's mail address (Graph user principal / mail; Google subject and calendar id). */
+  readonly address: string;
+  readonly window: CalendarWindow;
+  /** From the previous fetch of the same window; absent → full fetch. */
+  readonly syncToken?: string | undefined;
+}
+
+export interface FetchCalendarResult {
+  /** `full`: items are the whole window; `delta`: only what changed since the token. */
+  readonly mode: 'full' | 'delta';
+  /** Normalised items (shared/domain normalisers): events, removals by id, invalid items. */
+  readonly items: readonly NormalizeResult[];
+  /** Token for the next incremental fetch of the same window. */
+  readonly nextSyncToken: string;
+  /** The mailbox's IANA time zone (all-day events are dates in it). */
+  readonly timeZone: string;
+  /** Graph only (Google has no equivalent): the automatic-replies state, read on every fetch. */
+  readonly automaticReplies?: AutomaticReplies | undefined;
+  /** HTTP requests this fetch made (for status and benchmarks). */
+  readonly requests: number;
+}
+
+export interface PushSubscriptionRequest {
+  readonly address: string;
+  /** Webhook URL for change notifications. */
+  readonly notificationUrl: string;
+  /** Graph only: lifecycle notifications URL (can only be set at creation). */
+  readonly lifecycleUrl?: string | undefined;
+  /** Graph clientState / Google channel token: a random secret we verify on receipt. */
+  readonly secret: string;
+  /** Requested expiry (the provider may shorten it). */
+  readonly expiresAt: string;
+}
+
+export interface PushSubscription {
+  /** Graph subscription id / Google channel id. */
+  readonly id: string;
+  /** Google: the resource id needed to stop the channel. */
+  readonly resourceId?: string | undefined;
+  readonly expiresAt: string;
+}
+
+export interface CalendarProvider {
+  readonly kind: ProviderKind;
+  /** The connection profile this provider was built from. */
+  readonly profileName: string;
+  fetchCalendar(request: FetchCalendarRequest): Promise<FetchCalendarResult>;
+  /** Cheap probe that credentials work (admin "check connections"). */
+  checkConnection(): Promise<void>;
+  subscribe(request: PushSubscriptionRequest): Promise<PushSubscription>;
+  /** Graph: PATCH expiration. Google: channels cannot be renewed; the caller replaces them. */
+  renew(subscription: PushSubscription, expiresAt: string): Promise<PushSubscription>;
+  /** Tolerates an already-gone subscription. */
+  unsubscribe(subscription: PushSubscription): Promise<void>;
+}
