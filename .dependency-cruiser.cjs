@@ -4,11 +4,11 @@ module.exports = {
   forbidden: [
     {
       name: 'domain-is-pure',
-      comment: 'shared/domain holds pure rules: no I/O, no framework, nothing from the other layers. node:crypto is allowed for hashing only.',
+      comment: 'shared/domain holds pure rules: no I/O, no framework, nothing from the other layers. node:crypto (hashing) and zod (validation) are allowed.',
       severity: 'error',
       from: { path: '^shared/domain/' },
       to: {
-        pathNot: ['^shared/domain/', '^(node:)?crypto$'],
+        pathNot: ['^shared/domain/', '^(node:)?crypto$', '^node_modules/zod/'],
       },
     },
     {
