@@ -24,7 +24,8 @@ export function readSettings<S extends SettingSpecs>(specs: S, env: Env): ReadRe
   const problems: SettingProblem[] = [];
   for (const [name, setting] of Object.entries(specs)) {
     const given = env[name];
-    const raw = given === undefined || (given.trim() === '' && setting.meta.required) ? setting.meta.default : given;
+    const unset = given === undefined || (given.trim() === '' && !setting.meta.emptyIsValue);
+    const raw = unset ? setting.meta.default : given;
     if (raw === undefined) {
       if (setting.meta.required) problems.push({ name, problem: 'is required but not set', expected: setting.meta.expected });
       else values[name] = undefined;

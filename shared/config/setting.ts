@@ -16,6 +16,8 @@ export interface SettingMeta {
   required?: boolean;
   /** Secret values never appear in messages or logs. */
   secret?: boolean;
+  /** An empty string is a value of its own (e.g. no prefix); otherwise empty means "not set". */
+  emptyIsValue?: boolean;
 }
 
 export interface Setting<T> {
@@ -64,6 +66,7 @@ export const text = (
     default: opts.default,
     required: opts.required,
     secret: opts.secret,
+    emptyIsValue: (opts.min ?? 0) === 0,
   });
 };
 
