@@ -4,7 +4,8 @@
  * differences.
  */
 
-export type MailboxState = 'active' | 'invalid' | 'excluded' | 'disabled' | 'over-limit' | 'failing';
+export type { MailboxState } from '../store/mailbox-repository.js';
+import type { MailboxState } from '../store/mailbox-repository.js';
 
 export interface RosterUser {
   readonly key: string;

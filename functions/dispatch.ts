@@ -1,0 +1,11 @@
+/** Timer: the polling safety net; one spread job per synced mailbox per UPDATE_INTERVAL (it fires every minute). */
+import { app, type InvocationContext, type Timer } from '@azure/functions';
+import { getDeps } from '../shared/app/app-context.js';
+import { dispatch } from '../shared/sync/dispatch.js';
+
+export async function dispatchTimer(_timer: Timer, context: InvocationContext): Promise<void> {
+  const result = await dispatch(await getDeps());
+  if (result.status === 'dispatched') context.log(`dispatched ${result.enqueued} jobs for ${result.interval}`);
+}
+
+app.timer('dispatch', { schedule: '30 * * * * *', handler: dispatchTimer });

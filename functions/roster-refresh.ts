@@ -1,0 +1,11 @@
+/** Timer: refreshes the roster from CMG when ROSTER_PERIOD has passed (it fires every minute; the period is a setting). */
+import { app, type InvocationContext, type Timer } from '@azure/functions';
+import { getDeps } from '../shared/app/app-context.js';
+import { refreshRosterIfDue } from '../shared/sync/refresh-roster.js';
+
+export async function rosterRefresh(_timer: Timer, context: InvocationContext): Promise<void> {
+  const report = await refreshRosterIfDue(await getDeps());
+  if (report) context.log(`roster refreshed: ${report.changedUsers} changed users, ${report.written} mailboxes written, ${report.enqueued} jobs`);
+}
+
+app.timer('roster-refresh', { schedule: '0 * * * * *', runOnStartup: false, handler: rosterRefresh });

@@ -1,0 +1,41 @@
+/**
+ * Reading a webhook body safely: JSON content type, at most 1 MiB, valid JSON, the expected
+ * shape. Every failure is a 400/413/415 answer without side effects.
+ */
+import type { HttpRequest, HttpResponseInit } from '@azure/functions';
+import type { z } from 'zod';
+
+export const MAX_WEBHOOK_BODY = 1024 * 1024;
+
+export type BodyResult<T> = { ok: true; value: T } | { ok: false; response: HttpResponseInit };
+
+const refuse = (status: number, message: string): { ok: false; response: HttpResponseInit } => ({ ok: false, response: { status, jsonBody: { error: message } } });
+
+export async function readJsonBody<T>(request: HttpRequest, schema: z.ZodType<T>): Promise<BodyResult<T>> {
+  const type = request.headers.get('content-type') ?? '';
+  if (!/^application\/json\s*(;|$)/i.test(type)) return refuse(415, 'expected Content-Type: application/json');
+  const declared = Number(request.headers.get('content-length') ?? '0');
+  if (declared > MAX_WEBHOOK_BODY) return refuse(413, 'body larger than 1 MiB');
+  const text = await request.text();
+  if (Buffer.byteLength(text, 'utf8') > MAX_WEBHOOK_BODY) return refuse(413, 'body larger than 1 MiB');
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    return refuse(400, 'body is not valid JSON');
+  }
+  const parsed = schema.safeParse(json);
+  if (!parsed.success) return refuse(400, `body does not match: ${parsed.error.issues.slice(0, 3).map((i) => `${i.path.join('.') || '(body)'} ${i.message}`).join('; ')}`);
+  return { ok: true, value: parsed.data };
+}
+
+/**
+ * Graph's validation handshake: echo `validationToken` as text/plain within 10 s
+ * (https://learn.microsoft.com/graph/change-notifications-delivery-webhooks#notificationurl-validation).
+ * nosniff keeps a browser from ever treating the echoed token as HTML.
+ */
+export function validationEcho(request: HttpRequest): HttpResponseInit | undefined {
+  const token = request.query.get('validationToken');
+  if (token === null) return undefined;
+  return { status: 200, headers: { 'content-type': 'text/plain; charset=utf-8', 'x-content-type-options': 'nosniff' }, body: token };
+}

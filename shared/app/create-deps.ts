@@ -1,0 +1,66 @@
+/**
+ * The composition root: production dependencies from the configuration. The dev host passes
+ * overrides (in-process queue, trusted emulator certificates); everything else is what runs
+ * in Azure.
+ */
+import { DefaultAzureCredential } from '@azure/identity';
+import { ServiceBusClient } from '@azure/service-bus';
+import type { Config } from '../config/config.js';
+import { createCmgClient } from '../cmg/cmg-client.js';
+import { configurationError } from '../errors/app-error.js';
+import { createLogger, type Logger } from '../observability/logger.js';
+import { createGoogleCalendarProvider } from '../providers/google/google-calendar-provider.js';
+import { createGraphProvider } from '../providers/graph/graph-provider.js';
+import type { JobQueue } from '../queue/job-queue.js';
+import { ServiceBusJobQueue } from '../queue/service-bus-job-queue.js';
+import { createTableStore } from '../store/table-store.js';
+import { createProviderRegistry } from '../sync/provider-registry.js';
+import type { SyncDeps } from '../sync/sync-deps.js';
+
+export interface DepsOverrides {
+  readonly logger?: Logger;
+  readonly queue?: JobQueue;
+  readonly now?: () => Date;
+  /** Extra CA certificates (PEM) trusted for Graph: the loopback emulator's. */
+  readonly graphTrustedCertificates?: readonly string[];
+  /** Table names prefix (tests: each test its own tables). */
+  readonly tablePrefix?: string;
+}
+
+export function createDeps(config: Config, overrides: DepsOverrides = {}): SyncDeps {
+  const logger = overrides.logger ?? createLogger({ level: config.platform.logLevel });
+  const env = process.env;
+  const providerOptions = { timeoutMs: config.sync.providerTimeoutMs, maxRetries: config.sync.providerMaxRetries, logger };
+  const providers = createProviderRegistry(config.profiles, (profile) =>
+    profile.kind === 'graph'
+      ? createGraphProvider(profile, {
+          ...providerOptions,
+          trustedCertificates: overrides.graphTrustedCertificates,
+          proxyUrl: env.HTTPS_PROXY ?? env.https_proxy,
+          noProxy: env.NO_PROXY ?? env.no_proxy,
+        })
+      : createGoogleCalendarProvider(profile, providerOptions),
+  );
+  return {
+    config,
+    logger,
+    now: overrides.now ?? (() => new Date()),
+    store: createTableStore(config.platform.tables, { tablePrefix: overrides.tablePrefix, managedIdentityClientId: config.platform.managedIdentityClientId }),
+    queue: overrides.queue ?? serviceBusQueue(config),
+    cmg: createCmgClient(config.cmg, { logger }),
+    providers,
+  };
+}
+
+function serviceBusQueue(config: Config): JobQueue {
+  const sb = config.platform.serviceBus;
+  let client: ServiceBusClient;
+  if ('connectionString' in sb) client = new ServiceBusClient(sb.connectionString);
+  else if ('fullyQualifiedNamespace' in sb) {
+    client = new ServiceBusClient(sb.fullyQualifiedNamespace, new DefaultAzureCredential({ managedIdentityClientId: config.platform.managedIdentityClientId }));
+  } else {
+    throw configurationError('ServiceBusConnection__fullyQualifiedNamespace is not set, nor is ServiceBusConnection: the functions cannot send mailbox-sync jobs');
+  }
+  const sender = client.createSender(sb.queue);
+  return new ServiceBusJobQueue(sender, () => client.close());
+}

@@ -1,0 +1,23 @@
+/** Content hash of an activity as sent to CMG: equal hashes mean CMG already holds this content. */
+import { hash } from 'node:crypto';
+import type { Activity } from './activity.js';
+
+export function activityHash(activity: Activity): string {
+  // An explicit field list (not JSON of the object) so key order or extra properties cannot
+  // change the hash; the leading version changes if the list ever does.
+  const fields = [
+    'v1',
+    activity.externalId,
+    activity.code,
+    activity.start,
+    activity.end,
+    activity.text,
+    activity.forward,
+    activity.inConference,
+    activity.sign,
+    activity.private,
+    activity.source.provider,
+    activity.source.eventId,
+  ];
+  return hash('sha256', JSON.stringify(fields), 'base64url');
+}

@@ -1,0 +1,51 @@
+/** The text CMG shows for an activity (MAPPING.md §3 and §6). */
+import type { MappingSettings } from './mapping-settings.js';
+
+type PrefixSettings = Pick<MappingSettings, 'forwardPrefix' | 'notForwardPrefix'>;
+
+/**
+ * Reads a forwarding prefix: `FORWARD_PREFIX` forces forwarding on, `NOT_FORWARD_PREFIX` off, and
+ * the prefix is dropped from the subject; otherwise the user's default applies.
+ */
+export function readForwarding(subject: string, settings: PrefixSettings, forwardByDefault: boolean): { subject: string; forward: boolean } {
+  const trimmed = subject.trimStart();
+  // The longer prefix first, so "**" is not read as "*" when both are configured.
+  const prefixes: Array<[string, boolean]> = [
+    [settings.forwardPrefix, true],
+    [settings.notForwardPrefix, false],
+  ];
+  prefixes.sort((a, b) => b[0].length - a[0].length);
+  for (const [prefix, forward] of prefixes) {
+    if (prefix !== '' && trimmed.startsWith(prefix)) return { subject: trimmed.slice(prefix.length).trim(), forward };
+  }
+  return { subject: trimmed, forward: forwardByDefault };
+}
+
+const LINE_BREAKS = /[\t\n\v\f\r]+/g;
+const CONTROL = /\p{Cc}/gu;
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
+
+/** Trimmed, control characters removed (line breaks and tabs become one space), no broken UTF-16. */
+export function cleanText(value: string): string {
+  return value.replace(LINE_BREAKS, ' ').replace(CONTROL, '').replace(LONE_SURROGATE, '\uFFFD').trim();
+}
+
+/**
+ * At most `max` UTF-16 units, never ending inside a surrogate pair: within CMG's limit whether it
+ * counts code units (Java strings) or characters.
+ */
+export function cutText(value: string, max: number): string {
+  if (value.length <= max) return value;
+  const high = value.charCodeAt(max - 1);
+  const end = high >= 0xd800 && high <= 0xdbff ? max - 1 : max;
+  return value.slice(0, end).trimEnd();
+}
+
+type TextSettings = Pick<MappingSettings, 'textAppendLocation' | 'textMax'>;
+
+/** Subject (already without prefix, or the private replacement), optionally " (location)", cut to size. */
+export function activityText(subject: string, location: string, settings: TextSettings): string {
+  const text = cleanText(subject);
+  const place = settings.textAppendLocation ? cleanText(location) : '';
+  return cutText(place === '' ? text : `${text} (${place})`, settings.textMax);
+}

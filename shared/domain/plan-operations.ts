@@ -1,0 +1,33 @@
+/** Desired activities vs. what CMG acknowledged → the writes that make CMG match (ARCHITECTURE.md step 6). */
+import type { AcknowledgedActivity, Activity, Operation } from './activity.js';
+import { activityHash } from './activity-hash.js';
+
+/**
+ * `full`: the desired list is the whole window, so every other acknowledged activity goes.
+ * `delta`: the desired list covers only the touched events; others are left alone.
+ */
+export type PlanScope = { readonly kind: 'full' } | { readonly kind: 'delta'; readonly touchedEventIds: readonly string[] };
+
+export interface PlanInput {
+  readonly desired: readonly Activity[];
+  readonly acknowledged: readonly AcknowledgedActivity[];
+  readonly scope: PlanScope;
+}
+
+/** Upserts in desired order, then deletes in acknowledged order; nothing for an unchanged activity. */
+export function planOperations({ desired, acknowledged, scope }: PlanInput): Operation[] {
+  const held = new Map(acknowledged.map((a) => [a.externalId, a.hash]));
+  const operations: Operation[] = [];
+  const wanted = new Set<string>();
+  for (const activity of desired) {
+    wanted.add(activity.externalId);
+    const hash = activityHash(activity);
+    if (held.get(activity.externalId) !== hash) operations.push({ op: 'upsert', activity, hash });
+  }
+  const touched = scope.kind === 'delta' ? new Set(scope.touchedEventIds) : undefined;
+  for (const { externalId, sourceEventId } of acknowledged) {
+    if (wanted.has(externalId)) continue;
+    if (touched === undefined || touched.has(sourceEventId)) operations.push({ op: 'delete', externalId });
+  }
+  return operations;
+}

@@ -1,0 +1,115 @@
+/**
+ * Wall-clock time in an IANA zone ↔ UTC instant, with Intl only (no time-zone library, no
+ * ad-hoc offset tables): the zone rules are the runtime's ICU data, kept current with Node.
+ */
+
+const formatters = new Map<string, Intl.DateTimeFormat>();
+
+function formatterFor(zone: string): Intl.DateTimeFormat {
+  let formatter = formatters.get(zone);
+  if (formatter === undefined) {
+    // Throws RangeError for an unknown zone: callers validate zones at their boundary.
+    formatter = new Intl.DateTimeFormat('en-US', {
+      timeZone: zone,
+      hourCycle: 'h23',
+      year: 'numeric',
+      month: 'numeric',
+      day: 'numeric',
+      hour: 'numeric',
+      minute: 'numeric',
+      second: 'numeric',
+    });
+    formatters.set(zone, formatter);
+  }
+  return formatter;
+}
+
+/** True when the runtime knows the IANA zone (e.g. "Europe/Stockholm", "UTC"). */
+export function isTimeZone(zone: string): boolean {
+  try {
+    formatterFor(zone);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+const HOUR_MS = 3_600_000;
+const MINUTE_MS = 60_000;
+
+function exactOffsetMs(zone: string, instantMs: number): number {
+  let year = 0, month = 0, day = 0, hour = 0, minute = 0, second = 0;
+  for (const part of formatterFor(zone).formatToParts(instantMs)) {
+    if (part.type === 'year') year = Number(part.value);
+    else if (part.type === 'month') month = Number(part.value);
+    else if (part.type === 'day') day = Number(part.value);
+    else if (part.type === 'hour') hour = Number(part.value);
+    else if (part.type === 'minute') minute = Number(part.value);
+    else if (part.type === 'second') second = Number(part.value);
+  }
+  const wallAsUtc = Date.UTC(year, month - 1, day, hour, minute, second);
+  return wallAsUtc - (instantMs - (((instantMs % 1000) + 1000) % 1000));
+}
+
+// formatToParts costs microseconds; mapping 100,000 events needs the offset far faster. An
+// offset is cached per zone and UTC hour when it is the same at both ends of the hour (no
+// transition inside); hours that hold a transition are always computed exactly.
+const offsetCache = new Map<string, Map<number, number>>();
+const OFFSET_CACHE_LIMIT = 50_000;
+
+/** The zone's offset from UTC at an instant, in milliseconds (east positive). */
+export function offsetAt(zone: string, instantMs: number): number {
+  const hour = Math.floor(instantMs / HOUR_MS);
+  let byHour = offsetCache.get(zone);
+  if (byHour === undefined) {
+    byHour = new Map();
+    offsetCache.set(zone, byHour);
+  }
+  const cached = byHour.get(hour);
+  if (cached !== undefined) return Number.isNaN(cached) ? exactOffsetMs(zone, instantMs) : cached;
+  if (byHour.size >= OFFSET_CACHE_LIMIT) byHour.clear();
+  const atStart = exactOffsetMs(zone, hour * HOUR_MS);
+  const atEnd = exactOffsetMs(zone, hour * HOUR_MS + HOUR_MS - 1000);
+  byHour.set(hour, atStart === atEnd ? atStart : Number.NaN);
+  return atStart === atEnd ? atStart : exactOffsetMs(zone, instantMs);
+}
+
+/**
+ * The UTC instant (epoch ms) of a local date and time in a zone. A time that does not exist
+ * (skipped by a daylight-saving change) moves forward by the gap; a time that occurs twice takes
+ * the earlier instant — the "compatible" rule of Temporal and of RFC 5545 §3.3.5.
+ */
+export function zonedTimeToInstant(date: string, hour: number, minute: number, zone: string): number {
+  const [y, m, d] = date.split('-').map(Number) as [number, number, number];
+  const wall = Date.UTC(y, m - 1, d, hour, minute);
+  // Offsets a day either side bracket any single transition near this wall time.
+  const before = offsetAt(zone, wall - 24 * HOUR_MS);
+  const after = offsetAt(zone, wall + 24 * HOUR_MS);
+  const candidates = [wall - before, wall - after].filter((t) => t + offsetAt(zone, t) === wall);
+  if (candidates.length === 0) return wall - before;
+  return Math.min(...candidates);
+}
+
+const pad = (n: number, width = 2): string => String(n).padStart(width, '0');
+
+/** ISO 8601 with the zone's offset at that instant, e.g. `2026-03-29T00:00:00+01:00`. */
+export function formatInZone(instantMs: number, zone: string): string {
+  // Offsets of old local mean times have seconds; whole minutes keep the text RFC 3339 and,
+  // because the wall time is shifted by the same rounded offset, still the same instant.
+  const offsetMinutes = Math.round(offsetAt(zone, instantMs) / MINUTE_MS);
+  const wall = new Date(instantMs + offsetMinutes * MINUTE_MS);
+  const sign = offsetMinutes < 0 ? '-' : '+';
+  const abs = Math.abs(offsetMinutes);
+  const seconds = wall.getUTCMilliseconds() === 0 ? pad(wall.getUTCSeconds()) : `${pad(wall.getUTCSeconds())}.${pad(wall.getUTCMilliseconds(), 3)}`;
+  return (
+    `${pad(wall.getUTCFullYear(), 4)}-${pad(wall.getUTCMonth() + 1)}-${pad(wall.getUTCDate())}` +
+    `T${pad(wall.getUTCHours())}:${pad(wall.getUTCMinutes())}:${seconds}` +
+    `${sign}${pad(Math.floor(abs / 60))}:${pad(abs % 60)}`
+  );
+}
+
+/** The local date `YYYY-MM-DD` `days` after (or before) `date`: calendar arithmetic, no zone. */
+export function addDays(date: string, days: number): string {
+  const [y, m, d] = date.split('-').map(Number) as [number, number, number];
+  return new Date(Date.UTC(y, m - 1, d + days)).toISOString().slice(0, 10);
+}

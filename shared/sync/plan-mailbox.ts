@@ -1,0 +1,136 @@
+/**
+ * Steps 2–6 of the sync job (ARCHITECTURE.md): choose full or incremental, fetch through the
+ * mailbox's profile (failing over to the others that serve its domain), map, and diff against
+ * what CMG acknowledged. Nothing is written: the admin preview uses this as it is.
+ */
+import { AppError } from '../errors/app-error.js';
+import { calendarWindow } from '../domain/calendar-window.js';
+import { configHash } from '../domain/config-hash.js';
+import { mapCalendar, type MappedCalendar } from '../domain/map-calendar.js';
+import { planOperations } from '../domain/plan-operations.js';
+import type { CalendarWindow } from '../domain/calendar-window.js';
+import type { Operation } from '../domain/activity.js';
+import type { CalendarProvider, FetchCalendarResult } from '../providers/calendar-provider.js';
+import type { StoredMailbox } from '../store/mailbox-repository.js';
+import type { SyncDeps } from './sync-deps.js';
+
+export interface MailboxPlan {
+  readonly kind: 'plan';
+  readonly provider: CalendarProvider;
+  readonly fetched: FetchCalendarResult;
+  readonly mapped: MappedCalendar;
+  readonly operations: readonly Operation[];
+  /** The window the new sync token belongs to. */
+  readonly tokenWindow: CalendarWindow;
+  readonly configHash: string;
+  readonly timeZone: string;
+  readonly automaticRepliesSince: string | undefined;
+}
+
+/** No profile serving the domain can open the mailbox: report it as an invalid address. */
+export interface MailboxUnavailable {
+  readonly kind: 'unavailable';
+  readonly reason: string;
+}
+
+const dayOf = (iso: string): string => iso.slice(0, 10);
+
+/** Why this job must fetch the whole window, or undefined when an incremental fetch will do. */
+export function fullSyncReason(mailbox: StoredMailbox, window: CalendarWindow, hash: string, requested: boolean): string | undefined {
+  if (requested) return 'requested';
+  if (!mailbox.syncToken || !mailbox.window) return 'no sync token';
+  if (dayOf(mailbox.window.start) !== dayOf(window.start)) return 'window rolled to a new day';
+  if (mailbox.configHash !== hash) return 'mapping settings changed';
+  return undefined;
+}
+
+export async function planMailbox(deps: SyncDeps, mailbox: StoredMailbox, fullRequested: boolean): Promise<MailboxPlan | MailboxUnavailable> {
+  const now = deps.now();
+  const mapping = deps.config.mapping;
+  const window = calendarWindow(now, mapping);
+  const hash = configHash(mapping);
+  const fullReason = fullSyncReason(mailbox, window, hash, fullRequested);
+
+  const fetched = await fetchWithFailover(deps, mailbox, window, fullReason === undefined);
+  if (fetched.kind === 'unavailable') return fetched;
+  const { provider, result } = fetched;
+
+  const timeZone = result.timeZone || mailbox.timeZone || deps.config.sync.defaultTimeZone;
+  const automaticRepliesSince =
+    result.automaticReplies?.status === 'alwaysEnabled' ? (mailbox.automaticRepliesSince ?? now.toISOString()) : undefined;
+  const languages = mapping.codeLanguages.length > 0 ? mapping.codeLanguages : [mailbox.language];
+  const codes = await deps.cmg.codes(languages);
+  const mapped = mapCalendar(
+    result.items,
+    {
+      settings: mapping,
+      codes,
+      mailbox: { key: mailbox.key, provider: provider.kind, language: mailbox.language, forwardByDefault: mailbox.forwardByDefault, timeZone },
+      window,
+      automaticRepliesSince,
+    },
+    result.automaticReplies,
+  );
+  const acknowledged = await deps.store.activities.listForMailbox(mailbox.key);
+  const operations = planOperations({
+    desired: mapped.activities,
+    acknowledged,
+    scope: result.mode === 'full' ? { kind: 'full' } : { kind: 'delta', touchedEventIds: mapped.touchedEventIds },
+  });
+  return {
+    kind: 'plan',
+    provider,
+    fetched: result,
+    mapped,
+    operations,
+    tokenWindow: result.mode === 'full' ? window : (mailbox.window ?? window),
+    configHash: hash,
+    timeZone,
+    automaticRepliesSince,
+  };
+}
+
+async function fetchWithFailover(
+  deps: SyncDeps,
+  mailbox: StoredMailbox,
+  window: CalendarWindow,
+  incremental: boolean,
+): Promise<{ kind: 'fetched'; provider: CalendarProvider; result: FetchCalendarResult } | MailboxUnavailable> {
+  const candidates = deps.providers.candidatesFor(mailbox.domain, mailbox.profile);
+  if (candidates.length === 0) return { kind: 'unavailable', reason: `no connection profile serves ${mailbox.domain}` };
+  const refusals: string[] = [];
+  for (const provider of candidates) {
+    // A token is only meaningful to the profile that issued it.
+    const token = incremental && provider.profileName === mailbox.profile ? mailbox.syncToken : undefined;
+    try {
+      const result = await fetchOnce(deps, provider, mailbox, window, token);
+      return { kind: 'fetched', provider, result };
+    } catch (error) {
+      if (error instanceof AppError && error.kind === 'permanent') {
+        refusals.push(`${provider.profileName}: ${error.message}`);
+        deps.logger.warn('sync.profile-refused', { mailbox: mailbox.key, profile: provider.profileName, code: error.code });
+        continue;
+      }
+      throw error;
+    }
+  }
+  return { kind: 'unavailable', reason: refusals.join('; ') };
+}
+
+async function fetchOnce(
+  deps: SyncDeps,
+  provider: CalendarProvider,
+  mailbox: StoredMailbox,
+  window: CalendarWindow,
+  token: string | undefined,
+): Promise<FetchCalendarResult> {
+  try {
+    return await provider.fetchCalendar({ address: mailbox.address, window: token ? (mailbox.window ?? window) : window, syncToken: token });
+  } catch (error) {
+    if (token && error instanceof AppError && error.kind === 'resync') {
+      deps.logger.info('sync.token-expired', { mailbox: mailbox.key, profile: provider.profileName, code: error.code });
+      return provider.fetchCalendar({ address: mailbox.address, window, syncToken: undefined });
+    }
+    throw error;
+  }
+}

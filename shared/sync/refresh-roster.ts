@@ -1,0 +1,148 @@
+/**
+ * The roster refresh (timer `roster-refresh`): pulls CMG calendar settings changed since the
+ * checkpoint, decides who is synced (roster-plan.ts), writes the Mailboxes that changed and
+ * enqueues a job for each mailbox whose sync must start or stop now. A full refresh (no
+ * checkpoint, or a day since the last one) re-evaluates everyone, e.g. invalid addresses.
+ */
+import type { CmgUser } from '../cmg/cmg-gateway.js';
+import type { OutgoingJob } from '../queue/job-queue.js';
+import { scheduleMessageId } from '../queue/message-id.js';
+import type { Mailbox, StoredMailbox } from '../store/mailbox-repository.js';
+import { intervalStart } from './pacing.js';
+import { planRoster, type PlannedMailbox, type RosterUser } from './roster-plan.js';
+import { saveMailbox } from './sync-mailbox.js';
+import type { SyncDeps } from './sync-deps.js';
+
+export interface RosterReport {
+  readonly full: boolean;
+  readonly changedUsers: number;
+  readonly states: Readonly<Record<string, number>>;
+  readonly multiAddresses: number;
+  readonly written: number;
+  readonly enqueued: number;
+}
+
+const FULL_EVERY_MS = 24 * 3_600_000;
+const SYNCED = new Set(['active', 'failing']);
+
+/** Runs when ROSTER_PERIOD has passed since the last run (the timer fires more often). */
+export async function refreshRosterIfDue(deps: SyncDeps): Promise<RosterReport | undefined> {
+  const ranAt = await deps.store.state.get('roster', 'ranAt');
+  if (ranAt && deps.now().getTime() - Date.parse(ranAt.value) < deps.config.sync.rosterPeriodMs) return undefined;
+  return refreshRoster(deps, { full: false });
+}
+
+export async function refreshRoster(deps: SyncDeps, options: { full: boolean }): Promise<RosterReport> {
+  const now = deps.now();
+  const [checkpoint, fullAt] = await Promise.all([deps.store.state.get('roster', 'checkpoint'), deps.store.state.get('roster', 'fullAt')]);
+  const full = options.full || !checkpoint || !fullAt || now.getTime() - Date.parse(fullAt.value) >= FULL_EVERY_MS;
+
+  const page = await deps.cmg.calendarSettings(full ? undefined : checkpoint?.value);
+  const changed = new Map(page.users.map((u) => [u.userId, u]));
+  const existing = new Map<string, StoredMailbox>();
+  for await (const mailbox of deps.store.mailboxes.listAll()) existing.set(mailbox.key, mailbox);
+
+  const users: RosterUser[] = [];
+  for (const [key, user] of changed) {
+    users.push({ key, email: user.email, calendarSync: user.calendarSync, deleted: user.deleted, changed: true, previousState: existing.get(key)?.state });
+  }
+  for (const [key, mailbox] of existing) {
+    if (changed.has(key)) continue;
+    // A full roster lists every user: one it does not list is gone from CMG.
+    const gone = full || mailbox.stateReason === 'CMG does not know this user';
+    users.push({ key, email: mailbox.address, calendarSync: mailbox.state !== 'disabled', deleted: gone, changed: false, previousState: mailbox.state });
+  }
+  const plan = planRoster(
+    users,
+    {
+      testAddresses: deps.config.sync.testMailAddresses,
+      excludedAddresses: deps.config.sync.excludedMailAddresses,
+      maxBoxes: deps.config.sync.maxBoxes,
+      servedDomains: deps.providers.servedDomains,
+    },
+    { full },
+  );
+
+  let written = 0;
+  const jobs: OutgoingJob[] = [];
+  const intervalOf = new Date(intervalStart(now.getTime(), deps.config.sync.updateIntervalMs));
+  for (const planned of plan.mailboxes) {
+    const before = existing.get(planned.key);
+    const user = changed.get(planned.key);
+    if (!before && planned.state === 'disabled') continue; // never synced: nothing to keep
+    const next = rosterRow(before, planned, user);
+    if (before && sameRosterFields(before, next)) continue;
+    if (before) await saveMailbox(deps, before, (m) => ({ ...m, ...rosterFields(next) }));
+    else await deps.store.mailboxes.upsert(next);
+    written += 1;
+    const wasSynced = before !== undefined && SYNCED.has(before.state);
+    const isSynced = SYNCED.has(next.state);
+    // Start syncing a new mailbox now; clear the activities of one that left active sync.
+    if (isSynced !== wasSynced || (!before && isSynced) || (before && before.address !== next.address)) {
+      jobs.push({
+        job: { mailboxKey: planned.key, reason: 'schedule', full: true, enqueuedAt: now.toISOString() },
+        messageId: scheduleMessageId(planned.key, intervalOf),
+      });
+    }
+  }
+  if (jobs.length > 0) await deps.queue.sendMany(jobs);
+
+  await deps.store.state.set('roster', 'checkpoint', page.asOf);
+  if (full) await deps.store.state.set('roster', 'fullAt', now.toISOString());
+  await deps.store.state.set('roster', 'ranAt', now.toISOString());
+
+  const states: Record<string, number> = {};
+  for (const m of plan.mailboxes) states[m.state] = (states[m.state] ?? 0) + 1;
+  const report = { full, changedUsers: changed.size, states, multiAddresses: plan.multiAddresses.length, written, enqueued: jobs.length };
+  deps.logger.info('roster.done', { ...report });
+  for (const multi of plan.multiAddresses) deps.logger.warn('roster.multi-address', { mailboxes: multi.keys, count: multi.keys.length });
+  return report;
+}
+
+type RosterFields = Pick<Mailbox, 'address' | 'domain' | 'language' | 'forwardByDefault' | 'messageSystem' | 'state' | 'stateReason' | 'multiAddress' | 'rosterModifiedAt'>;
+
+function rosterFields(m: Mailbox): RosterFields {
+  return {
+    address: m.address,
+    domain: m.domain,
+    language: m.language,
+    forwardByDefault: m.forwardByDefault,
+    messageSystem: m.messageSystem,
+    state: m.state,
+    stateReason: m.stateReason,
+    multiAddress: m.multiAddress,
+    rosterModifiedAt: m.rosterModifiedAt,
+  };
+}
+
+function sameRosterFields(a: Mailbox, b: Mailbox): boolean {
+  return JSON.stringify(rosterFields(a)) === JSON.stringify(rosterFields(b));
+}
+
+function rosterRow(before: StoredMailbox | undefined, planned: PlannedMailbox, user: CmgUser | undefined): Mailbox {
+  const base: Mailbox = before ?? {
+    key: planned.key,
+    address: '',
+    domain: '',
+    language: 'en',
+    forwardByDefault: false,
+    messageSystem: 1,
+    state: 'active',
+    multiAddress: false,
+    failures: 0,
+    activityCount: 0,
+  };
+  const keepReason = planned.state === before?.state && planned.reason === '';
+  return {
+    ...base,
+    address: planned.address ?? base.address,
+    domain: planned.domain ?? base.domain,
+    language: user?.language ?? base.language,
+    forwardByDefault: user?.forwardByDefault ?? base.forwardByDefault,
+    messageSystem: user?.messageSystem ?? base.messageSystem,
+    rosterModifiedAt: user?.modifiedAt ?? base.rosterModifiedAt,
+    state: planned.state,
+    stateReason: keepReason ? before?.stateReason : planned.reason || undefined,
+    multiAddress: planned.multiAddress,
+  };
+}

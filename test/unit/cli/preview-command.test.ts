@@ -1,0 +1,123 @@
+import { readFile } from 'node:fs/promises';
+import { describe, expect, it } from 'vitest';
+import { runCalsync } from '../../../cli/calsync-command.js';
+import { runPreview, type PreviewIo } from '../../../cli/preview-command.js';
+
+const FIXTURES = 'test/fixtures/preview';
+const io = (extra: Record<string, string> = {}): PreviewIo => ({
+  readFile: async (path) => (path in extra ? extra[path]! : readFile(path, 'utf8')),
+  now: () => new Date('2026-03-30T07:00:00Z'),
+});
+const common = ['--settings', `${FIXTURES}/settings.json`, '--codes', `${FIXTURES}/codes.json`, '--now', '2026-03-30T07:00:00Z'];
+const graph = ['--provider', 'graph', '--events', `${FIXTURES}/graph-calendar-view.json`, '--time-zone', 'Europe/Stockholm', ...common];
+
+describe('calsync preview', () => {
+  it('when given the Graph sample, then activities sorted by start with offsets and exit code 0', async () => {
+    const result = await runPreview(graph, io());
+    expect(result.exitCode).toBe(0);
+    const { activities } = JSON.parse(result.stdout) as { activities: Array<Record<string, unknown>> };
+    expect(activities.map((a) => a.text)).toEqual([
+      'Weekly team meeting (Room Mälaren)',
+      'Lunch with Tom (Kafé Linnea)',
+      'Customer visit Volvo (Torslanda)',
+      'Private appointment',
+      'Easter holiday',
+      'Weekly team meeting (Room Mälaren)',
+      'Trip to Oslo (Oslo)',
+    ]);
+    expect(activities[4]).toEqual({
+      externalId: expect.stringMatching(/^graph-[A-Za-z0-9_-]+$/),
+      start: '2026-04-02T00:00:00+02:00',
+      end: '2026-04-07T00:00:00+02:00',
+      code: '5',
+      text: 'Easter holiday',
+      forward: false,
+      inConference: false,
+      sign: 'Calendar',
+      private: false,
+    });
+    expect(result.stdout).not.toContain('Folktandvården');
+    expect(result.stdout).not.toContain('skipped');
+  });
+
+  it('when --explain, then skipped events with reasons', async () => {
+    const result = await runPreview([...graph, '--explain'], io());
+    expect(JSON.parse(result.stdout).skipped).toEqual([
+      { eventId: 'AAMkAGI2TGuLAAF=', reason: 'declined' },
+      { eventId: 'AAMkAGI2TGuLAAG=', reason: 'free' },
+      { eventId: 'AAMkAGI2TGuLAAH=', reason: 'cancelled' },
+      { eventId: 'AAMkAGI2TGuLAAI=', reason: 'working-elsewhere' },
+      { eventId: 'AAMkAGI2TGuLAAK=', reason: 'outside-window' },
+    ]);
+  });
+
+  it('when given the Google sample without --time-zone, then the calendar’s own zone', async () => {
+    const result = await runPreview(['--provider', 'google', '--events', `${FIXTURES}/google-events.json`, ...common], io());
+    const { activities } = JSON.parse(result.stdout) as { activities: Array<{ start: string; code: string }> };
+    expect(activities[0]?.start).toBe('2026-03-30T09:30:00-04:00');
+    expect(activities.map((a) => a.code)).toEqual(['11', '11', '11', '7', '11', '11', '5']);
+  });
+
+  it('when automatic replies in a Windows zone are given, then an OOF activity', async () => {
+    const result = await runPreview([...graph, '--automatic-replies', `${FIXTURES}/automatic-replies.json`], io());
+    const { activities } = JSON.parse(result.stdout) as { activities: Array<{ start: string; end: string; code: string }> };
+    expect(activities.at(-1)).toMatchObject({ start: '2026-04-09T17:00:00+02:00', end: '2026-04-13T08:00:00+02:00', code: '5' });
+  });
+
+  it('when --user-forward true and --language sv, then forwarding on and Swedish descriptions match', async () => {
+    const events = JSON.stringify({ value: [{ id: 'e1', subject: 'Möte om budget', start: { dateTime: '2026-03-31T08:00:00', timeZone: 'UTC' }, end: { dateTime: '2026-03-31T09:00:00', timeZone: 'UTC' } }] });
+    const result = await runPreview(['--provider', 'graph', '--events', 'e.json', '--settings', 's.json', '--codes', `${FIXTURES}/codes.json`, '--user-forward', 'true', '--language', 'sv'], io({ 'e.json': events, 's.json': '{"OOF_CODE":"5","DEFAULT_CODE":"1","CATEGORY_CODES":{"X":"7"}}' }));
+    expect(JSON.parse(result.stdout).activities[0]).toMatchObject({ code: '11', forward: true });
+  });
+
+  it('when one event is invalid, then it is skipped as invalid and the rest still map', async () => {
+    const events = JSON.stringify({ value: [{ id: 'bad' }, { id: 'good', subject: 'Hi', start: { dateTime: '2026-03-31T08:00:00', timeZone: 'UTC' }, end: { dateTime: '2026-03-31T09:00:00', timeZone: 'UTC' } }] });
+    const result = await runPreview(['--provider', 'graph', '--events', 'e.json', ...common, '--explain'], io({ 'e.json': events }));
+    const output = JSON.parse(result.stdout);
+    expect(output.activities).toHaveLength(1);
+    expect(output.skipped).toEqual([expect.objectContaining({ eventId: 'bad', reason: 'invalid', detail: expect.any(String) })]);
+  });
+
+  it.each([
+    ['a missing events file', ['--provider', 'graph', '--events', 'nope.json', ...common], /cannot read --events nope.json: no such file/],
+    ['invalid JSON', ['--provider', 'graph', '--events', 'bad.json', ...common], /bad.json is not valid JSON/],
+    ['a Google list given as Graph', ['--provider', 'graph', '--events', `${FIXTURES}/google-events.json`, ...common], /not a Graph event list/],
+    ['a Graph list given as Google', ['--provider', 'google', '--events', `${FIXTURES}/graph-calendar-view.json`, ...common], /not a Google events.list response/],
+    ['no settings', ['--provider', 'graph', '--events', `${FIXTURES}/graph-calendar-view.json`], /invalid settings \(no --settings FILE given\): OOF_CODE is required/],
+    ['invalid settings', ['--provider', 'graph', '--events', `${FIXTURES}/graph-calendar-view.json`, '--settings', 'bad-settings.json'], /invalid settings \(in bad-settings.json\): DEFAULT_CODE is required unless SYNC_ONLY_MATCHED=true/],
+    ['a codes file of the wrong shape', ['--provider', 'graph', '--events', `${FIXTURES}/graph-calendar-view.json`, '--settings', `${FIXTURES}/settings.json`, '--codes', `${FIXTURES}/settings.json`], /not a CMG \/codes response/],
+    ['unreadable automatic replies', [...graph, '--automatic-replies', `${FIXTURES}/codes.json`], /not a readable Graph automaticRepliesSetting/],
+    ['an unknown option', [...graph, '--bogus'], /Unknown option '--bogus'/],
+    ['an unknown provider', ['--provider', 'exchange', '--events', 'x'], /--provider must be graph or google/],
+    ['no events option', ['--provider', 'graph'], /--events FILE is required/],
+    ['a bad --now', [...graph, '--now', 'yesterday'], /--now must be an ISO 8601 date-time/],
+    ['a bad --time-zone', [...graph, '--time-zone', 'Mars/Olympus'], /--time-zone must be an IANA time zone/],
+    ['a bad --user-forward', [...graph, '--user-forward', 'yes'], /--user-forward must be true or false/],
+    ['a stray argument', [...graph, 'extra'], /Unexpected argument 'extra'/],
+  ])('when given %s, then exit code 2 and one line on stderr', async (_name, argv, message) => {
+    const result = await runPreview(argv, io({ 'bad.json': '{"value": [', 'bad-settings.json': '{"OOF_CODE":"5"}' }));
+    expect(result.exitCode).toBe(2);
+    expect(result.stdout).toBe('');
+    expect(result.stderr).toMatch(message);
+    expect(result.stderr.trimEnd().split('\n')).toHaveLength(1);
+    expect(result.stderr).not.toMatch(/\n\s+at /);
+  });
+
+  it('when --help, then usage on stdout and exit code 0', async () => {
+    const result = await runPreview(['--help'], io());
+    expect(result).toMatchObject({ exitCode: 0, stderr: '' });
+    expect(result.stdout).toContain('calsync preview --provider graph|google --events FILE');
+  });
+});
+
+describe('calsync', () => {
+  it('when the command is preview, then it runs preview', async () => {
+    expect((await runCalsync(['preview', ...graph], io())).exitCode).toBe(0);
+  });
+
+  it.each([[[]], [['frob']]])('when the command is %j, then exit code 2 and one line', async (argv) => {
+    const result = await runCalsync(argv, io());
+    expect(result.exitCode).toBe(2);
+    expect(result.stderr.trimEnd().split('\n')).toHaveLength(1);
+  });
+});
