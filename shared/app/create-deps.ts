@@ -3,8 +3,6 @@
  * overrides (in-process queue, trusted emulator certificates); everything else is what runs
  * in Azure.
  */
-import { DefaultAzureCredential } from '@azure/identity';
-import { ServiceBusClient } from '@azure/service-bus';
 import type { Config } from '../config/config.js';
 import { createCmgClient } from '../cmg/cmg-client.js';
 import { configurationError } from '../errors/app-error.js';
@@ -12,7 +10,7 @@ import { createLogger, type Logger } from '../observability/logger.js';
 import { createGoogleCalendarProvider } from '../providers/google/google-calendar-provider.js';
 import { createGraphProvider } from '../providers/graph/graph-provider.js';
 import type { JobQueue } from '../queue/job-queue.js';
-import { ServiceBusJobQueue } from '../queue/service-bus-job-queue.js';
+import { openServiceBusJobQueue } from '../queue/open-service-bus-job-queue.js';
 import { createTableStore } from '../store/table-store.js';
 import { createProviderRegistry } from '../sync/provider-registry.js';
 import type { SyncDeps } from '../sync/sync-deps.js';
@@ -54,13 +52,8 @@ export function createDeps(config: Config, overrides: DepsOverrides = {}): SyncD
 
 function serviceBusQueue(config: Config): JobQueue {
   const sb = config.platform.serviceBus;
-  let client: ServiceBusClient;
-  if ('connectionString' in sb) client = new ServiceBusClient(sb.connectionString);
-  else if ('fullyQualifiedNamespace' in sb) {
-    client = new ServiceBusClient(sb.fullyQualifiedNamespace, new DefaultAzureCredential({ managedIdentityClientId: config.platform.managedIdentityClientId }));
-  } else {
+  if (!('connectionString' in sb) && !('fullyQualifiedNamespace' in sb)) {
     throw configurationError('ServiceBusConnection__fullyQualifiedNamespace is not set, nor is ServiceBusConnection: the functions cannot send mailbox-sync jobs');
   }
-  const sender = client.createSender(sb.queue);
-  return new ServiceBusJobQueue(sender, () => client.close());
+  return openServiceBusJobQueue(sb, { managedIdentityClientId: config.platform.managedIdentityClientId });
 }

@@ -1,0 +1,31 @@
+/** Where `mailbox-sync` jobs are sent: Service Bus in Azure, in-process in the dev host and tests. */
+import type { MailboxJob } from './mailbox-job.js';
+
+export interface SendOptions {
+  /** Decides duplicate detection (message-id.ts). */
+  readonly messageId: string;
+  /** Deliver no earlier than this instant. */
+  readonly scheduledAt?: Date | undefined;
+}
+
+export interface OutgoingJob extends SendOptions {
+  readonly job: MailboxJob;
+}
+
+export interface JobQueue {
+  send(job: MailboxJob, options: SendOptions): Promise<void>;
+  /** Fan-out (dispatch): many jobs in as few requests as the queue allows. */
+  sendMany(jobs: readonly OutgoingJob[]): Promise<void>;
+}
+
+/** What a receiver knows about the message it is handling. */
+export interface JobDelivery {
+  readonly messageId: string;
+  /** 1 on the first delivery; grows with each abandon. */
+  readonly deliveryCount: number;
+  /** Settles the message into the dead-letter queue instead of completing it. */
+  deadLetter(reason: string, description?: string): Promise<void>;
+}
+
+/** Resolves: the message is completed. Throws: it is abandoned and delivered again. */
+export type JobHandler = (job: MailboxJob, delivery: JobDelivery) => Promise<void>;

@@ -1,0 +1,75 @@
+/**
+ * Message ids for `mailbox-sync`. Service Bus drops a message whose id it has seen within the
+ * duplicate-detection window, so the id decides which jobs collapse: a burst of notifications
+ * for one mailbox within 10 seconds is one job; one dispatch interval schedules a mailbox once.
+ * Ids are at most 128 characters (Service Bus limit); long keys are replaced by a hash.
+ */
+import { createHash } from 'node:crypto';
+
+export const MAX_MESSAGE_ID_LENGTH = 128;
+const NOTIFICATION_BUCKET_MS = 10_000;
+// Room for the longest prefix and suffixes below within 128 characters.
+const MAX_KEY_PART = 64;
+const MAX_TAG_PART = 24;
+
+/** `notification:{key}:{start of the 10-second bucket}` */
+export function notificationMessageId(mailboxKey: string, at: Date): string {
+  const bucket = Math.floor(at.getTime() / NOTIFICATION_BUCKET_MS) * NOTIFICATION_BUCKET_MS;
+  return join('notification', keyPart(mailboxKey), instant(bucket));
+}
+
+/** `schedule:{key}:{interval start}`: the dispatch run that scheduled it. */
+export function scheduleMessageId(mailboxKey: string, intervalStart: Date): string {
+  return join('schedule', keyPart(mailboxKey), instant(intervalStart.getTime()));
+}
+
+/** `manual:{key}:{second}`: a double click on "resync" is one job. */
+export function manualMessageId(mailboxKey: string, at: Date): string {
+  return join('manual', keyPart(mailboxKey), instant(Math.floor(at.getTime() / 1000) * 1000));
+}
+
+/** `lifecycle:{key}:{event}:{bucket}`: Graph repeats lifecycle events; repeats within 10 s collapse. */
+export function lifecycleMessageId(mailboxKey: string, event: string, at: Date): string {
+  const bucket = Math.floor(at.getTime() / NOTIFICATION_BUCKET_MS) * NOTIFICATION_BUCKET_MS;
+  return join('lifecycle', keyPart(mailboxKey), tagPart(event), instant(bucket));
+}
+
+/**
+ * `deferred:{key}:{until}[:full]`: jobs that arrive in the subscribe-off period are put off to
+ * its end, once per mailbox; a full request is kept apart so a delta job cannot swallow it.
+ */
+export function deferredMessageId(mailboxKey: string, until: Date, full = false): string {
+  return join('deferred', keyPart(mailboxKey), instant(until.getTime()), ...(full ? ['full'] : []));
+}
+
+/**
+ * `retry:{key}:{attempt}:{hash of the failed message's id}`: a redelivered failing message
+ * schedules the same retry again, which duplicate detection drops.
+ */
+export function retryMessageId(mailboxKey: string, attempt: number, failedMessageId: string): string {
+  return join('retry', keyPart(mailboxKey), String(attempt), digest(failedMessageId).slice(0, 16));
+}
+
+function join(...parts: string[]): string {
+  const id = parts.join(':');
+  if (id.length > MAX_MESSAGE_ID_LENGTH) throw new RangeError(`message id longer than ${MAX_MESSAGE_ID_LENGTH}: ${id}`);
+  return id;
+}
+
+// Long keys become `#` + a hash, so the prefix and suffix always fit.
+function keyPart(key: string): string {
+  return key.length <= MAX_KEY_PART ? key : `#${digest(key).slice(0, 32)}`;
+}
+
+function tagPart(tag: string): string {
+  return tag.length <= MAX_TAG_PART ? tag : `#${digest(tag).slice(0, 16)}`;
+}
+
+// Compact UTC instant, e.g. 20261125T080010Z.
+function instant(ms: number): string {
+  return new Date(ms).toISOString().replace(/[-:]/g, '').replace(/\.\d{3}/, '');
+}
+
+function digest(value: string): string {
+  return createHash('sha256').update(value, 'utf8').digest('hex');
+}

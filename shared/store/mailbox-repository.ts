@@ -1,0 +1,82 @@
+/** The Mailboxes table: one row per synced CMG user (ARCHITECTURE.md "Tables"). */
+import type { CalendarWindow } from '../domain/calendar-window.js';
+import type { ProviderKind } from '../domain/calendar-event.js';
+
+export const MAILBOX_STATES = ['active', 'invalid', 'excluded', 'disabled', 'over-limit', 'failing'] as const;
+/** Whether the mailbox is synced, and if not, why not. */
+export type MailboxState = (typeof MAILBOX_STATES)[number];
+
+export type SyncMode = 'full' | 'delta';
+
+export interface Mailbox {
+  /** CMG user id: the RowKey, the Activities partition and the Service Bus session id. */
+  readonly key: string;
+  readonly address: string;
+  readonly domain: string;
+  readonly language: string;
+  /** CMG's forwarding default for the user's activities. */
+  readonly forwardByDefault: boolean;
+  readonly messageSystem: number;
+  readonly state: MailboxState;
+  /** Why the state is not `active`, for the status report. */
+  readonly stateReason?: string | undefined;
+  /** The address belongs to more than one CMG user. */
+  readonly multiAddress: boolean;
+  /** Name of the profile (tenant / domain settings) the mailbox is synced with. */
+  readonly profile?: string | undefined;
+  readonly provider?: ProviderKind | undefined;
+  /** Graph deltaLink or Google syncToken; absent until the first full sync. */
+  readonly syncToken?: string | undefined;
+  /** The window the token was obtained for: a new day means a new window and a full sync. */
+  readonly window?: CalendarWindow | undefined;
+  /** Hash of the settings that shape the mapping: a change forces a full sync. */
+  readonly configHash?: string | undefined;
+  /** IANA zone of the mailbox, for all-day events. */
+  readonly timeZone?: string | undefined;
+  /** ISO instant since which automatic replies have been on, if they are. */
+  readonly automaticRepliesSince?: string | undefined;
+  readonly lastSyncAt?: string | undefined;
+  readonly lastSyncMode?: SyncMode | undefined;
+  /** Short text of the last failure; never a secret. */
+  readonly lastError?: string | undefined;
+  readonly lastErrorAt?: string | undefined;
+  /** Consecutive failed jobs; 0 after a success. */
+  readonly failures: number;
+  /** Activities CMG holds for the mailbox. */
+  readonly activityCount: number;
+  /** CMG's modification time of the calendar settings the row was built from. */
+  readonly rosterModifiedAt?: string | undefined;
+}
+
+/** A mailbox as read, with the ETag to make a conditional update. */
+export type StoredMailbox = Mailbox & { readonly etag: string };
+
+export interface MailboxPage {
+  readonly items: readonly StoredMailbox[];
+  /** Pass to the next `list` call; undefined on the last page. */
+  readonly continuationToken: string | undefined;
+}
+
+export interface ListMailboxesOptions {
+  readonly state?: MailboxState;
+  /** At most 1000 (Table Storage's page limit, also the default). */
+  readonly pageSize?: number;
+  readonly continuationToken?: string | undefined;
+}
+
+export interface MailboxRepository {
+  get(key: string): Promise<StoredMailbox | undefined>;
+  /** One page, across all shards, optionally only mailboxes in one state. */
+  list(options?: ListMailboxesOptions): Promise<MailboxPage>;
+  /** Every mailbox (in one state), page after page. */
+  listAll(options?: Omit<ListMailboxesOptions, 'continuationToken'>): AsyncIterable<StoredMailbox>;
+  /** Creates or replaces unconditionally; returns the new ETag. */
+  upsert(mailbox: Mailbox): Promise<string>;
+  /**
+   * Replaces the row only if it still has `etag`; returns the new ETag. Throws
+   * ConcurrencyConflictError when another writer changed or deleted it meanwhile.
+   */
+  update(mailbox: Mailbox, etag: string): Promise<string>;
+  /** Deleting a mailbox that is not there succeeds. With `etag`, a conflicting write throws ConcurrencyConflictError. */
+  delete(key: string, etag?: string): Promise<void>;
+}

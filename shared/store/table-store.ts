@@ -1,0 +1,26 @@
+/** The four repositories over Table Storage, wired from the platform settings. */
+import { TableActivityRepository } from './table-activity-repository.js';
+import { tableGetter, type TableConnectionOptions, type TablesConnection } from './table-connection.js';
+import { TableMailboxRepository } from './table-mailbox-repository.js';
+import { TableStateRepository } from './table-state-repository.js';
+import { TableSubscriptionRepository } from './table-subscription-repository.js';
+import type { ActivityRepository } from './activity-repository.js';
+import type { MailboxRepository } from './mailbox-repository.js';
+import type { StateRepository } from './state-repository.js';
+import type { SubscriptionRepository } from './subscription-repository.js';
+
+export interface Store {
+  readonly mailboxes: MailboxRepository;
+  readonly activities: ActivityRepository;
+  readonly subscriptions: SubscriptionRepository;
+  readonly state: StateRepository;
+}
+
+export function createTableStore(connection: TablesConnection, options: TableConnectionOptions = {}): Store {
+  return {
+    mailboxes: new TableMailboxRepository(tableGetter(connection, 'Mailboxes', options)),
+    activities: new TableActivityRepository(tableGetter(connection, 'Activities', options)),
+    subscriptions: new TableSubscriptionRepository(tableGetter(connection, 'Subscriptions', options)),
+    state: new TableStateRepository(tableGetter(connection, 'State', options)),
+  };
+}

@@ -1,0 +1,124 @@
+import { TableClient, type TransactionAction } from '@azure/data-tables';
+import { describe, expect, it } from 'vitest';
+import { isAppError } from '../../../shared/errors/app-error.js';
+import { TableActivityRepository } from '../../../shared/store/table-activity-repository.js';
+import { tableGetter } from '../../../shared/store/table-connection.js';
+import { encodeKey } from '../../../shared/store/table-key.js';
+import { createTestStore, tablesConnectionString, uniqueTablePrefix } from '../../support/test-store.js';
+import type { StoredActivity } from '../../../shared/store/activity-repository.js';
+
+const anActivity = (externalId: string, overrides: Partial<StoredActivity> = {}): StoredActivity => ({
+  externalId,
+  hash: `hash-${externalId}`,
+  sourceEventId: `event-${externalId}`,
+  code: 'MEETING',
+  start: '2026-11-25T09:00:00+01:00',
+  end: '2026-11-25T10:00:00+01:00',
+  acknowledgedAt: '2026-11-25T08:00:00.000Z',
+  ...overrides,
+});
+
+describe('Activities table', () => {
+  it('when activities are put for two mailboxes, then each list holds only its own', async () => {
+    const { activities } = createTestStore();
+    await activities.put('u-1', anActivity('a'));
+    await activities.put('u-1', anActivity('b'));
+    await activities.put('u-2', anActivity('c'));
+
+    const listed = await activities.listForMailbox('u-1');
+
+    expect(listed.sort((x, y) => x.externalId.localeCompare(y.externalId))).toEqual([anActivity('a'), anActivity('b')]);
+  });
+
+  it('when an activity is put again, then it replaces the earlier record', async () => {
+    const { activities } = createTestStore();
+    await activities.put('u-1', anActivity('a'));
+
+    await activities.put('u-1', anActivity('a', { hash: 'new', code: 'OUT' }));
+
+    expect(await activities.listForMailbox('u-1')).toEqual([anActivity('a', { hash: 'new', code: 'OUT' })]);
+  });
+
+  it('when externalIds hold / \\ # ? and control characters, then they round-trip and can be deleted', async () => {
+    const { activities } = createTestStore();
+    const odd = ['a/b', 'c\\d', 'e#f', 'g?h', 'tab\there', 'pct%41', 'bang!21', "quote'", 'ünï'];
+    for (const id of odd) await activities.put('mailbox/1', anActivity(id));
+
+    const listed = (await activities.listForMailbox('mailbox/1')).map((a) => a.externalId);
+    await activities.delete('mailbox/1', 'a/b');
+
+    expect(listed.sort()).toEqual([...odd].sort());
+    expect((await activities.listForMailbox('mailbox/1')).map((a) => a.externalId)).not.toContain('a/b');
+  });
+
+  it('when deleting an activity that is not there, then it succeeds', async () => {
+    const { activities } = createTestStore();
+
+    await expect(activities.delete('u-1', 'never-was')).resolves.toBeUndefined();
+  });
+
+  it('when a mailbox holds more than 1000 activities, then list returns all of them and deleteAll removes them in batches', async () => {
+    const store = createTestStore();
+    const ids = Array.from({ length: 1150 }, (_, i) => `ext-${String(i).padStart(4, '0')}`);
+    await plantActivities(store.connectionString, `${store.tablePrefix}Activities`, 'big', ids);
+    await store.activities.put('other', anActivity('keep'));
+
+    const listed = await store.activities.listForMailbox('big');
+    const deleted = await store.activities.deleteAllForMailbox('big');
+
+    expect(listed.map((a) => a.externalId).sort()).toEqual(ids);
+    expect(deleted).toBe(1150);
+    expect(await store.activities.listForMailbox('big')).toEqual([]);
+    expect(await store.activities.listForMailbox('other')).toHaveLength(1);
+  });
+
+  it('when a row vanishes between listing and the batch delete, then deleteAll still removes the rest', async () => {
+    const connectionString = tablesConnectionString();
+    const prefix = uniqueTablePrefix();
+    const getTable = tableGetter({ connectionString }, 'Activities', { tablePrefix: prefix });
+    // Another writer deletes one row just before the first transaction is submitted.
+    const racing = async (): Promise<TableClient> => {
+      const client = await getTable();
+      return new Proxy(client, {
+        get(target, property, receiver) {
+          if (property !== 'submitTransaction') return Reflect.get(target, property, receiver) as unknown;
+          return async (actions: TransactionAction[]) => {
+            await target.deleteEntity('m', 'x-1');
+            return target.submitTransaction(actions);
+          };
+        },
+      });
+    };
+    const activities = new TableActivityRepository(racing);
+    for (const id of ['x-1', 'x-2', 'x-3']) await activities.put('m', anActivity(id));
+
+    await activities.deleteAllForMailbox('m');
+
+    expect(await activities.listForMailbox('m')).toEqual([]);
+  });
+
+  it('when a row does not fit the schema, then listing is a permanent invalid-entity error', async () => {
+    const store = createTestStore();
+    await store.activities.put('u-1', anActivity('a'));
+    const raw = TableClient.fromConnectionString(store.connectionString, `${store.tablePrefix}Activities`, {
+      allowInsecureConnection: true,
+    });
+    await raw.upsertEntity({ partitionKey: 'u-1', rowKey: 'broken', hash: 42 }, 'Replace');
+
+    const error = await store.activities.listForMailbox('u-1').catch((e: unknown) => e);
+
+    expect(isAppError(error) && error.code).toBe('invalid-entity');
+  });
+});
+
+async function plantActivities(connectionString: string, table: string, mailboxKey: string, ids: string[]): Promise<void> {
+  const client = TableClient.fromConnectionString(connectionString, table, { allowInsecureConnection: true });
+  await client.createTable();
+  for (let i = 0; i < ids.length; i += 100) {
+    const actions: TransactionAction[] = ids.slice(i, i + 100).map((id) => {
+      const { externalId: _id, ...fields } = anActivity(id);
+      return ['create', { partitionKey: encodeKey(mailboxKey), rowKey: encodeKey(id), ...fields }];
+    });
+    await client.submitTransaction(actions);
+  }
+}

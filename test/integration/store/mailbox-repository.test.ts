@@ -1,0 +1,161 @@
+import { TableClient, type TransactionAction } from '@azure/data-tables';
+import { describe, expect, it } from 'vitest';
+import { isAppError } from '../../../shared/errors/app-error.js';
+import { shardOf } from '../../../shared/store/shard.js';
+import { isConcurrencyConflict } from '../../../shared/store/table-errors.js';
+import { encodeKey } from '../../../shared/store/table-key.js';
+import { createTestStore } from '../../support/test-store.js';
+import { aMailbox } from './mailbox-fixture.js';
+
+describe('Mailboxes table', () => {
+  it('when a mailbox with every field is upserted, then get returns it as written', async () => {
+    const { mailboxes } = createTestStore();
+    const full = aMailbox('u-1', {
+      stateReason: 'none',
+      profile: 'm365',
+      provider: 'graph',
+      syncToken: 'https://graph.microsoft.com/v1.0/users/x/calendarView/delta?$deltatoken=abc',
+      window: { start: '2026-11-24T00:00:00.000Z', end: '2026-12-24T00:00:00.000Z' },
+      configHash: 'h1',
+      timeZone: 'Europe/Berlin',
+      automaticRepliesSince: '2026-11-20T08:00:00.000Z',
+      lastSyncAt: '2026-11-25T08:00:00.000Z',
+      lastSyncMode: 'delta',
+      lastError: 'throttled',
+      lastErrorAt: '2026-11-25T07:00:00.000Z',
+      failures: 2,
+      activityCount: 7,
+      rosterModifiedAt: '2026-11-01T00:00:00.000Z',
+    });
+
+    const etag = await mailboxes.upsert(full);
+    const read = await mailboxes.get('u-1');
+
+    expect(read).toEqual({ ...full, etag });
+  });
+
+  it('when a mailbox is not there, then get returns undefined and delete succeeds', async () => {
+    const { mailboxes } = createTestStore();
+
+    expect(await mailboxes.get('nobody')).toBeUndefined();
+    await expect(mailboxes.delete('nobody')).resolves.toBeUndefined();
+  });
+
+  it('when an optional field is dropped by an upsert, then it is gone from the row', async () => {
+    const { mailboxes } = createTestStore();
+    await mailboxes.upsert(aMailbox('u-2', { syncToken: 'token', lastError: 'boom' }));
+
+    await mailboxes.upsert(aMailbox('u-2'));
+
+    const read = await mailboxes.get('u-2');
+    expect(read?.syncToken).toBeUndefined();
+    expect(read?.lastError).toBeUndefined();
+  });
+
+  it('when two writers update from the same read, then the second gets a concurrency conflict and a re-read succeeds', async () => {
+    const { mailboxes } = createTestStore();
+    await mailboxes.upsert(aMailbox('u-3'));
+    const first = (await mailboxes.get('u-3'))!;
+    const second = (await mailboxes.get('u-3'))!;
+
+    await mailboxes.update({ ...first, failures: 1 }, first.etag);
+    const conflict = await mailboxes.update({ ...second, activityCount: 5 }, second.etag).catch((e: unknown) => e);
+
+    expect(isConcurrencyConflict(conflict)).toBe(true);
+    expect(isAppError(conflict) && conflict.kind).toBe('transient');
+    const again = (await mailboxes.get('u-3'))!;
+    await mailboxes.update({ ...again, activityCount: 5 }, again.etag);
+    expect(await mailboxes.get('u-3')).toMatchObject({ failures: 1, activityCount: 5 });
+  });
+
+  it('when the mailbox was deleted since it was read, then update is a concurrency conflict', async () => {
+    const { mailboxes } = createTestStore();
+    await mailboxes.upsert(aMailbox('u-4'));
+    const read = (await mailboxes.get('u-4'))!;
+    await mailboxes.delete('u-4');
+
+    await expect(mailboxes.update(read, read.etag)).rejects.toSatisfy(isConcurrencyConflict);
+  });
+
+  it('when deleting with a stale ETag, then it is a concurrency conflict and the row stays', async () => {
+    const { mailboxes } = createTestStore();
+    const stale = await mailboxes.upsert(aMailbox('u-5'));
+    await mailboxes.upsert(aMailbox('u-5', { failures: 3 }));
+
+    await expect(mailboxes.delete('u-5', stale)).rejects.toSatisfy(isConcurrencyConflict);
+    expect(await mailboxes.get('u-5')).toBeDefined();
+  });
+
+  it('when a key holds characters Table Storage forbids, then it is stored and read back unchanged', async () => {
+    const { mailboxes } = createTestStore();
+    const key = "odd/key\\with#?%'!\u0001ü";
+
+    await mailboxes.upsert(aMailbox(key));
+
+    expect((await mailboxes.get(key))?.key).toBe(key);
+    expect((await mailboxes.list()).items.map((m) => m.key)).toEqual([key]);
+  });
+
+  it('when there are more than 1000 mailboxes, then list pages with a continuation token and listAll returns them all', async () => {
+    const store = createTestStore();
+    const keys = Array.from({ length: 1234 }, (_, i) => `user-${i}`);
+    await plantMailboxes(store.connectionString, `${store.tablePrefix}Mailboxes`, keys);
+
+    const first = await store.mailboxes.list();
+    const all: string[] = [];
+    for await (const mailbox of store.mailboxes.listAll()) all.push(mailbox.key);
+
+    expect(first.items).toHaveLength(1000);
+    expect(first.continuationToken).toBeDefined();
+    const second = await store.mailboxes.list({ continuationToken: first.continuationToken });
+    expect(second.items).toHaveLength(234);
+    expect(second.continuationToken).toBeUndefined();
+    expect(all.sort()).toEqual([...keys].sort());
+  });
+
+  it('when listing by state with a small page size, then only that state comes back, page by page', async () => {
+    const { mailboxes } = createTestStore();
+    for (let i = 0; i < 7; i++) await mailboxes.upsert(aMailbox(`a-${i}`, { state: i % 2 === 0 ? 'failing' : 'active' }));
+
+    const page = await mailboxes.list({ state: 'failing', pageSize: 3 });
+    const failing: string[] = [];
+    for await (const mailbox of mailboxes.listAll({ state: 'failing', pageSize: 3 })) failing.push(mailbox.key);
+
+    expect(page.items).toHaveLength(3);
+    expect(page.continuationToken).toBeDefined();
+    expect(failing.sort()).toEqual(['a-0', 'a-2', 'a-4', 'a-6']);
+  });
+
+  it('when a row does not fit the schema, then reading it is a permanent invalid-entity error naming the field', async () => {
+    const store = createTestStore();
+    await store.mailboxes.upsert(aMailbox('u-6'));
+    const raw = TableClient.fromConnectionString(store.connectionString, `${store.tablePrefix}Mailboxes`, {
+      allowInsecureConnection: true,
+    });
+    await raw.updateEntity({ partitionKey: shardOf('u-6'), rowKey: 'u-6', state: 'sleeping', failures: 'many' }, 'Merge');
+
+    const error = await store.mailboxes.get('u-6').catch((e: unknown) => e);
+
+    expect(isAppError(error) && { kind: error.kind, code: error.code }).toEqual({ kind: 'permanent', code: 'invalid-entity' });
+    expect((error as Error).message).toMatch(/state/);
+    expect((error as Error).message).toMatch(/failures/);
+    expect((error as Error).message).not.toMatch(/sleeping|many/);
+  });
+});
+
+async function plantMailboxes(connectionString: string, table: string, keys: string[]): Promise<void> {
+  const client = TableClient.fromConnectionString(connectionString, table, { allowInsecureConnection: true });
+  await client.createTable();
+  // Transactions hold up to 100 rows of one partition: group by shard first.
+  const byShard = new Map<string, string[]>();
+  for (const key of keys) byShard.set(shardOf(key), [...(byShard.get(shardOf(key)) ?? []), key]);
+  for (const [shard, shardKeys] of byShard) {
+    for (let i = 0; i < shardKeys.length; i += 100) {
+      const actions: TransactionAction[] = shardKeys.slice(i, i + 100).map((key) => {
+        const { key: _key, ...fields } = aMailbox(key);
+        return ['create', { ...fields, partitionKey: shard, rowKey: encodeKey(key) }];
+      });
+      await client.submitTransaction(actions);
+    }
+  }
+}

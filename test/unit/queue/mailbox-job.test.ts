@@ -1,0 +1,35 @@
+import { describe, expect, it } from 'vitest';
+import { parseMailboxJob } from '../../../shared/queue/mailbox-job.js';
+
+const valid = { mailboxKey: 'u-1', reason: 'notification', full: false, enqueuedAt: '2026-11-25T08:00:00.000Z' };
+
+describe('parseMailboxJob', () => {
+  it('when the body is a valid object, JSON text or UTF-8 bytes, then the job comes back', () => {
+    for (const body of [valid, JSON.stringify(valid), Buffer.from(JSON.stringify(valid))]) {
+      expect(parseMailboxJob(body)).toEqual({ ok: true, job: valid });
+    }
+  });
+
+  it('when enqueuedAt carries an offset, then it is accepted', () => {
+    expect(parseMailboxJob({ ...valid, enqueuedAt: '2026-11-25T09:00:00+01:00' }).ok).toBe(true);
+  });
+
+  it('when fields are missing or wrong, then a permanent invalid-message error names each of them', () => {
+    const parsed = parseMailboxJob({ mailboxKey: '', reason: 'whim', enqueuedAt: 'yesterday' });
+
+    expect(parsed.ok).toBe(false);
+    if (parsed.ok) return;
+    expect(parsed.error).toMatchObject({ kind: 'permanent', code: 'invalid-message' });
+    for (const field of ['mailboxKey', 'reason', 'full', 'enqueuedAt']) expect(parsed.error.message).toContain(field);
+  });
+
+  it('when the key is longer than a Service Bus session id may be, then it is rejected', () => {
+    expect(parseMailboxJob({ ...valid, mailboxKey: 'k'.repeat(129) }).ok).toBe(false);
+  });
+
+  it('when the body is not JSON, then it is an invalid-message error', () => {
+    const parsed = parseMailboxJob('{not json');
+
+    expect(parsed.ok ? undefined : parsed.error.code).toBe('invalid-message');
+  });
+});

@@ -1,0 +1,71 @@
+import { describe, expect, it } from 'vitest';
+import {
+  deferredMessageId,
+  lifecycleMessageId,
+  manualMessageId,
+  notificationMessageId,
+  retryMessageId,
+  scheduleMessageId,
+} from '../../../shared/queue/message-id.js';
+
+const at = (iso: string) => new Date(iso);
+
+describe('message ids', () => {
+  it('when notifications for a mailbox arrive within one 10-second bucket, then they share an id; the next bucket gets a new one', () => {
+    const first = notificationMessageId('u-1', at('2026-11-25T08:00:10.000Z'));
+
+    expect(notificationMessageId('u-1', at('2026-11-25T08:00:19.999Z'))).toBe(first);
+    expect(notificationMessageId('u-1', at('2026-11-25T08:00:20.000Z'))).not.toBe(first);
+    expect(notificationMessageId('u-2', at('2026-11-25T08:00:10.000Z'))).not.toBe(first);
+    expect(first).toBe('notification:u-1:20261125T080010Z');
+  });
+
+  it('when a mailbox is scheduled twice in one dispatch interval, then the ids are equal', () => {
+    expect(scheduleMessageId('u-1', at('2026-11-25T08:00:00Z'))).toBe(scheduleMessageId('u-1', at('2026-11-25T08:00:00Z')));
+    expect(scheduleMessageId('u-1', at('2026-11-25T08:00:00Z'))).toBe('schedule:u-1:20261125T080000Z');
+  });
+
+  it('when manual resyncs are asked within one second, then they collapse', () => {
+    expect(manualMessageId('u-1', at('2026-11-25T08:00:00.100Z'))).toBe(manualMessageId('u-1', at('2026-11-25T08:00:00.900Z')));
+  });
+
+  it('when lifecycle events differ, then their ids differ', () => {
+    const now = at('2026-11-25T08:00:00Z');
+
+    expect(lifecycleMessageId('u-1', 'missed', now)).not.toBe(lifecycleMessageId('u-1', 'subscriptionRemoved', now));
+  });
+
+  it('when jobs are put off to the end of the quiet period, then they collapse per mailbox, a full one apart from delta ones', () => {
+    const until = at('2026-11-25T06:00:00Z');
+
+    expect(deferredMessageId('u-1', until)).toBe('deferred:u-1:20261125T060000Z');
+    expect(deferredMessageId('u-1', until, true)).toBe('deferred:u-1:20261125T060000Z:full');
+    expect(deferredMessageId('u-2', until)).not.toBe(deferredMessageId('u-1', until));
+  });
+
+  it('when the same failed message schedules its retry twice, then the ids are equal; another attempt or message differs', () => {
+    const id = retryMessageId('u-1', 2, 'notification:u-1:20261125T080010Z');
+
+    expect(retryMessageId('u-1', 2, 'notification:u-1:20261125T080010Z')).toBe(id);
+    expect(retryMessageId('u-1', 3, 'notification:u-1:20261125T080010Z')).not.toBe(id);
+    expect(retryMessageId('u-1', 2, 'schedule:u-1:20261125T080000Z')).not.toBe(id);
+    expect(id).toMatch(/^retry:u-1:2:[0-9a-f]{16}$/);
+  });
+
+  it('when keys and event names are long, then every id stays within 128 characters and distinct keys stay distinct', () => {
+    const long = 'k'.repeat(128);
+    const other = 'k'.repeat(127) + 'j';
+    const now = at('2026-11-25T08:00:00Z');
+    const ids = [
+      notificationMessageId(long, now),
+      scheduleMessageId(long, now),
+      manualMessageId(long, now),
+      lifecycleMessageId(long, 'e'.repeat(200), now),
+      retryMessageId(long, 99, 'x'.repeat(500)),
+      deferredMessageId(long, now, true),
+    ];
+
+    for (const id of ids) expect(id.length).toBeLessThanOrEqual(128);
+    expect(notificationMessageId(other, now)).not.toBe(ids[0]);
+  });
+});
