@@ -3,7 +3,7 @@
  * synced and when (MAPPING.md 7–8), push, storage, queue, retries and logging.
  */
 import { z } from 'zod';
-import { bool, duration, int, list, oneOf, optional, text, timeOfDay, timeZone, url, type Setting } from './setting.js';
+import { bool, duration, int, list, oneOf, optional, required, text, timeOfDay, timeZone, url, type Setting } from './setting.js';
 
 const EMAIL = z.string().toLowerCase().email();
 const MESSAGE_SYSTEM = z.string().regex(/^\d+$/, 'not an integer');
@@ -12,7 +12,7 @@ export const CMG_SETTINGS = {
   CMG_BASE_URL: url({ required: true }, 'CMG base URL with protocol, server and virtual path, e.g. https://cmg.example.com/CMG Office.'),
   CMG_APPLICATION: text({ default: 'EXCHANGE', min: 1 }, 'CMG destination (application) name, the Basic auth user.'),
   CMG_PASSWORD: text({ required: true, secret: true, min: 1 }, 'CMG HTTP interface password. Secret.'),
-  CMG_MESSAGE_SYSTEMS: list('comma', '', 'CMG message system ids, comma-separated, at least one (e.g. 1,3,4).', MESSAGE_SYSTEM),
+  CMG_MESSAGE_SYSTEMS: required(list('comma', '', 'CMG message system ids, comma-separated, at least one (e.g. 1,3,4).', MESSAGE_SYSTEM)),
   CMG_TIMEOUT_MS: int({ default: 10_000, min: 100, max: 120_000 }, 'Per-request timeout for CMG, in milliseconds.'),
   CMG_MAX_CONCURRENCY: int({ default: 8, min: 1, max: 64 }, 'Concurrent requests to CMG per instance (keep-alive socket pool size).'),
   CMG_MAX_RETRIES: int({ default: 4, min: 0, max: 10 }, 'Retries of a transient CMG failure inside one request before the job backs off.'),

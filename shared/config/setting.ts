@@ -168,6 +168,9 @@ export const url = (opts: { default?: string; required?: boolean }, doc: string)
 export const oneOf = <const T extends string>(values: readonly [T, ...T[]], defaultValue: T, doc: string): Setting<T> =>
   def(z.enum(values), { doc, expected: `one of ${values.join(', ')}`, default: defaultValue });
 
+/** A setting that must be set: no default. */
+export const required = <T>(inner: Setting<T>): Setting<T> => ({ schema: inner.schema, meta: { ...inner.meta, default: undefined, required: true } });
+
 /** A setting that may be absent (no default, not required): parsed when present. */
 export const optional = <T>(inner: Setting<T>): Setting<T | undefined> => ({
   schema: inner.schema as z.ZodType<T | undefined>,

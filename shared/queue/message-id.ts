@@ -1,21 +1,27 @@
 /**
  * Message ids for `mailbox-sync`. Service Bus drops a message whose id it has seen within the
  * duplicate-detection window, so the id decides which jobs collapse: a burst of notifications
- * for one mailbox within 10 seconds is one job; one dispatch interval schedules a mailbox once.
+ * for one mailbox within one second is one job; one dispatch interval schedules a mailbox once.
  * Ids are at most 128 characters (Service Bus limit); long keys are replaced by a hash.
  */
 import { createHash } from 'node:crypto';
 
 export const MAX_MESSAGE_ID_LENGTH = 128;
-const NOTIFICATION_BUCKET_MS = 10_000;
+const NOTIFICATION_BUCKET_MS = 1_000;
+const LIFECYCLE_BUCKET_MS = 10_000;
 // Room for the longest prefix and suffixes below within 128 characters.
 const MAX_KEY_PART = 64;
 const MAX_TAG_PART = 24;
 
-/** `notification:{key}:{start of the 10-second bucket}` */
-export function notificationMessageId(mailboxKey: string, at: Date): string {
+/**
+ * `notification:{key}:{start of the 1-second bucket}`, delivered at the bucket's end. Every
+ * notification of the bucket collapses into this one job, and because it runs only after the
+ * bucket closed, it fetches after every change its dropped duplicates announced: a change is
+ * never left waiting for the next poll.
+ */
+export function notificationSend(mailboxKey: string, at: Date): { messageId: string; scheduledAt: Date } {
   const bucket = Math.floor(at.getTime() / NOTIFICATION_BUCKET_MS) * NOTIFICATION_BUCKET_MS;
-  return join('notification', keyPart(mailboxKey), instant(bucket));
+  return { messageId: join('notification', keyPart(mailboxKey), instant(bucket)), scheduledAt: new Date(bucket + NOTIFICATION_BUCKET_MS) };
 }
 
 /** `schedule:{key}:{interval start}`: the dispatch run that scheduled it. */
@@ -30,7 +36,7 @@ export function manualMessageId(mailboxKey: string, at: Date): string {
 
 /** `lifecycle:{key}:{event}:{bucket}`: Graph repeats lifecycle events; repeats within 10 s collapse. */
 export function lifecycleMessageId(mailboxKey: string, event: string, at: Date): string {
-  const bucket = Math.floor(at.getTime() / NOTIFICATION_BUCKET_MS) * NOTIFICATION_BUCKET_MS;
+  const bucket = Math.floor(at.getTime() / LIFECYCLE_BUCKET_MS) * LIFECYCLE_BUCKET_MS;
   return join('lifecycle', keyPart(mailboxKey), tagPart(event), instant(bucket));
 }
 

@@ -4,7 +4,7 @@
  * (and `not_exists`) say the calendar changed. Like Graph's, this only enqueues a job.
  */
 import { z } from 'zod';
-import { notificationMessageId } from '../queue/message-id.js';
+import { notificationSend } from '../queue/message-id.js';
 import { secretMatches } from '../store/secret-hash.js';
 import type { SyncDeps } from './sync-deps.js';
 
@@ -34,7 +34,7 @@ export async function handleGoogleNotification(deps: SyncDeps, headers: GoogleNo
   const now = deps.now();
   await deps.queue.send(
     { mailboxKey: channel.mailboxKey, reason: 'notification', full: false, enqueuedAt: now.toISOString() },
-    { messageId: notificationMessageId(channel.mailboxKey, now) },
+    notificationSend(channel.mailboxKey, now),
   );
   deps.logger.info('push.google-notified', { mailbox: channel.mailboxKey, state: headers.resourceState });
   return 'enqueued';

@@ -2,10 +2,11 @@
  * Graph change and lifecycle notifications (https://learn.microsoft.com/graph/change-notifications-delivery-webhooks,
  * https://learn.microsoft.com/graph/change-notifications-lifecycle-events). Change notifications
  * only enqueue jobs — never a call to Graph or CMG — so the webhook answers well within Graph's
- * time budget; duplicate detection collapses a burst for one mailbox into one job.
+ * time budget; duplicate detection collapses a burst for one mailbox into one job per second,
+ * delivered at that second's end (message-id.ts).
  */
 import { z } from 'zod';
-import { lifecycleMessageId, notificationMessageId } from '../queue/message-id.js';
+import { lifecycleMessageId, notificationSend } from '../queue/message-id.js';
 import type { OutgoingJob } from '../queue/job-queue.js';
 import { secretMatches } from '../store/secret-hash.js';
 import type { Subscription } from '../store/subscription-repository.js';
@@ -59,7 +60,7 @@ export async function handleGraphNotifications(deps: SyncDeps, body: GraphNotifi
   }
   const jobs: OutgoingJob[] = [...mailboxes].map((mailboxKey) => ({
     job: { mailboxKey, reason: 'notification', full: false, enqueuedAt: now.toISOString() },
-    messageId: notificationMessageId(mailboxKey, now),
+    ...notificationSend(mailboxKey, now),
   }));
   if (jobs.length > 0) await deps.queue.sendMany(jobs);
   deps.logger.info('push.graph-notified', { items: body.value.length, enqueued: jobs.length, rejected });

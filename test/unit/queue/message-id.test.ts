@@ -3,7 +3,7 @@ import {
   deferredMessageId,
   lifecycleMessageId,
   manualMessageId,
-  notificationMessageId,
+  notificationSend,
   retryMessageId,
   scheduleMessageId,
 } from '../../../shared/queue/message-id.js';
@@ -11,13 +11,18 @@ import {
 const at = (iso: string) => new Date(iso);
 
 describe('message ids', () => {
-  it('when notifications for a mailbox arrive within one 10-second bucket, then they share an id; the next bucket gets a new one', () => {
-    const first = notificationMessageId('u-1', at('2026-11-25T08:00:10.000Z'));
+  it('when notifications for a mailbox arrive within one second, then they share an id; the next second gets a new one', () => {
+    const first = notificationSend('u-1', at('2026-11-25T08:00:10.000Z')).messageId;
 
-    expect(notificationMessageId('u-1', at('2026-11-25T08:00:19.999Z'))).toBe(first);
-    expect(notificationMessageId('u-1', at('2026-11-25T08:00:20.000Z'))).not.toBe(first);
-    expect(notificationMessageId('u-2', at('2026-11-25T08:00:10.000Z'))).not.toBe(first);
+    expect(notificationSend('u-1', at('2026-11-25T08:00:10.999Z')).messageId).toBe(first);
+    expect(notificationSend('u-1', at('2026-11-25T08:00:11.000Z')).messageId).not.toBe(first);
+    expect(notificationSend('u-2', at('2026-11-25T08:00:10.000Z')).messageId).not.toBe(first);
     expect(first).toBe('notification:u-1:20261125T080010Z');
+  });
+
+  it('when a notification job is sent, then it is delivered at the end of its second, after every change its duplicates announced', () => {
+    expect(notificationSend('u-1', at('2026-11-25T08:00:10.250Z')).scheduledAt).toEqual(at('2026-11-25T08:00:11.000Z'));
+    expect(notificationSend('u-1', at('2026-11-25T08:00:10.999Z')).scheduledAt).toEqual(at('2026-11-25T08:00:11.000Z'));
   });
 
   it('when a mailbox is scheduled twice in one dispatch interval, then the ids are equal', () => {
@@ -57,7 +62,7 @@ describe('message ids', () => {
     const other = 'k'.repeat(127) + 'j';
     const now = at('2026-11-25T08:00:00Z');
     const ids = [
-      notificationMessageId(long, now),
+      notificationSend(long, now).messageId,
       scheduleMessageId(long, now),
       manualMessageId(long, now),
       lifecycleMessageId(long, 'e'.repeat(200), now),
@@ -66,6 +71,6 @@ describe('message ids', () => {
     ];
 
     for (const id of ids) expect(id.length).toBeLessThanOrEqual(128);
-    expect(notificationMessageId(other, now)).not.toBe(ids[0]);
+    expect(notificationSend(other, now).messageId).not.toBe(ids[0]);
   });
 });
