@@ -5,12 +5,15 @@
  * "down"). Used by tests, the dev host and the benchmarks.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer as createTlsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 
 export interface EmulatorRequest {
   readonly method: string;
   /** Decoded path without the query. */
   readonly path: string;
+  /** The path as received, still percent-encoded: for ids that may contain `/` (split it, then decode each segment). */
+  readonly rawPath: string;
   readonly query: URLSearchParams;
   readonly headers: IncomingMessage['headers'];
   readonly body: string;
@@ -51,11 +54,17 @@ export interface FaultRule {
   path?: RegExp;
   /** How many matching requests fail; Infinity for "until cleared". */
   times: number;
-  /** `status`: answer with it; `hang`: never answer (client times out); `reset`: destroy the socket. */
-  kind: 'status' | 'hang' | 'reset';
+  /**
+   * `status`: answer with it; `hang`: never answer (client times out); `reset`: destroy the socket;
+   * `hang-after`: handle the request (its effect happens), then never answer — the lost-answer case
+   * behind exactly-once tests.
+   */
+  kind: 'status' | 'hang' | 'reset' | 'hang-after';
   status?: number;
   /** Sent as the Retry-After header (seconds or HTTP date). */
   retryAfter?: string;
+  /** Further headers of a `status` answer, e.g. `retry-after-ms`. */
+  headers?: Record<string, string>;
   body?: unknown;
   /** For a random failure rate instead of a count: probability 0..1 per matching request. */
   rate?: number;
@@ -75,6 +84,8 @@ export interface RunningEmulator {
   readonly switches: EmulatorSwitches;
   /** Every request received, in order (control routes excepted). */
   readonly record: RecordedRequest[];
+  /** TCP connections accepted since start: with keep-alive it should stay at the client's pool size. */
+  connectionsOpened(): number;
   /** Adds a fault rule; returns it so a test can inspect `times` left. */
   fault(rule: FaultRule): FaultRule;
   clearFaults(): void;
@@ -93,10 +104,13 @@ export async function startEmulator(options: {
   latencyMs?: number;
   /** Answer for no route: a provider-shaped 404. */
   notFound?: (req: EmulatorRequest) => EmulatorResponse;
+  /** Serve HTTPS with this key and certificate (PEM): for clients that refuse plain http, e.g. msal authorities. */
+  tls?: { key: string; cert: string };
 }): Promise<RunningEmulator> {
   const switches: EmulatorSwitches = { latencyMs: options.latencyMs ?? 0, down: false, faults: [] };
   const record: RecordedRequest[] = [];
   const hanging = new Set<ServerResponse>();
+  let connections = 0;
 
   const controlRoutes: Route[] = [
     {
@@ -160,7 +174,7 @@ export async function startEmulator(options: {
     return undefined;
   };
 
-  const server: Server = createServer((req, res) => {
+  const listener = (req: IncomingMessage, res: ServerResponse): void => {
     const chunks: Buffer[] = [];
     let size = 0;
     req.on('data', (c: Buffer) => {
@@ -175,7 +189,14 @@ export async function startEmulator(options: {
       void (async () => {
         const url = new URL(req.url ?? '/', 'http://emulator');
         const method = (req.method ?? 'GET').toUpperCase();
-        const path = decodeURIComponent(url.pathname);
+        const rawPath = url.pathname;
+        let path: string;
+        try {
+          path = decodeURIComponent(rawPath);
+        } catch {
+          // A malformed percent sequence: answer as a real server would, never crash the emulator.
+          return send(res, { status: 400, body: { error: { code: 'bad_request', message: 'malformed percent-encoding in the path' } } });
+        }
         const body = Buffer.concat(chunks).toString('utf8');
         const isControl = path.startsWith(CONTROL_PREFIX);
         const recordAs = (status: number): void => {
@@ -183,6 +204,10 @@ export async function startEmulator(options: {
         };
         try {
           if (!isControl && switches.latencyMs > 0) await new Promise((r) => setTimeout(r, switches.latencyMs));
+          const hangAfter = (res: ServerResponse): void => {
+            hanging.add(res);
+            res.on('close', () => hanging.delete(res));
+          };
           const control = isControl ? matchRoute(controlRoutes.concat(options.routes.filter((r) => r.pattern.source.startsWith('^\\/_control'))), method, path) : undefined;
           if (!isControl) {
             if (switches.down) {
@@ -190,12 +215,16 @@ export async function startEmulator(options: {
               return send(res, { status: 503, body: { error: { code: 'unavailable', message: `${options.name} emulator is down` } } });
             }
             const fault = pickFault(method, path);
+            if (fault?.kind === 'hang-after') {
+              const found = matchRoute(options.routes, method, path);
+              if (found) await found.route.handler({ method, path, rawPath, query: url.searchParams, headers: req.headers, body, params: found.params });
+              recordAs(0);
+              return hangAfter(res);
+            }
             if (fault) {
               if (fault.kind === 'hang') {
                 recordAs(0);
-                hanging.add(res);
-                res.on('close', () => hanging.delete(res));
-                return;
+                return hangAfter(res);
               }
               if (fault.kind === 'reset') {
                 recordAs(0);
@@ -206,21 +235,21 @@ export async function startEmulator(options: {
               recordAs(status);
               return send(res, {
                 status,
-                headers: fault.retryAfter !== undefined ? { 'retry-after': fault.retryAfter } : {},
+                headers: { ...(fault.retryAfter !== undefined ? { 'retry-after': fault.retryAfter } : {}), ...(fault.headers ?? {}) },
                 body: fault.body ?? { error: { code: status === 429 ? 'TooManyRequests' : 'ServiceUnavailable', message: 'Injected fault' } },
               });
             }
           }
           const found = control ?? matchRoute(options.routes, method, path);
           if (!found) {
-            const answer = options.notFound?.({ method, path, query: url.searchParams, headers: req.headers, body, params: {} }) ?? {
+            const answer = options.notFound?.({ method, path, rawPath, query: url.searchParams, headers: req.headers, body, params: {} }) ?? {
               status: 404,
               body: { error: { code: 'not_found', message: `No route for ${method} ${path}` } },
             };
             recordAs(answer.status);
             return send(res, answer);
           }
-          const answer = await found.route.handler({ method, path, query: url.searchParams, headers: req.headers, body, params: found.params });
+          const answer = await found.route.handler({ method, path, rawPath, query: url.searchParams, headers: req.headers, body, params: found.params });
           recordAs(answer.status);
           send(res, answer);
         } catch (error) {
@@ -229,8 +258,12 @@ export async function startEmulator(options: {
         }
       })();
     });
-  });
+  };
+  const server: Server = options.tls ? createTlsServer({ key: options.tls.key, cert: options.tls.cert }, listener) : createServer(listener);
   server.keepAliveTimeout = 5_000;
+  server.on('connection', () => {
+    connections += 1;
+  });
 
   const host = options.host ?? '127.0.0.1';
   await new Promise<void>((resolve, reject) => {
@@ -240,10 +273,11 @@ export async function startEmulator(options: {
   const port = (server.address() as AddressInfo).port;
 
   return {
-    url: `http://${host}:${port}`,
+    url: `${options.tls ? 'https' : 'http'}://${host}:${port}`,
     port,
     switches,
     record,
+    connectionsOpened: () => connections,
     fault(rule) {
       switches.faults.push(rule);
       return rule;

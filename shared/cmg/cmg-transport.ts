@@ -1,0 +1,179 @@
+/**
+ * One CMG request with the contract's retry rules (CMG-INTERFACE.md "Errors"): Basic auth,
+ * JSON, a per-request timeout, keep-alive sockets through the proxy when one is set, bounded
+ * retries with Retry-After or exponential backoff with jitter, and a 409 retried once.
+ * Nothing from axios leaves this file: its errors carry the request config, Authorization
+ * header included, so they are turned into AppErrors with a redacted message and no cause.
+ */
+import axios, { type AxiosInstance } from 'axios';
+import { configurationError, type AppError } from '../errors/app-error.js';
+import { backoffDelay } from '../errors/retry-after.js';
+import { redactText, registerSecret, type Logger } from '../observability/logger.js';
+import type { CmgConfig } from '../config/config.js';
+import { failureFromNetwork, failureFromStatus, cmgErrorCode, type CmgFailure, type CmgOperation } from './cmg-failures.js';
+import { createAgents, type ProxyEnv } from './cmg-proxy.js';
+import { createLimiter } from './concurrency-limit.js';
+import { contractRoot, contractUrl } from './cmg-url.js';
+import type { z } from 'zod';
+
+export interface CmgCall {
+  readonly operation: CmgOperation;
+  readonly method: 'GET' | 'PUT' | 'DELETE';
+  /** Path segments under `/api/calendar/v1`, unencoded. */
+  readonly segments: readonly string[];
+  readonly query?: Readonly<Record<string, string | undefined>>;
+  readonly body?: unknown;
+  /** The statuses that are this operation's answers; `errorCode` is the CMG error body's code, if any. */
+  readonly accept: (status: number, errorCode: string | undefined) => boolean;
+}
+
+export interface CmgAnswer {
+  readonly status: number;
+  readonly body: string;
+}
+
+export interface CmgTransportOptions {
+  readonly logger: Logger;
+  readonly now: () => number;
+  /** Proxy variables; the process environment by default. */
+  readonly env: ProxyEnv;
+  readonly random: () => number;
+  readonly sleep: (ms: number) => Promise<void>;
+  /** First backoff of a transient failure; doubles per retry up to `retryCapMs`. */
+  readonly retryBaseMs: number;
+  readonly retryCapMs: number;
+  /**
+   * A longer Retry-After is not waited out inside one request (it would hold a function
+   * invocation and its session lock): the transient error carries it to the job's backoff.
+   */
+  readonly maxRetryAfterMs: number;
+}
+
+export interface CmgTransport {
+  send(call: CmgCall): Promise<CmgAnswer>;
+  /** Checks an answer's body against the operation's schema. */
+  parse<T>(call: CmgCall, answer: CmgAnswer, schema: z.ZodType<T>): T;
+  /** Closes the idle keep-alive sockets. */
+  close(): void;
+}
+
+const MAX_BODY_BYTES = 16 * 1024 * 1024;
+
+export function createCmgTransport(config: CmgConfig, options: CmgTransportOptions): CmgTransport {
+  const root = contractRoot(config.baseUrl);
+  const token = Buffer.from(`${config.application}:${config.password}`, 'utf8').toString('base64');
+  registerSecret(config.password);
+  registerSecret(token);
+  const agents = createAgents(root, options.env, config.maxConcurrency);
+  const http: AxiosInstance = axios.create({
+    headers: { Authorization: `Basic ${token}`, Accept: 'application/json' },
+    httpAgent: agents.httpAgent,
+    httpsAgent: agents.httpsAgent,
+    proxy: false,
+    // A redirect is a misconfigured base URL; following it would also resend the credentials.
+    maxRedirects: 0,
+    maxContentLength: MAX_BODY_BYTES,
+    timeout: config.timeoutMs,
+    transitional: { clarifyTimeoutError: true },
+    validateStatus: () => true,
+    responseType: 'text',
+    transformResponse: (data: unknown) => data,
+  });
+  // axios starts its timeout clock at dispatch, so requests queue here, not in the agent: time spent
+  // waiting for one of the maxConcurrency sockets during a burst does not count against CMG_TIMEOUT_MS.
+  const limit = createLimiter(config.maxConcurrency);
+  const logger = options.logger.child({ component: 'cmg' });
+  logger.debug('cmg.client', { root: root.href, proxy: agents.proxy ?? 'none', maxSockets: config.maxConcurrency });
+
+  const describe = (call: CmgCall): string => {
+    const relative = contractUrl(root, call.segments, call.query).slice(root.origin.length + root.pathname.length);
+    return `CMG ${call.operation} (${call.method} ${relative})`;
+  };
+
+  /** One attempt: an answer the operation accepts, or the failure to decide on. */
+  const attempt = async (call: CmgCall, where: string): Promise<CmgAnswer | CmgFailure> => {
+    let started = 0;
+    try {
+      const response = await limit(() => {
+        started = options.now();
+        return http.request<string>({
+          method: call.method,
+          url: contractUrl(root, call.segments, call.query),
+          ...(call.body === undefined ? {} : { data: JSON.stringify(call.body), headers: { 'Content-Type': 'application/json; charset=utf-8' } }),
+        });
+      });
+      const body = typeof response.data === 'string' ? response.data : '';
+      logger.debug('cmg.request', { operation: call.operation, method: call.method, status: response.status, ms: options.now() - started });
+      if (call.accept(response.status, cmgErrorCode(body))) return { status: response.status, body };
+      const header = (name: string): string | undefined => {
+        const value: unknown = response.headers[name];
+        return typeof value === 'string' ? value : undefined;
+      };
+      return failureFromStatus(where, response.status, body, header, options.now());
+    } catch (error) {
+      if (axios.isAxiosError(error) && error.code === 'ETIMEDOUT') return failureFromNetwork(where, `no answer within ${config.timeoutMs} ms`, 'timeout');
+      return failureFromNetwork(where, networkReason(error), 'network');
+    }
+  };
+
+  const send = async (call: CmgCall): Promise<CmgAnswer> => {
+    const where = describe(call);
+    let retries = 0;
+    let conflictRetried = false;
+    for (;;) {
+      const outcome = await attempt(call, where);
+      if (!('error' in outcome)) return outcome;
+      const { error, retry } = outcome;
+      let delayMs: number;
+      if (retry === 'once' && !conflictRetried) {
+        conflictRetried = true;
+        delayMs = backoffDelay(0, options.retryBaseMs, options.retryCapMs, options.random);
+      } else if (retry === 'backoff' && retries < config.maxRetries && (error.retryAfterMs ?? 0) <= options.maxRetryAfterMs) {
+        delayMs = error.retryAfterMs ?? backoffDelay(retries, options.retryBaseMs, options.retryCapMs, options.random);
+        retries += 1;
+      } else {
+        throw error;
+      }
+      logger.warn('cmg.retry', { operation: call.operation, method: call.method, reason: error.code, message: error.message, delayMs });
+      await options.sleep(delayMs);
+    }
+  };
+
+  const parse = <T>(call: CmgCall, answer: CmgAnswer, schema: z.ZodType<T>): T => {
+    let json: unknown;
+    try {
+      json = JSON.parse(answer.body);
+    } catch {
+      throw contractMismatch(call, `the body is not JSON (${redactText(answer.body.slice(0, 80))})`);
+    }
+    const result = schema.safeParse(json);
+    if (!result.success) {
+      const issues = result.error.issues.slice(0, 5).map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`);
+      throw contractMismatch(call, issues.join('; '));
+    }
+    return result.data;
+  };
+
+  return {
+    send,
+    parse,
+    close() {
+      agents.httpAgent.destroy();
+      agents.httpsAgent.destroy();
+    },
+  };
+}
+
+/**
+ * A CMG front that answers outside the contract needs an adapter or a fix on site: retrying will
+ * not change its answer, so it stops the job like any other configuration error.
+ */
+function contractMismatch(call: CmgCall, detail: string): AppError {
+  return configurationError(`CMG ${call.operation} response did not match the contract: ${detail}`, 'contract_mismatch');
+}
+
+/** The network error's code (ECONNRESET, ECONNREFUSED …) and message, without anything from the request. */
+function networkReason(error: unknown): string {
+  if (axios.isAxiosError(error)) return [error.code, error.message].filter(Boolean).join(' ');
+  return error instanceof Error ? error.message : String(error);
+}
