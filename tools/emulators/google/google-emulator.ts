@@ -1,0 +1,380 @@
+/**
+ * A Google Workspace stand-in on loopback: the OAuth token endpoint for service accounts with
+ * domain-wide delegation, Calendar API v3 (calendars.get, events.list with paging, sync tokens
+ * and singleEvents, events.watch, channels.stop) and push notifications to channel addresses.
+ * Point a profile at it with `tokenUrl = control.tokenUrl` and `apiRoot = control.apiRoot`.
+ */
+import { createPublicKey, randomUUID } from 'node:crypto';
+import { startEmulator, type EmulatorRequest, type EmulatorResponse, type FaultRule, type Route, type RunningEmulator } from '../emulator-server.js';
+import { apiError, fullSyncRequired, insufficientScope, notFound, rateLimitBody, unauthenticated } from './google-error-bodies.js';
+import { GoogleCalendarStore, type EventInput } from './google-calendar-store.js';
+import { bearer, handleTokenRequest, serviceAccountFrom, type AccessToken, type OAuthState, type ServiceAccount } from './google-oauth.js';
+import { PushChannels, resourceIdFor, type Channel, type NotificationRecord } from './google-push.js';
+import { applyFields, parseFields } from './partial-response.js';
+
+const READ_SCOPES = ['https://www.googleapis.com/auth/calendar.readonly', 'https://www.googleapis.com/auth/calendar.events.readonly'];
+const EVENT_SCOPES = new Set([...READ_SCOPES, 'https://www.googleapis.com/auth/calendar', 'https://www.googleapis.com/auth/calendar.events']);
+const CALENDAR_SCOPES = new Set(['https://www.googleapis.com/auth/calendar.readonly', 'https://www.googleapis.com/auth/calendar']);
+// timeMin / timeMax: "RFC3339 timestamp with mandatory time zone offset".
+const RFC3339 = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$/i;
+// Not allowed together with syncToken (events.list reference).
+const NOT_WITH_SYNC_TOKEN = ['iCalUID', 'orderBy', 'privateExtendedProperty', 'q', 'sharedExtendedProperty', 'timeMin', 'timeMax', 'updatedMin'];
+const DEFAULT_CHANNEL_TTL_S = 604_800;
+
+export interface GoogleEmulatorOptions {
+  port?: number;
+  latencyMs?: number;
+}
+
+export interface GoogleEmulatorControl {
+  /** For GoogleProfile.tokenUrl. */
+  readonly tokenUrl: string;
+  /** For GoogleProfile.apiRoot. */
+  readonly apiRoot: string;
+  /** Registers a service account's public key; `delegatedScopes` defaults to the read-only calendar scopes. */
+  addServiceAccount(account: { clientEmail: string; publicKeyPem: string; delegatedScopes?: readonly string[] }): void;
+  /** Changes the domain-wide delegation of a client (undefined: revoked). */
+  setDelegation(clientEmail: string, scopes: readonly string[] | undefined): void;
+  addUser(email: string, options?: { timeZone?: string }): void;
+  /** Creates or replaces an event (notifies channels); returns it as events.list would. */
+  putEvent(email: string, event: EventInput): Record<string, unknown>;
+  /** Changes an event or one instance of a series (`{seriesId}_{originalStart}`). */
+  patchEvent(email: string, id: string, patch: EventInput): void;
+  /** Deletes an event or cancels one instance of a series. */
+  deleteEvent(email: string, id: string): void;
+  /** Every sync token (of one user) answers 410 from now on; returns how many. */
+  expireSyncTokens(email?: string): number;
+  /** The next `times` Calendar API requests get the documented throttling answer. */
+  throttle(options?: { status?: 403 | 429; reason?: 'rateLimitExceeded' | 'userRateLimitExceeded'; times?: number; retryAfter?: string }): FaultRule;
+  /** The next `times` Calendar API requests get a 5xx. */
+  serverError(options?: { status?: number; times?: number }): FaultRule;
+  channels(): readonly Channel[];
+  readonly notifications: readonly NotificationRecord[];
+  /** Waits until every notification sent so far was answered. */
+  flushNotifications(): Promise<void>;
+  /** Forgets users, events, tokens, service accounts and channels. */
+  reset(): void;
+}
+
+export interface RunningGoogleEmulator extends RunningEmulator {
+  readonly control: GoogleEmulatorControl;
+}
+
+export async function startGoogleEmulator(options: GoogleEmulatorOptions = {}): Promise<RunningGoogleEmulator> {
+  const store = new GoogleCalendarStore();
+  const push = new PushChannels();
+  const pages = new Map<string, { items: Array<Record<string, unknown>>; nextSyncToken: string; pageSize: number; fields: string | null }>();
+  let baseUrl = '';
+  const oauth: OAuthState = {
+    serviceAccounts: new Map<string, ServiceAccount>(),
+    tokens: new Map<string, AccessToken>(),
+    isUser: (email) => store.hasUser(email),
+    ownTokenUrl: () => `${baseUrl}/token`,
+  };
+
+  /** The caller's token, allowed to read `calendarId`, or the answer refusing it. */
+  const authorise = (req: EmulatorRequest, scopes: ReadonlySet<string>, calendarId?: string): { token: AccessToken; email: string } | EmulatorResponse => {
+    const token = bearer(oauth, req, Date.now());
+    if (!token) return unauthenticated();
+    if (![...token.scopes].some((s) => scopes.has(s))) return insufficientScope();
+    if (calendarId === undefined) return { token, email: token.subject };
+    const email = calendarId === 'primary' ? token.subject : calendarId.toLowerCase();
+    // With delegation a user reads their own calendar; nothing here shares calendars.
+    if (email !== token.subject || !store.hasUser(email)) return notFound();
+    return { token, email };
+  };
+  const refused = (r: { token: AccessToken; email: string } | EmulatorResponse): r is EmulatorResponse => 'status' in r;
+
+  const withFields = (req: EmulatorRequest, body: unknown): EmulatorResponse => {
+    const fields = req.query.get('fields');
+    if (fields === null) return { status: 200, body };
+    try {
+      return { status: 200, body: applyFields(body, parseFields(fields)) };
+    } catch {
+      return apiError(400, 'invalidParameter', `Invalid field selection ${fields}`);
+    }
+  };
+
+  const listEvents = (req: EmulatorRequest): EmulatorResponse => {
+    const auth = authorise(req, EVENT_SCOPES, req.params.calendarId);
+    if (refused(auth)) return auth;
+    const q = req.query;
+    const pageToken = q.get('pageToken');
+    const timeZone = store.timeZone(auth.email) ?? 'UTC';
+    const collection = (items: unknown[], next: { nextPageToken?: string; nextSyncToken?: string }): Record<string, unknown> => ({
+      kind: 'calendar#events',
+      etag: `"p${Date.now()}"`,
+      summary: auth.email,
+      description: '',
+      updated: new Date().toISOString(),
+      timeZone,
+      accessRole: 'owner',
+      defaultReminders: [{ method: 'popup', minutes: 10 }],
+      ...next,
+      items,
+    });
+    const servePage = (state: { items: Array<Record<string, unknown>>; nextSyncToken: string; pageSize: number }): EmulatorResponse => {
+      const page = state.items.slice(0, state.pageSize);
+      const rest = state.items.slice(state.pageSize);
+      if (rest.length === 0) return withFields(req, collection(page, { nextSyncToken: state.nextSyncToken }));
+      const token = randomUUID().replace(/-/g, '');
+      pages.set(token, { ...state, items: rest, fields: q.get('fields') });
+      return withFields(req, collection(page, { nextPageToken: token }));
+    };
+    if (pageToken !== null) {
+      const state = pages.get(pageToken);
+      pages.delete(pageToken);
+      if (!state) return apiError(400, 'invalid', 'Invalid page token value.');
+      return servePage(state);
+    }
+    const syncToken = q.get('syncToken') ?? undefined;
+    if (syncToken !== undefined) {
+      const clash = NOT_WITH_SYNC_TOKEN.find((p) => q.has(p));
+      if (clash) return apiError(400, 'invalid', `Sync token cannot be combined with ${clash}.`);
+      if (q.get('showDeleted') === 'false') return apiError(400, 'invalid', 'showDeleted cannot be false with a sync token.');
+    }
+    const time = (name: string): number | undefined | 'bad' => {
+      const raw = q.get(name);
+      if (raw === null) return undefined;
+      return RFC3339.test(raw) ? Date.parse(raw) : 'bad';
+    };
+    const timeMin = time('timeMin');
+    const timeMax = time('timeMax');
+    if (timeMin === 'bad' || timeMax === 'bad') return apiError(400, 'badRequest', 'Bad Request');
+    if (timeMin !== undefined && timeMax !== undefined && timeMax <= timeMin) return apiError(400, 'timeRangeEmpty', 'The specified time range is empty.', 'calendar');
+    const maxResults = Math.min(Number(q.get('maxResults') ?? 250) || 250, 2500);
+    const maxAttendees = q.has('maxAttendees') ? Number(q.get('maxAttendees')) : undefined;
+    const outcome = store.list({ email: auth.email, singleEvents: q.get('singleEvents') === 'true', showDeleted: q.get('showDeleted') === 'true', timeMin, timeMax, syncToken, maxAttendees });
+    if (outcome.kind === 'gone') return fullSyncRequired();
+    return servePage({ items: outcome.items, nextSyncToken: outcome.nextSyncToken, pageSize: maxResults });
+  };
+
+  const watchEvents = (req: EmulatorRequest): EmulatorResponse => {
+    const auth = authorise(req, EVENT_SCOPES, req.params.calendarId);
+    if (refused(auth)) return auth;
+    let body: { id?: unknown; type?: unknown; address?: unknown; token?: unknown; expiration?: unknown; params?: { ttl?: unknown } };
+    try {
+      body = JSON.parse(req.body || '{}') as typeof body;
+    } catch {
+      return apiError(400, 'parseError', 'Parse Error');
+    }
+    if (typeof body.id !== 'string' || body.id === '' || !/^[A-Za-z0-9\-_+/=]{1,64}$/.test(body.id)) return apiError(400, 'required', 'Required', 'global');
+    if (body.type !== 'web_hook' && body.type !== 'webhook') return apiError(400, 'push.channelTypeInvalid', `Unknown channel type: ${String(body.type)}`, 'push');
+    if (typeof body.address !== 'string') return apiError(400, 'required', 'Required');
+    const address = new URL(body.address);
+    // Google only calls HTTPS addresses; the emulator also accepts plain HTTP on loopback.
+    if (address.protocol !== 'https:' && !['127.0.0.1', 'localhost', '[::1]'].includes(address.hostname)) {
+      return apiError(400, 'push.webhookUrlNotHttps', `WebHook callback must be HTTPS: ${body.address}`, 'push');
+    }
+    if (push.channels.has(body.id)) return apiError(400, 'channelIdNotUnique', `Channel id ${body.id} not unique`);
+    const now = Date.now();
+    const ttl = Number(body.params?.ttl ?? NaN);
+    const requested = Number(body.expiration ?? NaN);
+    const expiration = Math.min(
+      Number.isFinite(ttl) && ttl > 0 ? now + ttl * 1000 : now + DEFAULT_CHANNEL_TTL_S * 1000,
+      Number.isFinite(requested) && requested > now ? requested : Infinity,
+    );
+    const channel: Channel = {
+      id: body.id,
+      resourceId: resourceIdFor(auth.email),
+      resourceUri: `${baseUrl}/calendar/v3/calendars/${encodeURIComponent(auth.email)}/events?alt=json`,
+      token: typeof body.token === 'string' ? body.token : undefined,
+      address: body.address,
+      expiration,
+      email: auth.email,
+      clientEmail: auth.token.clientEmail,
+      messageNumber: 0,
+    };
+    setImmediate(() => push.add(channel));
+    return {
+      status: 200,
+      body: { kind: 'api#channel', id: channel.id, resourceId: channel.resourceId, resourceUri: channel.resourceUri, ...(channel.token ? { token: channel.token } : {}), expiration: String(expiration) },
+    };
+  };
+
+  const stopChannel = (req: EmulatorRequest): EmulatorResponse => {
+    const auth = authorise(req, EVENT_SCOPES);
+    if (refused(auth)) return auth;
+    let body: { id?: unknown; resourceId?: unknown };
+    try {
+      body = JSON.parse(req.body || '{}') as typeof body;
+    } catch {
+      return apiError(400, 'parseError', 'Parse Error');
+    }
+    const channel = typeof body.id === 'string' ? push.channels.get(body.id) : undefined;
+    if (!channel || channel.resourceId !== body.resourceId || channel.clientEmail !== auth.token.clientEmail) {
+      return apiError(404, 'notFound', `Channel '${String(body.id)}' not found for project '${auth.token.clientEmail.split('@')[1]?.split('.')[0] ?? 'project'}'`);
+    }
+    push.channels.delete(channel.id);
+    return { status: 204 };
+  };
+
+  const changed = (email: string): void => {
+    setImmediate(() => push.changed(email));
+  };
+
+  const control: GoogleEmulatorControl = {
+    get tokenUrl() {
+      return `${baseUrl}/token`;
+    },
+    get apiRoot() {
+      return baseUrl;
+    },
+    addServiceAccount(account) {
+      oauth.serviceAccounts.set(account.clientEmail, serviceAccountFrom(account.clientEmail, account.publicKeyPem, account.delegatedScopes ?? READ_SCOPES));
+    },
+    setDelegation(clientEmail, scopes) {
+      const account = oauth.serviceAccounts.get(clientEmail);
+      if (!account) throw new Error(`No such service account: ${clientEmail}`);
+      account.delegatedScopes = scopes === undefined ? undefined : new Set(scopes);
+    },
+    addUser: (email, opts) => store.addUser(email, opts?.timeZone),
+    putEvent(email, event) {
+      const created = store.putEvent(email, event);
+      changed(email);
+      return created;
+    },
+    patchEvent(email, id, patch) {
+      store.patchEvent(email, id, patch);
+      changed(email);
+    },
+    deleteEvent(email, id) {
+      store.deleteEvent(email, id);
+      changed(email);
+    },
+    expireSyncTokens: (email) => store.expireSyncTokens(email),
+    throttle({ status = 403, reason = 'rateLimitExceeded', times = 1, retryAfter } = {}) {
+      return emulator.fault({ path: /^\/calendar\/v3\//, kind: 'status', status, times, body: rateLimitBody(status, reason), ...(retryAfter !== undefined ? { retryAfter } : {}) });
+    },
+    serverError({ status = 503, times = 1 } = {}) {
+      return emulator.fault({ path: /^\/calendar\/v3\//, kind: 'status', status, times, body: apiError(status, 'backendError', 'Backend Error').body });
+    },
+    channels: () => [...push.channels.values()],
+    get notifications() {
+      return push.notifications;
+    },
+    flushNotifications: () => push.flush(),
+    reset() {
+      store.reset();
+      push.reset();
+      pages.clear();
+      oauth.serviceAccounts.clear();
+      oauth.tokens.clear();
+    },
+  };
+
+  const routes: Route[] = [
+    { method: 'POST', pattern: /^\/token$/, handler: (req) => handleTokenRequest(oauth, req, Date.now()) },
+    {
+      method: 'GET',
+      pattern: /^\/calendar\/v3\/calendars\/(?<calendarId>[^/]+)$/,
+      handler: (req) => {
+        const auth = authorise(req, CALENDAR_SCOPES, req.params.calendarId);
+        return refused(auth) ? auth : withFields(req, store.calendarResource(auth.email));
+      },
+    },
+    { method: 'GET', pattern: /^\/calendar\/v3\/calendars\/(?<calendarId>[^/]+)\/events$/, handler: listEvents },
+    { method: 'POST', pattern: /^\/calendar\/v3\/calendars\/(?<calendarId>[^/]+)\/events\/watch$/, handler: watchEvents },
+    { method: 'POST', pattern: /^\/calendar\/v3\/channels\/stop$/, handler: stopChannel },
+    ...controlRoutes(control),
+  ];
+
+  const emulator = await startEmulator({
+    name: 'google',
+    routes,
+    ...(options.port !== undefined ? { port: options.port } : {}),
+    ...(options.latencyMs !== undefined ? { latencyMs: options.latencyMs } : {}),
+    notFound: () => notFound(),
+  });
+  baseUrl = emulator.url;
+  return Object.assign(emulator, { control });
+}
+
+/** The same control over HTTP, for the dev host (`/_control/google/...`). */
+function controlRoutes(control: GoogleEmulatorControl): Route[] {
+  const json = (req: EmulatorRequest): Record<string, unknown> => JSON.parse(req.body || '{}') as Record<string, unknown>;
+  const guarded =
+    (handler: (req: EmulatorRequest) => EmulatorResponse) =>
+    (req: EmulatorRequest): EmulatorResponse => {
+      try {
+        return handler(req);
+      } catch (error) {
+        return { status: 400, body: { error: error instanceof Error ? error.message : String(error) } };
+      }
+    };
+  const user = '(?<email>[^/]+)';
+  return [
+    {
+      method: 'POST',
+      pattern: /^\/_control\/google\/reset$/,
+      handler: () => {
+        control.reset();
+        return { status: 204 };
+      },
+    },
+    {
+      method: 'POST',
+      pattern: /^\/_control\/google\/service-accounts$/,
+      handler: guarded((req) => {
+        // Accepts the service account JSON key itself (public key derived) or just its public key.
+        const body = json(req) as { client_email: string; public_key?: string; private_key?: string; delegated_scopes?: string[] };
+        const publicKeyPem = body.public_key ?? createPublicKey(body.private_key ?? '').export({ type: 'spki', format: 'pem' }).toString();
+        control.addServiceAccount({ clientEmail: body.client_email, publicKeyPem, ...(body.delegated_scopes ? { delegatedScopes: body.delegated_scopes } : {}) });
+        return { status: 204 };
+      }),
+    },
+    {
+      method: 'POST',
+      pattern: /^\/_control\/google\/users$/,
+      handler: guarded((req) => {
+        const body = json(req) as { email: string; timeZone?: string };
+        control.addUser(body.email, body.timeZone !== undefined ? { timeZone: body.timeZone } : {});
+        return { status: 204 };
+      }),
+    },
+    {
+      method: 'POST',
+      pattern: new RegExp(`^\\/_control\\/google\\/users\\/${user}\\/events$`),
+      handler: guarded((req) => ({ status: 201, body: control.putEvent(req.params.email!, json(req) as EventInput) })),
+    },
+    {
+      method: 'PATCH',
+      pattern: new RegExp(`^\\/_control\\/google\\/users\\/${user}\\/events\\/(?<id>[^/]+)$`),
+      handler: guarded((req) => {
+        control.patchEvent(req.params.email!, req.params.id!, json(req) as EventInput);
+        return { status: 204 };
+      }),
+    },
+    {
+      method: 'DELETE',
+      pattern: new RegExp(`^\\/_control\\/google\\/users\\/${user}\\/events\\/(?<id>[^/]+)$`),
+      handler: guarded((req) => {
+        control.deleteEvent(req.params.email!, req.params.id!);
+        return { status: 204 };
+      }),
+    },
+    {
+      method: 'POST',
+      pattern: /^\/_control\/google\/sync-tokens\/expire$/,
+      handler: guarded((req) => ({ status: 200, body: { expired: control.expireSyncTokens((json(req) as { email?: string }).email) } })),
+    },
+    {
+      method: 'POST',
+      pattern: /^\/_control\/google\/throttle$/,
+      handler: guarded((req) => {
+        control.throttle(json(req) as Parameters<GoogleEmulatorControl['throttle']>[0]);
+        return { status: 204 };
+      }),
+    },
+    {
+      method: 'POST',
+      pattern: /^\/_control\/google\/server-error$/,
+      handler: guarded((req) => {
+        control.serverError(json(req) as Parameters<GoogleEmulatorControl['serverError']>[0]);
+        return { status: 204 };
+      }),
+    },
+    { method: 'GET', pattern: /^\/_control\/google\/channels$/, handler: () => ({ status: 200, body: { channels: control.channels() } }) },
+    { method: 'GET', pattern: /^\/_control\/google\/notifications$/, handler: () => ({ status: 200, body: { notifications: control.notifications } }) },
+  ];
+}
