@@ -48,6 +48,8 @@ export interface PushSubscriptionRequest {
 export interface PushSubscription {
   /** Graph subscription id / Google channel id. */
   readonly id: string;
+  /** The mailbox it watches: Google stops a channel as the user that created it. */
+  readonly address?: string | undefined;
   /** Google: the resource id needed to stop the channel. */
   readonly resourceId?: string | undefined;
   readonly expiresAt: string;

@@ -61,7 +61,7 @@ export async function maintainSubscriptions(deps: SyncDeps): Promise<Subscriptio
     const keep = mailbox && SYNCED.has(mailbox.state) && provider?.kind === s.provider;
     if (keep) continue;
     work.push(async () => {
-      await deleteSubscription(deps, s, provider?.kind === s.provider ? provider : deps.providers.all().find((p) => p.kind === s.provider));
+      await deleteSubscription(deps, s, mailbox?.address, provider?.kind === s.provider ? provider : deps.providers.all().find((p) => p.kind === s.provider));
       counts.deleted += 1;
     });
   }
@@ -119,12 +119,12 @@ export async function renewSubscription(deps: SyncDeps, subscription: Subscripti
     }
   }
   await createSubscription(deps, provider, mailbox);
-  await deleteSubscription(deps, subscription, provider);
+  await deleteSubscription(deps, subscription, mailbox.address, provider);
 }
 
-async function deleteSubscription(deps: SyncDeps, subscription: Subscription, provider: CalendarProvider | undefined): Promise<void> {
+async function deleteSubscription(deps: SyncDeps, subscription: Subscription, address: string | undefined, provider: CalendarProvider | undefined): Promise<void> {
   if (provider) {
-    await provider.unsubscribe({ id: subscription.id, resourceId: subscription.resourceId || undefined, expiresAt: subscription.expiresAt });
+    await provider.unsubscribe({ id: subscription.id, address, resourceId: subscription.resourceId || undefined, expiresAt: subscription.expiresAt });
   }
   await deps.store.subscriptions.delete(subscription.provider, subscription.id);
   deps.logger.info('subscriptions.deleted', { mailbox: subscription.mailboxKey, provider: subscription.provider, subscriptionId: subscription.id });

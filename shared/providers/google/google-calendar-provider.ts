@@ -105,10 +105,10 @@ export function createGoogleCalendarProvider(profile: GoogleProfile, options: Go
     },
 
     async unsubscribe(subscription): Promise<void> {
-      const context: GoogleCallContext = { profileName: profile.name, address: undefined, resource: 'channel' };
-      // PushSubscription does not carry the mailbox, so the channel is stopped with the
-      // service account's own token (same project that created it).
-      const client = api(undefined);
+      // Stopped as the mailbox that created it (the subject of the watch call); without the
+      // address, with the service account's own token.
+      const context: GoogleCallContext = { profileName: profile.name, address: subscription.address, resource: 'channel' };
+      const client = api(subscription.address);
       try {
         await call('channels.stop', context, async () => {
           await client.channels.stop({ requestBody: { id: subscription.id, resourceId: subscription.resourceId } });
