@@ -29,6 +29,14 @@ export function scheduleMessageId(mailboxKey: string, intervalStart: Date): stri
   return join('schedule', keyPart(mailboxKey), instant(intervalStart.getTime()));
 }
 
+/**
+ * `roster:{key}:{refresh instant}`: the roster refresh starts or stops a mailbox's sync at once;
+ * its own prefix keeps a dispatch job of the same interval from swallowing it.
+ */
+export function rosterMessageId(mailboxKey: string, refreshedAt: Date): string {
+  return join('roster', keyPart(mailboxKey), instant(refreshedAt.getTime()));
+}
+
 /** `manual:{key}:{second}`: a double click on "resync" is one job. */
 export function manualMessageId(mailboxKey: string, at: Date): string {
   return join('manual', keyPart(mailboxKey), instant(Math.floor(at.getTime() / 1000) * 1000));

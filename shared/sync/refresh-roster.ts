@@ -6,9 +6,8 @@
  */
 import type { CmgUser } from '../cmg/cmg-gateway.js';
 import type { OutgoingJob } from '../queue/job-queue.js';
-import { scheduleMessageId } from '../queue/message-id.js';
+import { rosterMessageId } from '../queue/message-id.js';
 import type { Mailbox, StoredMailbox } from '../store/mailbox-repository.js';
-import { intervalStart } from './pacing.js';
 import { planRoster, type PlannedMailbox, type RosterUser } from './roster-plan.js';
 import { saveMailbox } from './sync-mailbox.js';
 import type { SyncDeps } from './sync-deps.js';
@@ -65,7 +64,6 @@ export async function refreshRoster(deps: SyncDeps, options: { full: boolean }):
 
   let written = 0;
   const jobs: OutgoingJob[] = [];
-  const intervalOf = new Date(intervalStart(now.getTime(), deps.config.sync.updateIntervalMs));
   for (const planned of plan.mailboxes) {
     const before = existing.get(planned.key);
     const user = changed.get(planned.key);
@@ -81,7 +79,7 @@ export async function refreshRoster(deps: SyncDeps, options: { full: boolean }):
     if (isSynced !== wasSynced || (!before && isSynced) || (before && before.address !== next.address)) {
       jobs.push({
         job: { mailboxKey: planned.key, reason: 'schedule', full: true, enqueuedAt: now.toISOString() },
-        messageId: scheduleMessageId(planned.key, intervalOf),
+        messageId: rosterMessageId(planned.key, now),
       });
     }
   }

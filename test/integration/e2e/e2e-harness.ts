@@ -5,8 +5,18 @@ import { startLocalEnvironment, type LocalEnvironment, type LocalEnvironmentOpti
 import { uniqueTablePrefix } from '../../support/test-store.js';
 import { expectedActivities, sortActivities, type ExpectedActivity } from './expected-activities.js';
 
+/**
+ * A Wednesday morning that then runs at the real pace: the demo week, and so every assertion,
+ * is the same whatever day the suite runs, while backoff and timeouts still take real time.
+ */
+export function wednesdayClock(): () => Date {
+  const origin = Date.now();
+  const fixed = Date.parse('2026-11-25T08:00:00Z');
+  return () => new Date(fixed + (Date.now() - origin));
+}
+
 export async function startE2e(options: LocalEnvironmentOptions = {}): Promise<LocalEnvironment> {
-  return startLocalEnvironment({ tablesConnectionString: inject('tablesConnectionString'), tablePrefix: uniqueTablePrefix(), ...options });
+  return startLocalEnvironment({ tablesConnectionString: inject('tablesConnectionString'), tablePrefix: uniqueTablePrefix(), now: wednesdayClock(), ...options });
 }
 
 /** What CMG holds for a user, in the oracle's shape. */

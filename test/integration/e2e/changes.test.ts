@@ -1,0 +1,105 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { readConfig } from '../../../shared/config/config.js';
+import { refreshRoster } from '../../../shared/sync/refresh-roster.js';
+import { runMailboxJob } from '../../../shared/sync/run-mailbox-job.js';
+import type { MailboxJob } from '../../../shared/queue/mailbox-job.js';
+import type { LocalEnvironment } from '../../../tools/local-env/local-environment.js';
+import { googleEvent, googleEventId } from '../../../tools/demo/seed-emulators.js';
+import { cmgActivities, startE2e, syncEveryone } from './e2e-harness.js';
+import { expectConverged, expectNoActivityCreatedTwice } from './convergence.js';
+
+let env: LocalEnvironment | undefined;
+afterEach(async () => {
+  await env?.close();
+  env = undefined;
+});
+
+const job = (mailboxKey: string, reason: MailboxJob['reason'] = 'notification'): MailboxJob => ({ mailboxKey, reason, full: false, enqueuedAt: '2026-11-25T08:00:00.000Z' });
+let sent = 0;
+const send = (e: LocalEnvironment, key: string) => e.queue.send(job(key), { messageId: `test-${key}-${(sent += 1)}` });
+
+describe('changes reach CMG', () => {
+  it('when events change in Graph and Google, then the next job brings exactly those changes to CMG, incrementally', async () => {
+    env = await startE2e();
+    await syncEveryone(env);
+    const graphPerson = env.org.people.find((p) => p.provider === 'graph')!;
+    const googlePerson = env.org.people.find((p) => p.provider === 'google')!;
+
+    // The demo's own description changes with the calendars, so the oracle follows.
+    const org = env.org as unknown as { events: Record<string, Array<Record<string, unknown>>> };
+    const lunch = org.events[graphPerson.key]!.find((e) => e.id === `${graphPerson.key}-lunch`)!;
+    lunch.subject = 'Lunch with Maria';
+    env.graph.control.updateEvent(graphPerson.address, env.graphEventIds.get(`${graphPerson.key}-lunch`)!, { subject: 'Lunch with Maria' });
+    const vendor = org.events[graphPerson.key]!.findIndex((e) => e.id === `${graphPerson.key}-vendor`);
+    org.events[graphPerson.key]!.splice(vendor, 1);
+    env.graph.control.deleteEvent(graphPerson.address, env.graphEventIds.get(`${graphPerson.key}-vendor`)!);
+    const call = org.events[googlePerson.key]!.find((e) => e.id === `${googlePerson.key}-quick-sync`)!;
+    call.cancelled = true;
+    env.google.control.patchEvent(googlePerson.address, googleEventId(`${googlePerson.key}-quick-sync`), { status: "cancelled" });
+
+    env.cmg.clearRecord();
+    await send(env, graphPerson.key);
+    await send(env, googlePerson.key);
+    await env.queue.whenIdle({ horizonMs: 0 });
+
+    await expectConverged(env, [graphPerson.key, googlePerson.key]);
+    const writes = env.cmg.record.filter((r) => r.method === 'PUT' || r.method === 'DELETE');
+    expect(writes.map((r) => r.method).sort()).toEqual(['DELETE', 'DELETE', 'PUT']);
+    expect((await env.deps.store.mailboxes.get(graphPerson.key))?.lastSyncMode).toBe('delta');
+    expect((await env.deps.store.mailboxes.get(googlePerson.key))?.lastSyncMode).toBe('delta');
+  });
+
+  it('when a new event is created in Google, then it reaches CMG on the next job', async () => {
+    env = await startE2e();
+    await syncEveryone(env);
+    const person = env.org.people.find((p) => p.provider === 'google')!;
+    const before = cmgActivities(env, person.key).length;
+    const hour = Math.ceil(env.deps.now().getTime() / 3_600_000) * 3_600_000;
+    const start = new Date(hour + 3 * 3_600_000).toISOString();
+    const end = new Date(hour + 4 * 3_600_000).toISOString();
+    const added = { id: `${person.key}-new`, subject: 'Meeting with the board', start, end };
+    (env.org.events as Record<string, unknown[]>)[person.key]!.push(added);
+    env.google.control.putEvent(person.address, googleEvent(person, added));
+
+    await send(env, person.key);
+    await env.queue.whenIdle({ horizonMs: 0 });
+    expect(cmgActivities(env, person.key)).toHaveLength(before + 1);
+    await expectConverged(env, [person.key]);
+  });
+
+  it('when CMG turns calendar sync off for a user or removes the user, then their activities are deleted from CMG', async () => {
+    env = await startE2e();
+    await syncEveryone(env);
+    const [off, removed] = env.org.people.filter((p) => p.provider === 'graph');
+    expect(cmgActivities(env, off!.key).length).toBeGreaterThan(0);
+
+    env.cmg.control.changeUser({ userId: off!.key, email: off!.address, calendarSync: false });
+    env.cmg.control.changeUser({ userId: removed!.key, email: removed!.address, deleted: true });
+    await refreshRoster(env.deps, { full: false });
+    await env.queue.whenIdle({ horizonMs: 0 });
+
+    expect(cmgActivities(env, off!.key)).toEqual([]);
+    expect(cmgActivities(env, removed!.key)).toEqual([]);
+    expect(await env.deps.store.activities.listForMailbox(off!.key)).toEqual([]);
+    expect((await env.deps.store.mailboxes.get(off!.key))?.state).toBe('disabled');
+    expect(await env.deps.store.mailboxes.get(removed!.key)).toBeUndefined();
+  });
+
+  it('when a mapping setting changes, then the next job of every mailbox is a full resync that applies it', async () => {
+    env = await startE2e();
+    await syncEveryone(env);
+    const read = readConfig({ ...env.settings, DEFAULT_CODE: '11' });
+    if (!read.ok) throw new Error('settings');
+    // The same stores, queue and systems; only the settings differ, as after a redeploy.
+    const reconfigured = { ...env.deps, config: read.config };
+    const person = env.org.people.find((p) => p.provider === 'graph')!;
+    const defaultBefore = cmgActivities(env, person.key).filter((a) => a.code === '30').length;
+    expect(defaultBefore).toBeGreaterThan(0);
+
+    const result = await runMailboxJob(reconfigured, job(person.key, 'schedule'), { messageId: 'config-change', deliveryCount: 1, deadLetter: async () => undefined });
+    expect(result).toMatchObject({ status: 'synced', mode: 'full' });
+    expect(cmgActivities(env, person.key).filter((a) => a.code === '30')).toEqual([]);
+    expect(cmgActivities(env, person.key).filter((a) => a.code === '11').length).toBeGreaterThanOrEqual(defaultBefore);
+    expectNoActivityCreatedTwice(env);
+  });
+});
