@@ -10,6 +10,7 @@ import { describeProblems } from '../../shared/config/read-settings.js';
 import { createDeps } from '../../shared/app/create-deps.js';
 import { silentLogger, type Logger } from '../../shared/observability/logger.js';
 import { InProcessJobQueue, type InProcessJobQueueOptions } from '../../shared/queue/in-process-job-queue.js';
+import { systemClock } from '../../shared/queue/clock.js';
 import { runMailboxJob } from '../../shared/sync/run-mailbox-job.js';
 import type { SyncDeps } from '../../shared/sync/sync-deps.js';
 import { startAzurite, type RunningAzurite } from '../azurite/start-azurite.js';
@@ -117,7 +118,8 @@ export async function startLocalEnvironment(options: LocalEnvironmentOptions = {
     };
     const read = readConfig(settings);
     if (!read.ok) throw new Error(describeProblems(read.problems));
-    const queue = new InProcessJobQueue({ logger, ...options.queue });
+    // The queue keeps the product's time, so a retry scheduled "in a second" is one.
+    const queue = new InProcessJobQueue({ logger, clock: { ...systemClock, now: () => now().getTime() }, ...options.queue });
     const deps = createDeps(read.config, { logger, queue, now, graphTrustedCertificates: [graph.certificate], tablePrefix: options.tablePrefix });
 
     return {
