@@ -4,7 +4,7 @@
  * few request shapes the provider needs. Every answer is validated with zod; every failure
  * leaves here as an AppError.
  */
-import { AuthenticationHandler, Client } from '@microsoft/microsoft-graph-client';
+import { AuthenticationHandler, Client, TelemetryHandler } from '@microsoft/microsoft-graph-client';
 import type { z } from 'zod';
 import { transientError, type AppError } from '../../errors/app-error.js';
 import { parseRetryAfter } from '../../errors/retry-after.js';
@@ -75,6 +75,8 @@ export function createGraphApi(options: GraphApiOptions): GraphApi {
     middleware: [
       new GraphRetryMiddleware({ ...options.retry, classify, logger: options.logger }),
       new AuthenticationHandler({ getAccessToken: () => options.tokens.getToken() }),
+      // client-request-id and SdkVersion: what Microsoft support asks for when tracing a call.
+      new TelemetryHandler(),
       new GraphTransportMiddleware(options.transport),
     ],
   });

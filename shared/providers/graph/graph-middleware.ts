@@ -2,7 +2,7 @@
  * The Graph client's middleware chain, chosen deliberately instead of the SDK default
  * (Authentication → RetryHandler → Redirect → Telemetry → fetch):
  *
- *   GraphRetryMiddleware → AuthenticationHandler (SDK) → GraphTransportMiddleware
+ *   GraphRetryMiddleware → AuthenticationHandler (SDK) → TelemetryHandler (SDK) → GraphTransportMiddleware
  *
  * The SDK's RetryHandler is left out: it retries 429/503/504 up to 3 times with its own delays
  * and cannot be told our cap (PROVIDER_MAX_RETRIES) or count attempts for us; two retry layers
@@ -65,11 +65,16 @@ export class GraphRetryMiddleware implements Middleware {
   async execute(context: Context): Promise<void> {
     if (!this.next) throw new Error('GraphRetryMiddleware needs a next middleware');
     const { maxRetries, baseDelayMs, maxDelayMs } = this.policy;
+    // The SDK's AuthenticationHandler appends to an existing Authorization header, so each
+    // attempt starts from the caller's headers, not from the previous attempt's.
+    const headers = context.options?.headers;
+    const original = headers instanceof Headers ? new Headers(headers) : Array.isArray(headers) ? [...headers] : { ...headers };
     for (let attempt = 0; ; attempt += 1) {
       let waitMs: number | undefined;
       let reason: string;
       try {
         context.response = undefined;
+        if (context.options) context.options.headers = original instanceof Headers ? new Headers(original) : Array.isArray(original) ? [...original] : { ...original };
         await this.next.execute(context);
         const response = context.response as Response | undefined;
         if (!response || !RETRYABLE_STATUS.has(response.status)) return;

@@ -58,12 +58,21 @@ export function createGraphTokenSource(profile: GraphProfile, transport: HttpTra
     system: { networkClient: msalNetworkClient(transport), disableInternalRetries: true },
   });
   const scopes = [`${profile.graphEndpoint.replace(/\/+$/, '')}/.default`];
+  const acquire = async (): Promise<string> => {
+    const result = await app.acquireTokenByClientCredential({ scopes });
+    if (!result?.accessToken) throw new Error('msal returned no access token');
+    return result.accessToken;
+  };
+  // msal does not merge concurrent cache misses: 50 jobs starting together would each ask
+  // Entra ID (and fetch OpenID metadata). One request in flight serves them all.
+  let inFlight: Promise<string> | undefined;
 
   return {
-    async getToken() {
-      const result = await app.acquireTokenByClientCredential({ scopes });
-      if (!result?.accessToken) throw new Error('msal returned no access token');
-      return result.accessToken;
+    getToken() {
+      inFlight ??= acquire().finally(() => {
+        inFlight = undefined;
+      });
+      return inFlight;
     },
   };
 }

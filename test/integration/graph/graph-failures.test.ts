@@ -1,0 +1,189 @@
+import { createHash, generateKeyPairSync } from 'node:crypto';
+import { createServer, type Server } from 'node:http';
+import { connect, type AddressInfo } from 'node:net';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { AppError } from '../../../shared/errors/app-error.js';
+import { createLogger } from '../../../shared/observability/logger.js';
+import type { RunningGraphEmulator } from '../../../tools/emulators/graph/graph-emulator.js';
+import { CLIENT_ID, at, profileFor, providerFor, startKit, windowAround } from './graph-test-kit.js';
+
+const ADELE = 'adele@contoso.com';
+const now = new Date();
+const window = windowAround(now);
+
+async function failure(promise: Promise<unknown>): Promise<AppError> {
+  try {
+    await promise;
+  } catch (error) {
+    return error as AppError;
+  }
+  throw new Error('expected a failure');
+}
+
+describe('Graph provider failures against the emulator', () => {
+  let emulator: RunningGraphEmulator;
+  beforeEach(async () => {
+    emulator = await startKit();
+    emulator.control.addUser({ address: ADELE });
+    emulator.control.addEvent(ADELE, { subject: 'Planning', start: at(now, 1), end: at(now, 2) });
+  });
+  afterEach(async () => emulator.close());
+
+  it('when Graph answers 429 with Retry-After, then the provider waits that long before each retry and succeeds', async () => {
+    emulator.fault({ path: /^\/v1\.0\/\$batch$/, kind: 'status', status: 429, retryAfter: '1', times: 2 });
+    const result = await providerFor(emulator).fetchCalendar({ address: ADELE, window });
+
+    expect(result.items).toHaveLength(1);
+    expect(result.requests).toBe(3);
+    const batches = emulator.record.filter((r) => r.path === '/v1.0/$batch');
+    expect(batches.map((r) => r.status)).toEqual([429, 429, 200]);
+    for (let n = 1; n < batches.length; n += 1) expect(batches[n]!.at - batches[n - 1]!.at).toBeGreaterThanOrEqual(950);
+  });
+
+  it('when only the calendar request inside the batch is throttled, then it alone is repeated after its Retry-After', async () => {
+    emulator.fault({ path: /\/calendarView\/delta$/, kind: 'status', status: 429, retryAfter: '1', times: 1 });
+    const result = await providerFor(emulator).fetchCalendar({ address: ADELE, window });
+
+    expect(result.items).toHaveLength(1);
+    expect(result.requests).toBe(2);
+    const [batch, single] = emulator.record.filter((r) => r.path.startsWith('/v1.0/'));
+    expect(batch?.path).toBe('/v1.0/$batch');
+    expect(single?.path).toBe(`/v1.0/users/${ADELE}/calendarView/delta`);
+    expect(single!.at - batch!.at).toBeGreaterThanOrEqual(950);
+  });
+
+  it('when throttling outlasts the retries, then a transient error carries the Retry-After after maxRetries + 1 requests', async () => {
+    emulator.fault({ path: /^\/v1\.0\/\$batch$/, kind: 'status', status: 429, retryAfter: '0', times: Infinity });
+    const error = await failure(providerFor(emulator, { maxRetries: 2 }).fetchCalendar({ address: ADELE, window }));
+
+    expect(error).toMatchObject({ kind: 'transient', code: 'throttled', retryAfterMs: 0 });
+    expect(emulator.record.filter((r) => r.path === '/v1.0/$batch')).toHaveLength(3);
+  });
+
+  it('when Retry-After is longer than the provider may wait, then it fails at once and hands the wait to the caller', async () => {
+    emulator.fault({ path: /^\/v1\.0\/\$batch$/, kind: 'status', status: 503, retryAfter: '120', times: Infinity });
+    const error = await failure(providerFor(emulator, { maxRetryDelayMs: 5_000 }).fetchCalendar({ address: ADELE, window }));
+
+    expect(error).toMatchObject({ kind: 'transient', code: 'graph-unavailable', retryAfterMs: 120_000 });
+    expect(emulator.record.filter((r) => r.path === '/v1.0/$batch')).toHaveLength(1);
+  });
+
+  it('when Graph does not answer, then each request times out and the fetch ends transient after the retries', async () => {
+    emulator.fault({ path: /^\/v1\.0\/\$batch$/, kind: 'hang', times: Infinity });
+    const started = Date.now();
+    const error = await failure(providerFor(emulator, { timeoutMs: 300, maxRetries: 1, retryBaseDelayMs: 10 }).fetchCalendar({ address: ADELE, window }));
+
+    expect(error).toMatchObject({ kind: 'transient', code: 'timeout' });
+    expect(emulator.record.filter((r) => r.path === '/v1.0/$batch')).toHaveLength(2);
+    expect(Date.now() - started).toBeLessThan(3_000);
+  });
+
+  it.each([
+    ['an unknown address', 'nobody@contoso.com', undefined],
+    ['a mailbox scoped out by RBAC (403 ErrorAccessDenied)', ADELE, 'accessDenied'],
+    ['a mailbox without REST access', ADELE, 'restDisabled'],
+  ] as const)('when the mailbox is %s, then the error is permanent mailbox-unavailable', async (_what, address, access) => {
+    if (access) emulator.control.setMailboxAccess(ADELE, access);
+    const error = await failure(providerFor(emulator).fetchCalendar({ address, window }));
+    expect(error).toMatchObject({ kind: 'permanent', code: 'mailbox-unavailable' });
+    expect(emulator.record.filter((r) => r.path === '/v1.0/$batch')).toHaveLength(1);
+  });
+
+  it('when the client secret is wrong, then a configuration error names the profile, and neither it nor the logs hold the secret', async () => {
+    const wrongSecret = 'wrong-secret-8Q~zzTopSecretValue';
+    const lines: string[] = [];
+    const logger = createLogger({ level: 'debug', sink: (_level, line) => lines.push(line) });
+    const provider = providerFor(emulator, { logger }, profileFor(emulator, { type: 'secret', clientSecret: wrongSecret }));
+
+    const error = await failure(provider.fetchCalendar({ address: ADELE, window }));
+    expect(error).toMatchObject({ kind: 'configuration', code: 'graph-credentials' });
+    expect(error.message).toContain('"M365"');
+    expect(error.message).toContain('AADSTS7000215');
+    expect(error.message).not.toContain(wrongSecret);
+    expect(lines.join('\n')).not.toContain(wrongSecret);
+    // Bad credentials are not retried.
+    expect(emulator.record.filter((r) => r.path.endsWith('/oauth2/v2.0/token'))).toHaveLength(1);
+    await expect(provider.checkConnection()).rejects.toMatchObject({ kind: 'configuration' });
+  });
+
+  it('when Graph refuses the token (401), then the error is a configuration error naming the profile', async () => {
+    const provider = providerFor(emulator);
+    await provider.fetchCalendar({ address: ADELE, window });
+    emulator.control.revokeAccessTokens();
+    const error = await failure(provider.fetchCalendar({ address: ADELE, window }));
+    expect(error).toMatchObject({ kind: 'configuration', code: 'graph-unauthorized' });
+    expect(error.message).toContain('"M365"');
+  });
+
+  it('when the app signs in with a certificate, then the signed client assertion is accepted', async () => {
+    const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+    const privateKeyPem = privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
+    const thumbprint = createHash('sha1').update(publicKey.export({ type: 'spki', format: 'der' })).digest('hex');
+    const certApp = 'a2b1c4d3-0000-4000-8000-00000000cafe';
+    emulator.control.registerApp({ clientId: certApp, certificate: { thumbprint, publicKeyPem: publicKey.export({ type: 'spki', format: 'pem' }).toString() } });
+    const profile = { ...profileFor(emulator, { type: 'certificate', privateKeyPem, thumbprint: thumbprint.toUpperCase() }), clientId: certApp };
+
+    const result = await providerFor(emulator, {}, profile).fetchCalendar({ address: ADELE, window });
+    expect(result.items).toHaveLength(1);
+    const tokenRequest = new URLSearchParams(emulator.record.find((r) => r.path.endsWith('/token'))?.body ?? '');
+    expect(tokenRequest.get('client_assertion_type')).toBe('urn:ietf:params:oauth:client-assertion-type:jwt-bearer');
+    expect(tokenRequest.get('client_secret')).toBeNull();
+  });
+
+  it('when the certificate key does not match the registered one, then sign-in is a configuration error', async () => {
+    const registered = generateKeyPairSync('rsa', { modulusLength: 2048 });
+    const other = generateKeyPairSync('rsa', { modulusLength: 2048 });
+    const thumbprint = 'ab'.repeat(20);
+    emulator.control.registerApp({ clientId: CLIENT_ID, certificate: { thumbprint, publicKeyPem: registered.publicKey.export({ type: 'spki', format: 'pem' }).toString() } });
+    const privateKeyPem = other.privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
+    const provider = providerFor(emulator, {}, profileFor(emulator, { type: 'certificate', privateKeyPem, thumbprint }));
+
+    const error = await failure(provider.checkConnection());
+    expect(error).toMatchObject({ kind: 'configuration', code: 'graph-credentials' });
+    expect(error.message).toContain('AADSTS700027');
+    expect(error.message).not.toContain('PRIVATE KEY');
+  });
+});
+
+describe('Graph provider through an HTTPS proxy', () => {
+  let emulator: RunningGraphEmulator;
+  let proxy: Server;
+  const tunnels: string[] = [];
+  const sockets = new Set<{ destroy(): void }>();
+  beforeEach(async () => {
+    emulator = await startKit();
+    emulator.control.addUser({ address: ADELE });
+    // A minimal CONNECT proxy, as corporate proxies tunnel TLS.
+    proxy = createServer();
+    proxy.on('connect', (req, client, head) => {
+      tunnels.push(req.url ?? '');
+      const [host, port] = (req.url ?? '').split(':');
+      sockets.add(client);
+      const upstream = connect(Number(port), host, () => {
+        client.write('HTTP/1.1 200 Connection Established\r\n\r\n');
+        upstream.write(head);
+        upstream.pipe(client);
+        client.pipe(upstream);
+      });
+      sockets.add(upstream);
+      upstream.on('error', () => client.destroy());
+      client.on('error', () => upstream.destroy());
+    });
+    await new Promise<void>((resolve) => proxy.listen(0, '127.0.0.1', resolve));
+  });
+  afterEach(async () => {
+    await emulator.close();
+    // Tunnels leave the HTTP server's bookkeeping once CONNECT succeeds.
+    for (const socket of sockets) socket.destroy();
+    await new Promise<void>((resolve) => proxy.close(() => resolve()));
+  });
+
+  it('when a proxy is configured, then sign-in and Graph calls both tunnel through it', async () => {
+    const proxyUrl = `http://127.0.0.1:${(proxy.address() as AddressInfo).port}`;
+    const result = await providerFor(emulator, { proxyUrl, noProxy: '' }).fetchCalendar({ address: ADELE, window });
+    expect(result.mode).toBe('full');
+    expect(tunnels.length).toBeGreaterThanOrEqual(1);
+    expect(new Set(tunnels)).toEqual(new Set([`127.0.0.1:${emulator.port}`]));
+    expect(emulator.record.map((r) => r.path)).toContain('/v1.0/$batch');
+  });
+});

@@ -1,0 +1,335 @@
+/**
+ * What the Graph emulator knows: app registrations, users (mailboxes) with settings, events
+ * (single and simple daily / weekly series with changeable or cancelled occurrences), and a
+ * change log per user from which calendarView/delta answers "what changed since token".
+ */
+import { randomBytes, randomUUID } from 'node:crypto';
+
+export type MailboxAccess = 'ok' | 'accessDenied' | 'restDisabled';
+
+export interface GraphAppRegistration {
+  readonly clientId: string;
+  readonly clientSecret?: string | undefined;
+  /** Certificate credential: the thumbprint msal sends as x5t (SHA-1) or x5t#S256, and the key that verifies the assertion. */
+  readonly certificate?: { readonly thumbprint: string; readonly publicKeyPem: string } | undefined;
+}
+
+export interface AutomaticRepliesSeed {
+  readonly status: 'disabled' | 'alwaysEnabled' | 'scheduled';
+  /** Wall-clock start/end in `timeZone` (Graph dateTimeTimeZone). */
+  readonly scheduledStartDateTime?: { dateTime: string; timeZone: string } | undefined;
+  readonly scheduledEndDateTime?: { dateTime: string; timeZone: string } | undefined;
+}
+
+export interface SeedUser {
+  readonly address: string;
+  readonly id?: string | undefined;
+  readonly displayName?: string | undefined;
+  /** Windows (or IANA) zone name, as mailboxSettings.timeZone holds it. Default "UTC". */
+  readonly timeZone?: string | undefined;
+  readonly automaticReplies?: AutomaticRepliesSeed | undefined;
+  readonly access?: MailboxAccess | undefined;
+}
+
+export interface EventFields {
+  readonly subject: string;
+  /** UTC instants (ISO); for all-day events midnight of the first day and of the day after the last. */
+  readonly start: string;
+  readonly end: string;
+  readonly isAllDay?: boolean | undefined;
+  readonly showAs?: 'free' | 'tentative' | 'busy' | 'oof' | 'workingElsewhere' | 'unknown' | undefined;
+  readonly sensitivity?: 'normal' | 'personal' | 'private' | 'confidential' | undefined;
+  readonly categories?: readonly string[] | undefined;
+  readonly isCancelled?: boolean | undefined;
+  readonly isOnlineMeeting?: boolean | undefined;
+  readonly location?: string | undefined;
+  readonly response?: 'none' | 'organizer' | 'tentativelyAccepted' | 'accepted' | 'declined' | 'notResponded' | undefined;
+}
+
+export interface SeedEvent extends EventFields {
+  readonly id?: string | undefined;
+  /** A simple series: `count` occurrences every `interval` days or weeks from `start`. */
+  readonly recurrence?: { readonly type: 'daily' | 'weekly'; readonly interval?: number | undefined; readonly count: number } | undefined;
+}
+
+export type EventPatch = Partial<EventFields>;
+
+export interface StoredUser {
+  readonly id: string;
+  readonly address: string;
+  readonly displayName: string;
+  timeZone: string;
+  automaticReplies: AutomaticRepliesSeed;
+  access: MailboxAccess;
+  /** Bumped by "expire delta tokens": older tokens get 410. */
+  generation: number;
+}
+
+interface StoredEvent {
+  readonly id: string;
+  readonly userId: string;
+  fields: EventFields;
+  readonly recurrence: SeedEvent['recurrence'];
+  readonly createdDateTime: string;
+  lastModifiedDateTime: string;
+  changeKey: string;
+  readonly overrides: Map<string, EventPatch>;
+  readonly cancelledOccurrences: Set<string>;
+}
+
+/** One entry of a calendar view: a single event, or one occurrence / exception of a series. */
+export interface Instance {
+  readonly id: string;
+  readonly type: 'singleInstance' | 'occurrence' | 'exception';
+  readonly seriesMasterId: string | undefined;
+  readonly fields: EventFields;
+  readonly createdDateTime: string;
+  readonly lastModifiedDateTime: string;
+  readonly changeKey: string;
+}
+
+interface ChangeEntry {
+  readonly seq: number;
+  readonly instanceId: string;
+  /** Where the instance was before this change, if it existed. */
+  readonly before: { start: string; end: string } | undefined;
+}
+
+export interface Subscription {
+  readonly id: string;
+  readonly userId: string;
+  readonly resource: string;
+  readonly changeType: string;
+  readonly notificationUrl: string;
+  readonly lifecycleNotificationUrl: string | undefined;
+  readonly clientState: string | undefined;
+  readonly applicationId: string;
+  expirationDateTime: string;
+}
+
+/** A change worth a notification: which event, how. */
+export interface EventChange {
+  readonly userId: string;
+  readonly eventId: string;
+  readonly changeType: 'created' | 'updated' | 'deleted';
+}
+
+const DAY_MS = 86_400_000;
+export const newGraphId = (): string => `AAMkA${randomBytes(24).toString('base64url')}=`;
+const newChangeKey = (): string => randomBytes(12).toString('base64');
+
+export const overlaps = (start: string, end: string, windowStart: string, windowEnd: string): boolean =>
+  Date.parse(start) < Date.parse(windowEnd) && Date.parse(end) > Date.parse(windowStart);
+
+export class GraphEmulatorState {
+  readonly apps = new Map<string, GraphAppRegistration>();
+  readonly subscriptions = new Map<string, Subscription>();
+  private readonly users = new Map<string, StoredUser>();
+  /** Events by id, and by user (calendar reads scan one user's events, not everyone's). */
+  private readonly events = new Map<string, StoredEvent>();
+  private readonly eventsByUser = new Map<string, Map<string, StoredEvent>>();
+  private readonly changes = new Map<string, ChangeEntry[]>();
+  private sequence = 0;
+
+  constructor(
+    readonly tenantId: string,
+    private readonly onChange: (change: EventChange) => void,
+  ) {}
+
+  get seq(): number {
+    return this.sequence;
+  }
+
+  addUser(seed: SeedUser): StoredUser {
+    const user: StoredUser = {
+      id: seed.id ?? randomUUID(),
+      address: seed.address.toLowerCase(),
+      displayName: seed.displayName ?? seed.address.split('@')[0] ?? seed.address,
+      timeZone: seed.timeZone ?? 'UTC',
+      automaticReplies: seed.automaticReplies ?? { status: 'disabled' },
+      access: seed.access ?? 'ok',
+      generation: 0,
+    };
+    this.users.set(user.id, user);
+    this.changes.set(user.id, []);
+    return user;
+  }
+
+  /** By id or by mail address (Graph accepts either in `/users/{id | userPrincipalName}`). */
+  findUser(key: string): StoredUser | undefined {
+    const byId = this.users.get(key);
+    if (byId) return byId;
+    const address = key.toLowerCase();
+    for (const user of this.users.values()) if (user.address === address) return user;
+    return undefined;
+  }
+
+  allUsers(): StoredUser[] {
+    return [...this.users.values()];
+  }
+
+  user(key: string): StoredUser {
+    const user = this.findUser(key);
+    if (!user) throw new Error(`emulator: no user ${key}`);
+    return user;
+  }
+
+  /** Every instance of the user's calendar, series expanded, sorted by start. */
+  instances(userId: string): Instance[] {
+    const out: Instance[] = [];
+    for (const event of this.eventsByUser.get(userId)?.values() ?? []) out.push(...this.expand(event));
+    return out.sort((a, b) => a.fields.start.localeCompare(b.fields.start) || a.id.localeCompare(b.id));
+  }
+
+  instance(userId: string, instanceId: string): Instance | undefined {
+    return this.instances(userId).find((i) => i.id === instanceId);
+  }
+
+  /** Instances changed after `since`, with where they were before (for removals from a window). */
+  changedSince(userId: string, since: number): Map<string, Array<{ start: string; end: string }>> {
+    const out = new Map<string, Array<{ start: string; end: string }>>();
+    for (const entry of this.changes.get(userId) ?? []) {
+      if (entry.seq <= since) continue;
+      const befores = out.get(entry.instanceId) ?? [];
+      if (entry.before) befores.push(entry.before);
+      out.set(entry.instanceId, befores);
+    }
+    return out;
+  }
+
+  addEvent(userKey: string, seed: SeedEvent): string {
+    const user = this.user(userKey);
+    const now = new Date().toISOString();
+    const { id, recurrence, ...fields } = seed;
+    const event: StoredEvent = {
+      id: id ?? newGraphId(),
+      userId: user.id,
+      fields,
+      recurrence,
+      createdDateTime: now,
+      lastModifiedDateTime: now,
+      changeKey: newChangeKey(),
+      overrides: new Map(),
+      cancelledOccurrences: new Set(),
+    };
+    this.mutate(user.id, [], () => {
+      this.events.set(event.id, event);
+      const own = this.eventsByUser.get(user.id) ?? new Map<string, StoredEvent>();
+      own.set(event.id, event);
+      this.eventsByUser.set(user.id, own);
+    }, event.id);
+    this.onChange({ userId: user.id, eventId: event.id, changeType: 'created' });
+    return event.id;
+  }
+
+  updateEvent(userKey: string, eventId: string, patch: EventPatch): void {
+    const event = this.event(userKey, eventId);
+    this.mutate(event.userId, this.expand(event), () => {
+      event.fields = { ...event.fields, ...patch };
+      this.touch(event);
+    }, event.id);
+    this.onChange({ userId: event.userId, eventId, changeType: 'updated' });
+  }
+
+  deleteEvent(userKey: string, eventId: string): void {
+    const event = this.event(userKey, eventId);
+    this.mutate(event.userId, this.expand(event), () => {
+      this.events.delete(eventId);
+      this.eventsByUser.get(event.userId)?.delete(eventId);
+    }, event.id);
+    this.onChange({ userId: event.userId, eventId, changeType: 'deleted' });
+  }
+
+  /** Turns one occurrence into an exception with these changes. */
+  updateOccurrence(userKey: string, seriesId: string, occurrenceId: string, patch: EventPatch): void {
+    const event = this.series(userKey, seriesId, occurrenceId);
+    this.mutate(event.userId, this.expand(event), () => {
+      event.overrides.set(occurrenceId, { ...(event.overrides.get(occurrenceId) ?? {}), ...patch });
+      this.touch(event);
+    }, event.id);
+    this.onChange({ userId: event.userId, eventId: seriesId, changeType: 'updated' });
+  }
+
+  /** Cancels (removes) one occurrence of a series, as Outlook does. */
+  cancelOccurrence(userKey: string, seriesId: string, occurrenceId: string): void {
+    const event = this.series(userKey, seriesId, occurrenceId);
+    this.mutate(event.userId, this.expand(event), () => {
+      event.cancelledOccurrences.add(occurrenceId);
+      this.touch(event);
+    }, event.id);
+    this.onChange({ userId: event.userId, eventId: seriesId, changeType: 'updated' });
+  }
+
+  private event(userKey: string, eventId: string): StoredEvent {
+    const user = this.user(userKey);
+    const event = this.events.get(eventId);
+    if (!event || event.userId !== user.id) throw new Error(`emulator: no event ${eventId} for ${userKey}`);
+    return event;
+  }
+
+  private series(userKey: string, seriesId: string, occurrenceId: string): StoredEvent {
+    const event = this.event(userKey, seriesId);
+    if (!event.recurrence) throw new Error(`emulator: ${seriesId} is not a series`);
+    if (!this.occurrenceStarts(event).some((o) => o.id === occurrenceId)) throw new Error(`emulator: no occurrence ${occurrenceId}`);
+    return event;
+  }
+
+  private touch(event: StoredEvent): void {
+    event.lastModifiedDateTime = new Date().toISOString();
+    event.changeKey = newChangeKey();
+  }
+
+  /**
+   * Applies a change and logs, under one new sequence number, every instance it created,
+   * removed or altered: changing one occurrence of a series reports that occurrence only.
+   */
+  private mutate(userId: string, before: Instance[], apply: () => void, eventId: string): void {
+    apply();
+    this.sequence += 1;
+    const event = this.events.get(eventId);
+    const after = new Map((event ? this.expand(event) : []).map((i) => [i.id, i]));
+    const log = this.changes.get(userId) ?? [];
+    const shape = (i: Instance): string => JSON.stringify([i.type, i.fields]);
+    for (const old of before) {
+      const now = after.get(old.id);
+      after.delete(old.id);
+      if (now && shape(now) === shape(old)) continue;
+      log.push({ seq: this.sequence, instanceId: old.id, before: { start: old.fields.start, end: old.fields.end } });
+    }
+    for (const created of after.values()) log.push({ seq: this.sequence, instanceId: created.id, before: undefined });
+    this.changes.set(userId, log);
+  }
+
+  private occurrenceStarts(event: StoredEvent): Array<{ id: string; start: number }> {
+    const r = event.recurrence;
+    if (!r) return [];
+    const step = (r.type === 'daily' ? 1 : 7) * (r.interval ?? 1) * DAY_MS;
+    const first = Date.parse(event.fields.start);
+    return Array.from({ length: r.count }, (_, n) => {
+      const start = first + n * step;
+      return { id: `${event.id.replace(/=$/, '')}_${new Date(start).toISOString().slice(0, 10).replace(/-/g, '')}=`, start };
+    });
+  }
+
+  private expand(event: StoredEvent): Instance[] {
+    const base = {
+      createdDateTime: event.createdDateTime,
+      lastModifiedDateTime: event.lastModifiedDateTime,
+      changeKey: event.changeKey,
+    };
+    if (!event.recurrence) return [{ id: event.id, type: 'singleInstance', seriesMasterId: undefined, fields: event.fields, ...base }];
+    const length = Date.parse(event.fields.end) - Date.parse(event.fields.start);
+    return this.occurrenceStarts(event)
+      .filter((o) => !event.cancelledOccurrences.has(o.id))
+      .map((o) => {
+        const override = event.overrides.get(o.id);
+        const fields: EventFields = {
+          ...event.fields,
+          start: new Date(o.start).toISOString(),
+          end: new Date(o.start + length).toISOString(),
+          ...(override ?? {}),
+        };
+        return { id: o.id, type: override ? 'exception' : 'occurrence', seriesMasterId: event.id, fields, ...base };
+      });
+  }
+}

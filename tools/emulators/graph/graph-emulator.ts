@@ -1,0 +1,232 @@
+/**
+ * Microsoft Graph + Entra ID on loopback (HTTPS, see loopback-certificate.ts) for tests, the dev
+ * host and benchmarks: the token endpoint, users, mailboxSettings, calendarView (+ delta),
+ * JSON `$batch`, subscriptions with the validation handshake and change notifications.
+ * Driven in-process through `control`, or over HTTP under `/_control/graph/…` (plus the base
+ * switches under `/_control/switches`: latency, 429 + Retry-After, 5xx, hang, down).
+ */
+import { startEmulator, type EmulatorRequest, type EmulatorResponse, type FaultRule, type Route, type RunningEmulator } from '../emulator-server.js';
+import { authRoutes, IssuedTokens } from './graph-auth.js';
+import { calendarRoutes } from './graph-calendar-routes.js';
+import { graphControlRoutes } from './graph-control-routes.js';
+import {
+  GraphEmulatorState,
+  type AutomaticRepliesSeed,
+  type EventPatch,
+  type GraphAppRegistration,
+  type MailboxAccess,
+  type SeedEvent,
+  type SeedUser,
+  type Subscription,
+} from './graph-emulator-state.js';
+import { GraphNotifier, subscriptionRoutes, type LifecycleEvent, type NotificationDelivery } from './graph-subscription-routes.js';
+import { LOOPBACK_TLS_CERT, LOOPBACK_TLS_KEY } from './loopback-certificate.js';
+import { graphError } from './graph-wire.js';
+
+export interface GraphEmulatorOptions {
+  readonly port?: number | undefined;
+  readonly latencyMs?: number | undefined;
+  /** Default: a fixed GUID. */
+  readonly tenantId?: string | undefined;
+  readonly apps?: readonly GraphAppRegistration[] | undefined;
+  /** `expires_in` of issued tokens. Default 3599 (as Entra ID). */
+  readonly tokenLifetimeSeconds?: number | undefined;
+  /** How long a webhook has to echo the validation token. Default 10 s (as Graph). */
+  readonly validationTimeoutMs?: number | undefined;
+}
+
+/** One request Graph handled, with `$batch` sub-requests listed on their own. */
+export interface GraphApiRequest {
+  readonly method: string;
+  /** Path below `/v1.0`, without the query. */
+  readonly path: string;
+  readonly batched: boolean;
+}
+
+export interface GraphEmulatorControl {
+  readonly tenantId: string;
+  registerApp(app: GraphAppRegistration): void;
+  addUser(user: SeedUser): { id: string; address: string };
+  addEvent(user: string, event: SeedEvent): string;
+  updateEvent(user: string, eventId: string, patch: EventPatch): void;
+  deleteEvent(user: string, eventId: string): void;
+  /** The occurrences of a series as calendarView lists them. */
+  occurrences(user: string, seriesId: string): Array<{ id: string; start: string; end: string }>;
+  updateOccurrence(user: string, seriesId: string, occurrenceId: string, patch: EventPatch): void;
+  cancelOccurrence(user: string, seriesId: string, occurrenceId: string): void;
+  setAutomaticReplies(user: string, setting: AutomaticRepliesSeed): void;
+  setTimeZone(user: string, zone: string): void;
+  setMailboxAccess(user: string, access: MailboxAccess): void;
+  /** Every delta and skip token issued so far (for one user, or all) now answers 410. */
+  expireDeltaTokens(user?: string): void;
+  /** Every access token issued so far now answers 401. */
+  revokeAccessTokens(): void;
+  /** Tokens the token endpoint has issued. */
+  tokensIssued(): number;
+  subscriptions(): Subscription[];
+  /** POSTs a lifecycle notification to the subscription's lifecycle URL; resolves to the subscriber's status. */
+  sendLifecycleEvent(subscriptionId: string, lifecycleEvent: LifecycleEvent): Promise<number>;
+  notifications(): NotificationDelivery[];
+  /** Waits until every change notification sent so far was answered. */
+  flushNotifications(): Promise<void>;
+  /** Graph API requests from the record, `$batch` expanded. */
+  apiRequests(): GraphApiRequest[];
+}
+
+export interface RunningGraphEmulator extends RunningEmulator {
+  readonly control: GraphEmulatorControl;
+  /** The emulator's own certificate (PEM): what clients must trust to talk to it. */
+  readonly certificate: string;
+}
+
+/** https://learn.microsoft.com/graph/json-batching#batch-size-limitations */
+const MAX_BATCH = 20;
+const DEFAULT_TENANT = '72f988bf-86f1-41af-91ab-2d7cd011db47';
+
+export async function startGraphEmulator(options: GraphEmulatorOptions = {}): Promise<RunningGraphEmulator> {
+  // Known only once the server listens; routes read them at request time.
+  const late: { url: string; emulator?: RunningEmulator } = { url: '' };
+  const baseUrl = (): string => late.url;
+  const tokens = new IssuedTokens();
+  const notifications: { notifier?: GraphNotifier } = {};
+  const state = new GraphEmulatorState(options.tenantId ?? DEFAULT_TENANT, (change) => notifications.notifier?.notify(change));
+  const notifier = new GraphNotifier(state, options.validationTimeoutMs ?? 10_000);
+  notifications.notifier = notifier;
+  for (const app of options.apps ?? []) state.apps.set(app.clientId, app);
+
+  // Every Graph call needs a valid bearer token from our token endpoint.
+  const authenticated = (route: Route): Route => ({
+    ...route,
+    handler: (req) =>
+      tokens.appOf(req)
+        ? route.handler(req)
+        : graphError(401, 'InvalidAuthenticationToken', req.headers.authorization ? 'Lifetime validation failed, the token is expired.' : 'Access token is empty.'),
+  });
+  const apiRoutes = [...calendarRoutes(state, baseUrl), ...subscriptionRoutes(state, notifier, tokens, baseUrl)].map(authenticated);
+
+  /** Base fault rules apply to `$batch` sub-requests too: Graph throttles each one on its own. */
+  const subFault = (method: string, path: string): FaultRule | undefined => {
+    for (const rule of late.emulator?.switches.faults ?? []) {
+      if (rule.kind !== 'status' || rule.times <= 0) continue;
+      if ((rule.method && rule.method !== method) || (rule.path && !rule.path.test(path))) continue;
+      if (rule.rate !== undefined && Math.random() >= rule.rate) continue;
+      rule.times -= 1;
+      return rule;
+    }
+    return undefined;
+  };
+
+  const runSubRequest = async (outer: EmulatorRequest, sub: Record<string, unknown>): Promise<Record<string, unknown>> => {
+    const id = typeof sub.id === 'string' ? sub.id : '';
+    const method = typeof sub.method === 'string' ? sub.method.toUpperCase() : 'GET';
+    const target = new URL(typeof sub.url === 'string' ? sub.url.replace(/^\/?/, '/') : '/', 'https://graph.invalid');
+    const path = `/v1.0${decodeURIComponent(target.pathname)}`;
+    const subHeaders = Object.fromEntries(Object.entries((sub.headers as Record<string, string> | undefined) ?? {}).map(([k, v]) => [k.toLowerCase(), v]));
+    const fault = subFault(method, path);
+    let answer: EmulatorResponse;
+    if (fault) {
+      const status = fault.status ?? 503;
+      answer = graphError(status, status === 429 ? 'TooManyRequests' : 'ServiceUnavailable', 'Injected fault', {
+        ...(fault.retryAfter !== undefined ? { 'retry-after': fault.retryAfter } : {}),
+        ...(fault.headers ?? {}),
+      });
+    } else {
+      const req: EmulatorRequest = {
+        method,
+        path,
+        rawPath: `/v1.0${target.pathname}`,
+        query: target.searchParams,
+        headers: { ...outer.headers, ...subHeaders },
+        body: sub.body === undefined ? '' : JSON.stringify(sub.body),
+        params: {},
+      };
+      const route = apiRoutes.find((r) => r.method === method && r.pattern.test(path));
+      const groups = route?.pattern.exec(path)?.groups ?? {};
+      answer = route ? await route.handler({ ...req, params: { ...groups } }) : graphError(400, 'BadRequest', `Resource not found for the segment '${path}'.`);
+    }
+    return {
+      id,
+      status: answer.status,
+      headers: { ...(answer.body !== undefined ? { 'content-type': 'application/json' } : {}), ...(answer.headers ?? {}) },
+      ...(answer.body !== undefined ? { body: answer.body } : {}),
+    };
+  };
+
+  const batchRoute: Route = authenticated({
+    method: 'POST',
+    pattern: /^\/v1\.0\/\$batch$/,
+    handler: async (req) => {
+      let requests: unknown;
+      try {
+        requests = (JSON.parse(req.body) as { requests?: unknown }).requests;
+      } catch {
+        requests = undefined;
+      }
+      if (!Array.isArray(requests) || requests.length === 0) return graphError(400, 'BadRequest', 'Invalid batch payload format.');
+      if (requests.length > MAX_BATCH) return graphError(400, 'BadRequest', `Number of batch request steps exceeds the maximum of ${MAX_BATCH}.`);
+      const responses = await Promise.all(requests.map((sub) => runSubRequest(req, (sub ?? {}) as Record<string, unknown>)));
+      return { status: 200, body: { responses } };
+    },
+  });
+
+  const control: GraphEmulatorControl = {
+    tenantId: state.tenantId,
+    registerApp: (app) => void state.apps.set(app.clientId, app),
+    addUser: (seed) => {
+      const user = state.addUser(seed);
+      return { id: user.id, address: user.address };
+    },
+    addEvent: (user, event) => state.addEvent(user, event),
+    updateEvent: (user, id, patch) => state.updateEvent(user, id, patch),
+    deleteEvent: (user, id) => state.deleteEvent(user, id),
+    occurrences: (user, seriesId) =>
+      state
+        .instances(state.user(user).id)
+        .filter((i) => i.seriesMasterId === seriesId)
+        .map((i) => ({ id: i.id, start: i.fields.start, end: i.fields.end })),
+    updateOccurrence: (user, seriesId, occurrenceId, patch) => state.updateOccurrence(user, seriesId, occurrenceId, patch),
+    cancelOccurrence: (user, seriesId, occurrenceId) => state.cancelOccurrence(user, seriesId, occurrenceId),
+    setAutomaticReplies: (user, setting) => {
+      state.user(user).automaticReplies = setting;
+    },
+    setTimeZone: (user, zone) => {
+      state.user(user).timeZone = zone;
+    },
+    setMailboxAccess: (user, access) => {
+      state.user(user).access = access;
+    },
+    expireDeltaTokens: (user) => {
+      for (const u of user ? [state.user(user)] : state.allUsers()) u.generation += 1;
+    },
+    revokeAccessTokens: () => tokens.revokeAll(),
+    tokensIssued: () => tokens.issuedCount,
+    subscriptions: () => [...state.subscriptions.values()],
+    sendLifecycleEvent: (subscriptionId, lifecycleEvent) => notifier.lifecycle(subscriptionId, lifecycleEvent),
+    notifications: () => [...(notifier.deliveries)],
+    flushNotifications: () => notifier.flush(),
+    apiRequests: () =>
+      (late.emulator?.record ?? [])
+        .filter((r) => r.path.startsWith('/v1.0/'))
+        .flatMap((r): GraphApiRequest[] => {
+          if (r.path !== '/v1.0/$batch') return [{ method: r.method, path: r.path.slice('/v1.0'.length), batched: false }];
+          try {
+            const subs = (JSON.parse(r.body) as { requests: Array<{ method: string; url: string }> }).requests;
+            return subs.map((s) => ({ method: s.method, path: decodeURIComponent(new URL(s.url.replace(/^\/?/, '/'), 'https://graph.invalid').pathname), batched: true }));
+          } catch {
+            return [];
+          }
+        }),
+  };
+
+  const emulator = await startEmulator({
+    name: 'graph',
+    port: options.port,
+    latencyMs: options.latencyMs,
+    tls: { key: LOOPBACK_TLS_KEY, cert: LOOPBACK_TLS_CERT },
+    routes: [...graphControlRoutes(control), ...authRoutes(state, baseUrl, tokens, options.tokenLifetimeSeconds ?? 3599), ...apiRoutes, batchRoute],
+    notFound: (req) => graphError(400, 'BadRequest', `Resource not found for the segment '${req.path.split('/').pop() ?? ''}'.`),
+  });
+  late.url = emulator.url;
+  late.emulator = emulator;
+  return Object.assign(emulator, { control, certificate: LOOPBACK_TLS_CERT });
+}
