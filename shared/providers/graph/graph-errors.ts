@@ -55,7 +55,10 @@ export function classifyGraphFailure(failure: GraphFailure, profileName: string,
   if (failure.status === 403 && code === 'authorization_requestdenied') {
     return configurationError(`Graph profile "${profileName}": the app lacks a permission (${label})`, 'graph-permission-missing');
   }
-  if (failure.status === 404 || (failure.status === 403 && (code === '' || MAILBOX_CODES.has(code))) || MAILBOX_CODES.has(code)) {
+  // Creating a subscription for a user Exchange does not know answers 400 ExtensionError
+  // ("the resource … is not supported or the user does not exist").
+  const unknownSubscriptionUser = failure.status === 400 && code === 'extensionerror';
+  if (failure.status === 404 || unknownSubscriptionUser || (failure.status === 403 && (code === '' || MAILBOX_CODES.has(code))) || MAILBOX_CODES.has(code)) {
     return permanentError(`The mailbox is not available to this app (${label})`, 'mailbox-unavailable');
   }
   if (RETRYABLE_STATUS.has(failure.status)) {

@@ -8,13 +8,14 @@
 import { isAppError } from '../../errors/app-error.js';
 import type { PushSubscription, PushSubscriptionRequest } from '../calendar-provider.js';
 import type { GraphApi } from './graph-client.js';
-import { SubscriptionSchema, UserSchema } from './graph-schemas.js';
+import { SubscriptionSchema } from './graph-schemas.js';
 import type { MailboxGate } from './mailbox-gate.js';
 
 export async function createGraphSubscription(api: GraphApi, gate: MailboxGate, request: PushSubscriptionRequest): Promise<PushSubscription> {
   return gate.run(request.address, 1, async () => {
-    // The resource names the user by id, which notifications echo back (`Users/{id}/Events/{id}`).
-    const user = await api.send({ method: 'GET', path: `/users/${encodeURIComponent(request.address)}?$select=id` }, UserSchema);
+    // The resource names the user by principal name, as every other request does: resolving the
+    // id first would need User.ReadBasic.All, beyond Calendars.Read + MailboxSettings.Read.
+    // Notifications are matched by subscriptionId, never by resource.
     const created = await api.send(
       {
         method: 'POST',
@@ -23,7 +24,7 @@ export async function createGraphSubscription(api: GraphApi, gate: MailboxGate, 
           changeType: 'created,updated,deleted',
           notificationUrl: request.notificationUrl,
           ...(request.lifecycleUrl ? { lifecycleNotificationUrl: request.lifecycleUrl } : {}),
-          resource: `users/${user.body.id}/events`,
+          resource: `users/${request.address}/events`,
           expirationDateTime: request.expiresAt,
           clientState: request.secret,
         },

@@ -59,12 +59,14 @@ describe('Graph provider subscriptions against the emulator', () => {
     await webhook.close();
   });
 
-  it('when subscribing, then the webhook is validated, the subscription watches the user\'s events by id and changes are notified with clientState', async () => {
+  it('when subscribing, then the webhook is validated, the subscription watches the user\'s events by principal name (no user lookup) and changes are notified with clientState', async () => {
     const provider = providerFor(emulator);
     const subscription = await provider.subscribe({ address: ADELE, notificationUrl: webhook.url, lifecycleUrl: `${webhook.url}/lifecycle`, secret: CLIENT_STATE, expiresAt: inDays(2) });
 
     const [stored] = emulator.control.subscriptions();
-    expect(stored).toMatchObject({ id: subscription.id, resource: `users/${userId}/events`, changeType: 'created,updated,deleted', clientState: CLIENT_STATE });
+    expect(stored).toMatchObject({ id: subscription.id, resource: `users/${ADELE}/events`, changeType: 'created,updated,deleted', clientState: CLIENT_STATE });
+    // Least privilege: resolving the user's id would need User.ReadBasic.All.
+    expect(emulator.control.apiRequests().filter((r) => r.method === 'GET' && r.path.startsWith('/users/'))).toEqual([]);
     expect(Date.parse(subscription.expiresAt)).toBeGreaterThan(Date.now() + 86_400_000);
 
     const eventId = emulator.control.addEvent(ADELE, { subject: 'Notified', start: at(new Date(), 1), end: at(new Date(), 2) });
