@@ -24,7 +24,6 @@ export const MailboxSettingsSchema = z.looseObject({
 });
 export type MailboxSettings = z.infer<typeof MailboxSettingsSchema>;
 
-
 export const SubscriptionSchema = z.looseObject({
   id: z.string().min(1),
   expirationDateTime: z.string().datetime({ offset: true }),
