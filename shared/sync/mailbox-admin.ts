@@ -54,7 +54,7 @@ export async function multiAddressReport(deps: SyncDeps): Promise<Array<{ addres
   for await (const m of deps.store.mailboxes.listAll()) {
     if (m.multiAddress) byAddress.set(m.address, [...(byAddress.get(m.address) ?? []), m.key]);
   }
-  return [...byAddress].map(([address, mailboxes]) => ({ address, mailboxes })).sort((a, b) => (a.address < b.address ? -1 : 1));
+  return [...byAddress].map(([address, mailboxes]) => ({ address, mailboxes: mailboxes.sort() })).sort((a, b) => (a.address < b.address ? -1 : 1));
 }
 
 export async function requestResync(deps: SyncDeps, key: string): Promise<'queued' | 'unknown-mailbox'> {

@@ -1,0 +1,107 @@
+import functions from '@azure/functions';
+import { afterEach, describe, expect, it } from 'vitest';
+import { useDeps } from '../../../shared/app/app-context.js';
+import { adminPage, connections, health, invalidMailboxes, mailboxes, multiAddresses, preview, resync } from '../../../functions/admin.js';
+import { mailboxSync } from '../../../functions/mailbox-sync.js';
+import type { LocalEnvironment } from '../../../tools/local-env/local-environment.js';
+import { startE2e, syncEveryone } from '../e2e/e2e-harness.js';
+
+const { HttpRequest, InvocationContext } = functions;
+const context = (triggerMetadata: Record<string, unknown> = {}) =>
+  new InvocationContext({ invocationId: 'test', functionName: 'admin', triggerMetadata, logHandler: () => undefined });
+const get = (path: string, params: Record<string, string> = {}) => new HttpRequest({ method: 'GET', url: `http://localhost:7071/api/${path}`, params });
+const post = (path: string, params: Record<string, string> = {}) => new HttpRequest({ method: 'POST', url: `http://localhost:7071/api/${path}`, params, body: { string: '' } });
+
+let env: LocalEnvironment | undefined;
+afterEach(async () => {
+  await env?.close();
+  env = undefined;
+});
+
+async function started(settings: Record<string, string> = {}): Promise<LocalEnvironment> {
+  env = await startE2e({ settings });
+  await syncEveryone(env);
+  useDeps(env.deps);
+  return env;
+}
+
+describe('admin API', () => {
+  it('when the mailbox list is paged, then every mailbox appears once with its status', async () => {
+    const e = await started();
+    const keys: string[] = [];
+    let token: string | undefined;
+    do {
+      const res = await mailboxes(get(`mailboxes?pageSize=10${token ? `&continuationToken=${encodeURIComponent(token)}` : ''}`));
+      expect(res.status).toBe(200);
+      const body = res.jsonBody as { mailboxes: Array<{ key: string; state: string; activities: number; lastSyncAt?: string }>; next?: string };
+      expect(body.mailboxes.length).toBeLessThanOrEqual(10);
+      keys.push(...body.mailboxes.map((m) => m.key));
+      token = body.next;
+    } while (token);
+    expect(keys.sort()).toEqual([...e.org.people.map((p) => p.key), '2003', '2004'].sort());
+    expect((await health()).jsonBody).toEqual({ status: 'ok' });
+  });
+
+  it('when the query is invalid, then the answer is 400 naming the parameter', async () => {
+    await started();
+    const res = await mailboxes(get('mailboxes?pageSize=0&state=sleeping'));
+    expect(res.status).toBe(400);
+    expect(String((res.jsonBody as { error: string }).error)).toMatch(/pageSize.*state|state.*pageSize/s);
+  });
+
+  it('when reports are asked for, then the invalid and multi-address mailboxes are listed', async () => {
+    const e = await started();
+    const invalid = (await invalidMailboxes()).jsonBody as { mailboxes: Array<{ key: string; stateReason: string }> };
+    expect(invalid.mailboxes).toEqual([expect.objectContaining({ key: '2003', stateReason: 'no connection profile serves partner.org' })]);
+    const multi = (await multiAddresses()).jsonBody as { addresses: unknown[] };
+    expect(multi.addresses).toEqual([{ address: e.org.people[0]!.address, mailboxes: ['1001', '2004'] }]);
+  });
+
+  it('when a resync is requested, then a full job runs for a known mailbox and an unknown one gets 404', async () => {
+    const e = await started();
+    const key = e.org.people[1]!.key;
+    expect((await e.deps.store.mailboxes.get(key))?.lastSyncMode).toBe('full');
+    await e.queue.send({ mailboxKey: key, reason: 'schedule', full: false, enqueuedAt: new Date().toISOString() }, { messageId: 'delta-first' });
+    await e.queue.whenIdle({ horizonMs: 0 });
+    expect((await e.deps.store.mailboxes.get(key))?.lastSyncMode).toBe('delta');
+
+    expect((await resync(post(`mailboxes/${key}/resync`, { key }))).status).toBe(202);
+    await e.queue.whenIdle({ horizonMs: 0 });
+    expect((await e.deps.store.mailboxes.get(key))?.lastSyncMode).toBe('full');
+    expect((await resync(post('mailboxes/nobody/resync', { key: 'nobody' }))).status).toBe(404);
+  });
+
+  it('when a mailbox is previewed with masking off, then the admin view still hides private text', async () => {
+    const e = await started({ MASK_PRIVATE: 'false' });
+    const person = e.org.people[0]!;
+    const res = await preview(get(`mailboxes/${person.key}/preview`, { key: person.key }), context());
+    expect(res.status).toBe(200);
+    const body = res.jsonBody as { activities: Array<{ text: string; private: boolean }>; skipped: Array<{ reason: string }>; pending: { upserts: number; deletes: number } };
+    expect(body.pending).toEqual({ upserts: 0, deletes: 0 });
+    expect(body.activities.filter((a) => a.private).map((a) => a.text)).toEqual(['Private appointment']);
+    expect(JSON.stringify(body)).not.toContain('Dentist');
+    // Wednesday's window: the cancelled all-hands (Friday) and the free coffee (today) are explained.
+    expect(body.skipped.map((s) => s.reason)).toEqual(expect.arrayContaining(['cancelled', 'free']));
+    // CMG itself got the real text: masking is off.
+    expect(e.cmg.control.activities(person.key).some((a) => a.activity.text === 'Dentist appointment')).toBe(true);
+  });
+
+  it('when connections are checked and CMG is down, then CMG is reported failing without its password', async () => {
+    const e = await started();
+    e.cmg.switches.down = true;
+    const res = await connections();
+    const checks = (res.jsonBody as { checks: Array<{ name: string; ok: boolean; error?: string }> }).checks;
+    expect(checks.map((c) => [c.name, c.ok])).toEqual([['CMG', false], ['M365 (graph)', true], ['GWS (google)', true]]);
+    expect(JSON.stringify(checks)).not.toContain(e.settings.CMG_PASSWORD);
+    e.cmg.switches.down = false;
+    expect((await adminPage()).status).toBe(200);
+  });
+
+  it('when the queue trigger receives an invalid message, then it throws (dead-lettered after redelivery) and a valid one syncs', async () => {
+    const e = await started();
+    await expect(mailboxSync({ mailboxKey: '', reason: 'nope' }, context({ messageId: 'bad', deliveryCount: 1 }))).rejects.toMatchObject({ kind: 'permanent', code: 'invalid-message' });
+    const key = e.org.people[2]!.key;
+    await mailboxSync(JSON.stringify({ mailboxKey: key, reason: 'manual', full: true, enqueuedAt: new Date().toISOString() }), context({ messageId: 'good', deliveryCount: 1 }));
+    expect((await e.deps.store.mailboxes.get(key))?.lastSyncMode).toBe('full');
+  });
+});
