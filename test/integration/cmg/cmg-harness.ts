@@ -4,6 +4,7 @@
  * a leak check over every log line and every error the tests saw.
  */
 import { inspect } from 'node:util';
+import { afterAll, beforeAll, beforeEach, expect } from 'vitest';
 import { startCmgEmulator, type CmgEmulator } from '../../../tools/emulators/cmg/cmg-emulator.js';
 import { createCmgClient, type CmgClient, type CmgClientOptions } from '../../../shared/cmg/cmg-client.js';
 import { createLogger } from '../../../shared/observability/logger.js';
@@ -97,4 +98,22 @@ export function activity(overrides: Partial<CmgActivityBody> = {}): CmgActivityB
 /** Requests the emulator recorded for this method, optionally only on paths containing `part`. */
 export function requests(emulator: CmgEmulator, method: string, part = ''): CmgEmulator['record'] {
   return emulator.record.filter((r) => r.method === method && r.path.includes(part));
+}
+
+/**
+ * One harness for the test file: started before all, emulator reset before each test, and after
+ * all, the check that nothing captured during the file leaked the password.
+ * Returns a getter, since the harness exists only once `beforeAll` ran.
+ */
+export function useHarness(): () => Harness {
+  let harness: Harness | undefined;
+  beforeAll(async () => {
+    harness = await startHarness();
+  });
+  beforeEach(() => harness!.emulator.control.reset());
+  afterAll(async () => {
+    expect(harness!.leaks()).toEqual([]);
+    await harness!.close();
+  });
+  return () => harness!;
 }
