@@ -9,15 +9,14 @@ type PrefixSettings = Pick<MappingSettings, 'forwardPrefix' | 'notForwardPrefix'
  */
 export function readForwarding(subject: string, settings: PrefixSettings, forwardByDefault: boolean): { subject: string; forward: boolean } {
   const trimmed = subject.trimStart();
-  // The longer prefix first, so "**" is not read as "*" when both are configured.
-  const prefixes: Array<[string, boolean]> = [
-    [settings.forwardPrefix, true],
-    [settings.notForwardPrefix, false],
-  ];
-  prefixes.sort((a, b) => b[0].length - a[0].length);
-  for (const [prefix, forward] of prefixes) {
-    if (prefix !== '' && trimmed.startsWith(prefix)) return { subject: trimmed.slice(prefix.length).trim(), forward };
-  }
+  // The longer prefix first, so "**" is not read as "*" when both are configured; on equal
+  // lengths the forwarding prefix.
+  const { forwardPrefix, notForwardPrefix } = settings;
+  const forwardFirst = forwardPrefix.length >= notForwardPrefix.length;
+  const first = forwardFirst ? forwardPrefix : notForwardPrefix;
+  const second = forwardFirst ? notForwardPrefix : forwardPrefix;
+  if (first !== '' && trimmed.startsWith(first)) return { subject: trimmed.slice(first.length).trim(), forward: forwardFirst };
+  if (second !== '' && trimmed.startsWith(second)) return { subject: trimmed.slice(second.length).trim(), forward: !forwardFirst };
   return { subject: trimmed, forward: forwardByDefault };
 }
 
@@ -25,8 +24,19 @@ const LINE_BREAKS = /[\t\n\v\f\r]+/g;
 const CONTROL = /\p{Cc}/gu;
 const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
 
+/** True when the text holds a control character (C0, DEL, C1) or any surrogate: cleanText has work to do. */
+function needsCleaning(value: string): boolean {
+  for (let i = 0; i < value.length; i++) {
+    const c = value.charCodeAt(i);
+    if (c < 0x20 || (c >= 0x7f && c <= 0x9f) || (c >= 0xd800 && c <= 0xdfff)) return true;
+  }
+  return false;
+}
+
 /** Trimmed, control characters removed (line breaks and tabs become one space), no broken UTF-16. */
 export function cleanText(value: string): string {
+  // Most subjects are plain text: one scan instead of three regular-expression passes.
+  if (!needsCleaning(value)) return value.trim();
   return value.replace(LINE_BREAKS, ' ').replace(CONTROL, '').replace(LONE_SURROGATE, '\uFFFD').trim();
 }
 

@@ -21,6 +21,14 @@ const normalise = (value: string): string => value.trim().toLowerCase();
 const primaryLanguage = (language: string): string => normalise(language).split('-')[0] ?? '';
 const WORD_CHAR = /[\p{L}\p{N}_]/u;
 
+/** A letter, digit or underscore; ASCII without the regular expression. */
+function isWordChar(codePoint: number): boolean {
+  if (codePoint < 0x80) {
+    return (codePoint >= 0x61 && codePoint <= 0x7a) || (codePoint >= 0x41 && codePoint <= 0x5a) || (codePoint >= 0x30 && codePoint <= 0x39) || codePoint === 0x5f;
+  }
+  return WORD_CHAR.test(String.fromCodePoint(codePoint));
+}
+
 /** "Lower code" for ties: numerically when both codes are numbers (CMG's usual codes), else by text. */
 export function compareCodes(a: string, b: string): number {
   if (/^\d+$/.test(a) && /^\d+$/.test(b)) return Number(a) - Number(b) || (a < b ? -1 : a > b ? 1 : 0);
@@ -88,7 +96,7 @@ export function createCodeMatcher(settings: MatcherSettings, codes: readonly Cmg
         if (!text.startsWith(key)) continue;
         // A whole word: "Lunch with Tom" matches "Lunch", "Lunchtime" does not.
         const next = text.codePointAt(key.length);
-        if (next === undefined || !WORD_CHAR.test(String.fromCodePoint(next))) return code;
+        if (next === undefined || !isWordChar(next)) return code;
       }
       return undefined;
     },

@@ -3,8 +3,8 @@ import type { Activity, Skipped } from './activity.js';
 import type { AutomaticReplies } from './automatic-replies.js';
 import type { NormalizeResult } from './calendar-event.js';
 import { AUTOMATIC_REPLIES_EVENT_ID, mapAutomaticReplies } from './map-automatic-replies.js';
-import { mapEvent, type MapResult } from './map-event.js';
-import type { MappingContext } from './mapping-context.js';
+import { mapEventTimed, type MapResult, type TimedMapResult } from './map-event.js';
+import { prepare, type MappingContext, type PreparedContext } from './mapping-context.js';
 
 export interface MappedCalendar {
   /** Sorted by start instant, then externalId; one per externalId. */
@@ -16,15 +16,64 @@ export interface MappedCalendar {
   readonly touchedEventIds: string[];
 }
 
+/** An activity with its sort key: its start instant, then its externalId. */
+interface Entry {
+  readonly activity: Activity;
+  readonly start: number;
+  readonly externalId: string;
+}
+
+// Within these instants (years 1000 to 9000) the mapped start is exactly what parsing the
+// activity's start text gives back; outside them the text is parsed, as it always was.
+const EXACT_FROM = -30_610_224_000_000;
+const EXACT_TO = 221_845_392_000_000;
+
+function entryOf(result: TimedMapResult & { kind: 'activity' }): Entry {
+  const { activity, startMs } = result;
+  const start = Number.isSafeInteger(startMs) && startMs >= EXACT_FROM && startMs <= EXACT_TO ? startMs : Date.parse(activity.start);
+  return { activity, start, externalId: activity.externalId };
+}
+
+const byStart = (a: Entry, b: Entry): number => a.start - b.start;
+const byExternalId = (a: Entry, b: Entry): number => (a.externalId < b.externalId ? -1 : a.externalId > b.externalId ? 1 : 0);
+const byStartThenExternalId = (a: Entry, b: Entry): number => a.start - b.start || byExternalId(a, b);
+
+/**
+ * Sorted by start, then externalId (unique: the entries are keyed by it). Numbers first, then
+ * only the runs that share a start compare their ids: a full sort whose every comparison may
+ * reach the ids costs several times as much on calendars where many events start together.
+ */
+function sortEntries(entries: Entry[]): void {
+  let comparable = true;
+  for (const entry of entries) if (Number.isNaN(entry.start)) comparable = false;
+  if (!comparable) {
+    // An unreadable start: the one comparator, whatever order it gives.
+    entries.sort(byStartThenExternalId);
+    return;
+  }
+  entries.sort(byStart);
+  for (let i = 0; i < entries.length; ) {
+    const start = entries[i]!.start;
+    let j = i + 1;
+    while (j < entries.length && entries[j]!.start === start) j++;
+    if (j - i > 1) {
+      const run = entries.slice(i, j).sort(byExternalId);
+      for (let k = 0; k < run.length; k++) entries[i + k] = run[k]!;
+    }
+    i = j;
+  }
+}
+
 export function mapCalendar(items: readonly NormalizeResult[], ctx: MappingContext, automaticReplies?: AutomaticReplies): MappedCalendar {
-  const byExternalId = new Map<string, Activity>();
+  const entries = new Map<string, Entry>();
   const skipped: Skipped[] = [];
   const removed = new Set<string>();
   const touched = new Set<string>();
-  const collect = (result: MapResult | undefined): void => {
+  let prepared: PreparedContext | undefined;
+  const collect = (result: TimedMapResult | undefined): void => {
     if (result === undefined) return;
     // A delta page may repeat an event; the later item is the newer state.
-    if (result.kind === 'activity') byExternalId.set(result.activity.externalId, result.activity);
+    if (result.kind === 'activity') entries.set(result.activity.externalId, entryOf(result));
     else skipped.push(result.skipped);
   };
 
@@ -39,18 +88,19 @@ export function mapCalendar(items: readonly NormalizeResult[], ctx: MappingConte
     } else {
       touched.add(item.event.id);
       if (item.event.cancelled) removed.add(item.event.id);
-      collect(mapEvent(item.event, ctx));
+      prepared ??= prepare(ctx);
+      collect(mapEventTimed(item.event, ctx, prepared));
     }
   }
   if (automaticReplies !== undefined) {
     // Read on every job, so its activity is always in scope, even for a delta.
     touched.add(AUTOMATIC_REPLIES_EVENT_ID);
-    collect(mapAutomaticReplies(automaticReplies, ctx));
+    const result: MapResult | undefined = mapAutomaticReplies(automaticReplies, ctx);
+    collect(result?.kind === 'activity' ? { kind: 'activity', activity: result.activity, startMs: Date.parse(result.activity.start) } : result);
   }
 
-  const activities = [...byExternalId.values()]
-    .map((activity) => ({ activity, start: Date.parse(activity.start) }))
-    .sort((a, b) => a.start - b.start || (a.activity.externalId < b.activity.externalId ? -1 : a.activity.externalId > b.activity.externalId ? 1 : 0))
-    .map(({ activity }) => activity);
+  const sorted = [...entries.values()];
+  sortEntries(sorted);
+  const activities = sorted.map((entry) => entry.activity);
   return { activities, skipped, removedEventIds: [...removed], touchedEventIds: [...touched] };
 }

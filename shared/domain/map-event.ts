@@ -4,12 +4,20 @@ import type { CalendarEvent } from './calendar-event.js';
 import { activityText, readForwarding } from './activity-text.js';
 import { eventTimes } from './event-times.js';
 import { externalIdFor } from './external-id.js';
-import { prepare, type MappingContext } from './mapping-context.js';
+import { prepare, type MappingContext, type PreparedContext } from './mapping-context.js';
 import { formatInZone } from './time-zone.js';
 
 export type MapResult = { readonly kind: 'activity'; readonly activity: Activity } | { readonly kind: 'skipped'; readonly skipped: Skipped };
 
-const skip = (eventId: string, reason: SkipReason, detail?: string): MapResult => ({
+/**
+ * mapEvent's result with the activity's start instant (epoch ms) alongside, so mapCalendar can
+ * sort without parsing the start text back.
+ */
+export type TimedMapResult =
+  | { readonly kind: 'activity'; readonly activity: Activity; readonly startMs: number }
+  | { readonly kind: 'skipped'; readonly skipped: Skipped };
+
+const skip = (eventId: string, reason: SkipReason, detail?: string): TimedMapResult => ({
   kind: 'skipped',
   skipped: detail === undefined ? { eventId, reason } : { eventId, reason, detail },
 });
@@ -19,8 +27,14 @@ const skip = (eventId: string, reason: SkipReason, detail?: string): MapResult =
  * Gmail), outside the window, declined, free, tentative, working elsewhere; then the code.
  */
 export function mapEvent(event: CalendarEvent, ctx: MappingContext): MapResult {
+  const result = mapEventTimed(event, ctx, prepare(ctx));
+  return result.kind === 'activity' ? { kind: 'activity', activity: result.activity } : result;
+}
+
+/** mapEvent with the context's derived state already at hand (mapCalendar prepares it once). */
+export function mapEventTimed(event: CalendarEvent, ctx: MappingContext, prepared: PreparedContext): TimedMapResult {
   const { settings, mailbox } = ctx;
-  const { matcher, windowStart, windowEnd } = prepare(ctx);
+  const { matcher, windowStart, windowEnd } = prepared;
 
   if (event.cancelled) return skip(event.id, 'cancelled');
   if (event.kind === 'birthday' || event.kind === 'fromGmail') return skip(event.id, 'not-an-event');
@@ -52,5 +66,5 @@ export function mapEvent(event: CalendarEvent, ctx: MappingContext): MapResult {
     private: event.private,
     source: { provider: event.provider, eventId: event.id },
   };
-  return { kind: 'activity', activity };
+  return { kind: 'activity', activity, startMs: times.start };
 }

@@ -16,7 +16,8 @@ export interface PlanInput {
 
 /** Upserts in desired order, then deletes in acknowledged order; nothing for an unchanged activity. */
 export function planOperations({ desired, acknowledged, scope }: PlanInput): Operation[] {
-  const held = new Map(acknowledged.map((a) => [a.externalId, a.hash]));
+  const held = new Map<string, string>();
+  for (const a of acknowledged) held.set(a.externalId, a.hash);
   const operations: Operation[] = [];
   const wanted = new Set<string>();
   for (const activity of desired) {

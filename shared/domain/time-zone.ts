@@ -56,15 +56,20 @@ function exactOffsetMs(zone: string, instantMs: number): number {
 // transition inside); hours that hold a transition are always computed exactly.
 const offsetCache = new Map<string, Map<number, number>>();
 const OFFSET_CACHE_LIMIT = 50_000;
+// A mailbox maps all its events in one zone: the last zone's table skips the outer lookup.
+let lastZone: string | undefined;
+let lastByHour: Map<number, number> | undefined;
 
 /** The zone's offset from UTC at an instant, in milliseconds (east positive). */
 export function offsetAt(zone: string, instantMs: number): number {
   const hour = Math.floor(instantMs / HOUR_MS);
-  let byHour = offsetCache.get(zone);
+  let byHour = zone === lastZone ? lastByHour : offsetCache.get(zone);
   if (byHour === undefined) {
     byHour = new Map();
     offsetCache.set(zone, byHour);
   }
+  lastZone = zone;
+  lastByHour = byHour;
   const cached = byHour.get(hour);
   if (cached !== undefined) return Number.isNaN(cached) ? exactOffsetMs(zone, instantMs) : cached;
   if (byHour.size >= OFFSET_CACHE_LIMIT) byHour.clear();
@@ -80,17 +85,40 @@ export function offsetAt(zone: string, instantMs: number): number {
  * the earlier instant — the "compatible" rule of Temporal and of RFC 5545 §3.3.5.
  */
 export function zonedTimeToInstant(date: string, hour: number, minute: number, zone: string): number {
-  const [y, m, d] = date.split('-').map(Number) as [number, number, number];
-  const wall = Date.UTC(y, m - 1, d, hour, minute);
+  const parts = date.split('-');
+  const wall = Date.UTC(Number(parts[0]), Number(parts[1]) - 1, Number(parts[2]), hour, minute);
   // Offsets a day either side bracket any single transition near this wall time.
   const before = offsetAt(zone, wall - 24 * HOUR_MS);
   const after = offsetAt(zone, wall + 24 * HOUR_MS);
-  const candidates = [wall - before, wall - after].filter((t) => t + offsetAt(zone, t) === wall);
-  if (candidates.length === 0) return wall - before;
-  return Math.min(...candidates);
+  // No transition near: the one candidate (which is also the answer when it does not check out).
+  if (before === after) return wall - before;
+  const early = wall - before;
+  const late = wall - after;
+  const earlyFits = early + offsetAt(zone, early) === wall;
+  const lateFits = late + offsetAt(zone, late) === wall;
+  if (earlyFits && lateFits) return Math.min(early, late);
+  if (earlyFits) return early;
+  if (lateFits) return late;
+  return early;
 }
 
 const pad = (n: number, width = 2): string => String(n).padStart(width, '0');
+
+// The wall times Date#toISOString writes with a four-digit year (0000-01-01 to 9999-12-31).
+const FOUR_DIGIT_YEARS_FROM = -62_167_219_200_000;
+const FOUR_DIGIT_YEARS_TO = 253_402_300_799_999;
+const offsetTexts = new Map<number, string>();
+
+function offsetText(offsetMinutes: number): string {
+  let text = offsetTexts.get(offsetMinutes);
+  if (text === undefined) {
+    const abs = Math.abs(offsetMinutes);
+    text = `${offsetMinutes < 0 ? '-' : '+'}${pad(Math.floor(abs / 60))}:${pad(abs % 60)}`;
+    // Offsets are whole minutes within a day: a few hundred texts at most.
+    if (offsetTexts.size < 4096) offsetTexts.set(offsetMinutes, text);
+  }
+  return text;
+}
 
 /** ISO 8601 with the zone's offset at that instant, e.g. `2026-03-29T00:00:00+01:00`. */
 export function formatInZone(instantMs: number, zone: string): string {
@@ -98,6 +126,12 @@ export function formatInZone(instantMs: number, zone: string): string {
   // because the wall time is shifted by the same rounded offset, still the same instant.
   const offsetMinutes = Math.round(offsetAt(zone, instantMs) / MINUTE_MS);
   const wall = new Date(instantMs + offsetMinutes * MINUTE_MS);
+  const wallMs = wall.getTime();
+  if (wallMs >= FOUR_DIGIT_YEARS_FROM && wallMs <= FOUR_DIGIT_YEARS_TO) {
+    // The native ISO text is the same fields; only the `.000Z` tail differs.
+    const iso = wall.toISOString();
+    return (wallMs % 1000 === 0 ? iso.slice(0, 19) : iso.slice(0, 23)) + offsetText(offsetMinutes);
+  }
   const sign = offsetMinutes < 0 ? '-' : '+';
   const abs = Math.abs(offsetMinutes);
   const seconds = wall.getUTCMilliseconds() === 0 ? pad(wall.getUTCSeconds()) : `${pad(wall.getUTCSeconds())}.${pad(wall.getUTCMilliseconds(), 3)}`;
@@ -110,6 +144,6 @@ export function formatInZone(instantMs: number, zone: string): string {
 
 /** The local date `YYYY-MM-DD` `days` after (or before) `date`: calendar arithmetic, no zone. */
 export function addDays(date: string, days: number): string {
-  const [y, m, d] = date.split('-').map(Number) as [number, number, number];
-  return new Date(Date.UTC(y, m - 1, d + days)).toISOString().slice(0, 10);
+  const parts = date.split('-');
+  return new Date(Date.UTC(Number(parts[0]), Number(parts[1]) - 1, Number(parts[2]) + days)).toISOString().slice(0, 10);
 }
