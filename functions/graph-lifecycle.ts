@@ -14,9 +14,12 @@ export async function graphLifecycle(request: HttpRequest): Promise<HttpResponse
   const result = await handleGraphLifecycle(deps, body.value, async (subscription) => {
     const mailbox = await deps.store.mailboxes.get(subscription.mailboxKey);
     const provider = mailbox?.profile ? deps.providers.byName(mailbox.profile) : undefined;
-    if (mailbox && provider) await renewSubscription(deps, subscription, provider, mailbox);
+    // A mailbox now served by another kind of provider keeps no Graph subscription: the timer
+    // deletes it and subscribes with the new provider; renewing through that one would fail.
+    if (mailbox && provider?.kind === subscription.provider) await renewSubscription(deps, subscription, provider, mailbox);
   });
-  return result.enqueued === 0 && result.rejected > 0 ? { status: 403, jsonBody: { error: 'no notification was accepted' } } : { status: 202 };
+  // 403 only when nothing in the batch was accepted: a renewal counts, though it enqueues nothing.
+  return result.enqueued + result.renewed === 0 && result.rejected > 0 ? { status: 403, jsonBody: { error: 'no notification was accepted' } } : { status: 202 };
 }
 
 app.http('graph-lifecycle', { methods: ['POST'], authLevel: 'anonymous', route: 'graph-lifecycle', handler: graphLifecycle });

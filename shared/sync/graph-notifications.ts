@@ -35,6 +35,11 @@ export interface NotificationResult {
   readonly rejected: number;
 }
 
+export interface LifecycleResult extends NotificationResult {
+  /** reauthorizationRequired items handled by renewing: accepted, though nothing is enqueued. */
+  readonly renewed: number;
+}
+
 /** Finds the subscription and checks its clientState in constant time; undefined when either fails. */
 async function verified(deps: SyncDeps, item: GraphNotification): Promise<Subscription | undefined> {
   const subscription = await deps.store.subscriptions.get('graph', item.subscriptionId);
@@ -75,10 +80,11 @@ export async function handleGraphLifecycle(
   deps: SyncDeps,
   body: GraphNotificationCollection,
   renew: (subscription: Subscription) => Promise<void>,
-): Promise<NotificationResult> {
+): Promise<LifecycleResult> {
   const now = deps.now();
   let enqueued = 0;
   let rejected = 0;
+  let renewed = 0;
   for (const item of body.value) {
     const subscription = await verified(deps, item);
     if (!subscription || !item.lifecycleEvent) {
@@ -89,6 +95,7 @@ export async function handleGraphLifecycle(
     log.info('push.graph-lifecycle', { event: item.lifecycleEvent });
     if (item.lifecycleEvent === 'reauthorizationRequired') {
       await renew(subscription);
+      renewed += 1;
       continue;
     }
     if (item.lifecycleEvent === 'subscriptionRemoved') {
@@ -102,5 +109,5 @@ export async function handleGraphLifecycle(
     await deps.queue.send(job.job, job);
     enqueued += 1;
   }
-  return { enqueued, rejected };
+  return { enqueued, rejected, renewed };
 }

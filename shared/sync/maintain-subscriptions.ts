@@ -22,6 +22,10 @@ const FOREVER = '9999-12-31T00:00:00.000Z';
 const CONCURRENCY = 4;
 const SYNCED = new Set(['active', 'failing']);
 
+/** Graph refuses an expiry beyond its maximum; a clock a little ahead of Graph's must not hit that. */
+const CLOCK_SKEW_MARGIN_MS = 2 * 60_000;
+const graphLifetimeMs = (deps: SyncDeps): number => deps.config.push.graphSubscriptionMinutes * 60_000 - CLOCK_SKEW_MARGIN_MS;
+
 export const webhookPaths = { graph: '/api/graph-notifications', graphLifecycle: '/api/graph-lifecycle', google: '/api/google-notifications' } as const;
 
 export async function maintainSubscriptions(deps: SyncDeps): Promise<SubscriptionsReport> {
@@ -82,7 +86,7 @@ export async function maintainSubscriptions(deps: SyncDeps): Promise<Subscriptio
 async function createSubscription(deps: SyncDeps, provider: CalendarProvider, mailbox: StoredMailbox): Promise<Subscription> {
   const base = deps.config.push.webhookBaseUrl!;
   const secret = randomBytes(32).toString('base64url');
-  const lifetimeMs = provider.kind === 'graph' ? deps.config.push.graphSubscriptionMinutes * 60_000 : deps.config.push.googleChannelTtlMs;
+  const lifetimeMs = provider.kind === 'graph' ? graphLifetimeMs(deps) : deps.config.push.googleChannelTtlMs;
   const notificationUrl = base + (provider.kind === 'graph' ? webhookPaths.graph : webhookPaths.google);
   const created = await provider.subscribe({
     address: mailbox.address,
@@ -109,7 +113,7 @@ async function createSubscription(deps: SyncDeps, provider: CalendarProvider, ma
 export async function renewSubscription(deps: SyncDeps, subscription: Subscription, provider: CalendarProvider, mailbox: StoredMailbox): Promise<void> {
   if (provider.kind === 'graph') {
     try {
-      const expiresAt = new Date(deps.now().getTime() + deps.config.push.graphSubscriptionMinutes * 60_000).toISOString();
+      const expiresAt = new Date(deps.now().getTime() + graphLifetimeMs(deps)).toISOString();
       const renewed = await provider.renew({ id: subscription.id, expiresAt: subscription.expiresAt }, expiresAt);
       await deps.store.subscriptions.upsert({ ...subscription, expiresAt: renewed.expiresAt });
       deps.logger.info('subscriptions.renewed', { mailbox: mailbox.key, subscriptionId: subscription.id, expiresAt: renewed.expiresAt });
