@@ -34,7 +34,8 @@ export function scheduleMessageId(mailboxKey: string, intervalStart: Date): stri
  * its own prefix keeps a dispatch job of the same interval from swallowing it.
  */
 export function rosterMessageId(mailboxKey: string, refreshedAt: Date): string {
-  return join('roster', keyPart(mailboxKey), instant(refreshedAt.getTime()));
+  // To the millisecond: two refreshes within one second (timer, then a manual one) each count.
+  return join('roster', keyPart(mailboxKey), refreshedAt.toISOString().replace(/[-:]/g, ''));
 }
 
 /** `manual:{key}:{second}`: a double click on "resync" is one job. */

@@ -17,8 +17,9 @@ export interface Rejection {
 }
 
 export interface ApplyResult {
-  readonly upserted: number;
-  readonly deleted: number;
+  /** ExternalIds CMG acknowledged a PUT or DELETE for. */
+  readonly upsertedIds: readonly string[];
+  readonly deletedIds: readonly string[];
   /** Activities CMG refused for good; reported on the mailbox, not retried until they change. */
   readonly rejected: readonly Rejection[];
   /** CMG no longer knows the user: the mailbox must be disabled. */
@@ -43,8 +44,8 @@ export function toCmgBody(activity: Activity, messageSystems: readonly number[])
 
 /** Throws the first transient or configuration error after in-flight operations have settled. */
 export async function applyOperations(deps: SyncDeps, mailbox: StoredMailbox, operations: readonly Operation[]): Promise<ApplyResult> {
-  let upserted = 0;
-  let deleted = 0;
+  const upsertedIds: string[] = [];
+  const deletedIds: string[] = [];
   let unknownUser = false;
   const rejected: Rejection[] = [];
   const messageSystems = deps.config.cmg.messageSystems;
@@ -64,11 +65,11 @@ export async function applyOperations(deps: SyncDeps, mailbox: StoredMailbox, op
           end: activity.end,
           acknowledgedAt: deps.now().toISOString(),
         });
-        upserted += 1;
+        upsertedIds.push(activity.externalId);
       } else {
         await deps.cmg.deleteActivity(mailbox.key, operation.externalId);
         await deps.store.activities.delete(mailbox.key, operation.externalId);
-        deleted += 1;
+        deletedIds.push(operation.externalId);
       }
     } catch (error) {
       if (error instanceof AppError && error.kind === 'permanent' && error.code === 'unknown_user') {
@@ -84,7 +85,7 @@ export async function applyOperations(deps: SyncDeps, mailbox: StoredMailbox, op
       throw error;
     }
   });
-  return { upserted, deleted, rejected, unknownUser };
+  return { upsertedIds, deletedIds, rejected, unknownUser };
 }
 
 /** Removes every activity CMG holds for the mailbox (it left active sync). */

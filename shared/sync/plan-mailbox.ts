@@ -20,6 +20,8 @@ export interface MailboxPlan {
   readonly fetched: FetchCalendarResult;
   readonly mapped: MappedCalendar;
   readonly operations: readonly Operation[];
+  /** ExternalIds CMG held for the mailbox before this plan. */
+  readonly heldBefore: ReadonlySet<string>;
   /** The window the new sync token belongs to. */
   readonly tokenWindow: CalendarWindow;
   readonly configHash: string;
@@ -83,6 +85,7 @@ export async function planMailbox(deps: SyncDeps, mailbox: StoredMailbox, fullRe
     fetched: result,
     mapped,
     operations,
+    heldBefore: new Set(acknowledged.map((a) => a.externalId)),
     tokenWindow: result.mode === 'full' ? window : (mailbox.window ?? window),
     configHash: hash,
     timeZone,

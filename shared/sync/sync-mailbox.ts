@@ -51,7 +51,10 @@ export async function syncMailbox(deps: SyncDeps, job: MailboxJob): Promise<Sync
   if (applied.unknownUser) return disableUnknownUser(deps, mailbox);
 
   // Only now, with every operation acknowledged, may the token advance (nothing lost).
-  const activityCount = (await deps.store.activities.listForMailbox(mailbox.key)).length;
+  const held = new Set(plan.heldBefore);
+  for (const id of applied.upsertedIds) held.add(id);
+  for (const id of applied.deletedIds) held.delete(id);
+  const activityCount = held.size;
   await saveMailbox(deps, mailbox, (m) => afterSync(m, plan, applied, activityCount, deps.now().toISOString()));
   log.info('sync.done', {
     mode: plan.fetched.mode,
@@ -59,16 +62,16 @@ export async function syncMailbox(deps: SyncDeps, job: MailboxJob): Promise<Sync
     reason: job.reason,
     events: plan.mapped.activities.length,
     skipped: plan.mapped.skipped.length,
-    upserted: applied.upserted,
-    deleted: applied.deleted,
+    upserted: applied.upsertedIds.length,
+    deleted: applied.deletedIds.length,
     rejected: applied.rejected.length,
     requests: plan.fetched.requests,
   });
   return {
     status: 'synced',
     mode: plan.fetched.mode,
-    upserted: applied.upserted,
-    deleted: applied.deleted,
+    upserted: applied.upsertedIds.length,
+    deleted: applied.deletedIds.length,
     rejected: applied.rejected.length,
     requests: plan.fetched.requests,
   };
@@ -102,8 +105,8 @@ async function clearInactive(deps: SyncDeps, mailbox: StoredMailbox): Promise<Sy
   } else if (mailbox.activityCount !== 0 || mailbox.syncToken) {
     await saveMailbox(deps, mailbox, (m) => ({ ...m, activityCount: 0, syncToken: undefined }));
   }
-  if (cleared.deleted > 0) deps.logger.info('sync.cleared', { mailbox: mailbox.key, state: mailbox.state, deleted: cleared.deleted });
-  return { status: 'cleared', deleted: cleared.deleted, state: mailbox.state };
+  if (cleared.deletedIds.length > 0) deps.logger.info('sync.cleared', { mailbox: mailbox.key, state: mailbox.state, deleted: cleared.deletedIds.length });
+  return { status: 'cleared', deleted: cleared.deletedIds.length, state: mailbox.state };
 }
 
 async function disableUnknownUser(deps: SyncDeps, mailbox: StoredMailbox): Promise<SyncOutcome> {

@@ -5,6 +5,7 @@ import {
   manualMessageId,
   notificationSend,
   retryMessageId,
+  rosterMessageId,
   scheduleMessageId,
 } from '../../../shared/queue/message-id.js';
 
@@ -28,6 +29,11 @@ describe('message ids', () => {
   it('when a mailbox is scheduled twice in one dispatch interval, then the ids are equal', () => {
     expect(scheduleMessageId('u-1', at('2026-11-25T08:00:00Z'))).toBe(scheduleMessageId('u-1', at('2026-11-25T08:00:00Z')));
     expect(scheduleMessageId('u-1', at('2026-11-25T08:00:00Z'))).toBe('schedule:u-1:20261125T080000Z');
+  });
+
+  it('when the roster refreshes twice within one second, then each refresh\'s job keeps its own id', () => {
+    expect(rosterMessageId('u-1', at('2026-11-25T08:00:00.100Z'))).not.toBe(rosterMessageId('u-1', at('2026-11-25T08:00:00.900Z')));
+    expect(rosterMessageId('u-1', at('2026-11-25T08:00:00.100Z'))).toBe(rosterMessageId('u-1', at('2026-11-25T08:00:00.100Z')));
   });
 
   it('when manual resyncs are asked within one second, then they collapse', () => {
