@@ -1,0 +1,239 @@
+/**
+ * The local environment (tools/local-env) with a benchmark-sized organisation, a counting job
+ * worker, and the sweeps the end-to-end benchmarks share: roster → full sync of everyone
+ * through the queue, and an incremental sweep (one scheduled job per mailbox, no change).
+ * Each sweep prints wall time, mailboxes per second, requests per mailbox next to the protocol
+ * minimum, CMG operations next to the minimum, Table Storage requests, and resources.
+ */
+import type { JobDelivery } from '../../shared/queue/job-queue.js';
+import type { MailboxJob } from '../../shared/queue/mailbox-job.js';
+import { scheduleMessageId } from '../../shared/queue/message-id.js';
+import { refreshRoster } from '../../shared/sync/refresh-roster.js';
+import { runMailboxJob, type JobResult } from '../../shared/sync/run-mailbox-job.js';
+import type { RecordedRequest } from '../../tools/emulators/emulator-server.js';
+import { startLocalEnvironment, type LocalEnvironment } from '../../tools/local-env/local-environment.js';
+import { benchOrganisation, type BenchOrganisation } from './bench-organisation.js';
+import { CallTimings, instrumentDeps } from './call-timings.js';
+import { HttpRequestCounter, machineLine, portOf, resourceLine, startResourceSampler, summary } from './measure.js';
+
+export const PROVIDER_LATENCY_MS = 20;
+export const CMG_LATENCY_MS = 10;
+/** host.json `extensions.serviceBus.maxConcurrentSessions`. */
+export const MAX_CONCURRENT_SESSIONS = 16;
+
+/** Runs one delivered job; returns the job's result when the handler knows it. */
+export type BenchJobHandler = (env: LocalEnvironment, job: MailboxJob, delivery: JobDelivery) => Promise<JobResult | undefined>;
+
+export class JobTally {
+  readonly byReason = new Map<string, number>();
+  readonly byStatus = new Map<string, number>();
+  /** Handler wall time per job, ms. */
+  readonly durations: number[] = [];
+  /** From `enqueuedAt` to the start of the handler, ms (includes a notification's 1-second bucket). */
+  readonly waits: number[] = [];
+  failures = 0;
+
+  reset(): void {
+    this.byReason.clear();
+    this.byStatus.clear();
+    this.durations.length = 0;
+    this.waits.length = 0;
+    this.failures = 0;
+  }
+
+  count(reason: string): number {
+    return this.byReason.get(reason) ?? 0;
+  }
+
+  statusLine(): string {
+    if (this.byStatus.size === 0) return `${this.durations.length} run (the function trigger reports no result)`;
+    return [...this.byStatus].map(([s, n]) => `${n} ${s}`).join(', ');
+  }
+}
+
+export interface BenchEnvironment {
+  readonly env: LocalEnvironment;
+  readonly org: BenchOrganisation;
+  readonly http: HttpRequestCounter;
+  readonly jobs: JobTally;
+  /** Latency of each dependency call as the jobs saw it. */
+  readonly calls: CallTimings;
+  readonly mailboxes: number;
+  close(): Promise<void>;
+}
+
+export async function startBenchEnvironment(options: {
+  mailboxes: number;
+  settings?: Record<string, string>;
+  handler?: BenchJobHandler;
+  /** Destination ports to name in the request counts, besides the environment's own. */
+  extraPorts?: ReadonlyMap<string, string>;
+}): Promise<BenchEnvironment> {
+  const started = performance.now();
+  const now = new Date();
+  const org = benchOrganisation({ now, mailboxes: options.mailboxes, eventsPerPerson: 30 });
+  const env = await startLocalEnvironment({
+    org,
+    now: () => new Date(),
+    providerLatencyMs: PROVIDER_LATENCY_MS,
+    cmgLatencyMs: CMG_LATENCY_MS,
+    queue: { maxConcurrentSessions: MAX_CONCURRENT_SESSIONS },
+    settings: { LOG_LEVEL: 'warn', ...options.settings },
+  });
+  const tables = /TableEndpoint=([^;]+)/.exec(env.settings.TABLES_CONNECTION_STRING ?? '')?.[1] ?? '';
+  const names = new Map<string, string>([
+    [portOf(tables), 'tables'],
+    [String(env.cmg.port), 'cmg'],
+    [String(env.graph.port), 'graph'],
+    [String(env.google.port), 'google'],
+    ...(options.extraPorts ?? []),
+  ]);
+  const http = new HttpRequestCounter(names);
+  const jobs = new JobTally();
+  const calls = new CallTimings();
+  instrumentDeps(env.deps, calls);
+  const handler = options.handler ?? ((e, job, delivery) => runMailboxJob(e.deps, job, delivery));
+  env.queue.start(async (job, delivery) => {
+    const begin = performance.now();
+    jobs.waits.push(Date.now() - Date.parse(job.enqueuedAt));
+    jobs.byReason.set(job.reason, (jobs.byReason.get(job.reason) ?? 0) + 1);
+    try {
+      const result = await handler(env, job, delivery);
+      if (result) jobs.byStatus.set(result.status, (jobs.byStatus.get(result.status) ?? 0) + 1);
+    } catch (error) {
+      jobs.failures += 1;
+      throw error;
+    } finally {
+      jobs.durations.push(performance.now() - begin);
+    }
+  });
+  const events = Object.values(org.events).reduce((n, list) => n + list.length, 0);
+  console.log(`setup: ${options.mailboxes} mailboxes (${count(org, 'graph')} Graph, ${count(org, 'google')} Google), ${events} events seeded, environment up in ${((performance.now() - started) / 1000).toFixed(1)} s; ${machineLine()}`);
+  return {
+    env,
+    org,
+    http,
+    jobs,
+    calls,
+    mailboxes: options.mailboxes,
+    async close() {
+      http.close();
+      await env.close();
+    },
+  };
+}
+
+const count = (org: BenchOrganisation, provider: 'graph' | 'google'): number => org.people.filter((p) => p.provider === provider).length;
+
+export interface SweepFigures {
+  readonly seconds: number;
+  readonly mailboxesPerSecond: number;
+  readonly activitiesHeld: number;
+}
+
+function clearRecords(b: BenchEnvironment): void {
+  b.env.cmg.clearRecord();
+  b.env.graph.clearRecord();
+  b.env.google.clearRecord();
+  b.http.reset();
+  b.jobs.reset();
+  b.calls.reset();
+}
+
+/** Job durations and where they went. */
+export function printJobTimes(b: BenchEnvironment): void {
+  console.log(`  jobs: duration ${summary(b.jobs.durations)}; dependency calls as the jobs saw them (concurrent, so sums overlap):`);
+  for (const line of b.calls.lines()) console.log(`    ${line}`);
+}
+
+const isGraphApi = (r: RecordedRequest): boolean => r.path.startsWith('/v1.0/');
+const isGoogleApi = (r: RecordedRequest): boolean => r.path.startsWith('/calendar/v3/');
+const isActivity = (r: RecordedRequest): boolean => /\/users\/.+\/activities\/.+$/.test(r.path);
+
+/** Roster refresh, then every new mailbox's first (full) sync through the queue until it is idle. */
+export async function rosterAndFullSweep(b: BenchEnvironment, options: { quiet?: boolean } = {}): Promise<SweepFigures> {
+  clearRecords(b);
+  const sampler = startResourceSampler();
+  const started = performance.now();
+  const roster = await refreshRoster(b.env.deps, { full: true });
+  const rosterSeconds = (performance.now() - started) / 1000;
+  await b.env.queue.whenIdle({ horizonMs: 0 });
+  const resources = sampler.stop();
+  const seconds = resources.seconds;
+  const activitiesHeld = Object.values(b.env.cmg.control.allActivities()).reduce((n, list) => n + list.length, 0);
+  const figures = { seconds, mailboxesPerSecond: b.mailboxes / seconds, activitiesHeld };
+  console.log(
+    `full sweep: ${b.mailboxes} mailboxes in ${seconds.toFixed(1)} s = ${figures.mailboxesPerSecond.toFixed(1)} mailboxes/s ` +
+      `(roster ${rosterSeconds.toFixed(1)} s: ${roster.written} written, ${roster.enqueued} enqueued; ${MAX_CONCURRENT_SESSIONS} sessions at once); jobs: ${b.jobs.statusLine()}`,
+  );
+  if (!options.quiet) printRequests(b, 'full', activitiesHeld);
+  const pool = b.env.config.cmg.maxConcurrency;
+  const ceiling = pool * (1000 / CMG_LATENCY_MS);
+  const puts = b.env.cmg.record.filter((r) => r.method === 'PUT').length;
+  console.log(
+    `  CMG PUT rate ${(puts / seconds).toFixed(0)}/s; ceiling ${ceiling}/s (CMG_MAX_CONCURRENCY ${pool} × 1000 / ${CMG_LATENCY_MS} ms) → a sweep of ${puts} PUTs needs at least ${(puts / ceiling).toFixed(1)} s`,
+  );
+  printJobTimes(b);
+  console.log(`  ${resourceLine(resources)}; CPU ${((resources.cpuSeconds * 1000) / b.mailboxes).toFixed(1)} ms per mailbox; ${machineLine()}`);
+  return figures;
+}
+
+/** One scheduled (delta) job per mailbox at once — dispatch's messages without the calendar spread. */
+export async function incrementalSweep(b: BenchEnvironment): Promise<SweepFigures> {
+  clearRecords(b);
+  const sampler = startResourceSampler();
+  const now = new Date();
+  await b.env.queue.sendMany(
+    b.org.people.map((p) => ({
+      job: { mailboxKey: p.key, reason: 'schedule' as const, full: false, enqueuedAt: now.toISOString() },
+      messageId: scheduleMessageId(p.key, new Date(now.getTime() + 1)),
+    })),
+  );
+  await b.env.queue.whenIdle({ horizonMs: 0 });
+  const resources = sampler.stop();
+  const activitiesHeld = Object.values(b.env.cmg.control.allActivities()).reduce((n, list) => n + list.length, 0);
+  const seconds = resources.seconds;
+  console.log(`incremental sweep, no change: ${b.mailboxes} mailboxes in ${seconds.toFixed(1)} s = ${(b.mailboxes / seconds).toFixed(1)} mailboxes/s; jobs: ${b.jobs.statusLine()}`);
+  printRequests(b, 'incremental', 0);
+  printJobTimes(b);
+  console.log(`  ${resourceLine(resources)}; CPU ${((resources.cpuSeconds * 1000) / b.mailboxes).toFixed(1)} ms per mailbox; ${machineLine()}`);
+  return { seconds, mailboxesPerSecond: b.mailboxes / seconds, activitiesHeld };
+}
+
+/** Requests per mailbox against the minimum, from the emulators' records and the client-side counter. */
+function printRequests(b: BenchEnvironment, kind: 'full' | 'incremental', activitiesHeld: number): void {
+  const graphBoxes = count(b.org, 'graph');
+  const googleBoxes = count(b.org, 'google');
+  const per = (n: number, boxes: number): string => (boxes === 0 ? '-' : (n / boxes).toFixed(2));
+  const graph = b.env.graph.record;
+  const graphApi = graph.filter(isGraphApi);
+  const graphSub = b.env.graph.control.apiRequests().length;
+  const graphAuth = graph.length - graphApi.length;
+  const google = b.env.google.record;
+  const googleApi = google.filter(isGoogleApi);
+  const googleToken = google.length - googleApi.length;
+  const googleRetries = googleApi.filter((r) => r.status >= 400).length + graphApi.filter((r) => r.status >= 400).length;
+  console.log(
+    `  Graph:  ${per(graphApi.length, graphBoxes)} HTTP requests/mailbox (minimum 1.00: first delta page + mailboxSettings in one $batch; ${graphSub} API calls inside), ` +
+      `${graphAuth} token/discovery requests for all ${graphBoxes} mailboxes (amortised)`,
+  );
+  console.log(
+    `  Google: ${per(googleApi.length, googleBoxes)} events.list requests/mailbox (minimum 1.00: one page of 2,500), ` +
+      `${per(googleToken, googleBoxes)} token requests/mailbox (domain-wide delegation: one token per user and hour)` +
+      (googleRetries > 0 ? `; ${googleRetries} provider answers >= 400` : ''),
+  );
+  const cmg = b.env.cmg.record;
+  const puts = cmg.filter((r) => r.method === 'PUT' && isActivity(r));
+  const deletes = cmg.filter((r) => r.method === 'DELETE' && isActivity(r));
+  const other = cmg.length - puts.length - deletes.length;
+  const failed = cmg.filter((r) => r.status >= 400).length;
+  const cmgMinimum = kind === 'full' ? `minimum ${per(activitiesHeld, b.mailboxes)}: one PUT per activity CMG holds (${activitiesHeld})` : 'minimum 0.00: nothing changed';
+  console.log(
+    `  CMG:    ${per(puts.length + deletes.length, b.mailboxes)} operations/mailbox (${puts.length} PUT, ${deletes.length} DELETE; ${cmgMinimum}); ` +
+      `${other} other requests (roster, codes, check); ${failed} answers >= 400`,
+  );
+  console.log(
+    `  Table Storage: ${per(b.http.get('tables'), b.mailboxes)} requests/mailbox (${b.http.get('tables')}); ` +
+      `client-side totals: CMG ${b.http.get('cmg')}, Graph ${b.http.get('graph')}, Google ${b.http.get('google')}`,
+  );
+}

@@ -1,0 +1,118 @@
+/**
+ * Measuring helpers shared by the benchmarks: percentiles, a resource sampler (peak RSS, CPU
+ * used, event-loop delay) and a counter of outgoing HTTP requests by destination, fed by
+ * Node's diagnostics channels (node:http clients such as axios and @azure/data-tables, and
+ * fetch / undici). Figures are printed, never asserted: the machine is shared and noisy.
+ */
+import { subscribe, unsubscribe } from 'node:diagnostics_channel';
+import type { ClientRequest } from 'node:http';
+import { cpus, loadavg } from 'node:os';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
+
+export const MB = 1024 * 1024;
+
+/** Nearest-rank percentile of unsorted values (NaN when empty). */
+export function percentile(values: readonly number[], p: number): number {
+  if (values.length === 0) return Number.NaN;
+  const sorted = [...values].sort((a, b) => a - b);
+  const rank = Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1));
+  return sorted[rank]!;
+}
+
+export function summary(values: readonly number[], unit = 'ms', digits = 0): string {
+  if (values.length === 0) return 'no samples';
+  const f = (v: number): string => `${v.toFixed(digits)} ${unit}`;
+  return `p50 ${f(percentile(values, 50))}, p95 ${f(percentile(values, 95))}, p99 ${f(percentile(values, 99))}, max ${f(percentile(values, 100))} (n=${values.length})`;
+}
+
+export function machineLine(): string {
+  const [one, five, fifteen] = loadavg().map((v) => v.toFixed(2));
+  return `load average ${one} / ${five} / ${fifteen} on ${cpus().length} cores`;
+}
+
+export interface ResourceReport {
+  readonly seconds: number;
+  readonly peakRssMb: number;
+  /** CPU time of this process over the wall time: 1.0 = one core busy throughout. */
+  readonly coresUsed: number;
+  /** CPU time of this process (user + system) over the span, s. */
+  readonly cpuSeconds: number;
+  readonly loopDelayP99Ms: number;
+  readonly loopDelayMaxMs: number;
+}
+
+/** Samples RSS every `everyMs` between start and stop; CPU and event-loop delay over the same span. */
+export function startResourceSampler(everyMs = 100): { stop(): ResourceReport } {
+  const started = performance.now();
+  const cpu = process.cpuUsage();
+  let peak = process.memoryUsage.rss();
+  const timer = setInterval(() => {
+    peak = Math.max(peak, process.memoryUsage.rss());
+  }, everyMs);
+  const loop = monitorEventLoopDelay({ resolution: 10 });
+  loop.enable();
+  return {
+    stop() {
+      clearInterval(timer);
+      loop.disable();
+      peak = Math.max(peak, process.memoryUsage.rss());
+      const seconds = (performance.now() - started) / 1000;
+      const used = process.cpuUsage(cpu);
+      return {
+        seconds,
+        peakRssMb: peak / MB,
+        coresUsed: (used.user + used.system) / 1e6 / seconds,
+        cpuSeconds: (used.user + used.system) / 1e6,
+        loopDelayP99Ms: loop.percentile(99) / 1e6,
+        loopDelayMaxMs: loop.max / 1e6,
+      };
+    },
+  };
+}
+
+export function resourceLine(r: ResourceReport): string {
+  return `peak RSS ${r.peakRssMb.toFixed(0)} MB (whole process: product, Azurite and emulators), CPU ${r.coresUsed.toFixed(2)} cores, event-loop delay p99 ${r.loopDelayP99Ms.toFixed(0)} ms / max ${r.loopDelayMaxMs.toFixed(0)} ms`;
+}
+
+/**
+ * Counts the HTTP requests this process sends, per destination port (named by the caller):
+ * what the product's clients send to Table Storage, CMG, Graph and Google, and what the
+ * emulators send to the webhooks.
+ */
+export class HttpRequestCounter {
+  private readonly counts = new Map<string, number>();
+  private readonly onNode = (message: unknown): void => {
+    const request = (message as { request: ClientRequest }).request;
+    const port = /:(\d+)$/.exec(String(request.getHeader('host') ?? ''))?.[1] ?? '';
+    this.bump(port);
+  };
+  private readonly onUndici = (message: unknown): void => {
+    const origin = String((message as { request: { origin: unknown } }).request.origin);
+    this.bump(/:(\d+)\/?$/.exec(origin)?.[1] ?? '');
+  };
+
+  constructor(private readonly names: ReadonlyMap<string, string>) {
+    subscribe('http.client.request.start', this.onNode);
+    subscribe('undici:request:create', this.onUndici);
+  }
+
+  private bump(port: string): void {
+    const name = this.names.get(port) ?? `port ${port || '?'}`;
+    this.counts.set(name, (this.counts.get(name) ?? 0) + 1);
+  }
+
+  get(name: string): number {
+    return this.counts.get(name) ?? 0;
+  }
+
+  reset(): void {
+    this.counts.clear();
+  }
+
+  close(): void {
+    unsubscribe('http.client.request.start', this.onNode);
+    unsubscribe('undici:request:create', this.onUndici);
+  }
+}
+
+export const portOf = (url: string): string => new URL(url).port;
