@@ -57,5 +57,6 @@ type TextSettings = Pick<MappingSettings, 'textAppendLocation' | 'textMax'>;
 export function activityText(subject: string, location: string, settings: TextSettings): string {
   const text = cleanText(subject);
   const place = settings.textAppendLocation ? cleanText(location) : '';
-  return cutText(place === '' ? text : `${text} (${place})`, settings.textMax);
+  // join(): one flat string rather than a rope the activity hash must flatten again.
+  return cutText(place === '' ? text : [text, ' (', place, ')'].join(''), settings.textMax);
 }

@@ -8,5 +8,7 @@ import { sha256Base64url } from './sha256.js';
  * in Graph) and mail addresses out of CMG's URLs.
  */
 export function externalIdFor(provider: ProviderKind, mailboxKey: string, eventId: string): string {
-  return `${provider}-${sha256Base64url(`${provider}\u0000${mailboxKey}\u0000${eventId}`)}`;
+  // join() builds flat strings; `+` would build ropes that hashing, Map keys and JSON must
+  // flatten again, 100,000 times a job.
+  return [provider, '-', sha256Base64url([provider, '\u0000', mailboxKey, '\u0000', eventId].join(''))].join('');
 }

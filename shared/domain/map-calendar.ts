@@ -17,35 +17,32 @@ export interface MappedCalendar {
 }
 
 /** An activity with its sort key: its start instant, then its externalId. */
-interface Entry {
-  readonly activity: Activity;
-  readonly start: number;
-  readonly externalId: string;
-}
+type Entry = TimedMapResult & { readonly kind: 'activity' };
 
 // Within these instants (years 1000 to 9000) the mapped start is exactly what parsing the
 // activity's start text gives back; outside them the text is parsed, as it always was.
 const EXACT_FROM = -30_610_224_000_000;
 const EXACT_TO = 221_845_392_000_000;
 
-function entryOf(result: TimedMapResult & { kind: 'activity' }): Entry {
+function entryOf(result: Entry): Entry {
   const { activity, startMs } = result;
-  const start = Number.isSafeInteger(startMs) && startMs >= EXACT_FROM && startMs <= EXACT_TO ? startMs : Date.parse(activity.start);
-  return { activity, start, externalId: activity.externalId };
+  if (Number.isSafeInteger(startMs) && startMs >= EXACT_FROM && startMs <= EXACT_TO) return result;
+  return { kind: 'activity', activity, startMs: Date.parse(activity.start) };
 }
 
-const byStart = (a: Entry, b: Entry): number => a.start - b.start;
-const byExternalId = (a: Entry, b: Entry): number => (a.externalId < b.externalId ? -1 : a.externalId > b.externalId ? 1 : 0);
-const byStartThenExternalId = (a: Entry, b: Entry): number => a.start - b.start || byExternalId(a, b);
+const byStart = (a: Entry, b: Entry): number => a.startMs - b.startMs;
+const byStartThenExternalId = (a: Entry, b: Entry): number =>
+  a.startMs - b.startMs || (a.activity.externalId < b.activity.externalId ? -1 : a.activity.externalId > b.activity.externalId ? 1 : 0);
 
 /**
- * Sorted by start, then externalId (unique: the entries are keyed by it). Numbers first, then
- * only the runs that share a start compare their ids: a full sort whose every comparison may
- * reach the ids costs several times as much on calendars where many events start together.
+ * Sorted by start, then externalId. Numbers first, then only the runs that share a start order
+ * their ids, with the built-in string sort (UTF-16 code units, as `<` compares): one full sort
+ * whose every comparison may reach the ids costs about twice as much when many events start
+ * together. `byId` holds every entry under its externalId, which is unique.
  */
-function sortEntries(entries: Entry[]): void {
+function sortEntries(entries: Entry[], byId: ReadonlyMap<string, Entry>): void {
   let comparable = true;
-  for (const entry of entries) if (Number.isNaN(entry.start)) comparable = false;
+  for (const entry of entries) if (Number.isNaN(entry.startMs)) comparable = false;
   if (!comparable) {
     // An unreadable start: the one comparator, whatever order it gives.
     entries.sort(byStartThenExternalId);
@@ -53,12 +50,14 @@ function sortEntries(entries: Entry[]): void {
   }
   entries.sort(byStart);
   for (let i = 0; i < entries.length; ) {
-    const start = entries[i]!.start;
+    const start = entries[i]!.startMs;
     let j = i + 1;
-    while (j < entries.length && entries[j]!.start === start) j++;
+    while (j < entries.length && entries[j]!.startMs === start) j++;
     if (j - i > 1) {
-      const run = entries.slice(i, j).sort(byExternalId);
-      for (let k = 0; k < run.length; k++) entries[i + k] = run[k]!;
+      const ids: string[] = [];
+      for (let k = i; k < j; k++) ids.push(entries[k]!.activity.externalId);
+      ids.sort(); // strings: the default order is the one wanted
+      for (let k = 0; k < ids.length; k++) entries[i + k] = byId.get(ids[k]!)!;
     }
     i = j;
   }
@@ -100,7 +99,7 @@ export function mapCalendar(items: readonly NormalizeResult[], ctx: MappingConte
   }
 
   const sorted = [...entries.values()];
-  sortEntries(sorted);
+  sortEntries(sorted, entries);
   const activities = sorted.map((entry) => entry.activity);
   return { activities, skipped, removedEventIds: [...removed], touchedEventIds: [...touched] };
 }

@@ -19,9 +19,11 @@ export function planOperations({ desired, acknowledged, scope }: PlanInput): Ope
   const held = new Map<string, string>();
   for (const a of acknowledged) held.set(a.externalId, a.hash);
   const operations: Operation[] = [];
+  // Only acknowledged activities can be deleted: with none, nothing need be remembered.
   const wanted = new Set<string>();
+  const remember = acknowledged.length > 0;
   for (const activity of desired) {
-    wanted.add(activity.externalId);
+    if (remember) wanted.add(activity.externalId);
     const hash = activityHash(activity);
     if (held.get(activity.externalId) !== hash) operations.push({ op: 'upsert', activity, hash });
   }

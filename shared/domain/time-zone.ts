@@ -104,34 +104,93 @@ export function zonedTimeToInstant(date: string, hour: number, minute: number, z
 
 const pad = (n: number, width = 2): string => String(n).padStart(width, '0');
 
-// The wall times Date#toISOString writes with a four-digit year (0000-01-01 to 9999-12-31).
-const FOUR_DIGIT_YEARS_FROM = -62_167_219_200_000;
-const FOUR_DIGIT_YEARS_TO = 253_402_300_799_999;
+const TWO_DIGITS = Array.from({ length: 60 }, (_, n) => pad(n));
+const THREE_DIGITS = Array.from({ length: 1000 }, (_, n) => pad(n, 3));
+const DAY_MS = 24 * HOUR_MS;
+const MAX_DATE_MS = 8.64e15;
+
+// `YYYY-MM-DD` per day since the epoch, and `±HH:MM` per offset: an activity's times repeat
+// few days and offsets, and these texts are the costly part to build.
+const dayTexts = new Map<number, string>();
 const offsetTexts = new Map<number, string>();
+const TEXT_CACHE_LIMIT = 10_000;
+
+function dayText(day: number): string {
+  let text = dayTexts.get(day);
+  if (text === undefined) {
+    const date = new Date(day * DAY_MS);
+    text = `${pad(date.getUTCFullYear(), 4)}-${pad(date.getUTCMonth() + 1)}-${pad(date.getUTCDate())}`;
+    if (dayTexts.size >= TEXT_CACHE_LIMIT) dayTexts.clear();
+    dayTexts.set(day, text);
+  }
+  return text;
+}
 
 function offsetText(offsetMinutes: number): string {
   let text = offsetTexts.get(offsetMinutes);
   if (text === undefined) {
     const abs = Math.abs(offsetMinutes);
     text = `${offsetMinutes < 0 ? '-' : '+'}${pad(Math.floor(abs / 60))}:${pad(abs % 60)}`;
-    // Offsets are whole minutes within a day: a few hundred texts at most.
-    if (offsetTexts.size < 4096) offsetTexts.set(offsetMinutes, text);
+    if (offsetTexts.size >= TEXT_CACHE_LIMIT) offsetTexts.clear();
+    offsetTexts.set(offsetMinutes, text);
   }
   return text;
 }
 
 /** ISO 8601 with the zone's offset at that instant, e.g. `2026-03-29T00:00:00+01:00`. */
 export function formatInZone(instantMs: number, zone: string): string {
+  let texts = zone === lastTextZone ? lastTexts : formattedTexts.get(zone);
+  if (texts === undefined) {
+    texts = { instants: new Float64Array(TEXT_SLOTS).fill(Number.NaN), texts: new Array<string>(TEXT_SLOTS).fill('') };
+    formattedTexts.set(zone, texts);
+  }
+  lastTextZone = zone;
+  lastTexts = texts;
+  // Direct-mapped by minute: a hit is one comparison, a miss costs no more than the text.
+  const slot = (instantMs / MINUTE_MS) & (TEXT_SLOTS - 1);
+  if (texts.instants[slot] === instantMs) return texts.texts[slot]!;
+  const text = formatUncached(instantMs, zone);
+  texts.instants[slot] = instantMs;
+  texts.texts[slot] = text;
+  return text;
+}
+
+// Meetings start and end on few distinct instants (the hour, the half hour): each text is
+// built once per zone and then shared by every activity that has it. Instants `TEXT_SLOTS`
+// minutes apart share a slot; the later one simply replaces the earlier.
+const TEXT_SLOTS = 4096;
+const formattedTexts = new Map<string, { readonly instants: Float64Array; readonly texts: string[] }>();
+let lastTextZone: string | undefined;
+let lastTexts: { readonly instants: Float64Array; readonly texts: string[] } | undefined;
+
+function formatUncached(instantMs: number, zone: string): string {
   // Offsets of old local mean times have seconds; whole minutes keep the text RFC 3339 and,
   // because the wall time is shifted by the same rounded offset, still the same instant.
   const offsetMinutes = Math.round(offsetAt(zone, instantMs) / MINUTE_MS);
-  const wall = new Date(instantMs + offsetMinutes * MINUTE_MS);
-  const wallMs = wall.getTime();
-  if (wallMs >= FOUR_DIGIT_YEARS_FROM && wallMs <= FOUR_DIGIT_YEARS_TO) {
-    // The native ISO text is the same fields; only the `.000Z` tail differs.
-    const iso = wall.toISOString();
-    return (wallMs % 1000 === 0 ? iso.slice(0, 19) : iso.slice(0, 23)) + offsetText(offsetMinutes);
+  const wallMs = instantMs + offsetMinutes * MINUTE_MS;
+  if (Number.isInteger(wallMs) && Math.abs(wallMs) <= MAX_DATE_MS) {
+    // The same fields by arithmetic, joined in one go: a chain of `+` builds a rope of
+    // intermediate strings that hashing and JSON then have to flatten again.
+    const day = Math.floor(wallMs / DAY_MS);
+    let rest = wallMs - day * DAY_MS;
+    const hours = Math.floor(rest / HOUR_MS);
+    rest -= hours * HOUR_MS;
+    const minutes = Math.floor(rest / MINUTE_MS);
+    rest -= minutes * MINUTE_MS;
+    const seconds = Math.floor(rest / 1000);
+    const millis = rest - seconds * 1000;
+    return [
+      dayText(day),
+      'T',
+      TWO_DIGITS[hours],
+      ':',
+      TWO_DIGITS[minutes],
+      ':',
+      millis === 0 ? TWO_DIGITS[seconds] : `${TWO_DIGITS[seconds]!}.${THREE_DIGITS[millis]!}`,
+      offsetText(offsetMinutes),
+    ].join('');
   }
+  const wall = new Date(wallMs);
   const sign = offsetMinutes < 0 ? '-' : '+';
   const abs = Math.abs(offsetMinutes);
   const seconds = wall.getUTCMilliseconds() === 0 ? pad(wall.getUTCSeconds()) : `${pad(wall.getUTCSeconds())}.${pad(wall.getUTCMilliseconds(), 3)}`;
