@@ -14,8 +14,12 @@ export interface EventTimes {
 
 type TimeSettings = Pick<MappingSettings, 'allDayStartOffsetHours' | 'allDayEndAtMidnight'>;
 
-/** The value of a decimal digit's character code, or -1. */
-const digit = (code: number): number => (code >= 0x30 && code <= 0x39 ? code - 0x30 : -1);
+/** The two decimal digits of `text` at `at` as a number, or -1 when either is not a digit. */
+function twoDigits(text: string, at: number): number {
+  const high = text.charCodeAt(at) - 0x30;
+  const low = text.charCodeAt(at + 1) - 0x30;
+  return high >= 0 && high <= 9 && low >= 0 && low <= 9 ? high * 10 + low : -1;
+}
 
 /**
  * Date.parse, with a fast path for the `YYYY-MM-DDTHH:mm:ss.sssZ` the normalisers write
@@ -33,22 +37,33 @@ export function parseInstant(text: string): number {
     text.charCodeAt(19) === 0x2e && // .
     text.charCodeAt(23) === 0x5a // Z
   ) {
-    let ok = true;
-    const two = (at: number): number => {
-      const high = digit(text.charCodeAt(at));
-      const low = digit(text.charCodeAt(at + 1));
-      if (high < 0 || low < 0) ok = false;
-      return high * 10 + low;
-    };
-    const year = two(0) * 100 + two(2);
-    const month = two(5);
-    const day = two(8);
-    const hour = two(11);
-    const minute = two(14);
-    const second = two(17);
-    const milli = two(20) * 10 + digit(text.charCodeAt(22));
-    if (ok && digit(text.charCodeAt(22)) >= 0 && year >= 1000 && month >= 1 && month <= 12 && day >= 1 && day <= 28 && hour <= 23 && minute <= 59 && second <= 59) {
-      return Date.UTC(year, month - 1, day, hour, minute, second, milli);
+    const century = twoDigits(text, 0);
+    const yearOfCentury = twoDigits(text, 2);
+    const month = twoDigits(text, 5);
+    const day = twoDigits(text, 8);
+    const hour = twoDigits(text, 11);
+    const minute = twoDigits(text, 14);
+    const second = twoDigits(text, 17);
+    const centiseconds = twoDigits(text, 20);
+    const lastMilli = text.charCodeAt(22) - 0x30;
+    if (
+      century >= 10 &&
+      yearOfCentury >= 0 &&
+      month >= 1 &&
+      month <= 12 &&
+      day >= 1 &&
+      day <= 28 &&
+      hour >= 0 &&
+      hour <= 23 &&
+      minute >= 0 &&
+      minute <= 59 &&
+      second >= 0 &&
+      second <= 59 &&
+      centiseconds >= 0 &&
+      lastMilli >= 0 &&
+      lastMilli <= 9
+    ) {
+      return Date.UTC(century * 100 + yearOfCentury, month - 1, day, hour, minute, second, centiseconds * 10 + lastMilli);
     }
   }
   return Date.parse(text);

@@ -139,29 +139,41 @@ function offsetText(offsetMinutes: number): string {
 
 /** ISO 8601 with the zone's offset at that instant, e.g. `2026-03-29T00:00:00+01:00`. */
 export function formatInZone(instantMs: number, zone: string): string {
-  let texts = zone === lastTextZone ? lastTexts : formattedTexts.get(zone);
-  if (texts === undefined) {
-    texts = { instants: new Float64Array(TEXT_SLOTS).fill(Number.NaN), texts: new Array<string>(TEXT_SLOTS).fill('') };
-    formattedTexts.set(zone, texts);
-  }
-  lastTextZone = zone;
-  lastTexts = texts;
   // Direct-mapped by minute: a hit is one comparison, a miss costs no more than the text.
   const slot = (instantMs / MINUTE_MS) & (TEXT_SLOTS - 1);
-  if (texts.instants[slot] === instantMs) return texts.texts[slot]!;
+  let cache = zone === lastTextZone ? lastTexts : formattedTexts.get(zone);
+  if (cache !== undefined) {
+    lastTextZone = zone;
+    lastTexts = cache;
+    if (cache.instants[slot] === instantMs) return cache.texts[slot]!;
+  }
+  // Throws for an unknown zone before any cache is made for it.
   const text = formatUncached(instantMs, zone);
-  texts.instants[slot] = instantMs;
-  texts.texts[slot] = text;
+  if (cache === undefined) {
+    if (formattedTexts.size >= TEXT_ZONES_LIMIT) formattedTexts.clear();
+    cache = { instants: new Float64Array(TEXT_SLOTS).fill(Number.NaN), texts: new Array<string>(TEXT_SLOTS).fill('') };
+    formattedTexts.set(zone, cache);
+    lastTextZone = zone;
+    lastTexts = cache;
+  }
+  cache.instants[slot] = instantMs;
+  cache.texts[slot] = text;
   return text;
 }
 
 // Meetings start and end on few distinct instants (the hour, the half hour): each text is
 // built once per zone and then shared by every activity that has it. Instants `TEXT_SLOTS`
-// minutes apart share a slot; the later one simply replaces the earlier.
-const TEXT_SLOTS = 4096;
-const formattedTexts = new Map<string, { readonly instants: Float64Array; readonly texts: string[] }>();
+// minutes apart share a slot, the later one replacing the earlier; whole hours, half hours and
+// quarters collide only 21 days apart, beyond a sync window. About 100 kB a zone.
+const TEXT_SLOTS = 2048;
+const TEXT_ZONES_LIMIT = 64;
+interface TextCache {
+  readonly instants: Float64Array;
+  readonly texts: string[];
+}
+const formattedTexts = new Map<string, TextCache>();
 let lastTextZone: string | undefined;
-let lastTexts: { readonly instants: Float64Array; readonly texts: string[] } | undefined;
+let lastTexts: TextCache | undefined;
 
 function formatUncached(instantMs: number, zone: string): string {
   // Offsets of old local mean times have seconds; whole minutes keep the text RFC 3339 and,
