@@ -21,9 +21,10 @@ import {
   PROVIDER_LATENCY_MS,
   rosterAndFullSweep,
   startBenchEnvironment,
+  startProcessesSampler,
   type BenchEnvironment,
 } from '../support/bench-environment.js';
-import { machineLine, percentile, resourceLine, startResourceSampler, summary } from '../support/measure.js';
+import { machineLine, percentile, summary } from '../support/measure.js';
 import { startWebhookServer, type WebhookServer } from '../support/webhook-server.js';
 
 const MAILBOXES = 1_000;
@@ -86,7 +87,7 @@ async function changeLoad(b: BenchEnvironment, webhooks: WebhookServer, seconds:
   const total = seconds * CHANGES_PER_SECOND;
   const changedAt: number[] = [];
   const changedProvider: Array<'graph' | 'google'> = [];
-  const sampler = startResourceSampler();
+  const sampler = await startProcessesSampler(b);
   const started = performance.now();
   let lagMaxMs = 0;
   const change = (seq: number): void => {
@@ -125,7 +126,7 @@ async function changeLoad(b: BenchEnvironment, webhooks: WebhookServer, seconds:
     })(),
     new Promise<false>((resolve) => setTimeout(() => resolve(false), DRAIN_TIMEOUT_MS).unref()),
   ]);
-  const resources = sampler.stop();
+  const { resources, lines } = await sampler.stop();
   console.log(`drain: ${drained ? 'idle' : `NOT idle after ${DRAIN_TIMEOUT_MS / 1000} s`} ${((performance.now() - drainStarted) / 1000).toFixed(1)} s after the last change`);
 
   // CMG's acknowledgement: the first successful PUT carrying the change's text.
@@ -183,7 +184,8 @@ async function changeLoad(b: BenchEnvironment, webhooks: WebhookServer, seconds:
   printJobTimes(b);
   console.log(`  requests during the load: Table Storage ${b.http.get('tables')}, CMG ${b.http.get('cmg')}, Graph ${b.http.get('graph')}, Google ${b.http.get('google')}, webhooks ${b.http.get('webhooks')}`);
   const work = b.jobs.durations.length + notifications;
-  console.log(`  ${resourceLine(resources)}; CPU ${((resources.cpuSeconds * 1000) / Math.max(1, b.jobs.durations.length)).toFixed(1)} ms per job (webhook, emulators and Azurite included; ${work} jobs + notifications); ${machineLine()}`);
+  console.log(`  ${lines[0]}; CPU ${((resources.cpuSeconds * 1000) / Math.max(1, b.jobs.durations.length)).toFixed(1)} ms per job (webhooks and emulators included, Azurite not; ${work} jobs + notifications); ${machineLine()}`);
+  console.log(`  ${lines[1]}`);
 }
 
 export default scenario;

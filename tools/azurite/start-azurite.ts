@@ -1,13 +1,21 @@
 /**
- * Azurite's Table service in this process: in memory, on a free loopback port, silent. Used by
- * the test global setup, the dev host and the benchmarks (ARCHITECTURE.md "Local and test runs").
+ * Azurite's Table service: in memory, on a free loopback port, silent. Used by the test global
+ * setup, the dev host and the benchmarks (ARCHITECTURE.md "Local and test runs").
  *
- * Azurite ships no typings and no `exports` map, so its server classes are loaded with
- * `require` and described by the few members used here.
+ * By default the server runs in this process. `isolated: true` runs it in a child Node process
+ * instead, so that its CPU (lokijs scans every row of a table on a partition query, which real
+ * Table Storage does not) competes with nothing in this process's event loop: the benchmarks use
+ * it to measure the product rather than the emulator.
+ *
+ * The server itself is configured in table-server.mjs, plain JavaScript, because the child runs
+ * it as-is, from the sources (vitest) and from dist/ alike: tsc does not copy .mjs files, so it
+ * is found in the source tree, under the package root.
  */
-import { once } from 'node:events';
-import type { Server } from 'node:http';
-import { createRequire } from 'node:module';
+import { fork, type ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import type * as TableServerModule from './table-server.mjs';
 
 /** The well-known development account every Azurite accepts (public, documented, not a secret). */
 export const AZURITE_ACCOUNT = 'devstoreaccount1';
@@ -18,6 +26,10 @@ export interface AzuriteOptions {
   /** 0 (the default) lets the system choose a free port. */
   readonly port?: number;
   readonly host?: string;
+  /** Run the server in a child Node process (see the module comment). */
+  readonly isolated?: boolean;
+  /** Isolated only: how long the child may take to start listening, ms (default 30 s). */
+  readonly startTimeoutMs?: number;
 }
 
 export interface RunningAzurite {
@@ -31,60 +43,171 @@ export interface RunningAzurite {
   close(): Promise<void>;
 }
 
-interface TableServer {
-  start(): Promise<void>;
-  close(): Promise<void>;
-  getHttpServerAddress(): string;
-  readonly httpServer: Server;
+export interface AzuriteProcessUsage {
+  /** CPU time of the child since it started (user + system), s. */
+  readonly cpuSeconds: number;
+  readonly rssMb: number;
 }
-type TableServerClass = new (configuration: unknown) => TableServer;
-type TableConfigurationClass = new (...args: unknown[]) => unknown;
 
-const require = createRequire(import.meta.url);
+export interface IsolatedAzurite extends RunningAzurite {
+  readonly pid: number;
+  /** The child's CPU and memory so far; rejects once the child has exited. */
+  usage(): Promise<AzuriteProcessUsage>;
+}
 
+/** How long close() waits for the child to exit by itself before it is killed, ms. */
+const CLOSE_GRACE_MS = 5_000;
+/** The last bytes of the child's stdout and stderr kept for an error message. */
+const OUTPUT_KEPT = 16 * 1024;
+
+export function startAzurite(options: AzuriteOptions & { readonly isolated: true }): Promise<IsolatedAzurite>;
+export function startAzurite(options?: AzuriteOptions): Promise<RunningAzurite>;
 export async function startAzurite(options: AzuriteOptions = {}): Promise<RunningAzurite> {
-  const { default: TableConfiguration } = require('azurite/dist/src/table/TableConfiguration.js') as {
-    default: TableConfigurationClass;
-  };
-  const { default: TableServer } = require('azurite/dist/src/table/TableServer.js') as { default: TableServerClass };
-
-  // Positional, as TableConfiguration's constructor takes them (azurite 3.35).
-  const configuration = new TableConfiguration(
-    options.host ?? '127.0.0.1',
-    options.port ?? 0,
-    5, // keep-alive timeout, seconds (Azurite's default)
-    '__azurite_db_table__.json', // never written: persistence is in memory
-    false, // debug log
-    false, // access log: one line per request would drown the test output
-    undefined, // access log stream
-    undefined, // debug log file
-    false, // loose mode: not needed by @azure/data-tables
-    true, // skip API version check: a newer SDK must not fail against an older Azurite
-    '', // cert
-    '', // key
-    '', // pwd
-    undefined, // oauth
-    false, // disable product-style URLs
-    true, // in-memory persistence
-  );
-  const server = new TableServer(configuration);
-  await server.start();
-
-  const tableEndpoint = `${server.getHttpServerAddress()}/${AZURITE_ACCOUNT}`;
-  const connectionString =
-    `DefaultEndpointsProtocol=http;AccountName=${AZURITE_ACCOUNT};AccountKey=${AZURITE_ACCOUNT_KEY};` +
-    `TableEndpoint=${tableEndpoint};`;
+  if (options.isolated) return startIsolated(options);
+  const { startTableServer } = await loadTableServer();
+  const server = await startTableServer({ host: options.host ?? '127.0.0.1', port: options.port ?? 0 });
   let closed = false;
   return {
-    tableEndpoint,
-    connectionString,
+    ...endpoints(server.address),
     close: async () => {
       if (closed) return;
       closed = true;
-      // Azurite's close() asks the server to stop but does not wait for its sockets to go.
-      const stopped = once(server.httpServer, 'close');
       await server.close();
-      await stopped;
     },
   };
+}
+
+function endpoints(address: string): Pick<RunningAzurite, 'tableEndpoint' | 'connectionString'> {
+  const tableEndpoint = `${address}/${AZURITE_ACCOUNT}`;
+  const connectionString =
+    `DefaultEndpointsProtocol=http;AccountName=${AZURITE_ACCOUNT};AccountKey=${AZURITE_ACCOUNT_KEY};` +
+    `TableEndpoint=${tableEndpoint};`;
+  return { tableEndpoint, connectionString };
+}
+
+/** tools/azurite/<name> under the package root: the nearest directory above with a package.json. */
+function sourceFile(name: string): string {
+  let dir = dirname(fileURLToPath(import.meta.url));
+  for (;;) {
+    if (existsSync(join(dir, 'package.json'))) {
+      const file = join(dir, 'tools', 'azurite', name);
+      if (!existsSync(file)) throw new Error(`startAzurite: ${file} not found`);
+      return file;
+    }
+    const parent = dirname(dir);
+    if (parent === dir) throw new Error(`startAzurite: no package.json above ${fileURLToPath(import.meta.url)}`);
+    dir = parent;
+  }
+}
+
+async function loadTableServer(): Promise<typeof TableServerModule> {
+  return (await import(pathToFileURL(sourceFile('table-server.mjs')).href)) as typeof TableServerModule;
+}
+
+type ChildMessage =
+  | { type: 'ready'; address: string }
+  | { type: 'failed'; message: string }
+  | { type: 'usage'; cpuMicros: number; rssBytes: number };
+
+async function startIsolated(options: AzuriteOptions): Promise<IsolatedAzurite> {
+  const child = fork(sourceFile('table-server-process.mjs'), [], {
+    // Not the parent's flags: --cpu-prof or --inspect are meant for the parent.
+    execArgv: [],
+    stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
+    serialization: 'json',
+  });
+  // Silent unless it fails: the child's output is kept (the last OUTPUT_KEPT bytes) for an error.
+  let output = '';
+  const keep = (chunk: Buffer): void => {
+    output = (output + chunk.toString('utf8')).slice(-OUTPUT_KEPT);
+  };
+  child.stdout?.on('data', keep);
+  child.stderr?.on('data', keep);
+  const describe = (what: string): string => `Azurite child process (pid ${child.pid ?? '?'}) ${what}${output.trim() ? `:\n${output.trimEnd()}` : ''}`;
+
+  let exitCode: number | null | undefined; // undefined while it runs
+  let exitSignal: NodeJS.Signals | null = null;
+  const exited = new Promise<void>((resolve) => {
+    child.once('exit', (code, signal) => {
+      exitCode = code;
+      exitSignal = signal;
+      resolve();
+    });
+    // A child that could not be spawned emits 'error' and no 'exit'.
+    child.on('error', (error) => {
+      keep(Buffer.from(String(error)));
+      if (exitCode === undefined) exitCode = null;
+      resolve();
+    });
+  });
+  const exitDescription = (): string => (exitSignal ? `signal ${exitSignal}` : `code ${exitCode}`);
+
+  // Sending to a child that has gone fails through the callback (else it would be an 'error' event).
+  const send = (message: object): void => {
+    if (child.connected) child.send(message, () => undefined);
+  };
+
+  const timeoutMs = options.startTimeoutMs ?? 30_000;
+  let timer: NodeJS.Timeout | undefined;
+  let address: string;
+  try {
+    address = await new Promise<string>((resolve, reject) => {
+      timer = setTimeout(() => reject(new Error(describe(`did not start within ${timeoutMs} ms`))), timeoutMs);
+      child.on('message', (message: ChildMessage) => {
+        if (message.type === 'ready') resolve(message.address);
+        else if (message.type === 'failed') reject(new Error(describe(`could not start: ${message.message}`)));
+      });
+      void exited.then(() => reject(new Error(describe(`exited with ${exitDescription()} before it was ready`))));
+      send({ type: 'start', host: options.host ?? '127.0.0.1', port: options.port ?? 0 });
+    });
+  } catch (error) {
+    child.kill('SIGKILL');
+    await exited;
+    throw error;
+  } finally {
+    clearTimeout(timer);
+    child.removeAllListeners('message');
+  }
+
+  let closing: Promise<void> | undefined;
+  void exited.then(() => {
+    // Dying on its own is a failure: say so, with what it printed. close() still resolves.
+    if (!closing) process.stderr.write(`${describe(`exited unexpectedly with ${exitDescription()}`)}\n`);
+  });
+
+  const usageWaiters: Array<{ resolve(u: AzuriteProcessUsage): void; reject(e: Error): void }> = [];
+  child.on('message', (message: ChildMessage) => {
+    if (message.type === 'usage') usageWaiters.shift()?.resolve({ cpuSeconds: message.cpuMicros / 1e6, rssMb: message.rssBytes / (1024 * 1024) });
+  });
+  void exited.then(() => {
+    for (const w of usageWaiters.splice(0)) w.reject(new Error(describe(`exited with ${exitDescription()}`)));
+  });
+
+  return {
+    ...endpoints(address),
+    pid: child.pid!,
+    usage: () =>
+      new Promise<AzuriteProcessUsage>((resolve, reject) => {
+        if (exitCode !== undefined || !child.connected) {
+          reject(new Error(describe('is not running')));
+          return;
+        }
+        usageWaiters.push({ resolve, reject });
+        send({ type: 'usage' });
+      }),
+    close: () => (closing ??= closeChild(child, send, exited, () => exitCode !== undefined)),
+  };
+}
+
+/** Asks the child to stop, waits for it to exit; kills it if it does not within CLOSE_GRACE_MS. */
+async function closeChild(child: ChildProcess, send: (message: object) => void, exited: Promise<void>, hasExited: () => boolean): Promise<void> {
+  if (hasExited()) return;
+  if (child.connected) send({ type: 'close' });
+  else child.kill('SIGTERM');
+  const timer = setTimeout(() => child.kill('SIGKILL'), CLOSE_GRACE_MS);
+  try {
+    await exited;
+  } finally {
+    clearTimeout(timer);
+  }
 }
