@@ -11,7 +11,8 @@ import { createGoogleCalendarProvider } from '../providers/google/google-calenda
 import { createGraphProvider } from '../providers/graph/graph-provider.js';
 import type { JobQueue } from '../queue/job-queue.js';
 import { openServiceBusJobQueue } from '../queue/open-service-bus-job-queue.js';
-import { createTableStore } from '../store/table-store.js';
+import { createTableStore, type Store } from '../store/table-store.js';
+import { withSubscriptionCache } from '../store/cached-subscription-repository.js';
 import { createProviderRegistry } from '../sync/provider-registry.js';
 import type { SyncDeps } from '../sync/sync-deps.js';
 
@@ -43,7 +44,7 @@ export function createDeps(config: Config, overrides: DepsOverrides = {}): SyncD
     config,
     logger,
     now: overrides.now ?? (() => new Date()),
-    store: createTableStore(config.platform.tables, { tablePrefix: overrides.tablePrefix, managedIdentityClientId: config.platform.managedIdentityClientId }),
+    store: withWebhookCache(createTableStore(config.platform.tables, { tablePrefix: overrides.tablePrefix, managedIdentityClientId: config.platform.managedIdentityClientId })),
     queue: overrides.queue ?? serviceBusQueue(config),
     cmg: createCmgClient(config.cmg, { logger }),
     providers,
@@ -56,4 +57,9 @@ function serviceBusQueue(config: Config): JobQueue {
     throw configurationError('ServiceBusConnection__fullyQualifiedNamespace is not set, nor is ServiceBusConnection: the functions cannot send mailbox-sync jobs');
   }
   return openServiceBusJobQueue(sb, { managedIdentityClientId: config.platform.managedIdentityClientId });
+}
+
+/** Webhooks read a subscription per notification: those reads go through a short cache. */
+function withWebhookCache(store: Store): Store {
+  return { ...store, subscriptions: withSubscriptionCache(store.subscriptions) };
 }

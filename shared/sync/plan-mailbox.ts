@@ -53,15 +53,19 @@ export async function planMailbox(deps: SyncDeps, mailbox: StoredMailbox, fullRe
   const hash = configHash(mapping);
   const fullReason = fullSyncReason(mailbox, window, hash, fullRequested);
 
-  const fetched = await fetchWithFailover(deps, mailbox, window, fullReason === undefined);
+  const languages = mapping.codeLanguages.length > 0 ? mapping.codeLanguages : [mailbox.language];
+  // Independent reads: waiting for them one after the other would add two round trips to every job.
+  const [fetched, codes, acknowledged] = await Promise.all([
+    fetchWithFailover(deps, mailbox, window, fullReason === undefined),
+    deps.cmg.codes(languages),
+    deps.store.activities.listForMailbox(mailbox.key),
+  ]);
   if (fetched.kind === 'unavailable') return fetched;
   const { provider, result } = fetched;
 
   const timeZone = result.timeZone || mailbox.timeZone || deps.config.sync.defaultTimeZone;
   const automaticRepliesSince =
     result.automaticReplies?.status === 'alwaysEnabled' ? (mailbox.automaticRepliesSince ?? now.toISOString()) : undefined;
-  const languages = mapping.codeLanguages.length > 0 ? mapping.codeLanguages : [mailbox.language];
-  const codes = await deps.cmg.codes(languages);
   const mapped = mapCalendar(
     result.items,
     {
@@ -73,7 +77,6 @@ export async function planMailbox(deps: SyncDeps, mailbox: StoredMailbox, fullRe
     },
     result.automaticReplies,
   );
-  const acknowledged = await deps.store.activities.listForMailbox(mailbox.key);
   const operations = planOperations({
     desired: mapped.activities,
     acknowledged,
