@@ -12,7 +12,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { randomUUID } from 'node:crypto';
 import type { JobHandler } from '../../shared/queue/job-queue.js';
-import { loadFunctions } from '../../tools/dev-host/functions-host.js';
+import { loadFunctions, writeFunctionResponse } from '../../tools/dev-host/functions-host.js';
 
 const { HttpRequest, InvocationContext } = functions;
 
@@ -88,18 +88,9 @@ export async function startWebhookServer(): Promise<WebhookServer> {
         s.handlerMs.push(performance.now() - started);
         const status = answer.status ?? 200;
         s.statuses.set(status, (s.statuses.get(status) ?? 0) + 1);
-        const out: Record<string, string> = {};
-        for (const [k, v] of Object.entries((answer.headers ?? {}) as Record<string, string>)) out[k.toLowerCase()] = String(v);
-        let body: string | undefined;
-        if (answer.jsonBody !== undefined) {
-          body = JSON.stringify(answer.jsonBody);
-          out['content-type'] ??= 'application/json; charset=utf-8';
-        } else if (typeof answer.body === 'string') {
-          body = answer.body;
-        }
         // 'close' fires when the answer is out, or when the sender hung up first.
         res.once('close', () => s.exchangeMs.push(performance.now() - began));
-        res.writeHead(status, out).end(body);
+        writeFunctionResponse(res, { ...answer, status });
       })();
     });
   });

@@ -178,14 +178,19 @@ async function serve(
     log(match.f.name, 'error', error instanceof Error ? error.message : String(error));
     answer = { status: 500, jsonBody: { error: 'the function failed; see the log' } };
   }
-  const outHeaders: Record<string, string> = {};
-  for (const [k, v] of Object.entries((answer.headers ?? {}) as Record<string, string>)) outHeaders[k.toLowerCase()] = String(v);
+  writeFunctionResponse(res, answer);
+}
+
+/** Writes what an HTTP function returned (status, headers, `jsonBody` or text `body`) to a Node response. */
+export function writeFunctionResponse(res: ServerResponse, answer: HttpResponseInit): void {
+  const headers: Record<string, string> = {};
+  for (const [k, v] of Object.entries((answer.headers ?? {}) as Record<string, string>)) headers[k.toLowerCase()] = String(v);
   let body: string | undefined;
   if (answer.jsonBody !== undefined) {
     body = JSON.stringify(answer.jsonBody);
-    outHeaders['content-type'] ??= 'application/json; charset=utf-8';
+    headers['content-type'] ??= 'application/json; charset=utf-8';
   } else if (typeof answer.body === 'string') {
     body = answer.body;
   }
-  res.writeHead(answer.status ?? 200, outHeaders).end(body);
+  res.writeHead(answer.status ?? 200, headers).end(body);
 }
