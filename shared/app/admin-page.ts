@@ -28,6 +28,9 @@ async function load() {
     const res = await fetch(api('mailboxes?pageSize=500' + (next ? '&continuationToken=' + encodeURIComponent(next) : '')));
     const body = await res.json(); all.push(...body.mailboxes); next = body.next;
   } while (next);
+  // Problems first (failing, invalid), then the rest, each by mailbox key.
+  const rank = { failing: 0, invalid: 1, 'over-limit': 2, active: 3, excluded: 4, disabled: 5 };
+  all.sort((a, b) => (rank[a.state] ?? 9) - (rank[b.state] ?? 9) || a.key.localeCompare(b.key, undefined, { numeric: true }));
   const rows = document.getElementById('rows'); rows.replaceChildren();
   const counts = {};
   for (const m of all) {
