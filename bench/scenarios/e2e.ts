@@ -2,7 +2,7 @@
  * End to end (issue #6): the production composition on Azurite (in a child process) and the
  * three emulators, a big organisation (1,000 mailboxes, --full 10,000; half Microsoft 365, half
  * Google; 30 events each) at 20 ms provider and 10 ms CMG latency. The roster refresh enqueues every mailbox, the
- * in-process queue runs the product's job with host.json's 16 sessions at once; then one
+ * in-process queue runs the product's job with host.json's sessions at once; then one
  * scheduled job per mailbox with nothing changed. For each sweep: wall time, mailboxes per
  * second, provider requests and CMG operations per mailbox next to the protocol minimum, Table
  * Storage requests, job durations, peak RSS, CPU and event-loop delay.

@@ -2,7 +2,7 @@
  * Push end to end (issue #7): 1,000 mailboxes (half Graph, half Google, 30 events each) synced
  * once; the subscriptions use case creates a Graph subscription / Google channel per mailbox
  * with WEBHOOK_BASE_URL at a loopback server that runs the real compiled webhook functions
- * (the validation handshake included); the queue runs the real `mailbox-sync` trigger, 16
+ * (the validation handshake included); the queue runs the real `mailbox-sync` trigger, host.json's
  * sessions at once. Then, for 10 s (--full: 30 s), one event in each of 200 mailboxes per
  * second is renamed in the emulators, which notify over HTTP. Printed: latency from the
  * change in the emulator to CMG's acknowledgement of the renamed activity (the PUT in the CMG

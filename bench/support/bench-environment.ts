@@ -12,6 +12,7 @@
  * CMG emulators stay in this process: the scenarios drive and read them synchronously
  * (`control`, `record`).
  */
+import { readFileSync } from 'node:fs';
 import type { JobDelivery } from '../../shared/queue/job-queue.js';
 import type { MailboxJob } from '../../shared/queue/mailbox-job.js';
 import { scheduleMessageId } from '../../shared/queue/message-id.js';
@@ -27,8 +28,10 @@ import { HttpRequestCounter, machineLine, portOf, resourceLine, startResourceSam
 
 export const PROVIDER_LATENCY_MS = 20;
 export const CMG_LATENCY_MS = 10;
-/** host.json `extensions.serviceBus.maxConcurrentSessions`. */
-export const MAX_CONCURRENT_SESSIONS = 16;
+/** As deployed: host.json `extensions.serviceBus.maxConcurrentSessions`, read from the file itself. */
+export const MAX_CONCURRENT_SESSIONS: number = (
+  JSON.parse(readFileSync(new URL('../../../host.json', import.meta.url), 'utf8')) as { extensions: { serviceBus: { maxConcurrentSessions: number } } }
+).extensions.serviceBus.maxConcurrentSessions;
 
 /** Runs one delivered job; returns the job's result when the handler knows it. */
 export type BenchJobHandler = (env: LocalEnvironment, job: MailboxJob, delivery: JobDelivery) => Promise<JobResult | undefined>;
