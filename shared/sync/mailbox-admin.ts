@@ -4,8 +4,7 @@
  * Private appointments' text never appears here, whatever MASK_PRIVATE says.
  */
 import { manualMessageId } from '../queue/message-id.js';
-import type { StoredMailbox } from '../store/mailbox-repository.js';
-import type { MailboxState } from './roster-plan.js';
+import type { MailboxState, StoredMailbox } from '../store/mailbox-repository.js';
 import { planMailbox } from './plan-mailbox.js';
 import type { SyncDeps } from './sync-deps.js';
 

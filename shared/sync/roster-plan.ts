@@ -4,7 +4,6 @@
  * differences.
  */
 
-export type { MailboxState } from '../store/mailbox-repository.js';
 import type { MailboxState } from '../store/mailbox-repository.js';
 
 export interface RosterUser {
