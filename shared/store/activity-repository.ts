@@ -13,6 +13,8 @@ export interface StoredActivity extends AcknowledgedActivity {
 export interface ActivityRepository {
   /** Every activity recorded for the mailbox (all pages). */
   listForMailbox(mailboxKey: string): Promise<StoredActivity[]>;
+  /** One activity by its externalId (a point read); undefined when none is recorded. */
+  get(mailboxKey: string, externalId: string): Promise<StoredActivity | undefined>;
   /** Records an acknowledgement (creates or replaces). */
   put(mailboxKey: string, activity: StoredActivity): Promise<void>;
   /** Forgets one activity; one that is not there counts as deleted. */

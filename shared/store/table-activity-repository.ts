@@ -37,6 +37,16 @@ export class TableActivityRepository implements ActivityRepository {
     return activities;
   }
 
+  async get(mailboxKey: string, externalId: string): Promise<StoredActivity | undefined> {
+    const client = await this.table();
+    try {
+      return toActivity(await client.getEntity(encodeKey(mailboxKey), encodeKey(externalId)));
+    } catch (error) {
+      if (statusOf(error) === 404) return undefined;
+      throw toStoreError(error, TABLE, `get ${mailboxKey}/${externalId}`);
+    }
+  }
+
   async put(mailboxKey: string, activity: StoredActivity): Promise<void> {
     const client = await this.table();
     const { externalId, ...fields } = activity;

@@ -78,7 +78,7 @@ export interface MailboxPreview {
 export async function previewMailbox(deps: SyncDeps, key: string): Promise<MailboxPreview | { error: string }> {
   const mailbox = await deps.store.mailboxes.get(key);
   if (!mailbox) return { error: 'unknown mailbox' };
-  const plan = await planMailbox(deps, mailbox, true);
+  const plan = await planMailbox(deps, mailbox, { full: true });
   if (plan.kind === 'unavailable') return { error: plan.reason };
   return {
     key,

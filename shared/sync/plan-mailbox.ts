@@ -6,11 +6,14 @@
 import { AppError } from '../errors/app-error.js';
 import { calendarWindow } from '../domain/calendar-window.js';
 import { configHash } from '../domain/config-hash.js';
+import { externalIdFor } from '../domain/external-id.js';
 import { mapCalendar, type MappedCalendar } from '../domain/map-calendar.js';
 import { planOperations } from '../domain/plan-operations.js';
 import type { CalendarWindow } from '../domain/calendar-window.js';
 import type { Operation } from '../domain/activity.js';
+import type { ProviderKind } from '../domain/calendar-event.js';
 import type { CalendarProvider, FetchCalendarResult } from '../providers/calendar-provider.js';
+import type { StoredActivity } from '../store/activity-repository.js';
 import type { StoredMailbox } from '../store/mailbox-repository.js';
 import type { SyncDeps } from './sync-deps.js';
 
@@ -20,8 +23,13 @@ export interface MailboxPlan {
   readonly fetched: FetchCalendarResult;
   readonly mapped: MappedCalendar;
   readonly operations: readonly Operation[];
-  /** ExternalIds CMG held for the mailbox before this plan. */
+  /**
+   * ExternalIds CMG held before this plan among those the plan could change: all the mailbox's
+   * for a full plan, those of the touched events for a delta.
+   */
   readonly heldBefore: ReadonlySet<string>;
+  /** How many activities CMG held for the mailbox before this plan. */
+  readonly activityCountBefore: number;
   /** The window the new sync token belongs to. */
   readonly tokenWindow: CalendarWindow;
   readonly configHash: string;
@@ -37,6 +45,12 @@ export interface MailboxUnavailable {
 
 const dayOf = (iso: string): string => iso.slice(0, 10);
 
+/**
+ * A delta touching at most this many events reads their rows by key; one touching more reads the
+ * mailbox's partition, which is then the cheaper single request.
+ */
+const POINT_READS_AT_MOST = 8;
+
 /** Why this job must fetch the whole window, or undefined when an incremental fetch will do. */
 export function fullSyncReason(mailbox: StoredMailbox, window: CalendarWindow, hash: string, requested: boolean): string | undefined {
   if (requested) return 'requested';
@@ -46,19 +60,32 @@ export function fullSyncReason(mailbox: StoredMailbox, window: CalendarWindow, h
   return undefined;
 }
 
-export async function planMailbox(deps: SyncDeps, mailbox: StoredMailbox, fullRequested: boolean): Promise<MailboxPlan | MailboxUnavailable> {
+export interface PlanOptions {
+  /** Ask for a full fetch whatever the mailbox's token says. */
+  readonly full: boolean;
+  /**
+   * Read every acknowledged row even for a delta. A failed attempt may have recorded rows
+   * without saving the mailbox's count; the whole record counts them again.
+   */
+  readonly recount?: boolean;
+}
+
+export async function planMailbox(deps: SyncDeps, mailbox: StoredMailbox, options: PlanOptions): Promise<MailboxPlan | MailboxUnavailable> {
   const now = deps.now();
   const mapping = deps.config.mapping;
   const window = calendarWindow(now, mapping);
   const hash = configHash(mapping);
-  const fullReason = fullSyncReason(mailbox, window, hash, fullRequested);
+  const fullReason = fullSyncReason(mailbox, window, hash, options.full);
 
   const languages = mapping.codeLanguages.length > 0 ? mapping.codeLanguages : [mailbox.language];
-  // Independent reads: waiting for them one after the other would add two round trips to every job.
-  const [fetched, codes, acknowledged] = await Promise.all([
-    fetchWithFailover(deps, mailbox, window, fullReason === undefined),
+  const incremental = fullReason === undefined;
+  const readTouchedOnly = incremental && options.recount !== true;
+  // Independent reads: waiting for them one after the other would add two round trips to every
+  // job. A delta's rows are read once the fetch has said which events it touched.
+  const [fetched, codes, listed] = await Promise.all([
+    fetchWithFailover(deps, mailbox, window, incremental),
     deps.cmg.codes(languages),
-    deps.store.activities.listForMailbox(mailbox.key),
+    readTouchedOnly ? undefined : deps.store.activities.listForMailbox(mailbox.key),
   ]);
   if (fetched.kind === 'unavailable') return fetched;
   const { provider, result } = fetched;
@@ -77,6 +104,8 @@ export async function planMailbox(deps: SyncDeps, mailbox: StoredMailbox, fullRe
     },
     result.automaticReplies,
   );
+  const held = result.mode === 'delta' && readTouchedOnly ? await readTouched(deps, mailbox, provider.kind, mapped.touchedEventIds) : undefined;
+  const acknowledged = held ?? listed ?? (await deps.store.activities.listForMailbox(mailbox.key));
   const operations = planOperations({
     desired: mapped.activities,
     acknowledged,
@@ -89,11 +118,28 @@ export async function planMailbox(deps: SyncDeps, mailbox: StoredMailbox, fullRe
     mapped,
     operations,
     heldBefore: new Set(acknowledged.map((a) => a.externalId)),
+    activityCountBefore: held ? mailbox.activityCount : acknowledged.length,
     tokenWindow: result.mode === 'full' ? window : (mailbox.window ?? window),
     configHash: hash,
     timeZone,
     automaticRepliesSince,
   };
+}
+
+/**
+ * The acknowledged rows a delta can change, read by key: an activity's externalId derives from
+ * its source event (external-id.ts), so the touched events name every row the plan may upsert
+ * or delete. Undefined when the delta touched too many events for point reads to pay.
+ */
+async function readTouched(
+  deps: SyncDeps,
+  mailbox: StoredMailbox,
+  provider: ProviderKind,
+  touchedEventIds: readonly string[],
+): Promise<StoredActivity[] | undefined> {
+  if (touchedEventIds.length > POINT_READS_AT_MOST) return undefined;
+  const rows = await Promise.all(touchedEventIds.map((eventId) => deps.store.activities.get(mailbox.key, externalIdFor(provider, mailbox.key, eventId))));
+  return rows.filter((row): row is StoredActivity => row !== undefined);
 }
 
 async function fetchWithFailover(

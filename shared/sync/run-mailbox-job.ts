@@ -21,7 +21,7 @@ export type JobResult =
 
 export async function runMailboxJob(deps: SyncDeps, job: MailboxJob, delivery: JobDelivery): Promise<JobResult> {
   try {
-    return await syncMailbox(deps, job);
+    return await syncMailbox(deps, job, delivery.deliveryCount > 1);
   } catch (thrown) {
     const error = toAppError(thrown);
     const log = deps.logger.child({ mailbox: job.mailboxKey });

@@ -23,7 +23,11 @@ export type SyncOutcome =
 /** States in which a mailbox is synced; a failing one keeps being tried so it recovers by itself. */
 const SYNCED_STATES = new Set(['active', 'failing']);
 
-export async function syncMailbox(deps: SyncDeps, job: MailboxJob): Promise<SyncOutcome> {
+/**
+ * `redelivered`: an earlier delivery of this message ended without settling it (a crash or a
+ * lost lock), so it may have recorded activities without saving the mailbox.
+ */
+export async function syncMailbox(deps: SyncDeps, job: MailboxJob, redelivered = false): Promise<SyncOutcome> {
   const mailbox = await deps.store.mailboxes.get(job.mailboxKey);
   if (!mailbox) return { status: 'unknown-mailbox' };
   const log = deps.logger.child({ mailbox: mailbox.key });
@@ -39,7 +43,7 @@ export async function syncMailbox(deps: SyncDeps, job: MailboxJob): Promise<Sync
     return { status: 'deferred', until: until.toISOString() };
   }
 
-  const plan = await planMailbox(deps, mailbox, job.full);
+  const plan = await planMailbox(deps, mailbox, { full: job.full, recount: redelivered || mailbox.failures > 0 });
   if (plan.kind === 'unavailable') {
     log.warn('sync.mailbox-invalid', { reason: plan.reason });
     await saveMailbox(deps, mailbox, (m) => ({ ...m, state: 'invalid', stateReason: plan.reason, syncToken: undefined }));
@@ -51,10 +55,9 @@ export async function syncMailbox(deps: SyncDeps, job: MailboxJob): Promise<Sync
   if (applied.unknownUser) return disableUnknownUser(deps, mailbox);
 
   // Only now, with every operation acknowledged, may the token advance (nothing lost).
-  const held = new Set(plan.heldBefore);
-  for (const id of applied.upsertedIds) held.add(id);
-  for (const id of applied.deletedIds) held.delete(id);
-  const activityCount = held.size;
+  let activityCount = plan.activityCountBefore;
+  for (const id of applied.upsertedIds) if (!plan.heldBefore.has(id)) activityCount += 1;
+  for (const id of applied.deletedIds) if (plan.heldBefore.has(id)) activityCount -= 1;
   await saveMailbox(deps, mailbox, (m) => afterSync(m, plan, applied, activityCount, deps.now().toISOString()));
   log.info('sync.done', {
     mode: plan.fetched.mode,

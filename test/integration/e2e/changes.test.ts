@@ -67,6 +67,48 @@ describe('changes reach CMG', () => {
     await expectConverged(env, [person.key]);
   });
 
+  it('when a delta touches a few events, then the job reads just their rows by key, and the mailbox count follows CMG', async () => {
+    env = await startE2e();
+    await syncEveryone(env);
+    const graphPerson = env.org.people.find((p) => p.provider === 'graph')!;
+    const googlePerson = env.org.people.find((p) => p.provider === 'google')!;
+    const countOf = async (key: string) => (await env!.deps.store.mailboxes.get(key))!.activityCount;
+    const graphBefore = await countOf(graphPerson.key);
+    const googleBefore = await countOf(googlePerson.key);
+    const org = env.org as unknown as { events: Record<string, Array<Record<string, unknown>>> };
+    const vendor = org.events[graphPerson.key]!.findIndex((e) => e.id === `${graphPerson.key}-vendor`);
+    org.events[graphPerson.key]!.splice(vendor, 1);
+    env.graph.control.deleteEvent(graphPerson.address, env.graphEventIds.get(`${graphPerson.key}-vendor`)!);
+    addGoogleEvents(env, googlePerson, 1);
+    const reads = countActivityReads(env);
+
+    await send(env, graphPerson.key);
+    await send(env, googlePerson.key);
+    await env.queue.whenIdle({ horizonMs: 0 });
+
+    expect(reads.lists).toBe(0);
+    expect(reads.gets).toBeGreaterThanOrEqual(2);
+    expect(await countOf(graphPerson.key)).toBe(graphBefore - 1);
+    expect(await countOf(googlePerson.key)).toBe(googleBefore + 1);
+    await expectConverged(env, [graphPerson.key, googlePerson.key]);
+  });
+
+  it('when a delta touches many events, then the job reads the mailbox record in one query instead', async () => {
+    env = await startE2e();
+    await syncEveryone(env);
+    const person = env.org.people.find((p) => p.provider === 'google')!;
+    const before = (await env.deps.store.mailboxes.get(person.key))!.activityCount;
+    addGoogleEvents(env, person, 9);
+    const reads = countActivityReads(env);
+
+    await send(env, person.key);
+    await env.queue.whenIdle({ horizonMs: 0 });
+
+    expect(reads).toEqual({ lists: 1, gets: 0 });
+    expect((await env.deps.store.mailboxes.get(person.key))!.activityCount).toBe(before + 9);
+    await expectConverged(env, [person.key]);
+  });
+
   it('when CMG turns calendar sync off for a user or removes the user, then their activities are deleted from CMG', async () => {
     env = await startE2e();
     await syncEveryone(env);
@@ -103,3 +145,35 @@ describe('changes reach CMG', () => {
     expectNoActivityCreatedTwice(env);
   });
 });
+
+/** Hour-long meetings from two hours ahead, one after the other, in Google and in the oracle. */
+function addGoogleEvents(e: LocalEnvironment, person: LocalEnvironment['org']['people'][number], count: number): void {
+  const hour = Math.ceil(e.deps.now().getTime() / 3_600_000) * 3_600_000;
+  for (let i = 0; i < count; i += 1) {
+    const added = {
+      id: `${person.key}-added-${i}`,
+      subject: `Added meeting ${i}`,
+      start: new Date(hour + (2 + i) * 3_600_000).toISOString(),
+      end: new Date(hour + (3 + i) * 3_600_000).toISOString(),
+    };
+    (e.org.events as Record<string, unknown[]>)[person.key]!.push(added);
+    e.google.control.putEvent(person.address, googleEvent(person, added));
+  }
+}
+
+/** Counts the Activities reads from now on: whole-mailbox lists and point reads. */
+function countActivityReads(e: LocalEnvironment): { lists: number; gets: number } {
+  const reads = { lists: 0, gets: 0 };
+  const activities = e.deps.store.activities;
+  const list = activities.listForMailbox.bind(activities);
+  const get = activities.get.bind(activities);
+  activities.listForMailbox = (key) => {
+    reads.lists += 1;
+    return list(key);
+  };
+  activities.get = (key, externalId) => {
+    reads.gets += 1;
+    return get(key, externalId);
+  };
+  return reads;
+}

@@ -4,6 +4,7 @@ import type { Mailbox } from '../../../shared/store/mailbox-repository.js';
 import type { LocalEnvironment } from '../../../tools/local-env/local-environment.js';
 import { startE2e, syncEveryone, wednesdayClock } from './e2e-harness.js';
 import { demoOrganisation } from '../../../tools/demo/demo-organisation.js';
+import { googleEvent } from '../../../tools/demo/seed-emulators.js';
 import { expectConverged, expectNoActivityCreatedTwice } from './convergence.js';
 
 let env: LocalEnvironment | undefined;
@@ -81,6 +82,43 @@ describe('faults: once quiet, CMG holds exactly the expected activities', () => 
     expect(stored.length).toBe(env.cmg.control.activities(env.org.people[0]!.key).length);
   });
 
+  it('when a delta job fails after CMG acknowledged a new event but before the mailbox is saved, then the retry counts the record again', async () => {
+    env = await startE2e({ settings: FAST });
+    await syncEveryone(env);
+    const person = env.org.people.find((p) => p.provider === 'google')!;
+    addGoogleEvent(env, person);
+    crashMailboxSaveOnce(env, person.key);
+
+    await env.queue.send(job(person.key), { messageId: 'after-change' });
+    await env.queue.whenIdle();
+
+    expect(env.cmg.record.filter((r) => r.method === 'PUT' && r.status === 201)).toHaveLength(1);
+    await expectConverged(env, [person.key]);
+  });
+
+  it('when a delta job dies before it can even record the failure, then the redelivered message counts the record again', async () => {
+    env = await startE2e({ settings: FAST });
+    await syncEveryone(env);
+    const person = env.org.people.find((p) => p.provider === 'google')!;
+    addGoogleEvent(env, person);
+    crashMailboxSaveOnce(env, person.key);
+    // The failure handler's own read fails too: the message is abandoned and delivered again.
+    const mailboxes = env.deps.store.mailboxes;
+    const get = mailboxes.get.bind(mailboxes);
+    let reads = 0;
+    mailboxes.get = async (key: string) => {
+      reads += 1;
+      if (reads === 2) throw new Error('simulated loss of the store');
+      return get(key);
+    };
+
+    await env.queue.send(job(person.key), { messageId: 'after-change' });
+    await env.queue.whenIdle();
+
+    expect(reads).toBeGreaterThanOrEqual(3);
+    await expectConverged(env, [person.key]);
+  });
+
   it('when jobs are duplicated and arrive out of order around a change, then CMG ends with the latest state once', async () => {
     env = await startE2e({ settings: FAST });
     await syncEveryone(env);
@@ -104,3 +142,26 @@ describe('faults: once quiet, CMG holds exactly the expected activities', () => 
     expect(lunchPuts).toHaveLength(1);
   });
 });
+
+/** A meeting two hours ahead, in Google and in the oracle. */
+function addGoogleEvent(e: LocalEnvironment, person: LocalEnvironment['org']['people'][number]): void {
+  const hour = Math.ceil(e.deps.now().getTime() / 3_600_000) * 3_600_000;
+  const added = { id: `${person.key}-added`, subject: 'Added meeting', start: new Date(hour + 2 * 3_600_000).toISOString(), end: new Date(hour + 3 * 3_600_000).toISOString() };
+  (e.org.events as Record<string, unknown[]>)[person.key]!.push(added);
+  e.google.control.putEvent(person.address, googleEvent(person, added));
+  e.cmg.clearRecord();
+}
+
+/** The job's first save of the mailbox after a sync fails, as if the process died just before it. */
+function crashMailboxSaveOnce(e: LocalEnvironment, key: string): void {
+  const mailboxes = e.deps.store.mailboxes;
+  const update = mailboxes.update.bind(mailboxes);
+  let crashed = false;
+  mailboxes.update = async (mailbox: Mailbox, etag: string) => {
+    if (!crashed && mailbox.key === key && mailbox.lastSyncMode === 'delta') {
+      crashed = true;
+      throw new Error('simulated crash before the mailbox is saved');
+    }
+    return update(mailbox, etag);
+  };
+}

@@ -51,6 +51,16 @@ describe('Activities table', () => {
     expect((await activities.listForMailbox('mailbox/1')).map((a) => a.externalId)).not.toContain('a/b');
   });
 
+  it('when one activity is read by key, then it is that mailbox\'s row, and a missing one is undefined', async () => {
+    const { activities } = createTestStore();
+    await activities.put('u-1', anActivity('a/b'));
+    await activities.put('u-2', anActivity('c'));
+
+    expect(await activities.get('u-1', 'a/b')).toEqual(anActivity('a/b'));
+    expect(await activities.get('u-1', 'c')).toBeUndefined();
+    expect(await activities.get('u-3', 'a/b')).toBeUndefined();
+  });
+
   it('when deleting an activity that is not there, then it succeeds', async () => {
     const { activities } = createTestStore();
 
