@@ -5,7 +5,7 @@ import { runMailboxJob } from '../../../shared/sync/run-mailbox-job.js';
 import type { MailboxJob } from '../../../shared/queue/mailbox-job.js';
 import type { LocalEnvironment } from '../../../tools/local-env/local-environment.js';
 import { googleEvent, googleEventId } from '../../../tools/demo/seed-emulators.js';
-import { cmgActivities, startE2e, syncEveryone } from './e2e-harness.js';
+import { addGoogleEvents, cmgActivities, startE2e, syncEveryone } from './e2e-harness.js';
 import { expectConverged, expectNoActivityCreatedTwice } from './convergence.js';
 
 let env: LocalEnvironment | undefined;
@@ -145,21 +145,6 @@ describe('changes reach CMG', () => {
     expectNoActivityCreatedTwice(env);
   });
 });
-
-/** Hour-long meetings from two hours ahead, one after the other, in Google and in the oracle. */
-function addGoogleEvents(e: LocalEnvironment, person: LocalEnvironment['org']['people'][number], count: number): void {
-  const hour = Math.ceil(e.deps.now().getTime() / 3_600_000) * 3_600_000;
-  for (let i = 0; i < count; i += 1) {
-    const added = {
-      id: `${person.key}-added-${i}`,
-      subject: `Added meeting ${i}`,
-      start: new Date(hour + (2 + i) * 3_600_000).toISOString(),
-      end: new Date(hour + (3 + i) * 3_600_000).toISOString(),
-    };
-    (e.org.events as Record<string, unknown[]>)[person.key]!.push(added);
-    e.google.control.putEvent(person.address, googleEvent(person, added));
-  }
-}
 
 /** Counts the Activities reads from now on: whole-mailbox lists and point reads. */
 function countActivityReads(e: LocalEnvironment): { lists: number; gets: number } {

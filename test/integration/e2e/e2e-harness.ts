@@ -1,8 +1,9 @@
-/** Starts the local environment on the suite's Azurite with tables of its own, and reads CMG's state back. */
+/** Starts the local environment on the suite's Azurite with tables of its own, changes calendars, and reads CMG's state back. */
 import { inject } from 'vitest';
 import { calendarWindow } from '../../../shared/domain/calendar-window.js';
 import { startLocalEnvironment, type LocalEnvironment, type LocalEnvironmentOptions } from '../../../tools/local-env/local-environment.js';
 import { uniqueTablePrefix } from '../../support/test-store.js';
+import { googleEvent } from '../../../tools/demo/seed-emulators.js';
 import { expectedActivities, sortActivities, type ExpectedActivity } from './expected-activities.js';
 
 /**
@@ -45,4 +46,19 @@ export async function syncEveryone(env: LocalEnvironment): Promise<void> {
   await refreshRoster(env.deps, { full: true });
   env.startWorker();
   await env.queue.whenIdle({ horizonMs: 0 });
+}
+
+/** Hour-long meetings from two hours ahead, one after the other, in Google and in the oracle. */
+export function addGoogleEvents(e: LocalEnvironment, person: LocalEnvironment['org']['people'][number], count: number): void {
+  const hour = Math.ceil(e.deps.now().getTime() / 3_600_000) * 3_600_000;
+  for (let i = 0; i < count; i += 1) {
+    const added = {
+      id: `${person.key}-added-${i}`,
+      subject: `Added meeting ${i}`,
+      start: new Date(hour + (2 + i) * 3_600_000).toISOString(),
+      end: new Date(hour + (3 + i) * 3_600_000).toISOString(),
+    };
+    (e.org.events as Record<string, unknown[]>)[person.key]!.push(added);
+    e.google.control.putEvent(person.address, googleEvent(person, added));
+  }
 }

@@ -2,9 +2,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { MailboxJob } from '../../../shared/queue/mailbox-job.js';
 import type { Mailbox } from '../../../shared/store/mailbox-repository.js';
 import type { LocalEnvironment } from '../../../tools/local-env/local-environment.js';
-import { startE2e, syncEveryone, wednesdayClock } from './e2e-harness.js';
+import { addGoogleEvents, startE2e, syncEveryone, wednesdayClock } from './e2e-harness.js';
 import { demoOrganisation } from '../../../tools/demo/demo-organisation.js';
-import { googleEvent } from '../../../tools/demo/seed-emulators.js';
 import { expectConverged, expectNoActivityCreatedTwice } from './convergence.js';
 
 let env: LocalEnvironment | undefined;
@@ -84,10 +83,7 @@ describe('faults: once quiet, CMG holds exactly the expected activities', () => 
 
   it('when a delta job fails after CMG acknowledged a new event but before the mailbox is saved, then the retry counts the record again', async () => {
     env = await startE2e({ settings: FAST });
-    await syncEveryone(env);
-    const person = env.org.people.find((p) => p.provider === 'google')!;
-    addGoogleEvent(env, person);
-    crashMailboxSaveOnce(env, person.key);
+    const person = await newEventThenCrashBeforeSave(env);
 
     await env.queue.send(job(person.key), { messageId: 'after-change' });
     await env.queue.whenIdle();
@@ -98,10 +94,7 @@ describe('faults: once quiet, CMG holds exactly the expected activities', () => 
 
   it('when a delta job dies before it can even record the failure, then the redelivered message counts the record again', async () => {
     env = await startE2e({ settings: FAST });
-    await syncEveryone(env);
-    const person = env.org.people.find((p) => p.provider === 'google')!;
-    addGoogleEvent(env, person);
-    crashMailboxSaveOnce(env, person.key);
+    const person = await newEventThenCrashBeforeSave(env);
     // The failure handler's own read fails too: the message is abandoned and delivered again.
     const mailboxes = env.deps.store.mailboxes;
     const get = mailboxes.get.bind(mailboxes);
@@ -143,25 +136,24 @@ describe('faults: once quiet, CMG holds exactly the expected activities', () => 
   });
 });
 
-/** A meeting two hours ahead, in Google and in the oracle. */
-function addGoogleEvent(e: LocalEnvironment, person: LocalEnvironment['org']['people'][number]): void {
-  const hour = Math.ceil(e.deps.now().getTime() / 3_600_000) * 3_600_000;
-  const added = { id: `${person.key}-added`, subject: 'Added meeting', start: new Date(hour + 2 * 3_600_000).toISOString(), end: new Date(hour + 3 * 3_600_000).toISOString() };
-  (e.org.events as Record<string, unknown[]>)[person.key]!.push(added);
-  e.google.control.putEvent(person.address, googleEvent(person, added));
+/**
+ * Everyone synced; then a new meeting in a Google calendar, and the next job's save of that
+ * mailbox after its delta fails once, as if the process died just before it.
+ */
+async function newEventThenCrashBeforeSave(e: LocalEnvironment): Promise<LocalEnvironment['org']['people'][number]> {
+  await syncEveryone(e);
+  const person = e.org.people.find((p) => p.provider === 'google')!;
+  addGoogleEvents(e, person, 1);
   e.cmg.clearRecord();
-}
-
-/** The job's first save of the mailbox after a sync fails, as if the process died just before it. */
-function crashMailboxSaveOnce(e: LocalEnvironment, key: string): void {
   const mailboxes = e.deps.store.mailboxes;
   const update = mailboxes.update.bind(mailboxes);
   let crashed = false;
   mailboxes.update = async (mailbox: Mailbox, etag: string) => {
-    if (!crashed && mailbox.key === key && mailbox.lastSyncMode === 'delta') {
+    if (!crashed && mailbox.key === person.key && mailbox.lastSyncMode === 'delta') {
       crashed = true;
       throw new Error('simulated crash before the mailbox is saved');
     }
     return update(mailbox, etag);
   };
+  return person;
 }
