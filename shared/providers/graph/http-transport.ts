@@ -71,6 +71,8 @@ export function createHttpTransport(options: HttpTransportOptions): HttpTranspor
       const headers: Record<string, string> = { ...req.headers };
       if (req.body !== undefined) headers['content-length'] = String(Buffer.byteLength(req.body));
       const send = secure ? httpsRequest : httpRequest;
+      // The TLS options go with the request too: through a proxy, the tunnelled connection to
+      // Graph takes the request's options, not the proxy agent's.
       const outgoing = send(url, { method: req.method, headers, agent, ...(secure ? tls : {}) }, (res) => {
         const chunks: Buffer[] = [];
         res.on('data', (chunk: Buffer) => chunks.push(chunk));

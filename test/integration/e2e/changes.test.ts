@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { readConfig } from '../../../shared/config/config.js';
 import { refreshRoster } from '../../../shared/sync/refresh-roster.js';
 import { runMailboxJob } from '../../../shared/sync/run-mailbox-job.js';
-import type { MailboxJob } from '../../../shared/queue/mailbox-job.js';
+import { aJob } from '../../support/mailbox-job-fixture.js';
 import type { LocalEnvironment } from '../../../tools/local-env/local-environment.js';
 import { googleEvent, googleEventId } from '../../../tools/demo/seed-emulators.js';
 import { addGoogleEvents, cmgActivities, startE2e, syncEveryone } from './e2e-harness.js';
@@ -14,9 +14,8 @@ afterEach(async () => {
   env = undefined;
 });
 
-const job = (mailboxKey: string, reason: MailboxJob['reason'] = 'notification'): MailboxJob => ({ mailboxKey, reason, full: false, enqueuedAt: '2026-11-25T08:00:00.000Z' });
 let sent = 0;
-const send = (e: LocalEnvironment, key: string) => e.queue.send(job(key), { messageId: `test-${key}-${(sent += 1)}` });
+const send = (e: LocalEnvironment, key: string) => e.queue.send(aJob(key, { reason: 'notification' }), { messageId: `test-${key}-${(sent += 1)}` });
 
 describe('changes reach CMG', () => {
   it('when events change in Graph and Google, then the next job brings exactly those changes to CMG, incrementally', async () => {
@@ -138,7 +137,7 @@ describe('changes reach CMG', () => {
     const defaultBefore = cmgActivities(env, person.key).filter((a) => a.code === '30').length;
     expect(defaultBefore).toBeGreaterThan(0);
 
-    const result = await runMailboxJob(reconfigured, job(person.key, 'schedule'), { messageId: 'config-change', deliveryCount: 1, deadLetter: async () => undefined });
+    const result = await runMailboxJob(reconfigured, aJob(person.key), { messageId: 'config-change', deliveryCount: 1, deadLetter: async () => undefined });
     expect(result).toMatchObject({ status: 'synced', mode: 'full' });
     expect(cmgActivities(env, person.key).filter((a) => a.code === '30')).toEqual([]);
     expect(cmgActivities(env, person.key).filter((a) => a.code === '11').length).toBeGreaterThanOrEqual(defaultBefore);

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import type { MailboxJob } from '../../../shared/queue/mailbox-job.js';
+import { aJob } from '../../support/mailbox-job-fixture.js';
 import type { Mailbox } from '../../../shared/store/mailbox-repository.js';
 import type { LocalEnvironment } from '../../../tools/local-env/local-environment.js';
 import { addGoogleEvents, startE2e, syncEveryone, wednesdayClock } from './e2e-harness.js';
@@ -14,7 +14,6 @@ afterEach(async () => {
 
 // Fast backoff so recovery fits a test; the rules are the production ones.
 const FAST = { JOB_RETRY_BASE: '200ms', JOB_RETRY_MAX: '2s', CMG_MAX_RETRIES: '1', PROVIDER_MAX_RETRIES: '1', JOB_MAX_ATTEMPTS: '20' };
-const job = (mailboxKey: string, full = false): MailboxJob => ({ mailboxKey, reason: 'schedule', full, enqueuedAt: '2026-11-25T08:00:00.000Z' });
 
 async function rosterOnly(e: LocalEnvironment): Promise<void> {
   const { refreshRoster } = await import('../../../shared/sync/refresh-roster.js');
@@ -85,7 +84,7 @@ describe('faults: once quiet, CMG holds exactly the expected activities', () => 
     env = await startE2e({ settings: FAST });
     const person = await newEventThenCrashBeforeSave(env);
 
-    await env.queue.send(job(person.key), { messageId: 'after-change' });
+    await env.queue.send(aJob(person.key), { messageId: 'after-change' });
     await env.queue.whenIdle();
 
     expect(env.cmg.record.filter((r) => r.method === 'PUT' && r.status === 201)).toHaveLength(1);
@@ -105,7 +104,7 @@ describe('faults: once quiet, CMG holds exactly the expected activities', () => 
       return get(key);
     };
 
-    await env.queue.send(job(person.key), { messageId: 'after-change' });
+    await env.queue.send(aJob(person.key), { messageId: 'after-change' });
     await env.queue.whenIdle();
 
     expect(reads).toBeGreaterThanOrEqual(3);
@@ -122,10 +121,10 @@ describe('faults: once quiet, CMG holds exactly the expected activities', () => 
 
     // A full job, two delta jobs and a stale retry, each under its own id, out of order.
     await Promise.all([
-      env.queue.send(job(person.key), { messageId: 'dup-1' }),
-      env.queue.send({ ...job(person.key, true), reason: 'retry' }, { messageId: 'stale-retry' }),
-      env.queue.send(job(person.key), { messageId: 'dup-2' }),
-      env.queue.send(job(person.key, true), { messageId: 'full-1' }),
+      env.queue.send(aJob(person.key), { messageId: 'dup-1' }),
+      env.queue.send(aJob(person.key, { full: true, reason: 'retry' }), { messageId: 'stale-retry' }),
+      env.queue.send(aJob(person.key), { messageId: 'dup-2' }),
+      env.queue.send(aJob(person.key, { full: true }), { messageId: 'full-1' }),
     ]);
     await env.queue.whenIdle();
 

@@ -3,14 +3,7 @@ import { InProcessJobQueue } from '../../../shared/queue/in-process-job-queue.js
 import { ManualClock } from '../../support/manual-clock.js';
 import type { JobDelivery } from '../../../shared/queue/job-queue.js';
 import type { MailboxJob } from '../../../shared/queue/mailbox-job.js';
-
-const aJob = (mailboxKey: string, overrides: Partial<MailboxJob> = {}): MailboxJob => ({
-  mailboxKey,
-  reason: 'schedule',
-  full: false,
-  enqueuedAt: '2026-11-25T08:00:00.000Z',
-  ...overrides,
-});
+import { aJob } from '../../support/mailbox-job-fixture.js';
 
 /** A promise the test resolves by hand, to hold a handler mid-job. */
 function gate(): { promise: Promise<void>; open: () => void } {

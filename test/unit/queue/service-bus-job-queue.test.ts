@@ -1,15 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ServiceBusJobQueue, type JobSender } from '../../../shared/queue/service-bus-job-queue.js';
 import type { ServiceBusMessage, ServiceBusMessageBatch } from '@azure/service-bus';
-import type { MailboxJob } from '../../../shared/queue/mailbox-job.js';
-
-const aJob = (mailboxKey: string, overrides: Partial<MailboxJob> = {}): MailboxJob => ({
-  mailboxKey,
-  reason: 'schedule',
-  full: false,
-  enqueuedAt: '2026-11-25T08:00:00.000Z',
-  ...overrides,
-});
+import { aJob } from '../../support/mailbox-job-fixture.js';
 
 /** A sender shaped like ServiceBusSender that records what would go on the wire; batches hold `batchCapacity` messages. */
 function recordingSender(batchCapacity = 1000) {
