@@ -1,6 +1,7 @@
 /**
  * HTTP: the admin API and page. Function keys protect everything but /health in Azure.
- * GET health · GET mailboxes · GET reports/invalid · GET reports/multi · POST mailboxes/{key}/resync ·
+ * GET health · GET mailboxes · GET reports/invalid · GET reports/multi · GET reports/dead-letters ·
+ * GET reports/rejected-activities · POST mailboxes/{key}/resync ·
  * GET mailboxes/{key}/preview · GET connections/check · GET admin (the page).
  */
 import { app, type HttpRequest, type HttpResponseInit, type InvocationContext } from '@azure/functions';
@@ -9,7 +10,7 @@ import { getDeps } from '../shared/app/app-context.js';
 import { ADMIN_PAGE } from '../shared/app/admin-page.js';
 import { MAILBOX_STATES } from '../shared/store/mailbox-repository.js';
 import { checkConnections } from '../shared/sync/check-connections.js';
-import { invalidReport, listMailboxes, multiAddressReport, previewMailbox, requestResync } from '../shared/sync/mailbox-admin.js';
+import { invalidReport, listMailboxes, multiAddressReport, previewMailbox, rejectedActivityReport, requestResync } from '../shared/sync/mailbox-admin.js';
 
 const json = (status: number, body: unknown): HttpResponseInit => ({ status, jsonBody: body });
 
@@ -35,6 +36,14 @@ export async function invalidMailboxes(): Promise<HttpResponseInit> {
 
 export async function multiAddresses(): Promise<HttpResponseInit> {
   return json(200, { addresses: await multiAddressReport(await getDeps()) });
+}
+
+export async function deadLetters(): Promise<HttpResponseInit> {
+  return json(200, { deadLetters: await (await getDeps()).store.deadLetters.list() });
+}
+
+export async function rejectedActivities(): Promise<HttpResponseInit> {
+  return json(200, { activities: await rejectedActivityReport(await getDeps()) });
 }
 
 export async function resync(request: HttpRequest): Promise<HttpResponseInit> {
@@ -65,6 +74,8 @@ app.http('health', { methods: ['GET'], authLevel: 'anonymous', route: 'health', 
 app.http('mailboxes', { methods: ['GET'], authLevel: 'function', route: 'mailboxes', handler: mailboxes });
 app.http('report-invalid', { methods: ['GET'], authLevel: 'function', route: 'reports/invalid', handler: invalidMailboxes });
 app.http('report-multi', { methods: ['GET'], authLevel: 'function', route: 'reports/multi', handler: multiAddresses });
+app.http('report-dead-letters', { methods: ['GET'], authLevel: 'function', route: 'reports/dead-letters', handler: deadLetters });
+app.http('report-rejected', { methods: ['GET'], authLevel: 'function', route: 'reports/rejected-activities', handler: rejectedActivities });
 app.http('resync', { methods: ['POST'], authLevel: 'function', route: 'mailboxes/{key}/resync', handler: resync });
 app.http('preview', { methods: ['GET'], authLevel: 'function', route: 'mailboxes/{key}/preview', handler: preview });
 app.http('check-connections', { methods: ['GET'], authLevel: 'function', route: 'connections/check', handler: connections });

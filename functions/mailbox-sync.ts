@@ -1,30 +1,31 @@
 /**
- * Service Bus queue trigger (sessions on: one job per mailbox at a time). The Node worker cannot
- * settle a message itself, so dead-lettering is done by throwing: the message is abandoned and
- * Service Bus moves it to the dead-letter queue after the queue's maxDeliveryCount.
+ * Service Bus queue trigger (sessions on: one job per mailbox at a time). Every delivery is
+ * settled once: the handler resolves, so the message is completed, and a job given up on is
+ * kept as a DeadLetters row with its reason (admin `reports/dead-letters`). Throwing would
+ * abandon the message, and Service Bus would redeliver it at once up to maxDeliveryCount times,
+ * each redelivery re-running the whole job.
+ *
+ * Why not settle through `@azure/functions-extensions-servicebus` (0.2.0-preview), which offers
+ * complete / dead-letter with a reason: it is a preview that talks gRPC to the Functions host
+ * (host and port from the worker's command line), needs `sdkBinding: true` and an extension
+ * version that serves settlement, and cannot run anywhere but inside that host — no test here
+ * could exercise it. Completing and recording does the same job with parts we test.
  */
 import { app, type InvocationContext } from '@azure/functions';
 import { z } from 'zod';
 import { getDeps } from '../shared/app/app-context.js';
-import { parseMailboxJob } from '../shared/queue/mailbox-job.js';
-import { runMailboxJob } from '../shared/sync/run-mailbox-job.js';
+import { runMailboxMessage } from '../shared/sync/run-mailbox-job.js';
 
 const Metadata = z.object({ messageId: z.string().default(''), deliveryCount: z.coerce.number().int().default(1) }).loose();
 
 export async function mailboxSync(message: unknown, context: InvocationContext): Promise<void> {
   const deps = await getDeps();
   const metadata = Metadata.parse(context.triggerMetadata ?? {});
-  const parsed = parseMailboxJob(message);
-  if (!parsed.ok) {
-    deps.logger.error('job.invalid-message', { messageId: metadata.messageId, error: parsed.error.message });
-    throw parsed.error;
-  }
-  await runMailboxJob(deps, parsed.job, {
+  await runMailboxMessage(deps, message, {
     messageId: metadata.messageId,
     deliveryCount: metadata.deliveryCount,
-    deadLetter: async (reason) => {
-      throw new Error(`dead-letter: ${reason}`);
-    },
+    // The DeadLetters row is written; returning completes the message.
+    deadLetter: async () => undefined,
   });
 }
 

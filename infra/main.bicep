@@ -269,6 +269,16 @@ param jobRetryMax string = '30m'
 @maxValue(32)
 param cmgApplyConcurrency int = 4
 
+@description('Mailboxes of one profile refused alike within circuitWindow that open the profile circuit.')
+@minValue(2)
+@maxValue(1000)
+param circuitRefusals int = 5
+
+param circuitWindow string = '10m'
+param circuitProbeInterval string = '10m'
+param invalidAfter string = '6h'
+param invalidReprobe string = '1h'
+
 @minValue(45)
 @maxValue(10080)
 param graphSubscriptionMinutes int = 10080
@@ -372,6 +382,11 @@ var syncSettings = {
   JOB_RETRY_BASE: jobRetryBase
   JOB_RETRY_MAX: jobRetryMax
   CMG_APPLY_CONCURRENCY: string(cmgApplyConcurrency)
+  CIRCUIT_REFUSALS: string(circuitRefusals)
+  CIRCUIT_WINDOW: circuitWindow
+  CIRCUIT_PROBE_INTERVAL: circuitProbeInterval
+  INVALID_AFTER: invalidAfter
+  INVALID_REPROBE: invalidReprobe
 }
 
 // WEBHOOK_BASE_URL is set in app/api.bicep (it needs the app's host name)

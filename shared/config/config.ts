@@ -37,6 +37,12 @@ export interface SyncConfig {
   readonly jobRetryBaseMs: number;
   readonly jobRetryMaxMs: number;
   readonly applyConcurrency: number;
+  /** Profile circuit (ARCHITECTURE.md "Failure containment"). */
+  readonly circuitRefusals: number;
+  readonly circuitWindowMs: number;
+  readonly circuitProbeIntervalMs: number;
+  readonly invalidAfterMs: number;
+  readonly invalidReprobeMs: number;
 }
 
 export interface PushConfig {
@@ -140,6 +146,11 @@ export function readConfig(env: Env): ConfigResult {
       jobRetryBaseMs: s.JOB_RETRY_BASE,
       jobRetryMaxMs: s.JOB_RETRY_MAX,
       applyConcurrency: s.CMG_APPLY_CONCURRENCY,
+      circuitRefusals: s.CIRCUIT_REFUSALS,
+      circuitWindowMs: s.CIRCUIT_WINDOW,
+      circuitProbeIntervalMs: s.CIRCUIT_PROBE_INTERVAL,
+      invalidAfterMs: s.INVALID_AFTER,
+      invalidReprobeMs: s.INVALID_REPROBE,
     },
     push: {
       webhookBaseUrl: p.WEBHOOK_BASE_URL,

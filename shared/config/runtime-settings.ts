@@ -36,6 +36,11 @@ export const SYNC_SETTINGS = {
   JOB_RETRY_BASE: duration('30s', 'First backoff of a failed mailbox job; doubles per attempt (with jitter).'),
   JOB_RETRY_MAX: duration('30m', 'Longest backoff of a failed mailbox job.'),
   CMG_APPLY_CONCURRENCY: int({ default: 4, min: 1, max: 32 }, 'Concurrent CMG operations within one mailbox job.'),
+  CIRCUIT_REFUSALS: int({ default: 5, min: 2, max: 1000 }, 'Mailboxes of one profile refused alike within CIRCUIT_WINDOW that open the profile\'s circuit: its jobs stop calling the provider and CMG keeps what it holds.'),
+  CIRCUIT_WINDOW: duration('10m', 'How recent the refusals that open a profile\'s circuit must be.', { minMs: 60_000 }),
+  CIRCUIT_PROBE_INTERVAL: duration('10m', 'While a profile\'s circuit is open, one job per this interval calls the provider; its success closes the circuit.', { minMs: 60_000 }),
+  INVALID_AFTER: duration('6h', 'A mailbox refused on every attempt for this long, its profile\'s circuit closed, is declared invalid and its activities removed.', { minMs: 60_000 }),
+  INVALID_REPROBE: duration('1h', 'First re-probe of a mailbox declared invalid; the wait doubles per failed probe, up to a day.', { minMs: 60_000 }),
 } satisfies Record<string, Setting<unknown>>;
 
 export const PUSH_SETTINGS = {

@@ -6,8 +6,13 @@ export interface StoredActivity extends AcknowledgedActivity {
   readonly code: string;
   readonly start: string;
   readonly end: string;
-  /** ISO instant CMG acknowledged the last PUT. */
+  /** ISO instant CMG acknowledged the last PUT (or refused it, with `rejected`). */
   readonly acknowledgedAt: string;
+  /**
+   * CMG refused this content for good (its error code): CMG does not hold it, and it is not
+   * sent again until its hash changes.
+   */
+  readonly rejected?: string | undefined;
 }
 
 export interface ActivityRepository {
@@ -19,6 +24,8 @@ export interface ActivityRepository {
   put(mailboxKey: string, activity: StoredActivity): Promise<void>;
   /** Forgets one activity; one that is not there counts as deleted. */
   delete(mailboxKey: string, externalId: string): Promise<void>;
+  /** Every activity CMG refused, across mailboxes (the admin report). */
+  listRejected(): Promise<Array<StoredActivity & { readonly mailboxKey: string }>>;
   /** Forgets every activity of the mailbox; returns how many were deleted. */
   deleteAllForMailbox(mailboxKey: string): Promise<number>;
 }

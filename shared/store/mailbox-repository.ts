@@ -40,8 +40,15 @@ export interface Mailbox {
   /** Short text of the last failure; never a secret. */
   readonly lastError?: string | undefined;
   readonly lastErrorAt?: string | undefined;
-  /** Consecutive failed jobs; 0 after a success. */
+  /** Consecutive failed jobs (for an invalid mailbox: failed re-probes); 0 after a success. */
   readonly failures: number;
+  /**
+   * ISO instant before which dispatch schedules no job: the backoff of a failing mailbox, the
+   * next re-probe of one the sync job found invalid.
+   */
+  readonly retryAt?: string | undefined;
+  /** ISO instant of the first provider refusal in the current unbroken run of refusals. */
+  readonly refusedSince?: string | undefined;
   /** Activities CMG holds for the mailbox. */
   readonly activityCount: number;
   /** CMG's modification time of the calendar settings the row was built from. */

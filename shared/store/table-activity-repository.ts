@@ -19,6 +19,7 @@ const ActivityEntity = z.object({
   start: z.string(),
   end: z.string(),
   acknowledgedAt: z.string(),
+  rejected: z.string().optional(),
 });
 
 export class TableActivityRepository implements ActivityRepository {
@@ -49,9 +50,10 @@ export class TableActivityRepository implements ActivityRepository {
 
   async put(mailboxKey: string, activity: StoredActivity): Promise<void> {
     const client = await this.table();
-    const { externalId, ...fields } = activity;
+    const { externalId, rejected, ...fields } = activity;
     try {
-      await client.upsertEntity({ partitionKey: encodeKey(mailboxKey), rowKey: encodeKey(externalId), ...fields }, 'Replace');
+      // Replace drops a `rejected` the row had: an acknowledged PUT clears the refusal.
+      await client.upsertEntity({ partitionKey: encodeKey(mailboxKey), rowKey: encodeKey(externalId), ...fields, ...(rejected === undefined ? {} : { rejected }) }, 'Replace');
     } catch (error) {
       throw toStoreError(error, TABLE, `put ${mailboxKey}/${externalId}`);
     }
@@ -65,6 +67,20 @@ export class TableActivityRepository implements ActivityRepository {
       if (statusOf(error) === 404) return;
       throw toStoreError(error, TABLE, `delete ${mailboxKey}/${externalId}`);
     }
+  }
+
+  async listRejected(): Promise<Array<StoredActivity & { readonly mailboxKey: string }>> {
+    const client = await this.table();
+    const out: Array<StoredActivity & { mailboxKey: string }> = [];
+    try {
+      // A row without the property does not match a comparison on it: only refused rows come back.
+      for await (const entity of client.listEntities({ queryOptions: { filter: odata`rejected gt ${''}` } })) {
+        out.push({ mailboxKey: decodeKey(entity.partitionKey ?? ''), ...toActivity(entity) });
+      }
+    } catch (error) {
+      throw toStoreError(error, TABLE, 'list rejected');
+    }
+    return out;
   }
 
   async deleteAllForMailbox(mailboxKey: string): Promise<number> {

@@ -37,6 +37,8 @@ const MailboxEntity = z.object({
   lastError: optional,
   lastErrorAt: optional,
   failures: z.number().int().nonnegative(),
+  retryAt: optional,
+  refusedSince: optional,
   activityCount: z.number().int().nonnegative(),
   rosterModifiedAt: optional,
 });

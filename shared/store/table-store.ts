@@ -1,10 +1,12 @@
-/** The four repositories over Table Storage, wired from the platform settings. */
+/** The five repositories over Table Storage, wired from the platform settings. */
 import { TableActivityRepository } from './table-activity-repository.js';
+import { TableDeadLetterRepository } from './table-dead-letter-repository.js';
 import { tableGetter, type TableConnectionOptions, type TablesConnection } from './table-connection.js';
 import { TableMailboxRepository } from './table-mailbox-repository.js';
 import { TableStateRepository } from './table-state-repository.js';
 import { TableSubscriptionRepository } from './table-subscription-repository.js';
 import type { ActivityRepository } from './activity-repository.js';
+import type { DeadLetterRepository } from './dead-letter-repository.js';
 import type { MailboxRepository } from './mailbox-repository.js';
 import type { StateRepository } from './state-repository.js';
 import type { SubscriptionRepository } from './subscription-repository.js';
@@ -14,6 +16,7 @@ export interface Store {
   readonly activities: ActivityRepository;
   readonly subscriptions: SubscriptionRepository;
   readonly state: StateRepository;
+  readonly deadLetters: DeadLetterRepository;
 }
 
 export function createTableStore(connection: TablesConnection, options: TableConnectionOptions = {}): Store {
@@ -22,5 +25,6 @@ export function createTableStore(connection: TablesConnection, options: TableCon
     activities: new TableActivityRepository(tableGetter(connection, 'Activities', options)),
     subscriptions: new TableSubscriptionRepository(tableGetter(connection, 'Subscriptions', options)),
     state: new TableStateRepository(tableGetter(connection, 'State', options)),
+    deadLetters: new TableDeadLetterRepository(tableGetter(connection, 'DeadLetters', options)),
   };
 }

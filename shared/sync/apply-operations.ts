@@ -6,13 +6,14 @@
 import { AppError } from '../errors/app-error.js';
 import type { Activity, Operation } from '../domain/activity.js';
 import type { CmgActivityBody } from '../cmg/cmg-gateway.js';
+import type { StoredActivity } from '../store/activity-repository.js';
 import type { StoredMailbox } from '../store/mailbox-repository.js';
 import { forEachBounded } from './bounded.js';
 import type { SyncDeps } from './sync-deps.js';
 
 export interface Rejection {
   readonly externalId: string;
-  /** CMG's error code: invalid_activity or unknown_code. */
+  /** CMG's error code, e.g. invalid_activity, unknown_code, http_413. */
   readonly code: string;
 }
 
@@ -20,13 +21,22 @@ export interface ApplyResult {
   /** ExternalIds CMG acknowledged a PUT or DELETE for. */
   readonly upsertedIds: readonly string[];
   readonly deletedIds: readonly string[];
-  /** Activities CMG refused for good; reported on the mailbox, not retried until they change. */
+  /**
+   * Activities CMG refused for good: recorded on their Activities row (`rejected`) and reported,
+   * not sent again until their content changes.
+   */
   readonly rejected: readonly Rejection[];
   /** CMG no longer knows the user: the mailbox must be disabled. */
   readonly unknownUser: boolean;
 }
 
-const PER_ACTIVITY_REFUSALS = new Set(['invalid_activity', 'unknown_code']);
+/**
+ * CMG refused this one activity for good: any permanent answer but a gone user. Authentication
+ * and configuration answers (401, 403, a 404 off the contract) are `configuration` errors and
+ * stop the job instead; busy and 5xx are `transient`.
+ */
+const refusesOneActivity = (error: unknown): error is AppError =>
+  error instanceof AppError && error.kind === 'permanent' && error.code !== 'unknown_user';
 
 export function toCmgBody(activity: Activity, messageSystems: readonly number[]): CmgActivityBody {
   return {
@@ -39,6 +49,18 @@ export function toCmgBody(activity: Activity, messageSystems: readonly number[])
     sign: activity.sign,
     messageSystems,
     source: activity.source,
+  };
+}
+
+function record(activity: Activity, hash: string, at: Date): StoredActivity {
+  return {
+    externalId: activity.externalId,
+    hash,
+    sourceEventId: activity.source.eventId,
+    code: activity.code,
+    start: activity.start,
+    end: activity.end,
+    acknowledgedAt: at.toISOString(),
   };
 }
 
@@ -56,15 +78,7 @@ export async function applyOperations(deps: SyncDeps, mailbox: StoredMailbox, op
       if (operation.op === 'upsert') {
         const { activity } = operation;
         await deps.cmg.upsertActivity(mailbox.key, activity.externalId, toCmgBody(activity, messageSystems));
-        await deps.store.activities.put(mailbox.key, {
-          externalId: activity.externalId,
-          hash: operation.hash,
-          sourceEventId: activity.source.eventId,
-          code: activity.code,
-          start: activity.start,
-          end: activity.end,
-          acknowledgedAt: deps.now().toISOString(),
-        });
+        await deps.store.activities.put(mailbox.key, record(activity, operation.hash, deps.now()));
         upsertedIds.push(activity.externalId);
       } else {
         await deps.cmg.deleteActivity(mailbox.key, operation.externalId);
@@ -76,10 +90,13 @@ export async function applyOperations(deps: SyncDeps, mailbox: StoredMailbox, op
         unknownUser = true;
         return;
       }
-      if (error instanceof AppError && error.kind === 'permanent' && PER_ACTIVITY_REFUSALS.has(error.code)) {
+      if (refusesOneActivity(error)) {
         const externalId = operation.op === 'upsert' ? operation.activity.externalId : operation.externalId;
+        // The refused content is remembered with its hash, so the planner does not send it again
+        // until the event changes (a full sync included); the rest of the mailbox goes on.
+        if (operation.op === 'upsert') await deps.store.activities.put(mailbox.key, { ...record(operation.activity, operation.hash, deps.now()), rejected: error.code });
         rejected.push({ externalId, code: error.code });
-        deps.logger.warn('cmg.activity-rejected', { mailbox: mailbox.key, externalId, code: error.code });
+        deps.logger.warn('cmg.activity-rejected', { mailbox: mailbox.key, externalId, op: operation.op, code: error.code });
         return;
       }
       throw error;

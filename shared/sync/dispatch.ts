@@ -1,10 +1,16 @@
 /**
  * The polling safety net (timer `dispatch`): once per UPDATE_INTERVAL, one scheduled
  * `mailbox-sync` job per synced mailbox, spread over the interval by a stable hash of the
- * mailbox (calendar spread), none inside the quiet period. The timer fires often; a State
- * checkpoint (with its ETag) makes each interval dispatch exactly once across instances.
+ * mailbox (calendar spread), none inside the quiet period, none for a mailbox whose backoff
+ * (`retryAt`) has not ended. An invalid mailbox whose re-probe is due gets one too.
+ *
+ * The timer fires often; the State checkpoint is written only after every job was sent, so an
+ * error midway leaves the interval to the next run, which sends again: the jobs' message ids
+ * (`schedule:{key}:{interval}`) make Service Bus drop what the first run already sent, and two
+ * instances racing on one interval collapse the same way.
  */
 import type { OutgoingJob } from '../queue/job-queue.js';
+import type { StoredMailbox } from '../store/mailbox-repository.js';
 import { scheduleMessageId } from '../queue/message-id.js';
 import { isConcurrencyConflict } from '../store/table-errors.js';
 import { intervalStart, isQuiet, spreadOffsetMs } from './pacing.js';
@@ -12,7 +18,7 @@ import type { SyncDeps } from './sync-deps.js';
 
 export type DispatchResult =
   | { readonly status: 'not-due'; readonly interval: string }
-  | { readonly status: 'dispatched'; readonly interval: string; readonly enqueued: number; readonly quiet: number };
+  | { readonly status: 'dispatched'; readonly interval: string; readonly enqueued: number; readonly quiet: number; readonly backingOff: number };
 
 const SEND_CHUNK = 500;
 const SYNCED_STATES = new Set(['active', 'failing']);
@@ -25,12 +31,6 @@ export async function dispatch(deps: SyncDeps): Promise<DispatchResult> {
 
   const last = await deps.store.state.get('dispatch', 'interval');
   if (last && last.value >= interval) return { status: 'not-due', interval };
-  try {
-    await deps.store.state.set('dispatch', 'interval', interval, last?.etag);
-  } catch (error) {
-    if (isConcurrencyConflict(error)) return { status: 'not-due', interval };
-    throw error;
-  }
 
   let enqueued = 0;
   let quiet = 0;
@@ -41,8 +41,14 @@ export async function dispatch(deps: SyncDeps): Promise<DispatchResult> {
     enqueued += batch.length;
     batch = [];
   };
+  let backingOff = 0;
   for await (const mailbox of deps.store.mailboxes.listAll()) {
-    if (!SYNCED_STATES.has(mailbox.state)) continue;
+    if (!SYNCED_STATES.has(mailbox.state) && !reprobeDue(mailbox)) continue;
+    // Its backoff runs (a retry of its own may be scheduled): a later interval takes it.
+    if (mailbox.retryAt !== undefined && Date.parse(mailbox.retryAt) > now) {
+      backingOff += 1;
+      continue;
+    }
     const at = Math.max(now, start + spreadOffsetMs(mailbox.key, intervalMs));
     if (isQuiet(at, deps.config.sync.subscribeOff)) {
       quiet += 1;
@@ -56,6 +62,17 @@ export async function dispatch(deps: SyncDeps): Promise<DispatchResult> {
     if (batch.length >= SEND_CHUNK) await flush();
   }
   await flush();
-  deps.logger.info('dispatch.done', { interval, enqueued, quiet });
-  return { status: 'dispatched', interval, enqueued, quiet };
+  try {
+    await deps.store.state.set('dispatch', 'interval', interval, last?.etag);
+  } catch (error) {
+    // Another instance dispatched this interval too: its messages and ours had the same ids.
+    if (!isConcurrencyConflict(error)) throw error;
+  }
+  deps.logger.info('dispatch.done', { interval, enqueued, quiet, backingOff });
+  return { status: 'dispatched', interval, enqueued, quiet, backingOff };
+}
+
+/** An invalid mailbox the sync job set aside (not the roster) is probed again once its backoff ends. */
+function reprobeDue(mailbox: StoredMailbox): boolean {
+  return mailbox.state === 'invalid' && mailbox.retryAt !== undefined;
 }

@@ -56,6 +56,14 @@ export async function multiAddressReport(deps: SyncDeps): Promise<Array<{ addres
   return [...byAddress].map(([address, mailboxes]) => ({ address, mailboxes: mailboxes.sort() })).sort((a, b) => (a.address < b.address ? -1 : 1));
 }
 
+/** Activities CMG refused for good (one bad activity stays one): what, when and why. */
+export async function rejectedActivityReport(
+  deps: SyncDeps,
+): Promise<Array<{ mailbox: string; externalId: string; sourceEventId: string; code: string; start: string; end: string; rejected: string; at: string }>> {
+  const rows = await deps.store.activities.listRejected();
+  return rows.map((r) => ({ mailbox: r.mailboxKey, externalId: r.externalId, sourceEventId: r.sourceEventId, code: r.code, start: r.start, end: r.end, rejected: r.rejected ?? '', at: r.acknowledgedAt }));
+}
+
 export async function requestResync(deps: SyncDeps, key: string): Promise<'queued' | 'unknown-mailbox'> {
   const mailbox = await deps.store.mailboxes.get(key);
   if (!mailbox) return 'unknown-mailbox';
@@ -79,7 +87,7 @@ export async function previewMailbox(deps: SyncDeps, key: string): Promise<Mailb
   const mailbox = await deps.store.mailboxes.get(key);
   if (!mailbox) return { error: 'unknown mailbox' };
   const plan = await planMailbox(deps, mailbox, { full: true });
-  if (plan.kind === 'unavailable') return { error: plan.reason };
+  if (plan.kind !== 'plan') return { error: plan.reason };
   return {
     key,
     mode: plan.fetched.mode,

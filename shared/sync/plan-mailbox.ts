@@ -15,6 +15,7 @@ import type { ProviderKind } from '../domain/calendar-event.js';
 import type { CalendarProvider, FetchCalendarResult } from '../providers/calendar-provider.js';
 import type { StoredActivity } from '../store/activity-repository.js';
 import type { StoredMailbox } from '../store/mailbox-repository.js';
+import { circuitOf, claimProbe, recordRefusal, recordSuccess } from './profile-circuit.js';
 import type { SyncDeps } from './sync-deps.js';
 
 export interface MailboxPlan {
@@ -37,9 +38,29 @@ export interface MailboxPlan {
   readonly automaticRepliesSince: string | undefined;
 }
 
-/** No profile serving the domain can open the mailbox: report it as an invalid address. */
+/**
+ * Every profile serving the domain says the mailbox does not exist (positive evidence), or no
+ * profile serves the domain: report it as an invalid address.
+ */
 export interface MailboxUnavailable {
   readonly kind: 'unavailable';
+  readonly reason: string;
+}
+
+/**
+ * A provider refused the mailbox (401 / 403, revoked delegation, bad credentials) without
+ * saying it is gone: not evidence, so CMG keeps what it holds (ARCHITECTURE.md "Failure containment").
+ */
+export interface MailboxRefused {
+  readonly kind: 'refused';
+  readonly reason: string;
+  /** Some refusing profile's circuit is open: the fault is the profile's, not the mailbox's. */
+  readonly circuitOpen: boolean;
+}
+
+/** Every serving profile's circuit is open and none is due a probe: no provider was called. */
+export interface MailboxHeld {
+  readonly kind: 'held';
   readonly reason: string;
 }
 
@@ -70,7 +91,7 @@ export interface PlanOptions {
   readonly recount?: boolean;
 }
 
-export async function planMailbox(deps: SyncDeps, mailbox: StoredMailbox, options: PlanOptions): Promise<MailboxPlan | MailboxUnavailable> {
+export async function planMailbox(deps: SyncDeps, mailbox: StoredMailbox, options: PlanOptions): Promise<MailboxPlan | MailboxUnavailable | MailboxRefused | MailboxHeld> {
   const now = deps.now();
   const mapping = deps.config.mapping;
   const window = calendarWindow(now, mapping);
@@ -87,7 +108,7 @@ export async function planMailbox(deps: SyncDeps, mailbox: StoredMailbox, option
     deps.cmg.codes(languages),
     readTouchedOnly ? undefined : deps.store.activities.listForMailbox(mailbox.key),
   ]);
-  if (fetched.kind === 'unavailable') return fetched;
+  if (fetched.kind !== 'fetched') return fetched;
   const { provider, result } = fetched;
 
   const timeZone = result.timeZone || mailbox.timeZone || deps.config.sync.defaultTimeZone;
@@ -106,6 +127,8 @@ export async function planMailbox(deps: SyncDeps, mailbox: StoredMailbox, option
   );
   const held = result.mode === 'delta' && readTouchedOnly ? await readTouched(deps, mailbox, provider.kind, mapped.touchedEventIds) : undefined;
   const acknowledged = held ?? listed ?? (await deps.store.activities.listForMailbox(mailbox.key));
+  // A refused row stays in the plan's input (its hash keeps it from being sent again) but CMG does not hold it.
+  const inCmg = acknowledged.filter((a) => a.rejected === undefined);
   const operations = planOperations({
     desired: mapped.activities,
     acknowledged,
@@ -117,8 +140,8 @@ export async function planMailbox(deps: SyncDeps, mailbox: StoredMailbox, option
     fetched: result,
     mapped,
     operations,
-    heldBefore: new Set(acknowledged.map((a) => a.externalId)),
-    activityCountBefore: held ? mailbox.activityCount : acknowledged.length,
+    heldBefore: new Set(inCmg.map((a) => a.externalId)),
+    activityCountBefore: held ? mailbox.activityCount : inCmg.length,
     tokenWindow: result.mode === 'full' ? window : (mailbox.window ?? window),
     configHash: hash,
     timeZone,
@@ -142,31 +165,49 @@ async function readTouched(
   return rows.filter((row): row is StoredActivity => row !== undefined);
 }
 
+/** Refusal codes that are the provider's positive evidence that the mailbox does not exist. */
+const NOT_FOUND = 'mailbox-not-found';
+
 async function fetchWithFailover(
   deps: SyncDeps,
   mailbox: StoredMailbox,
   window: CalendarWindow,
   incremental: boolean,
-): Promise<{ kind: 'fetched'; provider: CalendarProvider; result: FetchCalendarResult } | MailboxUnavailable> {
+): Promise<{ kind: 'fetched'; provider: CalendarProvider; result: FetchCalendarResult } | MailboxUnavailable | MailboxRefused | MailboxHeld> {
   const candidates = deps.providers.candidatesFor(mailbox.domain, mailbox.profile);
   if (candidates.length === 0) return { kind: 'unavailable', reason: `no connection profile serves ${mailbox.domain}` };
+  const evidence: string[] = [];
   const refusals: string[] = [];
+  const held: string[] = [];
+  let circuitOpen = false;
   for (const provider of candidates) {
+    const profile = provider.profileName;
+    const circuit = await circuitOf(deps, profile);
+    if (circuit.open && !(circuit.probeDue && (await claimProbe(deps, profile)))) {
+      held.push(`profile ${profile} is failing (${circuit.code ?? 'refused'}); waiting for its next probe`);
+      continue;
+    }
     // A token is only meaningful to the profile that issued it.
-    const token = incremental && provider.profileName === mailbox.profile ? mailbox.syncToken : undefined;
+    const token = incremental && profile === mailbox.profile ? mailbox.syncToken : undefined;
     try {
       const result = await fetchOnce(deps, provider, mailbox, window, token);
+      await recordSuccess(deps, profile);
       return { kind: 'fetched', provider, result };
     } catch (error) {
-      if (error instanceof AppError && error.kind === 'permanent') {
-        refusals.push(`${provider.profileName}: ${error.message}`);
-        deps.logger.warn('sync.profile-refused', { mailbox: mailbox.key, profile: provider.profileName, code: error.code });
+      // A bad credential or a missing permission is the profile's refusal of every mailbox.
+      if (!(error instanceof AppError && (error.kind === 'permanent' || error.kind === 'configuration'))) throw error;
+      deps.logger.warn('sync.profile-refused', { mailbox: mailbox.key, profile, code: error.code });
+      if (error.code === NOT_FOUND) {
+        evidence.push(`${profile}: ${error.message}`);
         continue;
       }
-      throw error;
+      refusals.push(`${profile}: ${error.message}`);
+      if ((await recordRefusal(deps, profile, mailbox.key, error.code)).open) circuitOpen = true;
     }
   }
-  return { kind: 'unavailable', reason: refusals.join('; ') };
+  if (refusals.length > 0) return { kind: 'refused', reason: refusals.join('; '), circuitOpen };
+  if (held.length > 0) return { kind: 'held', reason: held.join('; ') };
+  return { kind: 'unavailable', reason: evidence.join('; ') };
 }
 
 async function fetchOnce(

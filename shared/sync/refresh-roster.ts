@@ -8,6 +8,7 @@ import type { CmgUser } from '../cmg/cmg-gateway.js';
 import type { OutgoingJob } from '../queue/job-queue.js';
 import { rosterMessageId } from '../queue/message-id.js';
 import type { Mailbox, StoredMailbox } from '../store/mailbox-repository.js';
+import { encodeKey } from '../store/table-key.js';
 import { planRoster, type PlannedMailbox, type RosterUser } from './roster-plan.js';
 import { saveMailbox } from './sync-mailbox.js';
 import type { SyncDeps } from './sync-deps.js';
@@ -19,9 +20,13 @@ export interface RosterReport {
   readonly multiAddresses: number;
   readonly written: number;
   readonly enqueued: number;
+  /** CMG users whose id no table key can hold (reported in the log, never stored). */
+  readonly unstorableKeys: number;
 }
 
 const FULL_EVERY_MS = 24 * 3_600_000;
+/** Table Storage keys are at most 1 KiB; an escaped key is ASCII, one byte per character. */
+const MAX_TABLE_KEY = 1024;
 const SYNCED = new Set(['active', 'failing']);
 
 /** Runs when ROSTER_PERIOD has passed since the last run (the timer fires more often). */
@@ -64,10 +69,16 @@ export async function refreshRoster(deps: SyncDeps, options: { full: boolean }):
 
   let written = 0;
   const jobs: OutgoingJob[] = [];
+  const unstorable: string[] = [];
   for (const planned of plan.mailboxes) {
     const before = existing.get(planned.key);
     const user = changed.get(planned.key);
     if (!before && planned.state === 'disabled') continue; // never synced: nothing to keep
+    if (encodeKey(planned.key).length > MAX_TABLE_KEY) {
+      // Not even an invalid row can hold this key: report it, and carry on with the others.
+      unstorable.push(planned.key.slice(0, 40));
+      continue;
+    }
     const next = rosterRow(before, planned, user);
     if (before && sameRosterFields(before, next)) continue;
     if (before) await saveMailbox(deps, before, (m) => ({ ...m, ...rosterFields(next) }));
@@ -91,8 +102,9 @@ export async function refreshRoster(deps: SyncDeps, options: { full: boolean }):
 
   const states: Record<string, number> = {};
   for (const m of plan.mailboxes) states[m.state] = (states[m.state] ?? 0) + 1;
-  const report = { full, changedUsers: changed.size, states, multiAddresses: plan.multiAddresses.length, written, enqueued: jobs.length };
+  const report = { full, changedUsers: changed.size, states, multiAddresses: plan.multiAddresses.length, written, enqueued: jobs.length, unstorableKeys: unstorable.length };
   deps.logger.info('roster.done', { ...report });
+  if (unstorable.length > 0) deps.logger.warn('roster.unstorable-keys', { count: unstorable.length, keys: unstorable.slice(0, 10) });
   for (const multi of plan.multiAddresses) deps.logger.warn('roster.multi-address', { mailboxes: multi.keys, count: multi.keys.length });
   return report;
 }

@@ -48,6 +48,21 @@ export interface RosterPlan {
  */
 const STICKY: ReadonlySet<MailboxState> = new Set(['invalid', 'failing']);
 
+/** The queue's session id (the mailbox key) is at most this long (Service Bus). */
+export const MAX_MAILBOX_KEY_LENGTH = 128;
+/** RFC 5321: a path (and so an address a provider accepts) is at most 254 characters. */
+const MAX_ADDRESS_LENGTH = 254;
+// One @, something on each side, no spaces, controls or characters that break a URL path.
+const ADDRESS_SHAPE = /^[^\s@/\\?#%\u0000-\u001f\u007f]+@[^\s@/\\?#%\u0000-\u001f\u007f]+$/u;
+
+/** Why the queue or the providers cannot carry this user, or '' when they can. */
+export function carryProblem(key: string, address: string): string {
+  if (key.length > MAX_MAILBOX_KEY_LENGTH) return `CMG user id longer than ${MAX_MAILBOX_KEY_LENGTH} characters (the queue's session id limit)`;
+  if (address.length > MAX_ADDRESS_LENGTH) return `mail address longer than ${MAX_ADDRESS_LENGTH} characters`;
+  if (!ADDRESS_SHAPE.test(address)) return 'mail address is not a plain user@domain address';
+  return '';
+}
+
 export function planRoster(users: readonly RosterUser[], rules: RosterRules, options: { full: boolean }): RosterPlan {
   const test = new Set(rules.testAddresses.map((a) => a.toLowerCase()));
   const excluded = new Set(rules.excludedAddresses.map((a) => a.toLowerCase()));
@@ -70,6 +85,8 @@ export function planRoster(users: readonly RosterUser[], rules: RosterRules, opt
     if (user.deleted) return planned('disabled', 'removed from CMG');
     if (!user.calendarSync) return planned('disabled', 'calendar sync is off in CMG');
     if (!address || !domain) return planned('disabled', 'no mail address in CMG');
+    const problem = carryProblem(user.key, address);
+    if (problem) return planned('invalid', problem);
     if (test.size > 0 && !test.has(address)) return planned('excluded', 'not in TEST_MAIL_ADDRESSES');
     if (excluded.has(address)) return planned('excluded', 'in EXCLUDED_MAIL_ADDRESSES');
     if (!rules.servedDomains.has(domain)) return planned('invalid', `no connection profile serves ${domain}`);

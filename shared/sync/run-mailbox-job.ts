@@ -1,15 +1,16 @@
 /**
- * One delivery of a `mailbox-sync` message: run the job; on a transient failure complete the
- * message and schedule a `retry` with exponential backoff (Retry-After honoured), up to
- * JOB_MAX_ATTEMPTS; then mark the mailbox failing and dead-letter the message with the reason.
- * Configuration errors are reported on the mailbox and not retried: the next scheduled job
- * tries again once an operator fixed the setting.
+ * One delivery of a `mailbox-sync` message, settled exactly once: run the job; on a transient
+ * failure complete the message and schedule a `retry` with exponential backoff (Retry-After
+ * honoured), up to JOB_MAX_ATTEMPTS; then mark the mailbox failing until its backoff ends and
+ * dead-letter the job with its reason (a DeadLetters row). Configuration errors are reported on
+ * the mailbox and not retried: the next scheduled job tries again once an operator fixed the
+ * setting. Nothing here throws into redelivery unless even the retry cannot be sent.
  */
-import { toAppError } from '../errors/app-error.js';
+import { toAppError, type AppError } from '../errors/app-error.js';
 import { backoffDelay } from '../errors/retry-after.js';
 import { retryMessageId } from '../queue/message-id.js';
+import { parseMailboxJob, type MailboxJob } from '../queue/mailbox-job.js';
 import type { JobDelivery } from '../queue/job-queue.js';
-import type { MailboxJob } from '../queue/mailbox-job.js';
 import { saveMailbox, syncMailbox, type SyncOutcome } from './sync-mailbox.js';
 import type { SyncDeps } from './sync-deps.js';
 
@@ -19,41 +20,99 @@ export type JobResult =
   | { readonly status: 'dead-lettered'; readonly reason: string }
   | { readonly status: 'configuration-error'; readonly message: string };
 
+/** A received message body (anything): parsed, then run; an unreadable one is dead-lettered once. */
+export async function runMailboxMessage(deps: SyncDeps, body: unknown, delivery: JobDelivery): Promise<JobResult> {
+  const parsed = parseMailboxJob(body);
+  if (!parsed.ok) {
+    deps.logger.error('job.invalid-message', { messageId: delivery.messageId, error: parsed.error.message });
+    await deadLetter(deps, delivery, undefined, 'invalid-message', parsed.error.message);
+    return { status: 'dead-lettered', reason: parsed.error.message };
+  }
+  return runMailboxJob(deps, parsed.job, delivery);
+}
+
 export async function runMailboxJob(deps: SyncDeps, job: MailboxJob, delivery: JobDelivery): Promise<JobResult> {
   try {
     return await syncMailbox(deps, job, delivery.deliveryCount > 1);
   } catch (thrown) {
     const error = toAppError(thrown);
-    const log = deps.logger.child({ mailbox: job.mailboxKey });
-    const mailbox = await deps.store.mailboxes.get(job.mailboxKey);
-    const at = deps.now().toISOString();
-
-    if (error.kind === 'configuration') {
-      log.error('sync.configuration-error', { code: error.code, error: error.message });
-      if (mailbox) await saveMailbox(deps, mailbox, (m) => ({ ...m, lastError: error.message, lastErrorAt: at }));
-      return { status: 'configuration-error', message: error.message };
+    try {
+      return await afterFailure(deps, job, delivery, error);
+    } catch (recording) {
+      // The store itself fails (throttled, down): the job's own bookkeeping cannot be written.
+      // A retry goes through the queue alone, so the message is not redelivered at once.
+      return scheduleRetry(deps, job, delivery, 0, toAppError(recording));
     }
-
-    const attempt = (mailbox?.failures ?? 0) + 1;
-    const { jobMaxAttempts, jobRetryBaseMs, jobRetryMaxMs } = deps.config.sync;
-    if (attempt >= jobMaxAttempts) {
-      const reason = `${attempt} attempts failed; last: ${error.message}`;
-      log.error('sync.failing', { attempt, code: error.code, error: error.message });
-      if (mailbox) {
-        await saveMailbox(deps, mailbox, (m) => ({ ...m, state: m.state === 'active' ? 'failing' : m.state, stateReason: m.state === 'active' ? reason : m.stateReason, failures: attempt, lastError: error.message, lastErrorAt: at }));
-      }
-      await delivery.deadLetter(reason);
-      return { status: 'dead-lettered', reason };
-    }
-
-    const delay = Math.min(jobRetryMaxMs, Math.max(error.retryAfterMs ?? 0, backoffDelay(attempt - 1, jobRetryBaseMs, jobRetryMaxMs)));
-    const retryAt = new Date(deps.now().getTime() + delay);
-    if (mailbox) await saveMailbox(deps, mailbox, (m) => ({ ...m, failures: attempt, lastError: error.message, lastErrorAt: at }));
-    await deps.queue.send(
-      { mailboxKey: job.mailboxKey, reason: 'retry', full: job.full, enqueuedAt: at },
-      { messageId: retryMessageId(job.mailboxKey, attempt, delivery.messageId), scheduledAt: retryAt },
-    );
-    log.warn('sync.retry-scheduled', { attempt, at: retryAt.toISOString(), code: error.code, error: error.message });
-    return { status: 'retry-scheduled', attempt, at: retryAt.toISOString() };
   }
+}
+
+async function afterFailure(deps: SyncDeps, job: MailboxJob, delivery: JobDelivery, error: AppError): Promise<JobResult> {
+  const log = deps.logger.child({ mailbox: job.mailboxKey });
+  const mailbox = await deps.store.mailboxes.get(job.mailboxKey);
+  const at = deps.now().toISOString();
+
+  if (error.kind === 'configuration') {
+    log.error('sync.configuration-error', { code: error.code, error: error.message });
+    if (mailbox) await saveMailbox(deps, mailbox, (m) => ({ ...m, lastError: error.message, lastErrorAt: at }));
+    return { status: 'configuration-error', message: error.message };
+  }
+
+  const attempt = (mailbox?.failures ?? 0) + 1;
+  const { jobMaxAttempts, jobRetryMaxMs } = deps.config.sync;
+  if (attempt >= jobMaxAttempts) {
+    const reason = `${attempt} attempts failed; last: ${error.message}`;
+    // Dispatch leaves a failing mailbox alone until then: the incident gets time to end.
+    const retryAt = new Date(deps.now().getTime() + jobRetryMaxMs).toISOString();
+    log.error('sync.failing', { attempt, code: error.code, error: error.message, retryAt });
+    if (mailbox) {
+      await saveMailbox(deps, mailbox, (m) => ({
+        ...m,
+        state: m.state === 'active' ? 'failing' : m.state,
+        stateReason: m.state === 'active' ? reason : m.stateReason,
+        failures: attempt,
+        retryAt,
+        lastError: error.message,
+        lastErrorAt: at,
+      }));
+    }
+    await deadLetter(deps, delivery, job.mailboxKey, 'attempts-exhausted', reason);
+    return { status: 'dead-lettered', reason };
+  }
+  return scheduleRetry(deps, job, delivery, attempt, error, async (retryAt) => {
+    if (mailbox) await saveMailbox(deps, mailbox, (m) => ({ ...m, failures: attempt, retryAt, lastError: error.message, lastErrorAt: at }));
+  });
+}
+
+async function scheduleRetry(
+  deps: SyncDeps,
+  job: MailboxJob,
+  delivery: JobDelivery,
+  attempt: number,
+  error: AppError,
+  remember: (retryAt: string) => Promise<void> = async () => undefined,
+): Promise<JobResult> {
+  const { jobRetryBaseMs, jobRetryMaxMs } = deps.config.sync;
+  // Attempt 0 (nothing could be recorded) waits as a second attempt would.
+  const delay = Math.min(jobRetryMaxMs, Math.max(error.retryAfterMs ?? 0, backoffDelay(attempt === 0 ? 1 : attempt - 1, jobRetryBaseMs, jobRetryMaxMs)));
+  const retryAt = new Date(deps.now().getTime() + delay);
+  await remember(retryAt.toISOString());
+  await deps.queue.send(
+    { mailboxKey: job.mailboxKey, reason: 'retry', full: job.full, enqueuedAt: deps.now().toISOString() },
+    { messageId: retryMessageId(job.mailboxKey, attempt, delivery.messageId), scheduledAt: retryAt },
+  );
+  deps.logger.warn('sync.retry-scheduled', { mailbox: job.mailboxKey, attempt, at: retryAt.toISOString(), code: error.code, error: error.message });
+  return { status: 'retry-scheduled', attempt, at: retryAt.toISOString() };
+}
+
+/** Keeps the job's reason where an operator sees it, then settles the message. */
+async function deadLetter(deps: SyncDeps, delivery: JobDelivery, mailboxKey: string | undefined, reason: string, description: string): Promise<void> {
+  await deps.store.deadLetters.add({
+    messageId: delivery.messageId,
+    mailboxKey,
+    reason,
+    description: description.slice(0, 1000),
+    deliveryCount: delivery.deliveryCount,
+    at: deps.now().toISOString(),
+  });
+  await delivery.deadLetter(reason, description);
 }

@@ -5,6 +5,7 @@
  */
 import type { MailboxJob } from '../queue/mailbox-job.js';
 import type { Mailbox, StoredMailbox } from '../store/mailbox-repository.js';
+import { backoffDelay } from '../errors/retry-after.js';
 import { isConcurrencyConflict } from '../store/table-errors.js';
 import { applyOperations, clearActivities, type ApplyResult } from './apply-operations.js';
 import { isQuiet, quietPeriodEnd } from './pacing.js';
@@ -16,9 +17,14 @@ export type SyncOutcome =
   | { readonly status: 'synced'; readonly mode: 'full' | 'delta'; readonly upserted: number; readonly deleted: number; readonly rejected: number; readonly requests: number }
   | { readonly status: 'cleared'; readonly deleted: number; readonly state: string }
   | { readonly status: 'invalid'; readonly reason: string }
+  | { readonly status: 'refused'; readonly reason: string }
+  | { readonly status: 'held'; readonly reason: string }
   | { readonly status: 'disabled'; readonly reason: string }
   | { readonly status: 'deferred'; readonly until: string }
   | { readonly status: 'unknown-mailbox' };
+
+/** A mailbox declared invalid is probed again at least once a day (the roster re-evaluates it too). */
+const REPROBE_MAX_MS = 24 * 3_600_000;
 
 /** States in which a mailbox is synced; a failing one keeps being tried so it recovers by itself. */
 const SYNCED_STATES = new Set(['active', 'failing']);
@@ -32,7 +38,8 @@ export async function syncMailbox(deps: SyncDeps, job: MailboxJob, redelivered =
   if (!mailbox) return { status: 'unknown-mailbox' };
   const log = deps.logger.child({ mailbox: mailbox.key });
 
-  if (!SYNCED_STATES.has(mailbox.state)) return clearInactive(deps, mailbox);
+  const probing = mailbox.state === 'invalid' && mailbox.retryAt !== undefined && Date.parse(mailbox.retryAt) <= deps.now().getTime();
+  if (!SYNCED_STATES.has(mailbox.state) && !probing) return clearInactive(deps, mailbox);
 
   const now = deps.now().getTime();
   const quiet = deps.config.sync.subscribeOff;
@@ -43,13 +50,14 @@ export async function syncMailbox(deps: SyncDeps, job: MailboxJob, redelivered =
     return { status: 'deferred', until: until.toISOString() };
   }
 
-  const plan = await planMailbox(deps, mailbox, { full: job.full, recount: redelivered || mailbox.failures > 0 });
-  if (plan.kind === 'unavailable') {
-    log.warn('sync.mailbox-invalid', { reason: plan.reason });
-    await saveMailbox(deps, mailbox, (m) => ({ ...m, state: 'invalid', stateReason: plan.reason, syncToken: undefined }));
-    await clearActivities(deps, mailbox);
-    return { status: 'invalid', reason: plan.reason };
+  // A retry follows a failure that may not have been recorded (the store itself failed).
+  const plan = await planMailbox(deps, mailbox, { full: job.full, recount: redelivered || mailbox.failures > 0 || job.reason === 'retry' });
+  if (plan.kind === 'held') {
+    log.info('sync.held', { reason: plan.reason });
+    return { status: 'held', reason: plan.reason };
   }
+  if (plan.kind === 'refused') return refused(deps, mailbox, plan.reason, plan.circuitOpen);
+  if (plan.kind === 'unavailable') return declareInvalid(deps, mailbox, plan.reason);
 
   const applied = await applyOperations(deps, mailbox, plan.operations);
   if (applied.unknownUser) return disableUnknownUser(deps, mailbox);
@@ -83,8 +91,10 @@ export async function syncMailbox(deps: SyncDeps, job: MailboxJob, redelivered =
 function afterSync(m: Mailbox, plan: MailboxPlan, applied: ApplyResult, activityCount: number, at: string): Mailbox {
   return {
     ...m,
-    state: m.state === 'failing' ? 'active' : m.state,
-    stateReason: m.state === 'failing' ? undefined : m.stateReason,
+    state: m.state === 'failing' || m.state === 'invalid' ? 'active' : m.state,
+    stateReason: m.state === 'failing' || m.state === 'invalid' ? undefined : m.stateReason,
+    retryAt: undefined,
+    refusedSince: undefined,
     profile: plan.provider.profileName,
     provider: plan.provider.kind,
     syncToken: plan.fetched.nextSyncToken,
@@ -99,6 +109,45 @@ function afterSync(m: Mailbox, plan: MailboxPlan, applied: ApplyResult, activity
     failures: 0,
     activityCount,
   };
+}
+
+/**
+ * The provider refused without saying the mailbox is gone: CMG keeps what it holds and the
+ * mailbox backs off. Only refusals unbroken for INVALID_AFTER, while the profile's circuit is
+ * closed (others of the profile are served), make it invalid.
+ */
+async function refused(deps: SyncDeps, mailbox: StoredMailbox, reason: string, circuitOpen: boolean): Promise<SyncOutcome> {
+  const now = deps.now().getTime();
+  const since = mailbox.refusedSince ?? new Date(now).toISOString();
+  const { invalidAfterMs, jobRetryBaseMs, jobRetryMaxMs } = deps.config.sync;
+  if (!circuitOpen && now - Date.parse(since) >= invalidAfterMs) {
+    return declareInvalid(deps, mailbox, `refused since ${since}: ${reason}`);
+  }
+  const failures = mailbox.failures + 1;
+  const retryAt = new Date(now + backoffDelay(failures - 1, jobRetryBaseMs, jobRetryMaxMs)).toISOString();
+  deps.logger.warn('sync.refused', { mailbox: mailbox.key, reason, since, circuitOpen, retryAt });
+  await saveMailbox(deps, mailbox, (m) => ({
+    ...m,
+    state: m.state === 'active' ? 'failing' : m.state,
+    stateReason: m.state === 'active' || m.state === 'failing' ? reason : m.stateReason,
+    failures,
+    retryAt,
+    refusedSince: since,
+    lastError: reason,
+    lastErrorAt: new Date(now).toISOString(),
+  }));
+  return { status: 'refused', reason };
+}
+
+/** Positive evidence (or refusals over hours): invalid, activities removed, re-probed with backoff. */
+async function declareInvalid(deps: SyncDeps, mailbox: StoredMailbox, reason: string): Promise<SyncOutcome> {
+  const failures = mailbox.state === 'invalid' ? mailbox.failures + 1 : 1;
+  const wait = Math.min(REPROBE_MAX_MS, deps.config.sync.invalidReprobeMs * 2 ** (failures - 1));
+  const retryAt = new Date(deps.now().getTime() + wait).toISOString();
+  deps.logger.warn('sync.mailbox-invalid', { mailbox: mailbox.key, reason, retryAt });
+  await saveMailbox(deps, mailbox, (m) => ({ ...m, state: 'invalid', stateReason: reason, syncToken: undefined, failures, retryAt, refusedSince: undefined }));
+  await clearActivities(deps, mailbox);
+  return { status: 'invalid', reason };
 }
 
 async function clearInactive(deps: SyncDeps, mailbox: StoredMailbox): Promise<SyncOutcome> {

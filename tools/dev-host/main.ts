@@ -102,7 +102,7 @@ async function main(): Promise<void> {
 
   console.log('');
   console.log(`  Ready in ${((Date.now() - startedAt) / 1000).toFixed(1)} s. Admin page: http://localhost:${port}/api/admin`);
-  console.log(`  Mailboxes: http://localhost:${port}/api/mailboxes   Reports: /api/reports/invalid, /api/reports/multi`);
+  console.log(`  Mailboxes: http://localhost:${port}/api/mailboxes   Reports: /api/reports/invalid, /api/reports/multi, /api/reports/dead-letters, /api/reports/rejected-activities`);
   console.log(`  Preview one mailbox: http://localhost:${port}/api/mailboxes/{key}/preview   Product log: dev-host.log`);
   if (demo) console.log('  The demo changes a few calendars every minute; watch the sync lines. Ctrl-C stops everything.');
   console.log('');

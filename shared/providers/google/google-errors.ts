@@ -105,7 +105,10 @@ export function classifyGoogleError(thrown: unknown, context: GoogleCallContext)
   if (status === 404 && context.resource === 'channel') {
     return { error: permanentError(`Google knows no such channel (${who})`, 'channel-not-found', cause), retry: false };
   }
-  if (status === 403 || status === 404) {
+  if (status === 404) {
+    return { error: permanentError(`Google knows no calendar of ${who}: ${status} ${reason}`, 'mailbox-not-found', cause), retry: false };
+  }
+  if (status === 403) {
     return { error: permanentError(`Google will not serve the calendar of ${who}: ${status} ${reason}`, 'mailbox-unavailable', cause), retry: false };
   }
   return { error: transientError(`Google answered ${status} ${reason} for ${who}`, 'unexpected-response', undefined, cause), retry: false };
@@ -124,9 +127,13 @@ function tokenError(
     return { error: transientError(`Google token endpoint failed for ${who}: ${status} ${body.error}`, 'provider-unavailable', retryAfterMs, cause), retry: true };
   }
   // Domain-wide delegation refused for this subject: the user does not exist in the domain
-  // (invalid_grant "Invalid email or User ID") or the domain has not delegated our scopes to
-  // this client (unauthorized_client). Either way another profile may serve the mailbox.
-  if (context.address !== undefined && ((body.error === 'invalid_grant' && UNKNOWN_SUBJECT.test(description)) || body.error === 'unauthorized_client')) {
+  // (invalid_grant "Invalid email or User ID": evidence) or the domain has not delegated our
+  // scopes to this client (unauthorized_client). Either way another profile may serve the mailbox.
+  if (context.address !== undefined && body.error === 'invalid_grant' && UNKNOWN_SUBJECT.test(description)) {
+    return { error: permanentError(`Google knows no user ${who}: ${body.error} ${description}`.trim(), 'mailbox-not-found', cause), retry: false };
+  }
+  // A revoked delegation refuses every subject alike: a refusal, not evidence about the mailbox.
+  if (context.address !== undefined && body.error === 'unauthorized_client') {
     return { error: permanentError(`Google will not issue a token for ${who}: ${body.error} ${description}`.trim(), 'mailbox-unavailable', cause), retry: false };
   }
   // Everything else is about our own credentials: "Invalid JWT Signature." (a key that is not

@@ -18,8 +18,12 @@ export interface GraphFailure {
 }
 
 const RESYNC_CODES = new Set(['syncstatenotfound', 'resyncrequired', 'syncstateinvalid']);
-/** Codes meaning "this mailbox will not be served to this app" (missing, unlicensed, scoped out by RBAC / access policy). */
-const MAILBOX_CODES = new Set([
+/**
+ * Codes that are Graph's positive evidence that the user, mailbox or calendar does not exist
+ * for Exchange Online (unknown user, no REST-enabled mailbox). Only these may make a mailbox
+ * invalid at once (ARCHITECTURE.md "Failure containment").
+ */
+const NOT_FOUND_CODES = new Set([
   'erroritemnotfound',
   'resourcenotfound',
   'request_resourcenotfound',
@@ -27,8 +31,12 @@ const MAILBOX_CODES = new Set([
   'mailboxnotsupportedforrestapi',
   'errorinvaliduser',
   'errornonexistentmailbox',
-  'erroraccessdenied',
 ]);
+/**
+ * "Access is denied": the mailbox exists but this app may not read it — scoped out by RBAC for
+ * Applications or an access policy, or consent withdrawn for everyone. A refusal, not evidence.
+ */
+const REFUSAL_CODES = new Set(['erroraccessdenied']);
 /** Server-side trouble worth another try. */
 export const RETRYABLE_STATUS = new Set([408, 429, 500, 502, 503, 504]);
 /** msal error codes meaning the app registration, tenant or credential is wrong. */
@@ -58,7 +66,10 @@ export function classifyGraphFailure(failure: GraphFailure, profileName: string,
   // Creating a subscription for a user Exchange does not know answers 400 ExtensionError
   // ("the resource … is not supported or the user does not exist").
   const unknownSubscriptionUser = failure.status === 400 && code === 'extensionerror';
-  if (failure.status === 404 || unknownSubscriptionUser || (failure.status === 403 && (code === '' || MAILBOX_CODES.has(code))) || MAILBOX_CODES.has(code)) {
+  if (failure.status === 404 || unknownSubscriptionUser || NOT_FOUND_CODES.has(code)) {
+    return permanentError(`The mailbox does not exist for this app (${label})`, 'mailbox-not-found');
+  }
+  if ((failure.status === 403 && code === '') || REFUSAL_CODES.has(code)) {
     return permanentError(`The mailbox is not available to this app (${label})`, 'mailbox-unavailable');
   }
   if (RETRYABLE_STATUS.has(failure.status)) {

@@ -91,10 +91,10 @@ describe('faults: once quiet, CMG holds exactly the expected activities', () => 
     await expectConverged(env, [person.key]);
   });
 
-  it('when a delta job dies before it can even record the failure, then the redelivered message counts the record again', async () => {
+  it('when a delta job dies before it can even record the failure, then its retry counts the record again', async () => {
     env = await startE2e({ settings: FAST });
     const person = await newEventThenCrashBeforeSave(env);
-    // The failure handler's own read fails too: the message is abandoned and delivered again.
+    // The failure handler's own read fails too: a retry is scheduled through the queue alone.
     const mailboxes = env.deps.store.mailboxes;
     const get = mailboxes.get.bind(mailboxes);
     let reads = 0;

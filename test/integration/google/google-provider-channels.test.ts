@@ -79,10 +79,10 @@ describe('Google provider: push channels', () => {
     await expect(provider().renew({ id: 'c', resourceId: 'r', expiresAt: inOneDay() }, inOneDay())).rejects.toMatchObject({ kind: 'permanent', code: 'renew-unsupported' });
   });
 
-  it('when the mailbox is unknown, then watching fails as permanent mailbox-unavailable', async () => {
+  it('when the mailbox is unknown, then watching fails as permanent mailbox-not-found', async () => {
     await expect(provider().subscribe({ address: 'ghost@example.com', notificationUrl: receiverUrl, secret: SECRET, expiresAt: inOneDay() })).rejects.toMatchObject({
       kind: 'permanent',
-      code: 'mailbox-unavailable',
+      code: 'mailbox-not-found',
     });
   });
 });

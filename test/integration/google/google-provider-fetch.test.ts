@@ -187,10 +187,10 @@ describe('Google provider: fetching a calendar', () => {
 });
 
 describe('Google provider: mailboxes and credentials', () => {
-  it('when the mailbox is not a user of the domain, then the error is permanent mailbox-unavailable and not retried', async () => {
+  it('when the mailbox is not a user of the domain, then the error is permanent mailbox-not-found and not retried', async () => {
     const error = await provider().fetchCalendar({ address: 'nobody@example.com', window: WINDOW }).catch((e: unknown) => e);
 
-    expect(error).toMatchObject({ kind: 'permanent', code: 'mailbox-unavailable' });
+    expect(error).toMatchObject({ kind: 'permanent', code: 'mailbox-not-found' });
     expect((error as Error).message).toContain('nobody@example.com');
     expect(tokenRequests(fx.emulator)).toHaveLength(1);
     expect(apiRequests(fx.emulator)).toHaveLength(0);

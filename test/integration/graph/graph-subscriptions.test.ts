@@ -123,11 +123,11 @@ describe('Graph provider subscriptions against the emulator', () => {
     expect(emulator.control.subscriptions()).toEqual([]);
   });
 
-  it('when the mailbox does not exist, then subscribing fails permanent mailbox-unavailable', async () => {
+  it('when the mailbox does not exist, then subscribing fails permanent mailbox-not-found', async () => {
     const provider = providerFor(emulator);
     await expect(provider.subscribe({ address: 'ghost@contoso.com', notificationUrl: webhook.url, secret: CLIENT_STATE, expiresAt: inDays(1) })).rejects.toMatchObject({
       kind: 'permanent',
-      code: 'mailbox-unavailable',
+      code: 'mailbox-not-found',
     });
   });
 });

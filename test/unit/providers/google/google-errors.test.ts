@@ -28,12 +28,12 @@ describe('classifyGoogleError', () => {
   });
 
   it.each([
-    [403, apiBody(403, 'forbidden')],
-    [404, apiBody(404, 'notFound')],
-  ])('when the API answers %i for the mailbox, then it is permanent mailbox-unavailable', (status, body) => {
+    [403, apiBody(403, 'forbidden'), 'mailbox-unavailable'],
+    [404, apiBody(404, 'notFound'), 'mailbox-not-found'],
+  ])('when the API answers %i for the mailbox, then it is permanent %s', (status, body, code) => {
     const { error, retry } = classifyGoogleError(answered(status, body), MAILBOX);
     expect(retry).toBe(false);
-    expect(error).toMatchObject({ kind: 'permanent', code: 'mailbox-unavailable' });
+    expect(error).toMatchObject({ kind: 'permanent', code });
     expect(error.message).toContain('ann@example.com');
   });
 
@@ -47,7 +47,7 @@ describe('classifyGoogleError', () => {
   });
 
   it.each([
-    [400, 'invalid_grant', 'Invalid email or User ID', 'permanent', 'mailbox-unavailable'],
+    [400, 'invalid_grant', 'Invalid email or User ID', 'permanent', 'mailbox-not-found'],
     [401, 'unauthorized_client', 'Client is unauthorized to retrieve access tokens using this method, or client not authorized for any of the scopes requested.', 'permanent', 'mailbox-unavailable'],
     [400, 'invalid_grant', 'Invalid JWT Signature.', 'configuration', 'google-credentials-rejected'],
     [400, 'invalid_grant', 'Invalid grant: account not found', 'configuration', 'google-credentials-rejected'],

@@ -13,11 +13,12 @@ const graphError = (status: number, code: string, headers?: Record<string, strin
 
 describe('classifyGraphFailure', () => {
   it.each([
-    [404, 'ErrorInvalidUser', 'permanent', 'mailbox-unavailable'],
-    [404, 'ResourceNotFound', 'permanent', 'mailbox-unavailable'],
-    [404, 'ErrorItemNotFound', 'permanent', 'mailbox-unavailable'],
-    [404, 'MailboxNotEnabledForRESTAPI', 'permanent', 'mailbox-unavailable'],
+    [404, 'ErrorInvalidUser', 'permanent', 'mailbox-not-found'],
+    [404, 'ResourceNotFound', 'permanent', 'mailbox-not-found'],
+    [404, 'ErrorItemNotFound', 'permanent', 'mailbox-not-found'],
+    [404, 'MailboxNotEnabledForRESTAPI', 'permanent', 'mailbox-not-found'],
     [403, 'ErrorAccessDenied', 'permanent', 'mailbox-unavailable'],
+    [403, '', 'permanent', 'mailbox-unavailable'],
     [403, 'Authorization_RequestDenied', 'configuration', 'graph-permission-missing'],
     [410, 'SyncStateNotFound', 'resync', 'resync-required'],
     [400, 'resyncRequired', 'resync', 'resync-required'],
