@@ -1,7 +1,8 @@
 /**
  * Steps 2–6 of the sync job (ARCHITECTURE.md): choose full or incremental, fetch through the
- * mailbox's profile (failing over to the others that serve its domain), map, and diff against
- * what CMG acknowledged. Nothing is written: the admin preview uses this as it is.
+ * mailbox's profile (failing over to the others that serve its domain), map, and diff: a delta
+ * against what CMG acknowledged, a full sync against what CMG holds (cmg-truth.ts). Nothing is
+ * written but a profile circuit's bookkeeping: the admin preview uses this as it is.
  */
 import { AppError } from '../errors/app-error.js';
 import { calendarWindow } from '../domain/calendar-window.js';
@@ -15,6 +16,7 @@ import type { ProviderKind } from '../domain/calendar-event.js';
 import type { CalendarProvider, FetchCalendarResult } from '../providers/calendar-provider.js';
 import type { StoredActivity } from '../store/activity-repository.js';
 import type { StoredMailbox } from '../store/mailbox-repository.js';
+import { cmgTruth, type CmgHeldActivity, type RecordRepair } from './cmg-truth.js';
 import { circuitOf, claimProbe, recordRefusal, recordSuccess } from './profile-circuit.js';
 import type { SyncDeps } from './sync-deps.js';
 
@@ -29,6 +31,8 @@ export interface MailboxPlan {
    * for a full plan, those of the touched events for a delta.
    */
   readonly heldBefore: ReadonlySet<string>;
+  /** A full plan's corrections of our record to what CMG holds (cmg-truth.ts). */
+  readonly recordRepair: RecordRepair | undefined;
   /** How many activities CMG held for the mailbox before this plan. */
   readonly activityCountBefore: number;
   /** The window the new sync token belongs to. */
@@ -126,7 +130,9 @@ export async function planMailbox(deps: SyncDeps, mailbox: StoredMailbox, option
     result.automaticReplies,
   );
   const held = result.mode === 'delta' && readTouchedOnly ? await readTouched(deps, mailbox, provider.kind, mapped.touchedEventIds) : undefined;
-  const acknowledged = held ?? listed ?? (await deps.store.activities.listForMailbox(mailbox.key));
+  const recorded = held ?? listed ?? (await deps.store.activities.listForMailbox(mailbox.key));
+  const truth = result.mode === 'full' ? cmgTruth(await listInCmg(deps, mailbox), mapped.activities, recorded, deps.config.cmg.messageSystems, now) : undefined;
+  const acknowledged = truth?.acknowledged ?? recorded;
   // A refused row stays in the plan's input (its hash keeps it from being sent again) but CMG does not hold it.
   const inCmg = acknowledged.filter((a) => a.rejected === undefined);
   const operations = planOperations({
@@ -141,12 +147,23 @@ export async function planMailbox(deps: SyncDeps, mailbox: StoredMailbox, option
     mapped,
     operations,
     heldBefore: new Set(inCmg.map((a) => a.externalId)),
+    recordRepair: truth?.repair,
     activityCountBefore: held ? mailbox.activityCount : inCmg.length,
     tokenWindow: result.mode === 'full' ? window : (mailbox.window ?? window),
     configHash: hash,
     timeZone,
     automaticRepliesSince,
   };
+}
+
+/** What CMG holds for the user with our sign; nothing when CMG no longer knows the user (applying then disables the mailbox). */
+async function listInCmg(deps: SyncDeps, mailbox: StoredMailbox): Promise<readonly CmgHeldActivity[]> {
+  try {
+    return await deps.cmg.listActivities(mailbox.key, deps.config.mapping.sign);
+  } catch (error) {
+    if (error instanceof AppError && error.code === 'unknown_user') return [];
+    throw error;
+  }
 }
 
 /**

@@ -8,6 +8,8 @@ import type { Mailbox, StoredMailbox } from '../store/mailbox-repository.js';
 import { backoffDelay } from '../errors/retry-after.js';
 import { isConcurrencyConflict } from '../store/table-errors.js';
 import { applyOperations, clearActivities, type ApplyResult } from './apply-operations.js';
+import { forEachBounded } from './bounded.js';
+import type { RecordRepair } from './cmg-truth.js';
 import { isQuiet, quietPeriodEnd } from './pacing.js';
 import { planMailbox, type MailboxPlan } from './plan-mailbox.js';
 import { deferredMessageId } from '../queue/message-id.js';
@@ -61,6 +63,7 @@ export async function syncMailbox(deps: SyncDeps, job: MailboxJob, redelivered =
 
   const applied = await applyOperations(deps, mailbox, plan.operations);
   if (applied.unknownUser) return disableUnknownUser(deps, mailbox);
+  if (plan.recordRepair) await repairRecord(deps, mailbox, plan.recordRepair);
 
   // Only now, with every operation acknowledged, may the token advance (nothing lost).
   let activityCount = plan.activityCountBefore;
@@ -159,6 +162,15 @@ async function clearInactive(deps: SyncDeps, mailbox: StoredMailbox): Promise<Sy
   }
   if (cleared.deletedIds.length > 0) deps.logger.info('sync.cleared', { mailbox: mailbox.key, state: mailbox.state, deleted: cleared.deletedIds.length });
   return { status: 'cleared', deleted: cleared.deletedIds.length, state: mailbox.state };
+}
+
+/** A full sync found our record and CMG apart where no operation mended it: the record follows CMG. */
+async function repairRecord(deps: SyncDeps, mailbox: StoredMailbox, repair: RecordRepair): Promise<void> {
+  if (repair.put.length + repair.forget.length === 0) return;
+  deps.logger.info('sync.record-repaired', { mailbox: mailbox.key, recorded: repair.put.length, forgotten: repair.forget.length });
+  const concurrency = deps.config.sync.applyConcurrency;
+  await forEachBounded(repair.put, concurrency, (row) => deps.store.activities.put(mailbox.key, row));
+  await forEachBounded(repair.forget, concurrency, (externalId) => deps.store.activities.delete(mailbox.key, externalId));
 }
 
 async function disableUnknownUser(deps: SyncDeps, mailbox: StoredMailbox): Promise<SyncOutcome> {

@@ -1,10 +1,9 @@
 /** Starts the local environment on the suite's Azurite with tables of its own, changes calendars, and reads CMG's state back. */
 import { inject } from 'vitest';
-import { calendarWindow } from '../../../shared/domain/calendar-window.js';
 import { startLocalEnvironment, type LocalEnvironment, type LocalEnvironmentOptions } from '../../../tools/local-env/local-environment.js';
 import { uniqueTablePrefix } from '../../support/test-store.js';
 import { googleEvent } from '../../../tools/demo/seed-emulators.js';
-import { expectedActivities, sortActivities, type ExpectedActivity } from './expected-activities.js';
+export { cmgActivities, expectedFor } from '../../../tools/local-env/oracle.js';
 
 /**
  * A Wednesday morning that then runs at the real pace: the demo week, and so every assertion,
@@ -18,26 +17,6 @@ export function wednesdayClock(): () => Date {
 
 export async function startE2e(options: LocalEnvironmentOptions = {}): Promise<LocalEnvironment> {
   return startLocalEnvironment({ tablesConnectionString: inject('tablesConnectionString'), tablePrefix: uniqueTablePrefix(), now: wednesdayClock(), ...options });
-}
-
-/** What CMG holds for a user, in the oracle's shape. */
-export function cmgActivities(env: LocalEnvironment, key: string): ExpectedActivity[] {
-  return sortActivities(
-    env.cmg.control.activities(key).map(({ activity }) => ({
-      code: activity.code,
-      text: activity.text,
-      forward: activity.forward,
-      start: Date.parse(activity.start),
-      end: Date.parse(activity.end),
-    })),
-  );
-}
-
-export async function expectedFor(env: LocalEnvironment, key: string): Promise<ExpectedActivity[]> {
-  const person = env.org.people.find((p) => p.key === key)!;
-  const mailbox = await env.deps.store.mailboxes.get(key);
-  const since = mailbox?.automaticRepliesSince ? Date.parse(mailbox.automaticRepliesSince) : undefined;
-  return expectedActivities(env.org, person, calendarWindow(env.deps.now(), env.config.mapping), since);
 }
 
 /** Roster, then every synced mailbox's first job, then quiet. */

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { InProcessJobQueue } from '../../../shared/queue/in-process-job-queue.js';
-import { ManualClock } from '../../support/manual-clock.js';
+import { ManualClock } from '../../../tools/clock/manual-clock.js';
 import type { JobDelivery } from '../../../shared/queue/job-queue.js';
 import type { MailboxJob } from '../../../shared/queue/mailbox-job.js';
 import { aJob } from '../../support/mailbox-job-fixture.js';

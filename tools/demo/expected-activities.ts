@@ -3,9 +3,9 @@
  * organisation's description with MAPPING.md's rules written out plainly for the demo's
  * settings (DEMO_SETTINGS) — independent of the mapping code under test.
  */
-import { addDays, zonedTimeToInstant } from '../../../shared/domain/time-zone.js';
-import type { CalendarWindow } from '../../../shared/domain/calendar-window.js';
-import type { DemoEvent, DemoOrganisation, DemoPerson } from '../../../tools/demo/demo-organisation.js';
+import { addDays, zonedTimeToInstant } from '../../shared/domain/time-zone.js';
+import type { CalendarWindow } from '../../shared/domain/calendar-window.js';
+import type { DemoEvent, DemoOrganisation, DemoPerson } from './demo-organisation.js';
 
 export interface ExpectedActivity {
   readonly code: string;

@@ -1,0 +1,384 @@
+/**
+ * The incidents every deployment meets (issue "contain every incident"), each run against the
+ * production composition in a ChaosWorld: the incident starts, calendars keep changing, it ends,
+ * and the world runs until CMG equals the oracle. `npm run chaos` prints the figures; the
+ * vitest suite (test/integration/chaos) asserts on the same runs.
+ *
+ * `held` means: no activity wrongly deleted, CMG equals the oracle after recovery, and the work
+ * during the incident stayed under the bound each scenario states.
+ */
+import { randomUUID } from 'node:crypto';
+import functions from '@azure/functions';
+import { graphNotifications } from '../../functions/graph-notifications.js';
+import { useDeps } from '../../shared/app/app-context.js';
+import { requestResync } from '../../shared/sync/mailbox-admin.js';
+import { runMailboxMessage } from '../../shared/sync/run-mailbox-job.js';
+import { encodeKey } from '../../shared/store/table-key.js';
+import { TableClient } from '@azure/data-tables';
+import { ChaosWorld } from './chaos-world.js';
+
+const MINUTE = 60_000;
+const INCIDENT_MS = 30 * MINUTE;
+/** How long recovery may take before the scenario counts as not converged. */
+const CONVERGE_LIMIT_MS = 3 * 60 * MINUTE;
+
+export interface ChaosFigures {
+  /** Activities CMG held before the incident that we deleted during or after it. */
+  readonly wronglyDeleted: number;
+  /** Provider requests (API and token endpoints) per affected mailbox during the incident. */
+  readonly providerPerMailbox: number;
+  /** CMG requests per mailbox during the incident. */
+  readonly cmgPerMailbox: number;
+  /** DeadLetters rows, by reason. */
+  readonly deadLettered: Readonly<Record<string, number>>;
+  /** Table reads per webhook request (webhook-flood only). */
+  readonly tableReadsPerWebhookRequest: number | undefined;
+  /** Simulated minutes from the end of the incident until CMG equalled the oracle; undefined: it did not. */
+  readonly convergeMinutes: number | undefined;
+  /** What the bound is checked against, and other scenario-specific figures. */
+  readonly detail: Readonly<Record<string, number | string>>;
+}
+
+export interface ChaosResult {
+  readonly name: string;
+  readonly held: boolean;
+  readonly figures: ChaosFigures;
+  readonly bound: string;
+  /** Which part of `held` failed, if any. */
+  readonly broken: readonly string[];
+}
+
+export interface ChaosScenario {
+  readonly name: string;
+  /** The bound on the work done during the incident, in words. */
+  readonly bound: string;
+  run(world: ChaosWorld): Promise<{ figures: ChaosFigures; withinBound: boolean }>;
+}
+
+/** Shared measuring around an incident: start, changes during it, end, recovery. */
+async function incident(
+  world: ChaosWorld,
+  options: {
+    start(): void | Promise<void>;
+    end(): void | Promise<void>;
+    /** Mailboxes the incident concerns (the denominator of provider requests). */
+    affected?: 'graph' | 'google' | 'all';
+    durationMs?: number;
+    /** Calendar changes made during the incident, per provider. */
+    changes?: number;
+    /** ExternalIds CMG is expected never to hold (asked once the incident ended). */
+    exclude?: () => ReadonlySet<string>;
+  },
+): Promise<{ figures: Omit<ChaosFigures, 'detail'>; provider: number; cmg: number }> {
+  await world.settle();
+  const heldBefore = world.heldIds();
+  world.startMeasuring();
+  await options.start();
+  const changes = options.changes ?? 2;
+  const graphPeople = world.people.filter((p) => p.provider === 'graph');
+  const googlePeople = world.people.filter((p) => p.provider === 'google');
+  for (let i = 0; i < changes; i += 1) {
+    world.addMeeting(graphPeople[i * 3]!, `during-${i}`);
+    world.addMeeting(googlePeople[i * 3]!, `during-${i}`);
+  }
+  await world.advance(options.durationMs ?? INCIDENT_MS);
+  const affected = options.affected ?? 'all';
+  const mailboxes = affected === 'graph' ? graphPeople.length : affected === 'google' ? googlePeople.length : world.people.length;
+  const provider = world.providerRequests(affected === 'all' ? undefined : affected);
+  const cmg = world.env.cmg.record.length;
+  const deletedDuring = world.deletedIds();
+  await options.end();
+  world.env.cmg.clearRecord();
+  const convergeMinutes = await world.untilConverged(CONVERGE_LIMIT_MS, options.exclude?.());
+  const deleted = new Set([...deletedDuring, ...world.deletedIds()]);
+  return {
+    provider,
+    cmg,
+    figures: {
+      wronglyDeleted: [...deleted].filter((id) => heldBefore.has(id)).length,
+      providerPerMailbox: provider / mailboxes,
+      cmgPerMailbox: cmg / world.people.length,
+      deadLettered: await deadLetterReasons(world),
+      tableReadsPerWebhookRequest: undefined,
+      convergeMinutes,
+    },
+  };
+}
+
+async function deadLetterReasons(world: ChaosWorld): Promise<Record<string, number>> {
+  const reasons: Record<string, number> = {};
+  for (const d of await world.deps.store.deadLetters.list(1000)) reasons[d.reason] = (reasons[d.reason] ?? 0) + 1;
+  return reasons;
+}
+
+const ACCESS_DENIED = { error: { code: 'ErrorAccessDenied', message: 'Access is denied. Check credentials and try again.' } };
+
+export const SCENARIOS: readonly ChaosScenario[] = [
+  {
+    name: 'consent-revoked',
+    bound: 'at most 1 Graph request per Graph mailbox in the 30 minutes (one poll each would be 2)',
+    async run(world) {
+      const graph = world.people.filter((p) => p.provider === 'graph');
+      const { figures, provider } = await incident(world, {
+        affected: 'graph',
+        // Every mailbox answers 403 ErrorAccessDenied, as after consent or the RBAC scope is withdrawn.
+        start: () => graph.forEach((p) => world.env.graph.control.setMailboxAccess(p.address, 'accessDenied')),
+        end: () => graph.forEach((p) => world.env.graph.control.setMailboxAccess(p.address, 'ok')),
+      });
+      return { figures: { ...figures, detail: { 'Graph requests': provider } }, withinBound: figures.providerPerMailbox <= 1 };
+    },
+  },
+  {
+    name: 'secret-expired',
+    bound: 'at most 1 Graph request (token endpoint included) per Graph mailbox in the 30 minutes',
+    async run(world) {
+      let fault: { times: number } | undefined;
+      const { figures, provider } = await incident(world, {
+        affected: 'graph',
+        start() {
+          fault = world.env.graph.fault({
+            kind: 'status',
+            status: 401,
+            path: /\/oauth2\/v2\.0\/token$/,
+            times: Infinity,
+            body: { error: 'invalid_client', error_description: 'AADSTS7000222: The provided client secret keys for app are expired.', error_codes: [7000222] },
+          });
+          // The cached token outlives the secret by up to an hour: a new instance has none.
+          world.restartInstance();
+        },
+        end() {
+          if (fault) fault.times = 0;
+        },
+      });
+      return { figures: { ...figures, detail: { 'Graph requests': provider } }, withinBound: figures.providerPerMailbox <= 1 };
+    },
+  },
+  {
+    name: 'google-delegation-revoked',
+    bound: 'at most 1 Google request (token endpoint included) per Google mailbox in the 30 minutes',
+    async run(world) {
+      const clientEmail = JSON.parse(world.env.settings.PROFILE_GWS_SERVICE_ACCOUNT_KEY!) as { client_email: string };
+      const { figures, provider } = await incident(world, {
+        affected: 'google',
+        start() {
+          world.env.google.control.setDelegation(clientEmail.client_email, undefined);
+          // Issued tokens live up to an hour: a new instance must ask for new ones.
+          world.restartInstance();
+        },
+        end: () => world.env.google.control.setDelegation(clientEmail.client_email, ['https://www.googleapis.com/auth/calendar.readonly']),
+      });
+      return { figures: { ...figures, detail: { 'Google requests': provider } }, withinBound: figures.providerPerMailbox <= 1 };
+    },
+  },
+  {
+    name: 'cmg-outage',
+    bound: 'at most 8 CMG requests and 8 provider requests per mailbox in the 30 minutes (JOB_MAX_ATTEMPTS jobs at most, each backing off)',
+    async run(world) {
+      const { figures, provider, cmg } = await incident(world, {
+        start: () => void (world.env.cmg.switches.down = true),
+        end: () => void (world.env.cmg.switches.down = false),
+      });
+      return {
+        figures: { ...figures, detail: { 'CMG requests': cmg, 'provider requests': provider } },
+        withinBound: figures.cmgPerMailbox <= 8 && figures.providerPerMailbox <= 8,
+      };
+    },
+  },
+  {
+    name: 'cmg-refuses-one',
+    bound: 'the refused activity is sent once per content, a full sync of everyone included; the rest of its mailbox syncs',
+    async run(world) {
+      const person = world.people.find((p) => p.provider === 'graph')!;
+      let refusedId = '';
+      let putsDuring = 0;
+      const { figures } = await incident(world, {
+        changes: 1,
+        start() {
+          refusedId = world.addMeeting(person, 'refused');
+          const event = world.env.org.events[person.key]!.at(-1)!;
+          world.excludedShapes.set(refusedId, { key: person.key, start: Date.parse(event.start) });
+          // Permanent for this one activity: 422 (any 4xx but auth and configuration).
+          world.env.cmg.fault({ kind: 'status', status: 422, method: 'PUT', path: new RegExp(`/activities/${refusedId}$`), times: Infinity, body: { error: { code: 'invalid_activity', message: 'text not allowed' } } });
+          world.addMeeting(person, 'accepted');
+        },
+        end: async () => {
+          putsDuring = countPuts(world, refusedId);
+          // A full sync of everyone, as after a settings change: the refusal is not sent again.
+          for (const p of world.people) await requestResync(world.deps, p.key);
+        },
+        exclude: () => new Set([refusedId]),
+      });
+      const refusedPuts = putsDuring + countPuts(world, refusedId);
+      const reported = (await world.deps.store.activities.listRejected()).filter((r) => r.externalId === refusedId).length;
+      return {
+        figures: { ...figures, detail: { 'PUTs of the refused activity (incident and full sync)': refusedPuts, 'reported as refused': reported } },
+        withinBound: refusedPuts <= 1 && reported === 1,
+      };
+    },
+  },
+  {
+    name: 'webhook-flood',
+    bound: 'at most 5 table reads per webhook request and no job enqueued (1,000 requests of 1,000 random ids each)',
+    async run(world) {
+      await world.settle();
+      const heldBefore = world.heldIds();
+      world.startMeasuring();
+      useDeps(world.deps);
+      const requests = 1_000;
+      let sent = 0;
+      const statuses: Record<string, number> = {};
+      const queuedBefore = [...world.deliveries.values()].reduce((a, b) => a + b, 0);
+      // Stops as soon as the reads exceed the bound for the requests sent so far: beyond that the
+      // figure is known, and the rest of the flood would only take the machine's time.
+      for (; sent < requests && world.tables.counts.reads <= 5 * sent; sent += 1) {
+        const value = Array.from({ length: 1_000 }, () => ({ subscriptionId: randomUUID(), clientState: randomUUID(), changeType: 'updated', resource: `users/${randomUUID()}/events/x` }));
+        const answer = await graphNotifications(
+          new functions.HttpRequest({ method: 'POST', url: 'http://localhost/api/graph-notifications', headers: { 'content-type': 'application/json' }, body: { string: JSON.stringify({ value }) } }),
+        );
+        statuses[String(answer.status ?? 200)] = (statuses[String(answer.status ?? 200)] ?? 0) + 1;
+      }
+      const reads = world.tables.counts.reads;
+      await world.advance(2 * MINUTE);
+      const jobs = [...world.deliveries.values()].reduce((a, b) => a + b, 0) - queuedBefore;
+      const perRequest = reads / Math.max(sent, 1);
+      const notification = [...world.deliveriesByMessage.keys()].filter((id) => id.startsWith('notification:')).length;
+      return {
+        figures: {
+          wronglyDeleted: world.deletedIds().filter((id) => heldBefore.has(id)).length,
+          providerPerMailbox: world.providerRequests() / world.people.length,
+          cmgPerMailbox: world.env.cmg.record.length / world.people.length,
+          deadLettered: await deadLetterReasons(world),
+          tableReadsPerWebhookRequest: perRequest,
+          convergeMinutes: (await world.converged()) ? 0 : undefined,
+          detail: {
+            'requests sent': sent < requests ? `${sent} of ${requests} (stopped once over the bound)` : sent,
+            answers: Object.entries(statuses).map(([s, n]) => `${n}×${s}`).join(' '),
+            'notification jobs': notification,
+            'jobs run': jobs,
+          },
+        },
+        withinBound: sent === requests && perRequest <= 5 && notification === 0,
+      };
+    },
+  },
+  {
+    name: 'poison-message',
+    bound: 'each unreadable message delivered once; a mailbox whose job always fails runs at most JOB_MAX_ATTEMPTS (8) jobs, then one per JOB_RETRY_MAX (30 min): 12 in the 2 hours',
+    async run(world) {
+      const victim = world.people.find((p) => p.provider === 'google')!;
+      const activities = TableClient.fromConnectionString(world.tables.connectionString, `${world.tablePrefix}Activities`, { allowInsecureConnection: true });
+      const bodies: unknown[] = ['not json', { mailboxKey: '', reason: 'nope' }, Buffer.from([0xff, 0xfe])];
+      let poisonJobs = 0;
+      const { figures } = await incident(world, {
+        durationMs: 4 * INCIDENT_MS,
+        start: async () => {
+          for (const [i, body] of bodies.entries()) await runMailboxMessage(world.deps, body, { messageId: `poison-${i}`, deliveryCount: 1, deadLetter: async () => undefined });
+          // A row no version of us wrote: every job of this mailbox fails reading it.
+          await activities.upsertEntity({ partitionKey: encodeKey(victim.key), rowKey: 'corrupt', hash: 42 }, 'Replace');
+          await requestResync(world.deps, victim.key);
+        },
+        end: async () => {
+          poisonJobs = [...world.deliveriesByMessage.keys()].filter((id) => id.includes(victim.key)).length;
+          await activities.deleteEntity(encodeKey(victim.key), 'corrupt');
+        },
+      });
+      const deliveries = Math.max(...[0, 1, 2].map((i) => world.deliveriesByMessage.get(`poison-${i}`) ?? 1));
+      return {
+        figures: { ...figures, detail: { 'deliveries per unreadable message': deliveries, 'jobs of the poisoned mailbox': poisonJobs } },
+        withinBound: deliveries === 1 && poisonJobs <= 8 + 4 && (figures.deadLettered['invalid-message'] ?? 0) === bodies.length && (figures.deadLettered['attempts-exhausted'] ?? 0) >= 1,
+      };
+    },
+  },
+  {
+    name: 'table-throttled',
+    bound: 'at most 8 provider and 8 CMG requests per mailbox in the 30 minutes while a third of table requests answer 503 ServerBusy',
+    async run(world) {
+      const { figures, provider, cmg } = await incident(world, {
+        start: () => void (world.tables.busyRate = 1 / 3),
+        end: () => void (world.tables.busyRate = 0),
+      });
+      return {
+        figures: { ...figures, detail: { 'provider requests': provider, 'CMG requests': cmg, 'table answers 503': world.tables.counts.busy } },
+        withinBound: figures.providerPerMailbox <= 8 && figures.cmgPerMailbox <= 8,
+      };
+    },
+  },
+  {
+    name: 'cmg-restored',
+    bound: 'the repairing full sync costs one list request per user plus one write per difference',
+    async run(world) {
+      const strays = world.people.slice(0, 3);
+      let differences = 0;
+      const { figures } = await incident(world, {
+        changes: 0,
+        durationMs: 5 * MINUTE,
+        start: async () => {
+          // CMG comes back from a backup: every activity gone, and strays with our sign that we never knew.
+          const held = world.env.cmg.control.allActivities();
+          for (const [userId, list] of Object.entries(held)) {
+            for (const a of list) {
+              await world.deps.cmg.deleteActivity(userId, a.externalId);
+              differences += 1;
+            }
+          }
+          for (const [i, p] of strays.entries()) {
+            const start = new Date(world.clock.now() + (3 + i) * 3_600_000).toISOString();
+            const end = new Date(world.clock.now() + (4 + i) * 3_600_000).toISOString();
+            await world.deps.cmg.upsertActivity(p.key, `stray-${i}`, {
+              code: '11', start, end, text: 'Left over', forward: false, inConference: false,
+              sign: world.env.config.mapping.sign, messageSystems: world.env.config.cmg.messageSystems, source: { provider: p.provider, eventId: `gone-${i}` },
+            });
+            differences += 1;
+          }
+          world.startMeasuring();
+        },
+        // The operator asks for the next full sync (a window roll does the same at midnight).
+        end: async () => {
+          for (const p of world.people) await requestResync(world.deps, p.key);
+        },
+      });
+      const repairRequests = world.env.cmg.record.filter((r) => r.path.includes('/users/')).length;
+      const lists = world.env.cmg.record.filter((r) => r.method === 'GET' && r.path.endsWith('/activities')).length;
+      return {
+        figures: { ...figures, detail: { 'differences planted': differences, 'list requests': lists, 'CMG requests to repair': repairRequests } },
+        withinBound: lists <= world.people.length && repairRequests <= world.people.length + differences,
+      };
+    },
+  },
+];
+
+function countPuts(world: ChaosWorld, externalId: string): number {
+  return world.env.cmg.record.filter((r) => r.method === 'PUT' && r.path.endsWith(`/activities/${externalId}`)).length;
+}
+
+/** Runs one scenario in a world of its own. */
+export async function runScenario(scenario: ChaosScenario, tables: { connectionString: string; tablePrefix: string }): Promise<ChaosResult> {
+  const world = await ChaosWorld.start({ tablesConnectionString: tables.connectionString, tablePrefix: tables.tablePrefix });
+  try {
+    const { figures, withinBound } = await scenario.run(world);
+    const broken: string[] = [];
+    if (figures.wronglyDeleted > 0) broken.push(`${figures.wronglyDeleted} activities wrongly deleted`);
+    if (figures.convergeMinutes === undefined) broken.push('CMG did not come to equal the oracle');
+    if (!withinBound) broken.push(`over the bound: ${scenario.bound}`);
+    return { name: scenario.name, held: broken.length === 0, figures, bound: scenario.bound, broken };
+  } finally {
+    await world.close();
+  }
+}
+
+/** `scenario NAME: held|broken — figures`. */
+export function resultLine(result: ChaosResult): string {
+  const f = result.figures;
+  const dead = Object.entries(f.deadLettered);
+  const parts = [
+    `wrongly deleted ${f.wronglyDeleted}`,
+    `provider ${f.providerPerMailbox.toFixed(2)}/mailbox and CMG ${f.cmgPerMailbox.toFixed(2)}/mailbox during the incident`,
+    `dead-lettered ${dead.length === 0 ? 0 : dead.map(([reason, n]) => `${n} ${reason}`).join(', ')}`,
+    `table reads/webhook request ${f.tableReadsPerWebhookRequest === undefined ? '-' : f.tableReadsPerWebhookRequest.toFixed(1)}`,
+    `converged ${f.convergeMinutes === undefined ? 'never' : `${f.convergeMinutes} min`} after`,
+    ...Object.entries(f.detail).map(([k, v]) => `${k} ${v}`),
+    `bound: ${result.bound}`,
+    ...(result.broken.length > 0 ? [`broken: ${result.broken.join('; ')}`] : []),
+  ];
+  return `scenario ${result.name}: ${result.held ? 'held' : 'broken'} — ${parts.join('; ')}`;
+}
