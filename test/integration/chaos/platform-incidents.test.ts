@@ -9,7 +9,7 @@ describe('chaos: poison messages and a throttled store', () => {
     expect(result.figures.deadLettered['attempts-exhausted']).toBeGreaterThanOrEqual(1);
   });
 
-  it('when a third of table requests answer 503 ServerBusy for 30 minutes, then nothing is lost and work stays bounded', { timeout: SCENARIO_TIMEOUT_MS }, async () => {
+  it('when a third of table requests answer 503 ServerBusy for 10 minutes, then nothing is lost and work stays bounded', { timeout: SCENARIO_TIMEOUT_MS }, async () => {
     expectHeld(await runChaos('table-throttled'));
   });
 });
