@@ -111,8 +111,6 @@ async function deadLetterReasons(world: ChaosWorld): Promise<Record<string, numb
   return reasons;
 }
 
-const ACCESS_DENIED = { error: { code: 'ErrorAccessDenied', message: 'Access is denied. Check credentials and try again.' } };
-
 export const SCENARIOS: readonly ChaosScenario[] = [
   {
     name: 'consent-revoked',

@@ -281,11 +281,14 @@ function printRequests(b: BenchEnvironment, kind: 'full' | 'incremental', activi
   const cmg = b.env.cmg.record;
   const puts = cmg.filter((r) => r.method === 'PUT' && isActivity(r));
   const deletes = cmg.filter((r) => r.method === 'DELETE' && isActivity(r));
-  const other = cmg.length - puts.length - deletes.length;
+  // A full sync reads what CMG holds for the user (our sign): one list per mailbox, no more.
+  const lists = cmg.filter((r) => r.method === 'GET' && /\/users\/.+\/activities$/.test(r.path));
+  const other = cmg.length - puts.length - deletes.length - lists.length;
   const failed = cmg.filter((r) => r.status >= 400).length;
   const cmgMinimum = kind === 'full' ? `minimum ${per(activitiesHeld, b.mailboxes)}: one PUT per activity CMG holds (${activitiesHeld})` : 'minimum 0.00: nothing changed';
   console.log(
     `  CMG:    ${per(puts.length + deletes.length, b.mailboxes)} operations/mailbox (${puts.length} PUT, ${deletes.length} DELETE; ${cmgMinimum}); ` +
+      `${per(lists.length, b.mailboxes)} list requests/mailbox (${kind === 'full' ? 'minimum 1.00: a full sync reads CMG once per user' : 'minimum 0.00: deltas trust our record'}); ` +
       `${other} other requests (roster, codes, check); ${failed} answers >= 400`,
   );
   console.log(

@@ -4,7 +4,7 @@ import { useDeps } from '../../../shared/app/app-context.js';
 import { adminPage, connections, deadLetters, health, invalidMailboxes, mailboxes, multiAddresses, preview, rejectedActivities, resync } from '../../../functions/admin.js';
 import { mailboxSync } from '../../../functions/mailbox-sync.js';
 import type { LocalEnvironment } from '../../../tools/local-env/local-environment.js';
-import { startE2e, syncEveryone } from '../e2e/e2e-harness.js';
+import { addGoogleEvents, startE2e, syncEveryone } from '../e2e/e2e-harness.js';
 
 const { HttpRequest, InvocationContext } = functions;
 const context = (triggerMetadata: Record<string, unknown> = {}) =>
@@ -95,6 +95,17 @@ describe('admin API', () => {
     expect(JSON.stringify(checks)).not.toContain(e.settings.CMG_PASSWORD);
     e.cmg.switches.down = false;
     expect((await adminPage()).status).toBe(200);
+  });
+
+  it('when CMG refused an activity for good, then the rejected-activities report names it with CMG\'s code', async () => {
+    const e = await started();
+    const person = e.org.people.find((p) => p.provider === 'google')!;
+    addGoogleEvents(e, person, 1);
+    e.cmg.control.fail('upsertActivity', { status: 413 });
+    await resync(post(`mailboxes/${person.key}/resync`, { key: person.key }));
+    await e.queue.whenIdle();
+    const body = (await rejectedActivities()).jsonBody as { activities: Array<{ mailbox: string; rejected: string }> };
+    expect(body.activities).toEqual([expect.objectContaining({ mailbox: person.key, rejected: 'http_413' })]);
   });
 
   it('when the queue trigger receives an invalid message, then it settles it once with a dead-letter record the admin API lists, and a valid one syncs', async () => {

@@ -29,6 +29,22 @@ describe('roster plan', () => {
     expect(stateOf(plan)).toEqual({ u1: 'disabled: removed from CMG', u2: 'disabled: calendar sync is off in CMG', u3: 'disabled: no mail address in CMG' });
   });
 
+  it('when a key or an address cannot be carried by the queue or a provider, then that mailbox is invalid with the reason and the rest go on', () => {
+    const long = 'k'.repeat(129);
+    const plan = planRoster(
+      [user(long, 'a@contoso.com'), user('u2', `${'x'.repeat(250)}@contoso.com`), user('u3', 'bad address@contoso.com'), user('u4', 'a/b@contoso.com'), user('u5', 'ok@contoso.com')],
+      rules(),
+      { full: false },
+    );
+    expect(stateOf(plan)).toEqual({
+      [long]: "invalid: CMG user id longer than 128 characters (the queue's session id limit)",
+      u2: 'invalid: mail address longer than 254 characters',
+      u3: 'invalid: mail address is not a plain user@domain address',
+      u4: 'invalid: mail address is not a plain user@domain address',
+      u5: 'active',
+    });
+  });
+
   it('when a test subset is set, then only its addresses are active', () => {
     const plan = planRoster([user('u1', 'a@contoso.com'), user('u2', 'b@contoso.com')], rules({ testAddresses: ['B@contoso.com'] }), { full: false });
     expect(stateOf(plan)).toEqual({ u1: 'excluded: not in TEST_MAIL_ADDRESSES', u2: 'active' });
