@@ -10,7 +10,7 @@ import { startCmgEmulator, type CmgEmulator } from '../../../tools/emulators/cmg
 import { createPrivateCa } from '../../support/private-ca.js';
 import type { CmgConfig } from '../../../shared/config/config.js';
 import { isAppError } from '../../../shared/errors/app-error.js';
-import { startConnectProxy, type ConnectProxy } from './connect-proxy.js';
+import { startConnectProxy, type ConnectProxy } from '../../support/connect-proxy.js';
 
 const ca = createPrivateCa('Contoso Internal Root CA');
 let emulator: CmgEmulator;

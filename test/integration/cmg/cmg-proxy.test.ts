@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { activity, startHarness, type Harness } from './cmg-harness.js';
-import { startConnectProxy, type ConnectProxy } from './connect-proxy.js';
+import { startConnectProxy, type ConnectProxy } from '../../support/connect-proxy.js';
 
 let h: Harness;
 let proxy: ConnectProxy;
