@@ -4,8 +4,9 @@
  */
 import { readMappingSettings } from './mapping-settings.js';
 import { readProfiles, type Profile } from './profile-settings.js';
-import { describeProblems, readSettings, type Env, type SettingProblem } from './read-settings.js';
+import { describeProblems, isKeyVaultReference, KEY_VAULT_PROBLEM, readSettings, type Env, type SettingProblem } from './read-settings.js';
 import { CMG_SETTINGS, PLATFORM_SETTINGS, PUSH_SETTINGS, SYNC_SETTINGS } from './runtime-settings.js';
+import { isLoopbackHost } from './setting.js';
 import { configurationError } from '../errors/app-error.js';
 import { registerSecret, type LogLevel } from '../observability/logger.js';
 import type { MappingSettings } from '../domain/mapping-settings.js';
@@ -83,6 +84,7 @@ export function readConfig(env: Env): ConfigResult {
   if (!push.ok) problems.push(...push.problems);
   const platform = readSettings(PLATFORM_SETTINGS, env);
   if (!platform.ok) problems.push(...platform.problems);
+  problems.push(...proxyProblems(env));
 
   if (cmg.ok) {
     registerSecret(cmg.values.CMG_PASSWORD);
@@ -160,6 +162,39 @@ export function readConfig(env: Env): ConfigResult {
     },
   };
   return { ok: true, config: deepFreeze(config) };
+}
+
+const PROXY_VARIABLES = ['HTTPS_PROXY', 'https_proxy', 'HTTP_PROXY', 'http_proxy'];
+
+/**
+ * The standard proxy variables are read where the clients are built (cmg-proxy.ts,
+ * http-transport.ts), but checked here with the rest: a proxy URL with a user and password
+ * sends them (Proxy-Authorization) to the proxy, so it must be https unless the proxy is on
+ * loopback. Values are never quoted: they may hold that password.
+ */
+function proxyProblems(env: Env): SettingProblem[] {
+  const problems: SettingProblem[] = [];
+  const expected = 'a proxy URL; with credentials, https:// (or http:// to a loopback proxy)';
+  for (const name of PROXY_VARIABLES) {
+    const value = env[name]?.trim();
+    if (!value) continue;
+    if (isKeyVaultReference(value)) {
+      problems.push({ name, problem: KEY_VAULT_PROBLEM, expected });
+      continue;
+    }
+    let proxy: URL;
+    try {
+      proxy = new URL(/^[a-z][a-z0-9+.-]*:\/\//i.test(value) ? value : `http://${value}`);
+    } catch {
+      problems.push({ name, problem: 'is not valid', expected });
+      continue;
+    }
+    const credentials = proxy.username !== '' || proxy.password !== '';
+    if (credentials && proxy.protocol !== 'https:' && !isLoopbackHost(proxy.hostname)) {
+      problems.push({ name, problem: 'carries credentials over plain http', expected });
+    }
+  }
+  return problems;
 }
 
 /** Reads the configuration or throws a configuration error listing every bad setting. */
