@@ -83,7 +83,7 @@ export async function maintainSubscriptions(deps: SyncDeps): Promise<Subscriptio
   return { status: 'done', ...counts };
 }
 
-async function createSubscription(deps: SyncDeps, provider: CalendarProvider, mailbox: StoredMailbox): Promise<Subscription> {
+export async function createSubscription(deps: SyncDeps, provider: CalendarProvider, mailbox: StoredMailbox): Promise<Subscription> {
   const base = deps.config.push.webhookBaseUrl!;
   const secret = randomBytes(32).toString('base64url');
   const lifetimeMs = provider.kind === 'graph' ? graphLifetimeMs(deps) : deps.config.push.googleChannelTtlMs;
