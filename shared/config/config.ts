@@ -95,6 +95,14 @@ export function readConfig(env: Env): ConfigResult {
   if (sync.ok && (sync.values.SUBSCRIBE_OFF_START === undefined) !== (sync.values.SUBSCRIBE_OFF_END === undefined)) {
     problems.push({ name: 'SUBSCRIBE_OFF_END', problem: 'must be set together with SUBSCRIBE_OFF_START', expected: 'both hh:mm, or both empty' });
   }
+  if (sync.ok && push.ok && sync.values.SUBSCRIBE_OFF_START !== undefined && sync.values.SUBSCRIBE_OFF_END !== undefined) {
+    // Subscriptions are renewed within the margin and never in the quiet period: one that
+    // expires at its end must have been inside the margin when the period began.
+    const quietMs = (((sync.values.SUBSCRIBE_OFF_END - sync.values.SUBSCRIBE_OFF_START + 1440) % 1440) + 60) * 60_000;
+    if (push.values.SUBSCRIPTION_RENEW_MARGIN <= quietMs) {
+      problems.push({ name: 'SUBSCRIPTION_RENEW_MARGIN', problem: 'is not longer than the quiet period (SUBSCRIBE_OFF_START–_END)', expected: 'a margin at least an hour longer than the quiet period' });
+    }
+  }
   if (platform.ok) {
     registerSecret(platform.values.TABLES_CONNECTION_STRING);
     registerSecret(platform.values.ServiceBusConnection);

@@ -143,6 +143,13 @@ describe('configuration', () => {
     expect(result.problems[0]?.name).toBe('SUBSCRIBE_OFF_END');
   });
 
+  it('when the renew margin is not longer than the quiet period, then the margin is named (a subscription could lapse in the period)', () => {
+    const quiet = { ...validEnv(), SUBSCRIBE_OFF_START: '20:00', SUBSCRIBE_OFF_END: '08:00' };
+    const result = readConfig({ ...quiet, SUBSCRIPTION_RENEW_MARGIN: '12h' });
+    expect(!result.ok && result.problems.map((p) => p.name)).toEqual(['SUBSCRIPTION_RENEW_MARGIN']);
+    expect(readConfig({ ...quiet, SUBSCRIPTION_RENEW_MARGIN: '14h' }).ok).toBe(true);
+  });
+
   it('when durations and times are written in the documented forms, then they are parsed', () => {
     const config = loadConfig({ ...validEnv(), UPDATE_INTERVAL: '90s', ROSTER_PERIOD: '2h', SUBSCRIBE_OFF_START: '22:30', SUBSCRIBE_OFF_END: '05:00', SUBSCRIBE_OFF_TIMEZONE: 'Europe/Stockholm' });
     expect(config.sync.updateIntervalMs).toBe(90_000);
