@@ -50,7 +50,7 @@ function trickle(res: ServerResponse): void {
 describe('the CMG timeout', () => {
   it('when CMG sends its headers at once and then trickles the body, then the request fails as a timeout before the body is complete', async () => {
     const client = createCmgClient(
-      { baseUrl, application: 'EXCHANGE', password: 'pw', messageSystems: [1], timeoutMs: 300, maxConcurrency: 2, maxRetries: 1, codesRefreshMs: 60_000 },
+      { baseUrl, application: 'EXCHANGE', password: 'pw', messageSystems: [1], timeoutMs: 300, maxConcurrency: 2, maxRetries: 1, codesRefreshMs: 60_000, caCertificates: [] },
       { logger: silentLogger, env: {}, retryBaseMs: 5, retryCapMs: 20 },
     );
     try {
