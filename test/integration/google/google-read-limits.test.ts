@@ -2,34 +2,23 @@
  * An answer that never ends, from a Calendar API root on loopback (tokens still from the
  * emulator): the provider stops reading it at the size cap instead of buffering it whole.
  */
-import { createServer, type Server, type ServerResponse } from 'node:http';
+import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isAppError } from '../../../shared/errors/app-error.js';
 import { createGoogleCalendarProvider } from '../../../shared/providers/google/google-calendar-provider.js';
+import { endlessBody } from '../../support/endless-body.js';
 import { startGoogleFixture, type GoogleFixture } from './google-fixture.js';
 
 let fx: GoogleFixture;
 let server: Server;
 let apiRoot: string;
-let sent = 0;
-
-function endless(res: ServerResponse): void {
-  res.writeHead(200, { 'content-type': 'application/json' });
-  res.write('{"timeZone":"UTC","items":[');
-  const chunk = Buffer.from(`${'{"id":"x","status":"confirmed"},'.repeat(2048)}`);
-  const timer = setInterval(() => {
-    if (res.destroyed) return void clearInterval(timer);
-    res.write(chunk);
-    sent += chunk.length;
-  }, 1);
-  res.on('close', () => clearInterval(timer));
-}
+const endless = endlessBody(Buffer.from('{"id":"x","status":"confirmed"},'.repeat(2048)), '{"timeZone":"UTC","items":[');
 
 beforeAll(async () => {
   fx = await startGoogleFixture();
   fx.emulator.control.addUser('anna@example.com', { timeZone: 'UTC' });
-  server = createServer((_req, res) => endless(res));
+  server = createServer((_req, res) => endless.write(res));
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   apiRoot = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 });
@@ -48,6 +37,6 @@ describe('what one Google answer may hold', () => {
       .catch((e: unknown) => e);
 
     expect(isAppError(error) && [error.kind, error.message]).toEqual(['transient', expect.stringContaining('response-too-large')]);
-    expect(sent).toBeLessThan(8 * 1024 * 1024);
+    expect(endless.sent).toBeLessThan(8 * 1024 * 1024);
   });
 });

@@ -1,11 +1,11 @@
 import { once } from 'node:events';
-import type { ServerResponse } from 'node:http';
 import { createServer, type Server } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isAppError } from '../../../shared/errors/app-error.js';
 import { createHttpTransport } from '../../../shared/providers/graph/http-transport.js';
 import { LOOPBACK_TLS_CERT, LOOPBACK_TLS_KEY } from '../../../tools/emulators/graph/loopback-certificate.js';
+import { endlessBody } from '../../support/endless-body.js';
 
 let server: Server;
 let url: string;
@@ -13,7 +13,7 @@ const connections: string[] = [];
 
 beforeAll(async () => {
   server = createServer({ key: LOOPBACK_TLS_KEY, cert: LOOPBACK_TLS_CERT }, (req, res) => {
-    if (req.url === '/endless') return void endless(res);
+    if (req.url === '/endless') return void endless.write(res);
     res.writeHead(200, { 'content-type': 'text/plain' }).end(`hello ${req.method}`);
   });
   server.on('secureConnection', (socket) => connections.push(String(socket.remotePort)));
@@ -22,18 +22,8 @@ beforeAll(async () => {
   url = `https://localhost:${(server.address() as AddressInfo).port}/`;
 });
 
-/** A chunked body that never ends: 64 KiB chunks while the client reads. */
-let endlessSent = 0;
-function endless(res: ServerResponse): void {
-  res.writeHead(200, { 'content-type': 'application/json' });
-  const chunk = Buffer.alloc(64 * 1024, 0x20);
-  const timer = setInterval(() => {
-    if (res.destroyed) return void clearInterval(timer);
-    res.write(chunk);
-    endlessSent += chunk.length;
-  }, 1);
-  res.on('close', () => clearInterval(timer));
-}
+/** A chunked body that never ends, in 64 KiB chunks. */
+const endless = endlessBody(Buffer.alloc(64 * 1024, 0x20));
 
 afterAll(async () => {
   server.closeAllConnections();
@@ -63,12 +53,12 @@ describe('Graph HTTP transport over TLS', () => {
 
   it('when an answer grows past the size cap, then it is cut off as it arrives with a transient response-too-large, not buffered whole', async () => {
     const transport = createHttpTransport({ timeoutMs: 20_000, trustedCertificates: [LOOPBACK_TLS_CERT], noProxy: '*', maxResponseBytes: 1024 * 1024 });
-    endlessSent = 0;
+    endless.sent = 0;
 
     const error = await transport({ method: 'GET', url: `${url}endless`, headers: {} }).catch((e: unknown) => e);
 
     expect(isAppError(error) && [error.kind, error.code]).toEqual(['transient', 'response-too-large']);
     // Stopped near the cap: the server got no further than a few chunks past it.
-    expect(endlessSent).toBeLessThan(8 * 1024 * 1024);
+    expect(endless.sent).toBeLessThan(8 * 1024 * 1024);
   });
 });
