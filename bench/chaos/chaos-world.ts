@@ -216,7 +216,7 @@ export class ChaosWorld {
   }
 
   private async timers(): Promise<void> {
-    for (const timer of [() => dispatch(this.deps), () => refreshRosterIfDue(this.deps)]) {
+    for (const timer of [() => dispatch(this.deps), () => refreshRosterIfDue(this.deps, new Date(CHAOS_START))]) {
       try {
         await timer();
       } catch {

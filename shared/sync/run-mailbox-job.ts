@@ -97,7 +97,8 @@ async function scheduleRetry(
   const retryAt = new Date(deps.now().getTime() + delay);
   await remember(retryAt.toISOString());
   await deps.queue.send(
-    { mailboxKey: job.mailboxKey, reason: 'retry', full: job.full, enqueuedAt: deps.now().toISOString() },
+    // A lifecycle event rides along: its renewal is retried with the sync.
+    { mailboxKey: job.mailboxKey, reason: 'retry', full: job.full, enqueuedAt: deps.now().toISOString(), ...(job.lifecycle ? { lifecycle: job.lifecycle } : {}) },
     { messageId: retryMessageId(job.mailboxKey, attempt, delivery.messageId), scheduledAt: retryAt },
   );
   deps.logger.warn('sync.retry-scheduled', { mailbox: job.mailboxKey, attempt, at: retryAt.toISOString(), code: error.code, error: error.message });

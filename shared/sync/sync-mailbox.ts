@@ -10,6 +10,7 @@ import { isConcurrencyConflict } from '../store/table-errors.js';
 import { applyOperations, clearActivities, type ApplyResult } from './apply-operations.js';
 import { forEachBounded } from './bounded.js';
 import type { RecordRepair } from './cmg-truth.js';
+import { actOnLifecycleEvent, type LifecycleAction } from './graph-lifecycle-job.js';
 import { isQuiet, quietPeriodEnd } from './pacing.js';
 import { planMailbox, type MailboxPlan } from './plan-mailbox.js';
 import { deferredMessageId } from '../queue/message-id.js';
@@ -23,6 +24,7 @@ export type SyncOutcome =
   | { readonly status: 'held'; readonly reason: string }
   | { readonly status: 'disabled'; readonly reason: string }
   | { readonly status: 'deferred'; readonly until: string }
+  | { readonly status: 'lifecycle'; readonly action: LifecycleAction }
   | { readonly status: 'unknown-mailbox' };
 
 /** A mailbox declared invalid is probed again at least once a day (the roster re-evaluates it too). */
@@ -47,9 +49,18 @@ export async function syncMailbox(deps: SyncDeps, job: MailboxJob, redelivered =
   const quiet = deps.config.sync.subscribeOff;
   if (isQuiet(now, quiet)) {
     const until = new Date(quietPeriodEnd(now, quiet));
-    await deps.queue.send({ ...job, enqueuedAt: deps.now().toISOString() }, { messageId: deferredMessageId(mailbox.key, until, job.full), scheduledAt: until });
+    await deps.queue.send(
+      { ...job, enqueuedAt: deps.now().toISOString() },
+      { messageId: deferredMessageId(mailbox.key, until, job.full, job.lifecycle?.event), scheduledAt: until },
+    );
     log.info('sync.deferred', { until: until.toISOString(), reason: job.reason });
     return { status: 'deferred', until: until.toISOString() };
+  }
+
+  if (job.lifecycle) {
+    const action = await actOnLifecycleEvent(deps, mailbox, job.lifecycle);
+    // reauthorizationRequired loses no change: only removal and `missed` need the full sync.
+    if (!job.full) return { status: 'lifecycle', action };
   }
 
   // A retry follows a failure that may not have been recorded (the store itself failed).
