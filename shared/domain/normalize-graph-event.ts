@@ -40,7 +40,7 @@ const IdOnly = z.object({ id: z.string().min(1) });
 const Stub = z.looseObject({
   id: z.string().min(1),
   seriesMasterId: z.string().min(1),
-  showAs: z.undefined(),
+  showAs: z.undefined().optional(),
 });
 
 const SeriesMasterItem = z.looseObject({ id: z.string().min(1), type: z.literal('seriesMaster') });
