@@ -80,6 +80,14 @@ function select(json: Record<string, unknown>, req: EmulatorRequest): Record<str
 
 const isInstant = (value: string | null): value is string => value !== null && Number.isFinite(Date.parse(value));
 
+/** The time window a calendarView or instances request must name. */
+function windowOf(req: EmulatorRequest): { start: string; end: string } | { error: EmulatorResponse } {
+  const start = req.query.get('startDateTime');
+  const end = req.query.get('endDateTime');
+  if (isInstant(start) && isInstant(end)) return { start, end };
+  return { error: graphError(400, 'ErrorInvalidParameter', 'This request requires a time window specified by the query string parameters StartDateTime and EndDateTime.') };
+}
+
 const itemNotFound = (): EmulatorResponse => graphError(404, 'ErrorItemNotFound', 'The specified object was not found in the store.');
 
 export function calendarRoutes(state: GraphEmulatorState, baseUrl: () => string): Route[] {
@@ -191,11 +199,9 @@ export function calendarRoutes(state: GraphEmulatorState, baseUrl: () => string)
       handler: (req) => {
         const found = lookup(req);
         if ('error' in found) return found.error;
-        const start = req.query.get('startDateTime');
-        const end = req.query.get('endDateTime');
-        if (!isInstant(start) || !isInstant(end)) {
-          return graphError(400, 'ErrorInvalidParameter', 'This request requires a time window specified by the query string parameters StartDateTime and EndDateTime.');
-        }
+        const window = windowOf(req);
+        if ('error' in window) return window.error;
+        const { start, end } = window;
         const all = state.instances(found.user.id).filter((i) => overlaps(i.fields.start, i.fields.end, start, end));
         return listPage(req, all, found.user, `users('${found.user.id}')/calendarView`, `users/${found.user.id}/calendarView`);
       },
@@ -218,11 +224,9 @@ export function calendarRoutes(state: GraphEmulatorState, baseUrl: () => string)
       handler: (req) => {
         const found = lookup(req);
         if ('error' in found) return found.error;
-        const start = req.query.get('startDateTime');
-        const end = req.query.get('endDateTime');
-        if (!isInstant(start) || !isInstant(end)) {
-          return graphError(400, 'ErrorInvalidParameter', 'This request requires a time window specified by the query string parameters StartDateTime and EndDateTime.');
-        }
+        const window = windowOf(req);
+        if ('error' in window) return window.error;
+        const { start, end } = window;
         const id = req.params.event ?? '';
         const series = state.seriesInstances(found.user.id, id);
         if (!series) return state.master(found.user.id, id) ? graphError(400, 'ErrorInvalidRequest', 'The specified event is not a recurring series master.') : itemNotFound();
@@ -250,11 +254,9 @@ export function calendarRoutes(state: GraphEmulatorState, baseUrl: () => string)
           const next = req.query.has('$deltatoken') ? { ...round, q: state.seq } : round;
           return deltaPage(user, next, pageSize, preferred !== undefined);
         }
-        const start = req.query.get('startDateTime');
-        const end = req.query.get('endDateTime');
-        if (!isInstant(start) || !isInstant(end)) {
-          return graphError(400, 'ErrorInvalidParameter', 'This request requires a time window specified by the query string parameters StartDateTime and EndDateTime.');
-        }
+        const window = windowOf(req);
+        if ('error' in window) return window.error;
+        const { start, end } = window;
         if (req.query.has('$select')) return graphError(400, 'ErrorInvalidUrlQuery', 'The following parameters are not supported with change tracking over the \'CalendarView\' resource: \'$select\'.');
         const round: DeltaState = { u: user.id, s: new Date(start).toISOString(), e: new Date(end).toISOString(), g: user.generation, q: state.seq, since: -1, o: 0 };
         return deltaPage(user, round, pageSize, preferred !== undefined);
