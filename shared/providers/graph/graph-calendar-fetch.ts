@@ -114,6 +114,7 @@ export async function fetchGraphCalendar(
       memory: request.seriesMemory,
       maxRetryDelayMs: options.maxRetryDelayMs,
       sleep: options.sleep,
+      countPage,
     },
     items,
     mode,

@@ -39,6 +39,8 @@ export interface SeriesContext {
   /** A throttled sub-request is sent again after its Retry-After, up to this wait. */
   readonly maxRetryDelayMs: number;
   readonly sleep: (ms: number) => Promise<void>;
+  /** The fetch's page budget (read-limits.ts): instances pages count against it too. */
+  readonly countPage: (items: number, next: string | undefined) => void;
 }
 
 export interface CompletedSeries {
@@ -166,11 +168,13 @@ async function listInstances(
     const first = EventListPageSchema.safeParse(answer.body);
     if (!first.success) throw transientError('Graph answered an instances request in an unexpected shape', 'graph-bad-response');
     let page = first.data;
+    ctx.countPage(page.value.length, page['@odata.nextLink']);
     const listed = page.value.map(normalizeGraphEvent);
     while (page['@odata.nextLink']) {
       const next = await ctx.gate.run(ctx.address, 1, () => ctx.api.send({ method: 'GET', path: page['@odata.nextLink']!, headers: ctx.headers }, EventListPageSchema));
       requests += next.requests;
       page = next.body;
+      ctx.countPage(page.value.length, page['@odata.nextLink']);
       listed.push(...page.value.map(normalizeGraphEvent));
     }
     occurrences.set(seriesId, listed);
