@@ -1,4 +1,4 @@
-/** The five repositories over Table Storage, wired from the platform settings. */
+/** The repositories over Table Storage, wired from the platform settings. */
 import { TableActivityRepository } from './table-activity-repository.js';
 import { TableDeadLetterRepository } from './table-dead-letter-repository.js';
 import { tableGetter, type TableConnectionOptions, type TablesConnection } from './table-connection.js';
@@ -8,6 +8,8 @@ import { TableSubscriptionRepository } from './table-subscription-repository.js'
 import type { ActivityRepository } from './activity-repository.js';
 import type { DeadLetterRepository } from './dead-letter-repository.js';
 import type { MailboxRepository } from './mailbox-repository.js';
+import type { SeriesMasterRepository } from './series-master-repository.js';
+import { TableSeriesMasterRepository } from './table-series-master-repository.js';
 import type { StateRepository } from './state-repository.js';
 import type { SubscriptionRepository } from './subscription-repository.js';
 
@@ -17,6 +19,7 @@ export interface Store {
   readonly subscriptions: SubscriptionRepository;
   readonly state: StateRepository;
   readonly deadLetters: DeadLetterRepository;
+  readonly seriesMasters: SeriesMasterRepository;
 }
 
 export function createTableStore(connection: TablesConnection, options: TableConnectionOptions = {}): Store {
@@ -26,5 +29,6 @@ export function createTableStore(connection: TablesConnection, options: TableCon
     subscriptions: new TableSubscriptionRepository(tableGetter(connection, 'Subscriptions', options)),
     state: new TableStateRepository(tableGetter(connection, 'State', options)),
     deadLetters: new TableDeadLetterRepository(tableGetter(connection, 'DeadLetters', options)),
+    seriesMasters: new TableSeriesMasterRepository(tableGetter(connection, 'SeriesMasters', options)),
   };
 }

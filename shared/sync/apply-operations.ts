@@ -57,6 +57,7 @@ function record(activity: Activity, hash: string, at: Date): StoredActivity {
     externalId: activity.externalId,
     hash,
     sourceEventId: activity.source.eventId,
+    ...(activity.source.seriesId === undefined ? {} : { seriesId: activity.source.seriesId }),
     code: activity.code,
     start: activity.start,
     end: activity.end,

@@ -48,6 +48,8 @@ export function cmgTruth(
       externalId: h.externalId,
       hash,
       sourceEventId: h.source.eventId,
+      // CMG does not keep the series; ours is the desired one's when CMG's copy is equal.
+      ...(equal && mine.source.seriesId !== undefined ? { seriesId: mine.source.seriesId } : {}),
       code: h.code,
       start: h.start,
       end: h.end,
@@ -55,7 +57,7 @@ export function cmgTruth(
     };
     acknowledged.push(entry);
     // CMG holds what we want, but our record does not say so: write it (no request to CMG).
-    if (equal && (row === undefined || row.hash !== hash || row.rejected !== undefined)) put.push(entry);
+    if (equal && (row === undefined || row.hash !== hash || row.seriesId !== entry.seriesId || row.rejected !== undefined)) put.push(entry);
   }
   const forget: string[] = [];
   for (const row of recorded) {
