@@ -77,17 +77,25 @@ const cell = (tr, text, cls) => { const td = document.createElement('td'); td.te
 // Problems first (failing, invalid), then the rest, each by mailbox key.
 const RANK = { failing: 0, invalid: 1, 'over-limit': 2, active: 3, excluded: 4, disabled: 5 };
 
-async function resync(button, outcome, key) {
-  button.disabled = true;
-  say(outcome, 'requesting…');
+// Each mailbox's last resync outcome, kept across refreshes (which rebuild the rows).
+const outcomes = new Map();
+const rowOf = (key) => [...document.getElementById('rows').children].find((tr) => tr.dataset.key === key);
+function showOutcome(key) {
+  const tr = rowOf(key); const shown = outcomes.get(key);
+  if (!tr || !shown) return;
+  tr.querySelector('button').disabled = shown.pending;
+  say(tr.querySelector('[role=status]'), shown.text, shown.cls);
+}
+
+async function resync(key) {
+  outcomes.set(key, { pending: true, text: 'requesting…' }); showOutcome(key);
   try {
     await api('mailboxes/' + encodeURIComponent(key) + '/resync', { method: 'POST' });
-    say(outcome, 'full sync queued', 'done');
+    outcomes.set(key, { pending: false, text: 'full sync queued', cls: 'done' });
   } catch (error) {
-    say(outcome, 'not queued: ' + error.message, 'error');
-  } finally {
-    button.disabled = false;
+    outcomes.set(key, { pending: false, text: 'not queued: ' + error.message, cls: 'error' });
   }
+  showOutcome(key);
 }
 
 async function load() {
@@ -108,8 +116,9 @@ async function load() {
     const actions = cell(tr, '');
     const button = document.createElement('button'); button.textContent = 'resync';
     const outcome = document.createElement('span'); outcome.setAttribute('role', 'status');
-    button.addEventListener('click', () => resync(button, outcome, m.key));
+    button.addEventListener('click', () => resync(m.key));
     actions.append(button, ' ', outcome); rows.append(tr);
+    showOutcome(m.key);
   }
   const summary = document.getElementById('summary'); summary.replaceChildren();
   const total = document.createElement('span'); total.textContent = all.length + ' mailboxes'; summary.append(total);
