@@ -26,7 +26,7 @@ let token = sessionStorage.getItem(TOKEN) ?? undefined;
 
 const b64url = (bytes) => btoa(String.fromCharCode(...new Uint8Array(bytes))).replace(/\\+/g, '-').replace(/\\//g, '_').replace(/=+$/, '');
 const randomText = () => b64url(crypto.getRandomValues(new Uint8Array(32)));
-const entra = root.tenant && root.client ? { endpoint: root.authority + '/' + root.tenant + '/oauth2/v2.0/', client: root.client, scope: 'api://' + root.client + '/.default openid' } : undefined;
+const entra = root.tenant && root.client ? { endpoint: root.authority + '/' + root.tenant + '/oauth2/v2.0/', client: root.client, scope: root.client + '/.default openid' } : undefined;
 const redirectUri = location.origin + location.pathname;
 
 async function startSignIn() {

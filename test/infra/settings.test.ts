@@ -8,6 +8,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { ADMIN_SETTINGS } from '../../shared/config/admin-settings.js';
 import { MAPPING_SETTINGS } from '../../shared/config/mapping-settings.js';
 import { PROFILE_LIST_SETTING, profileSettings } from '../../shared/config/profile-settings.js';
 import { CMG_SETTINGS, PLATFORM_SETTINGS, PUSH_SETTINGS, SYNC_SETTINGS } from '../../shared/config/runtime-settings.js';
@@ -44,6 +45,7 @@ const SCHEMA: Record<string, Setting<unknown>> = {
   ...SYNC_SETTINGS,
   ...PUSH_SETTINGS,
   ...PLATFORM_SETTINGS,
+  ...ADMIN_SETTINGS,
   ...PROFILE_LIST_SETTING,
 };
 const PROFILE_SUFFIXES = Object.keys(profileSettings) as Array<keyof typeof profileSettings>;
