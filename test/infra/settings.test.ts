@@ -83,7 +83,8 @@ const FLEX_REJECTED = [
 const KEY_BASED = ['AzureWebJobsStorage', 'TABLES_CONNECTION_STRING', 'ServiceBusConnection', 'APPINSIGHTS_INSTRUMENTATIONKEY'];
 
 /** Program settings the Bicep computes rather than takes from a parameter of the same name. */
-const WIRING = ['CMG_PASSWORD', 'CMG_CA_CERTIFICATE', 'PROFILES', 'TABLES_ENDPOINT', 'AZURE_CLIENT_ID', 'SERVICE_BUS_QUEUE', 'WEBHOOK_BASE_URL', 'ServiceBusConnection__fullyQualifiedNamespace'];
+// ADMIN_TENANT_ID: the tenant deployed to, unless the adminTenantId parameter names another.
+const WIRING = ['CMG_PASSWORD', 'CMG_CA_CERTIFICATE', 'PROFILES', 'TABLES_ENDPOINT', 'AZURE_CLIENT_ID', 'SERVICE_BUS_QUEUE', 'WEBHOOK_BASE_URL', 'ServiceBusConnection__fullyQualifiedNamespace', 'ADMIN_TENANT_ID'];
 
 /** Settings without a schema default that a working Azure deployment must still set. */
 const REQUIRED_IN_AZURE = [
