@@ -11,6 +11,7 @@ import { randomUUID } from 'node:crypto';
 import functions from '@azure/functions';
 import { graphNotifications } from '../../functions/graph-notifications.js';
 import { useDeps } from '../../shared/app/app-context.js';
+import { OPERATOR_ROLE, type AdminCaller } from '../../shared/auth/admin-caller.js';
 import { requestResync } from '../../shared/sync/mailbox-admin.js';
 import { runMailboxMessage } from '../../shared/sync/run-mailbox-job.js';
 import { encodeKey } from '../../shared/store/table-key.js';
@@ -18,6 +19,8 @@ import { TableClient } from '@azure/data-tables';
 import { ChaosWorld } from './chaos-world.js';
 
 const MINUTE = 60_000;
+/** Who asks for the full syncs an operator would ask for after an incident. */
+const OPERATOR: AdminCaller = { id: 'chaos', name: 'chaos operator', roles: [OPERATOR_ROLE] };
 const INCIDENT_MS = 30 * MINUTE;
 /** How long recovery may take before the scenario counts as not converged. */
 const CONVERGE_LIMIT_MS = 3 * 60 * MINUTE;
@@ -202,7 +205,7 @@ export const SCENARIOS: readonly ChaosScenario[] = [
         end: async () => {
           putsDuring = countPuts(world, refusedId);
           // A full sync of everyone, as after a settings change: the refusal is not sent again.
-          for (const p of world.people) await requestResync(world.deps, p.key);
+          for (const p of world.people) await requestResync(world.deps, p.key, OPERATOR);
         },
         exclude: () => new Set([refusedId]),
       });
@@ -273,7 +276,7 @@ export const SCENARIOS: readonly ChaosScenario[] = [
           for (const [i, body] of bodies.entries()) await runMailboxMessage(world.deps, body, { messageId: `poison-${i}`, deliveryCount: 1, deadLetter: async () => undefined });
           // A row no version of us wrote: every job of this mailbox fails reading it.
           await activities.upsertEntity({ partitionKey: encodeKey(victim.key), rowKey: 'corrupt', hash: 42 }, 'Replace');
-          await requestResync(world.deps, victim.key);
+          await requestResync(world.deps, victim.key, OPERATOR);
         },
         end: async () => {
           poisonJobs = [...world.deliveriesByMessage.keys()].filter((id) => id.includes(victim.key)).length;
@@ -334,7 +337,7 @@ export const SCENARIOS: readonly ChaosScenario[] = [
         },
         // The operator asks for the next full sync (a window roll does the same at midnight).
         end: async () => {
-          for (const p of world.people) await requestResync(world.deps, p.key);
+          for (const p of world.people) await requestResync(world.deps, p.key, OPERATOR);
         },
       });
       const repairRequests = world.env.cmg.record.filter((r) => r.path.includes('/users/')).length;
