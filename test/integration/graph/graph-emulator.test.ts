@@ -1,33 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { Agent, request } from 'node:https';
 import { startGraphEmulator, type RunningGraphEmulator } from '../../../tools/emulators/graph/graph-emulator.js';
-import { CLIENT_ID, CLIENT_SECRET, TENANT_ID, at, providerFor, windowAround } from './graph-test-kit.js';
-
-/** A JSON answer as the tests read it (shapes are asserted, not trusted). */
-type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
-
-/** Plain HTTPS calls, as the dev host or a person with curl would make them. */
-function call(emulator: RunningGraphEmulator, method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<{ status: number; body: Json }> {
-  const agent = new Agent({ ca: emulator.certificate });
-  return new Promise((resolve, reject) => {
-    const req = request(`${emulator.url}${path}`, { method, agent, headers: { 'content-type': 'application/json', ...headers } }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => {
-        const text = Buffer.concat(chunks).toString('utf8');
-        resolve({ status: res.statusCode ?? 0, body: text ? (JSON.parse(text) as Json) : {} });
-      });
-    });
-    req.on('error', reject);
-    req.end(body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body));
-  });
-}
-
-async function bearer(emulator: RunningGraphEmulator): Promise<Record<string, string>> {
-  const form = new URLSearchParams({ grant_type: 'client_credentials', client_id: CLIENT_ID, client_secret: CLIENT_SECRET, scope: `${emulator.url}/.default` });
-  const token = await call(emulator, 'POST', `/${TENANT_ID}/oauth2/v2.0/token`, form.toString(), { 'content-type': 'application/x-www-form-urlencoded' });
-  return { authorization: `Bearer ${token.body.access_token}` };
-}
+import { CLIENT_ID, CLIENT_SECRET, TENANT_ID, at, bearer, call, providerFor, windowAround } from './graph-test-kit.js';
 
 describe('Graph emulator wire behaviour', () => {
   let emulator: RunningGraphEmulator;

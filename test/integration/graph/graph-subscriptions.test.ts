@@ -50,7 +50,8 @@ describe('Graph provider subscriptions against the emulator', () => {
   const inDays = (days: number): string => new Date(Date.now() + days * 86_400_000).toISOString();
 
   beforeEach(async () => {
-    emulator = await startGraphEmulator({ tenantId: TENANT_ID, apps: [{ clientId: CLIENT_ID, clientSecret: CLIENT_SECRET }], validationTimeoutMs: 300 });
+    // The test's webhook listens on loopback http.
+    emulator = await startGraphEmulator({ tenantId: TENANT_ID, apps: [{ clientId: CLIENT_ID, clientSecret: CLIENT_SECRET }], validationTimeoutMs: 300, allowLoopbackHttpNotifications: true });
     userId = emulator.control.addUser({ address: ADELE }).id;
     webhook = await startWebhook();
   });

@@ -2,6 +2,7 @@
  * Shared set-up for the Graph integration tests: the emulator on a free loopback port with one
  * app registration, and a real provider (msal + Graph SDK client) pointed at it.
  */
+import { Agent, request } from 'node:https';
 import type { GraphProfile } from '../../../shared/config/profile-settings.js';
 import type { CalendarWindow } from '../../../shared/domain/calendar-window.js';
 import { createGraphProvider, type GraphProviderOptions } from '../../../shared/providers/graph/graph-provider.js';
@@ -44,3 +45,29 @@ export const at = (base: Date, hours: number): string => new Date(base.getTime()
 
 /** Calendar reads (delta pages, also inside `$batch`) the emulator served. */
 export const calendarRequests = (emulator: RunningGraphEmulator) => emulator.control.apiRequests().filter((r) => r.path.includes('/calendarView'));
+
+/** A JSON answer as the tests read it (shapes are asserted, not trusted). */
+type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+
+/** Plain HTTPS calls, as the dev host or a person with curl would make them. */
+export function call(emulator: RunningGraphEmulator, method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<{ status: number; headers: Record<string, string | string[] | undefined>; body: Json }> {
+  const agent = new Agent({ ca: emulator.certificate });
+  return new Promise((resolve, reject) => {
+    const req = request(`${emulator.url}${path}`, { method, agent, headers: { 'content-type': 'application/json', ...headers } }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () => {
+        const text = Buffer.concat(chunks).toString('utf8');
+        resolve({ status: res.statusCode ?? 0, headers: res.headers, body: text ? (JSON.parse(text) as Json) : {} });
+      });
+    });
+    req.on('error', reject);
+    req.end(body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body));
+  });
+}
+
+export async function bearer(emulator: RunningGraphEmulator): Promise<Record<string, string>> {
+  const form = new URLSearchParams({ grant_type: 'client_credentials', client_id: CLIENT_ID, client_secret: CLIENT_SECRET, scope: `${emulator.url}/.default` });
+  const token = await call(emulator, 'POST', `/${TENANT_ID}/oauth2/v2.0/token`, form.toString(), { 'content-type': 'application/x-www-form-urlencoded' });
+  return { authorization: `Bearer ${token.body.access_token}` };
+}

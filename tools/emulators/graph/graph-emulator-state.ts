@@ -7,8 +7,18 @@ import { randomBytes, randomUUID } from 'node:crypto';
 
 export type MailboxAccess = 'ok' | 'accessDenied' | 'restDisabled';
 
+/**
+ * Application permissions the emulator checks. Calendars.Read and MailboxSettings.Read stand for
+ * the Exchange RBAC for Applications roles as much as for Entra ID grants; User.Read.All is
+ * only ever an Entra ID grant (RBAC for Applications has no directory roles).
+ */
+export const GRAPH_PERMISSIONS = ['Calendars.Read', 'MailboxSettings.Read', 'User.Read.All'] as const;
+export type GraphPermission = (typeof GRAPH_PERMISSIONS)[number];
+
 export interface GraphAppRegistration {
   readonly clientId: string;
+  /** What the app was granted; default all of GRAPH_PERMISSIONS. */
+  readonly permissions?: readonly GraphPermission[] | undefined;
   readonly clientSecret?: string | undefined;
   /** Certificate credential: the thumbprint msal sends as x5t (SHA-1) or x5t#S256, and the key that verifies the assertion. */
   readonly certificate?: { readonly thumbprint: string; readonly publicKeyPem: string } | undefined;
@@ -22,7 +32,12 @@ export interface AutomaticRepliesSeed {
 }
 
 export interface SeedUser {
+  /** The primary SMTP address (`mail`). */
   readonly address: string;
+  /** Default: the address. Many organisations sign in with a UPN that is not the mail address. */
+  readonly userPrincipalName?: string | undefined;
+  /** Further SMTP addresses the mailbox receives mail for (`proxyAddresses` as `smtp:…`). */
+  readonly aliases?: readonly string[] | undefined;
   readonly id?: string | undefined;
   readonly displayName?: string | undefined;
   /** Windows (or IANA) zone name, as mailboxSettings.timeZone holds it. Default "UTC". */
@@ -57,6 +72,9 @@ export type EventPatch = Partial<EventFields>;
 export interface StoredUser {
   readonly id: string;
   readonly address: string;
+  readonly userPrincipalName: string;
+  /** `SMTP:` the primary address, `smtp:` each alias, as Entra ID lists them. */
+  readonly proxyAddresses: readonly string[];
   readonly displayName: string;
   timeZone: string;
   automaticReplies: AutomaticRepliesSeed;
@@ -141,9 +159,12 @@ export class GraphEmulatorState {
   }
 
   addUser(seed: SeedUser): StoredUser {
+    const address = seed.address.toLowerCase();
     const user: StoredUser = {
       id: seed.id ?? randomUUID(),
-      address: seed.address.toLowerCase(),
+      address,
+      userPrincipalName: (seed.userPrincipalName ?? address).toLowerCase(),
+      proxyAddresses: [`SMTP:${address}`, ...(seed.aliases ?? []).map((a) => `smtp:${a.toLowerCase()}`)],
       displayName: seed.displayName ?? seed.address.split('@')[0] ?? seed.address,
       timeZone: seed.timeZone ?? 'UTC',
       automaticReplies: seed.automaticReplies ?? { status: 'disabled' },
@@ -155,21 +176,34 @@ export class GraphEmulatorState {
     return user;
   }
 
-  /** By id or by mail address (Graph accepts either in `/users/{id | userPrincipalName}`). */
+  /**
+   * As Graph finds `/users/{id | userPrincipalName}`: by object id or UPN, never by mail address.
+   * A mail address that is not the UPN is not found, whatever Exchange delivers to it
+   * (microsoft-graph-docs #3979: "UPN != email address … cannot be relied upon").
+   */
   findUser(key: string): StoredUser | undefined {
     const byId = this.users.get(key);
     if (byId) return byId;
-    const address = key.toLowerCase();
-    for (const user of this.users.values()) if (user.address === address) return user;
+    const upn = key.toLowerCase();
+    for (const user of this.users.values()) if (user.userPrincipalName === upn) return user;
     return undefined;
+  }
+
+  /** Users a directory filter clause matches (`mail`, `userPrincipalName`, `proxyAddresses` compare case-insensitively). */
+  usersWhere(property: 'mail' | 'userPrincipalName' | 'proxyAddresses', value: string): StoredUser[] {
+    const wanted = value.toLowerCase();
+    return [...this.users.values()].filter((u) =>
+      property === 'mail' ? u.address === wanted : property === 'userPrincipalName' ? u.userPrincipalName === wanted : u.proxyAddresses.some((p) => p.toLowerCase() === wanted),
+    );
   }
 
   allUsers(): StoredUser[] {
     return [...this.users.values()];
   }
 
+  /** For the control API: by object id, UPN or mail address. */
   user(key: string): StoredUser {
-    const user = this.findUser(key);
+    const user = this.findUser(key) ?? this.usersWhere('mail', key)[0];
     if (!user) throw new Error(`emulator: no user ${key}`);
     return user;
   }
