@@ -32,7 +32,7 @@ const MAILBOX_CODES = new Set([
 /** Server-side trouble worth another try. */
 export const RETRYABLE_STATUS = new Set([408, 429, 500, 502, 503, 504]);
 /** msal error codes meaning the app registration, tenant or credential is wrong. */
-const CREDENTIAL_CODES = new Set(['invalid_client', 'unauthorized_client', 'invalid_request', 'invalid_scope', 'invalid_grant', 'invalid_resource']);
+const CREDENTIAL_CODES = new Set(['invalid_client', 'unauthorized_client', 'invalid_request', 'invalid_scope', 'invalid_grant', 'invalid_resource', 'invalid_tenant']);
 
 /** What the failed request addressed: a 404 on a subscription means it is gone, not the mailbox. */
 export type GraphTarget = 'mailbox' | 'subscription';

@@ -106,6 +106,27 @@ describe('Graph provider failures against the emulator', () => {
     await expect(provider.checkConnection()).rejects.toMatchObject({ kind: 'configuration' });
   });
 
+  it('when the tenant is wrong, then msal\'s endpoints_resolution_error becomes a configuration error naming the tenant, not a retry', async () => {
+    const provider = providerFor(emulator, {}, { ...profileFor(emulator), tenantId: 'contoso-typo.onmicrosoft.com' });
+
+    const error = await failure(provider.fetchCalendar({ address: ADELE, window }));
+    expect(error).toMatchObject({ kind: 'configuration', code: 'graph-tenant-not-found' });
+    expect(error.message).toContain('AADSTS90002');
+    expect(error.message).toContain('endpoints_resolution_error');
+    expect(error.message).toContain('PROFILE_M365_TENANT_ID');
+    // Asked once: no retry, and no Graph call without a token.
+    expect(emulator.record.filter((r) => r.path.endsWith('/openid-configuration'))).toHaveLength(1);
+    expect(emulator.record.filter((r) => r.path.startsWith('/v1.0/'))).toHaveLength(0);
+    await expect(provider.checkConnection()).rejects.toMatchObject({ kind: 'configuration', code: 'graph-tenant-not-found' });
+  });
+
+  it('when the sign-in endpoint cannot be reached, then the same msal error stays a transient failure', async () => {
+    emulator.fault({ path: /openid-configuration$/, kind: 'status', status: 503, times: Infinity });
+    const error = await failure(providerFor(emulator, { maxRetries: 0 }).fetchCalendar({ address: ADELE, window }));
+    expect(error).toMatchObject({ kind: 'transient', code: 'token-unavailable' });
+    expect(error.message).toContain('endpoints_resolution_error');
+  });
+
   it('when Graph refuses the token (401), then the error is a configuration error naming the profile', async () => {
     const provider = providerFor(emulator);
     await provider.fetchCalendar({ address: ADELE, window });
