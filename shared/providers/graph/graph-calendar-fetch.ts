@@ -45,6 +45,8 @@ export async function fetchGraphCalendar(
     method: 'GET',
     path: syncToken ?? `${user}/calendarView/delta?startDateTime=${encodeURIComponent(window.start)}&endDateTime=${encodeURIComponent(window.end)}`,
     headers,
+    // Graph answers a token it no longer accepts with 400 as often as with 410: either way a full sync.
+    target: syncToken ? 'sync-state' : 'mailbox',
   };
   let requests = 0;
   const getPage = async (spec: GraphRequestSpec): Promise<DeltaPage> => {
@@ -73,7 +75,7 @@ export async function fetchGraphCalendar(
     if (!calendarItem || !settingsItem) throw transientError('Graph $batch answer lacks a response', 'graph-bad-response');
     // A lost delta state or an unavailable mailbox decides the outcome; a throttled
     // sub-request alone is repeated on its own, with the normal retry rules.
-    const calendarFailure = calendarItem.status >= 300 ? api.failureOf(calendarItem) : undefined;
+    const calendarFailure = calendarItem.status >= 300 ? api.failureOf(calendarItem, calendarSpec.target) : undefined;
     const settingsFailure = settingsItem.status >= 300 ? api.failureOf(settingsItem) : undefined;
     for (const failure of [calendarFailure, settingsFailure]) {
       if (failure && (failure.kind !== 'transient' || (failure.retryAfterMs ?? 0) > options.maxRetryDelayMs)) throw failure;
@@ -89,7 +91,7 @@ export async function fetchGraphCalendar(
 
   const items: NormalizeResult[] = page.value.map(normalizeGraphEvent);
   while (page['@odata.nextLink']) {
-    page = await getPage({ method: 'GET', path: page['@odata.nextLink'], headers });
+    page = await getPage({ method: 'GET', path: page['@odata.nextLink'], headers, target: 'sync-state' });
     for (const raw of page.value) items.push(normalizeGraphEvent(raw));
   }
   const deltaLink = page['@odata.deltaLink'];

@@ -34,8 +34,11 @@ export const RETRYABLE_STATUS = new Set([408, 429, 500, 502, 503, 504]);
 /** msal error codes meaning the app registration, tenant or credential is wrong. */
 const CREDENTIAL_CODES = new Set(['invalid_client', 'unauthorized_client', 'invalid_request', 'invalid_scope', 'invalid_grant', 'invalid_resource', 'invalid_tenant']);
 
-/** What the failed request addressed: a 404 on a subscription means it is gone, not the mailbox. */
-export type GraphTarget = 'mailbox' | 'subscription';
+/**
+ * What the failed request addressed: a 404 on a subscription means it is gone, not the mailbox;
+ * a 400 on a request that carried a delta or skip token means the token is no longer good.
+ */
+export type GraphTarget = 'mailbox' | 'subscription' | 'sync-state';
 
 export function classifyGraphFailure(failure: GraphFailure, profileName: string, target: GraphTarget = 'mailbox'): AppError {
   const code = (failure.code ?? '').toLowerCase();
@@ -43,7 +46,7 @@ export function classifyGraphFailure(failure: GraphFailure, profileName: string,
   if (target === 'subscription' && failure.status === 404) {
     return permanentError(`The subscription no longer exists (${label})`, 'subscription-not-found');
   }
-  if (failure.status === 410 || RESYNC_CODES.has(code)) {
+  if (failure.status === 410 || RESYNC_CODES.has(code) || (target === 'sync-state' && failure.status === 400)) {
     return resyncRequired(`Graph forgot the delta state (${label}); a full sync is needed`, 'resync-required');
   }
   if (failure.status === 401) {

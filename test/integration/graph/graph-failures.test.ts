@@ -78,6 +78,36 @@ describe('Graph provider failures against the emulator', () => {
     expect(Date.now() - started).toBeLessThan(3_000);
   });
 
+  it('when Graph answers 400 to a delta token, then the provider asks for a full resync, not a refused mailbox', async () => {
+    const provider = providerFor(emulator);
+    const full = await provider.fetchCalendar({ address: ADELE, window });
+    const damaged = full.nextSyncToken.replace(/\$deltatoken=.*/, '$deltatoken=bm90LWEtdG9rZW4');
+
+    const error = await failure(provider.fetchCalendar({ address: ADELE, window, syncToken: damaged }));
+    expect(error).toMatchObject({ kind: 'resync', code: 'resync-required' });
+    expect(emulator.record.at(-1)).toMatchObject({ path: '/v1.0/$batch', status: 200 });
+  });
+
+  it('when Graph answers 400 to a request without a token, then it stays a refusal', async () => {
+    emulator.fault({ path: /\/calendarView\/delta$/, kind: 'status', status: 400, times: 1 });
+    const error = await failure(providerFor(emulator).fetchCalendar({ address: ADELE, window }));
+    expect(error).toMatchObject({ kind: 'permanent' });
+  });
+
+  it('when another instance of the app holds the mailbox\'s requests, then the 429 MailboxConcurrency is waited out and the read succeeds', async () => {
+    const release = emulator.control.holdMailboxRequests(ADELE, 3);
+    setTimeout(release, 300);
+    const result = await providerFor(emulator).fetchCalendar({ address: ADELE, window });
+
+    expect(result.items).toHaveLength(1);
+    const [batch, retried] = emulator.record.filter((r) => r.path.startsWith('/v1.0/'));
+    expect(batch?.path).toBe('/v1.0/$batch');
+    // The batch's two steps found one slot: one step got 429 ApplicationThrottled and was repeated alone after Retry-After.
+    expect(retried?.status).toBe(200);
+    expect(retried!.at - batch!.at).toBeGreaterThanOrEqual(950);
+    expect(emulator.record.filter((r) => r.path.startsWith('/v1.0/'))).toHaveLength(2);
+  });
+
   it.each([
     ['an unknown address', 'nobody@contoso.com', undefined],
     ['a mailbox scoped out by RBAC (403 ErrorAccessDenied)', ADELE, 'accessDenied'],
