@@ -136,6 +136,9 @@ param graphAuthorityHost string = 'https://login.microsoftonline.com'
 @description('PROFILE_M365_GRAPH_ENDPOINT: Graph API endpoint (sovereign clouds differ).')
 param graphEndpoint string = 'https://graph.microsoft.com'
 
+@description('PROFILE_M365_RESOLVE_ADDRESSES: find mailboxes by mail or proxy address in the directory (UPN is not the mail address); needs User.Read.All.')
+param graphResolveAddresses bool = false
+
 @description('PROFILE_GWS_DOMAINS: mail domains served by Google Workspace. Empty: no Google profile.')
 param googleDomains string = ''
 
@@ -395,6 +398,7 @@ var graphProfileSettings = {
   PROFILE_M365_CLIENT_ID: graphClientId
   PROFILE_M365_AUTHORITY_HOST: graphAuthorityHost
   PROFILE_M365_GRAPH_ENDPOINT: graphEndpoint
+  PROFILE_M365_RESOLVE_ADDRESSES: graphResolveAddresses ? 'true' : 'false'
 }
 
 // Only the credential in use is referenced: an unresolvable reference would reach the app as text

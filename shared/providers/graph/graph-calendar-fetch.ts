@@ -30,14 +30,16 @@ export interface CalendarFetchOptions {
   readonly logger: Logger;
 }
 
+/** `userRef`: how Graph is to find the user, the address (as UPN) unless the directory gave its object id. */
 export async function fetchGraphCalendar(
   api: GraphApi,
   gate: MailboxGate,
   request: FetchCalendarRequest,
   options: CalendarFetchOptions,
+  userRef: string = request.address,
 ): Promise<FetchCalendarResult> {
   const { address, window, syncToken } = request;
-  const user = `/users/${encodeURIComponent(address)}`;
+  const user = `/users/${encodeURIComponent(userRef)}`;
   // Times in UTC (MAPPING.md §5); page size so a 50-event window is one page.
   const headers = { Prefer: `outlook.timezone="UTC", odata.maxpagesize=${options.pageSize}` };
   const settingsSpec: GraphRequestSpec = { method: 'GET', path: `${user}/mailboxSettings` };

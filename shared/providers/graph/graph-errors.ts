@@ -61,6 +61,8 @@ export function classifyGraphFailure(failure: GraphFailure, profileName: string,
   // Creating a subscription for a user Exchange does not know answers 400 ExtensionError
   // ("the resource … is not supported or the user does not exist").
   const unknownSubscriptionUser = failure.status === 400 && code === 'extensionerror';
+  // Outlook's "no such user" for `/users/{x}/…`: x is neither an object id nor a UPN.
+  if (failure.status === 404 && code === 'errorinvaliduser') return permanentError(`Graph knows no user by this name (${label})`, 'user-not-found');
   if (failure.status === 404 || unknownSubscriptionUser || (failure.status === 403 && (code === '' || MAILBOX_CODES.has(code))) || MAILBOX_CODES.has(code)) {
     return permanentError(`The mailbox is not available to this app (${label})`, 'mailbox-unavailable');
   }

@@ -108,12 +108,17 @@ describe('Graph provider failures against the emulator', () => {
     expect(emulator.record.filter((r) => r.path.startsWith('/v1.0/'))).toHaveLength(2);
   });
 
+  it('when the address is unknown to Graph, then the error is permanent and says the address may not be the UPN', async () => {
+    const error = await failure(providerFor(emulator).fetchCalendar({ address: 'nobody@contoso.com', window }));
+    expect(error).toMatchObject({ kind: 'permanent', code: 'address-not-upn' });
+    expect(emulator.record.filter((r) => r.path === '/v1.0/$batch')).toHaveLength(1);
+  });
+
   it.each([
-    ['an unknown address', 'nobody@contoso.com', undefined],
     ['a mailbox scoped out by RBAC (403 ErrorAccessDenied)', ADELE, 'accessDenied'],
     ['a mailbox without REST access', ADELE, 'restDisabled'],
   ] as const)('when the mailbox is %s, then the error is permanent mailbox-unavailable', async (_what, address, access) => {
-    if (access) emulator.control.setMailboxAccess(ADELE, access);
+    emulator.control.setMailboxAccess(ADELE, access);
     const error = await failure(providerFor(emulator).fetchCalendar({ address, window }));
     expect(error).toMatchObject({ kind: 'permanent', code: 'mailbox-unavailable' });
     expect(emulator.record.filter((r) => r.path === '/v1.0/$batch')).toHaveLength(1);

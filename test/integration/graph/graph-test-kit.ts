@@ -27,6 +27,7 @@ export function profileFor(emulator: RunningGraphEmulator, credential: GraphProf
     credential,
     authorityHost: emulator.url,
     graphEndpoint: emulator.url,
+    resolveAddresses: false,
   };
 }
 
