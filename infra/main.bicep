@@ -42,10 +42,20 @@ param secretsOperatorPrincipalId string = ''
 ])
 param secretsOperatorPrincipalType string = 'Group'
 
-@description('Upper bound of function app instances (Flex Consumption maximumInstanceCount).')
-@minValue(40)
+@description('Flex Consumption maximumInstanceCount: the most on-demand instances of EACH function group (mailbox-sync, the HTTP functions, each timer), not of the whole app. Bounds the load on CMG (docs/deploy.md "Load on CMG").')
+@minValue(1)
 @maxValue(1000)
 param maximumInstanceCount int = 40
+
+@description('Node.js major version of the worker in Azure. Local runs need Node 20 or later (package.json engines).')
+@allowed([
+  '22'
+  '20'
+])
+param nodeVersion string = '22'
+
+@description('true: recover the soft-deleted vault of an earlier deployment of this environment (createMode recover) instead of creating it; see docs/deploy.md "Re-creating an environment".')
+param keyVaultRecover bool = false
 
 @description('Graph and Google push notifications (WEBHOOK_BASE_URL). false: polling only.')
 param pushEnabled bool = true
@@ -54,25 +64,60 @@ param pushEnabled bool = true
 param webhookBaseUrl string = ''
 
 // ---------------------------------------------------------------------------------------------
+// Network (docs/deploy.md "Network"): how the app reaches CMG, and what it reaches privately
+// ---------------------------------------------------------------------------------------------
+
+@description('VNet integration of the function app: none (public outbound), new (a VNet made here, with a NAT gateway), or existing (a subnet of the customer\'s VNet, delegated to Microsoft.App/environments).')
+@allowed([
+  'none'
+  'new'
+  'existing'
+])
+param virtualNetwork string = 'none'
+
+@description('Address space of the new VNet (virtualNetwork new); must not overlap the networks it is peered or connected with.')
+param vnetAddressPrefix string = '10.40.0.0/16'
+
+@description('Subnet of the function app in the new VNet; delegated to Microsoft.App/environments.')
+param appSubnetPrefix string = '10.40.0.0/24'
+
+@description('Subnet of the private endpoints in the new VNet.')
+param privateEndpointSubnetPrefix string = '10.40.1.0/24'
+
+@description('virtualNetwork existing: resource id of the app subnet (delegated to Microsoft.App/environments, used by nothing else).')
+param existingAppSubnetId string = ''
+
+@description('virtualNetwork existing with privateEndpoints: resource id of the subnet for the private endpoints.')
+param existingPrivateEndpointSubnetId string = ''
+
+@description('virtualNetwork new: a NAT gateway with one static public IP for all outbound traffic (output OUTBOUND_IP, for the CMG firewall).')
+param natGateway bool = true
+
+@description('Private endpoints and private DNS zones for Storage (blob, queue, table), Key Vault and, with serviceBusSku Premium, Service Bus. Needs virtualNetwork new or existing.')
+param privateEndpoints bool = false
+
+@description('Public network access of Storage, Key Vault and Service Bus. Disabled only with privateEndpoints; then deploy and set secrets from inside the network.')
+@allowed([
+  'Enabled'
+  'Disabled'
+])
+param publicNetworkAccess string = 'Enabled'
+
+@description('Service Bus tier. Private endpoints for Service Bus need Premium; Standard is reached over the public endpoint (through the NAT gateway when integrated).')
+@allowed([
+  'Standard'
+  'Premium'
+])
+param serviceBusSku string = 'Standard'
+
+// ---------------------------------------------------------------------------------------------
 // Secrets: optional here. Prefer `az keyvault secret set` (docs/deploy.md); a value given here is
 // written as a new secret version on every provision that passes it.
 // ---------------------------------------------------------------------------------------------
 
 @secure()
-@description('CMG HTTP interface password (CMG_PASSWORD). Empty: keep or set the vault secret yourself.')
-param cmgPassword string = ''
-
-@secure()
-@description('Graph client secret (PROFILE_M365_CLIENT_SECRET) when graphCredentialType is secret.')
-param graphClientSecret string = ''
-
-@secure()
-@description('Graph certificate private key, PEM (PROFILE_M365_CERTIFICATE) when graphCredentialType is certificate.')
-param graphCertificatePem string = ''
-
-@secure()
-@description('Google service account JSON key (PROFILE_GWS_SERVICE_ACCOUNT_KEY) when googleDomains is set.')
-param googleServiceAccountKey string = ''
+@description('Secret values by Key Vault secret name (cmg-password, <profile>-certificate, <profile>-client-secret, <profile>-service-account-key, cmg-ca-certificate), for a one-shot deployment. Empty: set the secrets with az keyvault secret set.')
+param secretValues object = {}
 
 // ---------------------------------------------------------------------------------------------
 // CMG connection (CMG-INTERFACE.md)
@@ -104,56 +149,41 @@ param cmgMaxRetries int = 4
 @description('CMG_CODES_REFRESH: how long the CMG code list is cached (duration).')
 param cmgCodesRefresh string = '1h'
 
+@description('true: CMG_CA_CERTIFICATE is the vault secret cmg-ca-certificate (PEM bundle of the internal CA that signed the CMG certificate), trusted besides the public roots.')
+param cmgCaCertificate bool = false
+
 // ---------------------------------------------------------------------------------------------
-// Connection profiles: M365 (Microsoft Graph, always) and GWS (Google Workspace, optional)
+// Connection profiles (PROFILES, PROFILE_<NAME>_*): any number, Microsoft 365 and Google
 // ---------------------------------------------------------------------------------------------
 
-@minLength(1)
-@description('PROFILE_M365_DOMAINS: mail domains served by Microsoft 365, comma-separated.')
-param graphDomains string
+// One connection profile; the optional fields fall back to the app's defaults (docs/settings.md)
+type connectionProfile = {
+  // Profile name: a letter, then letters, digits or _ (settings PROFILE_<NAME>_*, secrets <name>-*)
+  name: string
+  kind: 'graph' | 'google'
+  // Mail domains, comma-separated
+  domains: string
+  // graph: Entra ID tenant id and application (client) id
+  tenantId: string?
+  clientId: string?
+  // graph: which credential is referenced (default certificate)
+  credential: ('certificate' | 'secret')?
+  // graph with a certificate: SHA-1 thumbprint (hex)
+  certificateThumbprint: string?
+  // graph: sovereign clouds differ
+  authorityHost: string?
+  graphEndpoint: string?
+  // graph: find mailboxes by mail or proxy address when the UPN is not the mail address; needs User.Read.All
+  resolveAddresses: bool?
+  // google: read-only scope granted by domain-wide delegation
+  scope: ('https://www.googleapis.com/auth/calendar.readonly' | 'https://www.googleapis.com/auth/calendar.events.readonly')?
+  tokenUrl: string?
+  apiRoot: string?
+}
 
 @minLength(1)
-@description('PROFILE_M365_TENANT_ID: Entra ID tenant id (GUID or domain).')
-param graphTenantId string
-
-@minLength(1)
-@description('PROFILE_M365_CLIENT_ID: application (client) id of the app registration.')
-param graphClientId string
-
-@description('Which Graph credential the app uses: certificate (preferred) or secret.')
-@allowed([
-  'certificate'
-  'secret'
-])
-param graphCredentialType string = 'certificate'
-
-@description('PROFILE_M365_CERTIFICATE_THUMBPRINT: SHA-1 thumbprint (hex) of the app certificate; required with a certificate.')
-param graphCertificateThumbprint string = ''
-
-@description('PROFILE_M365_AUTHORITY_HOST: Entra ID authority host (sovereign clouds differ).')
-param graphAuthorityHost string = 'https://login.microsoftonline.com'
-
-@description('PROFILE_M365_GRAPH_ENDPOINT: Graph API endpoint (sovereign clouds differ).')
-param graphEndpoint string = 'https://graph.microsoft.com'
-
-@description('PROFILE_M365_RESOLVE_ADDRESSES: find mailboxes by mail or proxy address in the directory (UPN is not the mail address); needs User.Read.All.')
-param graphResolveAddresses bool = false
-
-@description('PROFILE_GWS_DOMAINS: mail domains served by Google Workspace. Empty: no Google profile.')
-param googleDomains string = ''
-
-@description('PROFILE_GWS_SCOPE: read-only scope granted by domain-wide delegation.')
-@allowed([
-  'https://www.googleapis.com/auth/calendar.readonly'
-  'https://www.googleapis.com/auth/calendar.events.readonly'
-])
-param googleScope string = 'https://www.googleapis.com/auth/calendar.readonly'
-
-@description('PROFILE_GWS_TOKEN_URL: Google OAuth token endpoint.')
-param googleTokenUrl string = 'https://oauth2.googleapis.com/token'
-
-@description('PROFILE_GWS_API_ROOT: Google Calendar API root.')
-param googleApiRoot string = 'https://www.googleapis.com'
+@description('Connection profiles in failover order (PROFILES). Microsoft 365: {name, kind: graph, domains, tenantId, clientId, credential, certificateThumbprint}; Google: {name, kind: google, domains, scope}. See docs/provider-setup.md.')
+param profiles connectionProfile[]
 
 // ---------------------------------------------------------------------------------------------
 // Mapping (MAPPING.md)
@@ -301,19 +331,17 @@ var tags = {
 var functionAppName = '${abbrs.webSitesFunctions}api-${resourceToken}'
 var deploymentContainerName = 'app-package-${take(functionAppName, 32)}-${take(resourceToken, 7)}'
 var keyVaultName = take('${abbrs.keyVaultVaults}${resourceToken}', 24)
-var googleEnabled = !empty(googleDomains)
+// The vault's URI, known before the vault exists (the profile settings are built from it in a lambda)
+var keyVaultUri = 'https://${keyVaultName}${environment().suffixes.keyvaultDns}/'
 
-// Key Vault secret names (the app settings reference their latest version)
-var cmgPasswordSecretName = 'cmg-password'
-var graphClientSecretName = 'm365-client-secret'
-var graphCertificateSecretName = 'm365-certificate'
-var googleServiceAccountKeySecretName = 'gws-service-account-key'
+// Key Vault secrets the app settings reference (versionless: a new version is picked up without a
+// redeploy, docs/provider-setup.md); profile secrets are <profile name>-<suffix>, e.g. m365-certificate
+var cmgPasswordReference = secretReference(keyVaultUri, 'cmg-password')
+var cmgCaCertificateReference = secretReference(keyVaultUri, 'cmg-ca-certificate')
 
-// Versionless references: a new secret version is picked up without a redeploy (docs/provider-setup.md)
-var cmgPasswordReference = '@Microsoft.KeyVault(SecretUri=${keyVault.outputs.uri}secrets/${cmgPasswordSecretName}/)'
-var graphClientSecretReference = '@Microsoft.KeyVault(SecretUri=${keyVault.outputs.uri}secrets/${graphClientSecretName}/)'
-var graphCertificateReference = '@Microsoft.KeyVault(SecretUri=${keyVault.outputs.uri}secrets/${graphCertificateSecretName}/)'
-var googleServiceAccountKeyReference = '@Microsoft.KeyVault(SecretUri=${keyVault.outputs.uri}secrets/${googleServiceAccountKeySecretName}/)'
+// Network
+var vnetIntegrated = virtualNetwork != 'none'
+var withPrivateEndpoints = vnetIntegrated && privateEndpoints
 
 // ---------------------------------------------------------------------------------------------
 // Program settings (shared/config), by setting name
@@ -356,6 +384,7 @@ var cmgSettings = {
   CMG_MAX_CONCURRENCY: string(cmgMaxConcurrency)
   CMG_MAX_RETRIES: string(cmgMaxRetries)
   CMG_CODES_REFRESH: cmgCodesRefresh
+  CMG_CA_CERTIFICATE: cmgCaCertificate ? cmgCaCertificateReference : ''
 }
 
 var syncSettings = {
@@ -390,35 +419,58 @@ var runtimeSettings = {
   ADMIN_PAGE: adminPage ? 'true' : 'false'
 }
 
-var graphProfileSettings = {
-  PROFILES: googleEnabled ? 'M365,GWS' : 'M365'
-  PROFILE_M365_KIND: 'graph'
-  PROFILE_M365_DOMAINS: graphDomains
-  PROFILE_M365_TENANT_ID: graphTenantId
-  PROFILE_M365_CLIENT_ID: graphClientId
-  PROFILE_M365_AUTHORITY_HOST: graphAuthorityHost
-  PROFILE_M365_GRAPH_ENDPOINT: graphEndpoint
-  PROFILE_M365_RESOLVE_ADDRESSES: graphResolveAddresses ? 'true' : 'false'
+var profileListSettings = {
+  PROFILES: join(map(profiles, (p) => (p.name)), ',')
 }
 
-// Only the credential in use is referenced: an unresolvable reference would reach the app as text
-var graphCredentialSettings = graphCredentialType == 'certificate' ? {
-  PROFILE_M365_CERTIFICATE: graphCertificateReference
-  PROFILE_M365_CERTIFICATE_THUMBPRINT: graphCertificateThumbprint
+// PROFILE_<NAME>_* of every profile (func profileSettings below)
+var profileAppSettings = reduce(profiles, {}, (all, p) => union(all, profileSettings(p, keyVaultUri)))
+
+var programSettings = union(mappingSettings, cmgSettings, syncSettings, pushSettings, runtimeSettings, profileListSettings, profileAppSettings)
+
+// ---------------------------------------------------------------------------------------------
+// Profile settings, as profile-settings.ts readProfiles reads them
+// ---------------------------------------------------------------------------------------------
+
+@description('Versionless Key Vault reference to a secret.')
+func secretReference(vaultUri string, secretName string) string => '@Microsoft.KeyVault(SecretUri=${vaultUri}secrets/${secretName}/)'
+
+@description('Key Vault secret name of a profile secret: <profile name, lower case, _ as ->-<suffix>.')
+func profileSecretName(profileName string, suffix string) string => '${toLower(replace(profileName, '_', '-'))}-${suffix}'
+
+@description('The PROFILE_<NAME>_* settings of one profile; secrets as Key Vault references, only the credential in use (an unresolvable reference would reach the app as text).')
+func profileSettings(p connectionProfile, vaultUri string) object => union({
+  'PROFILE_${toUpper(p.name)}_KIND': p.kind
+  'PROFILE_${toUpper(p.name)}_DOMAINS': p.domains
+}, p.kind == 'graph' ? graphProfileSettings(p, vaultUri) : googleProfileSettings(p, vaultUri))
+
+@description('The Microsoft 365 (Graph) settings of a profile.')
+func graphProfileSettings(p connectionProfile, vaultUri string) object => union({
+  'PROFILE_${toUpper(p.name)}_TENANT_ID': p.?tenantId ?? ''
+  'PROFILE_${toUpper(p.name)}_CLIENT_ID': p.?clientId ?? ''
+}, (p.?credential ?? 'certificate') == 'certificate' ? {
+  'PROFILE_${toUpper(p.name)}_CERTIFICATE': secretReference(vaultUri, profileSecretName(p.name, 'certificate'))
+  'PROFILE_${toUpper(p.name)}_CERTIFICATE_THUMBPRINT': p.?certificateThumbprint ?? ''
 } : {
-  PROFILE_M365_CLIENT_SECRET: graphClientSecretReference
-}
+  'PROFILE_${toUpper(p.name)}_CLIENT_SECRET': secretReference(vaultUri, profileSecretName(p.name, 'client-secret'))
+}, empty(p.?authorityHost ?? '') ? {} : {
+  'PROFILE_${toUpper(p.name)}_AUTHORITY_HOST': p.?authorityHost
+}, empty(p.?graphEndpoint ?? '') ? {} : {
+  'PROFILE_${toUpper(p.name)}_GRAPH_ENDPOINT': p.?graphEndpoint
+}, (p.?resolveAddresses ?? false) ? {
+  'PROFILE_${toUpper(p.name)}_RESOLVE_ADDRESSES': 'true'
+} : {})
 
-var googleProfileSettings = googleEnabled ? {
-  PROFILE_GWS_KIND: 'google'
-  PROFILE_GWS_DOMAINS: googleDomains
-  PROFILE_GWS_SERVICE_ACCOUNT_KEY: googleServiceAccountKeyReference
-  PROFILE_GWS_SCOPE: googleScope
-  PROFILE_GWS_TOKEN_URL: googleTokenUrl
-  PROFILE_GWS_API_ROOT: googleApiRoot
-} : {}
-
-var programSettings = union(mappingSettings, cmgSettings, syncSettings, pushSettings, runtimeSettings, graphProfileSettings, graphCredentialSettings, googleProfileSettings)
+@description('The Google Workspace settings of a profile.')
+func googleProfileSettings(p connectionProfile, vaultUri string) object => union({
+  'PROFILE_${toUpper(p.name)}_SERVICE_ACCOUNT_KEY': secretReference(vaultUri, profileSecretName(p.name, 'service-account-key'))
+}, empty(p.?scope ?? '') ? {} : {
+  'PROFILE_${toUpper(p.name)}_SCOPE': p.?scope
+}, empty(p.?tokenUrl ?? '') ? {} : {
+  'PROFILE_${toUpper(p.name)}_TOKEN_URL': p.?tokenUrl
+}, empty(p.?apiRoot ?? '') ? {} : {
+  'PROFILE_${toUpper(p.name)}_API_ROOT': p.?apiRoot
+})
 
 // ---------------------------------------------------------------------------------------------
 // Resources
@@ -463,6 +515,7 @@ module storage 'app/storage.bicep' = {
     location: location
     tags: tags
     deploymentContainerName: deploymentContainerName
+    publicNetworkAccess: publicNetworkAccess
   }
 }
 
@@ -476,6 +529,8 @@ module serviceBus 'app/servicebus.bicep' = {
     tags: tags
     queueName: serviceBusQueueName
     duplicateDetectionHistoryTimeWindow: duplicateDetectionHistoryTimeWindow
+    sku: serviceBusSku
+    publicNetworkAccess: publicNetworkAccess
   }
 }
 
@@ -488,14 +543,43 @@ module keyVault 'app/keyvault.bicep' = {
     location: location
     tags: tags
     enablePurgeProtection: keyVaultPurgeProtection
-    cmgPasswordSecretName: cmgPasswordSecretName
-    graphClientSecretName: graphClientSecretName
-    graphCertificateSecretName: graphCertificateSecretName
-    googleServiceAccountKeySecretName: googleServiceAccountKeySecretName
-    cmgPassword: cmgPassword
-    graphClientSecret: graphClientSecret
-    graphCertificatePem: graphCertificatePem
-    googleServiceAccountKey: googleServiceAccountKey
+    recover: keyVaultRecover
+    publicNetworkAccess: publicNetworkAccess
+    secretValues: secretValues
+  }
+}
+
+// VNet integration subnet, NAT gateway (static outbound IP), private endpoint subnet
+module network 'app/network.bicep' = if (vnetIntegrated) {
+  name: 'network'
+  scope: rg
+  params: {
+    name: resourceToken
+    location: location
+    tags: tags
+    mode: virtualNetwork
+    vnetAddressPrefix: vnetAddressPrefix
+    appSubnetPrefix: appSubnetPrefix
+    privateEndpointSubnetPrefix: privateEndpointSubnetPrefix
+    existingAppSubnetId: existingAppSubnetId
+    existingPrivateEndpointSubnetId: existingPrivateEndpointSubnetId
+    natGateway: natGateway
+  }
+}
+
+// Private endpoints + private DNS zones for Storage, Key Vault and (Premium) Service Bus
+module privateLinks 'app/private-endpoints.bicep' = if (withPrivateEndpoints) {
+  name: 'private-endpoints'
+  scope: rg
+  params: {
+    name: resourceToken
+    location: location
+    tags: tags
+    subnetId: network.outputs.privateEndpointSubnetId
+    virtualNetworkId: network.outputs.virtualNetworkId
+    storageAccountName: storage.outputs.name
+    keyVaultName: keyVault.outputs.name
+    serviceBusNamespaceName: serviceBusSku == 'Premium' ? serviceBus.outputs.namespaceName : ''
   }
 }
 
@@ -521,6 +605,7 @@ module api 'app/api.bicep' = {
   scope: rg
   dependsOn: [
     rbac
+    privateLinks
   ]
   params: {
     name: functionAppName
@@ -536,7 +621,9 @@ module api 'app/api.bicep' = {
     serviceBusFullyQualifiedNamespace: serviceBus.outputs.fullyQualifiedNamespace
     serviceBusQueueName: serviceBus.outputs.queueName
     appSettings: programSettings
+    nodeVersion: nodeVersion
     maximumInstanceCount: maximumInstanceCount
+    virtualNetworkSubnetId: vnetIntegrated ? network.outputs.appSubnetId : ''
     pushEnabled: pushEnabled
     webhookBaseUrl: webhookBaseUrl
   }
@@ -553,6 +640,8 @@ output SERVICE_API_NAME string = api.outputs.name
 output AZURE_FUNCTION_APP_NAME string = api.outputs.name
 output WEBHOOK_BASE_URL string = pushEnabled ? (empty(webhookBaseUrl) ? 'https://${api.outputs.defaultHostName}' : webhookBaseUrl) : ''
 output AZURE_KEY_VAULT_NAME string = keyVault.outputs.name
+// The static public IP of all outbound traffic (allow it in the CMG firewall); empty without a NAT gateway
+output OUTBOUND_IP string = vnetIntegrated ? network.outputs.natPublicIp : ''
 output AZURE_STORAGE_ACCOUNT_NAME string = storage.outputs.name
 output SERVICE_BUS_NAMESPACE string = serviceBus.outputs.namespaceName
 output SERVICE_BUS_QUEUE string = serviceBus.outputs.queueName

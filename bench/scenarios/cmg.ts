@@ -37,7 +37,7 @@ const scenario: BenchScenario = {
         let retries = 0;
         const logger = createLogger({ level: 'warn', sink: (_level, line) => void (line.includes('"op":"cmg.retry"') && (retries += 1)) });
         const client = createCmgClient(
-          { baseUrl: emulator.baseUrl, application: 'EXCHANGE', password, messageSystems: [1], timeoutMs: 10_000, maxConcurrency, maxRetries: 2, codesRefreshMs: 3_600_000 },
+          { baseUrl: emulator.baseUrl, application: 'EXCHANGE', password, messageSystems: [1], timeoutMs: 10_000, maxConcurrency, maxRetries: 2, codesRefreshMs: 3_600_000, caCertificates: [] },
           { env: {}, logger },
         );
         const connectionsBefore = emulator.connectionsOpened();

@@ -22,15 +22,15 @@ param serviceBusQueueName string
 @description('Program settings (names and values as shared/config reads them), including Key Vault references.')
 param appSettings object
 
-@description('Node.js major version of the worker (package.json engines: >=20).')
+@description('Node.js major version of the worker in Azure (Functions support for Node 20 ended on 2026-04-30; local runs: package.json engines >=20).')
 @allowed([
-  '20'
   '22'
+  '20'
 ])
-param nodeVersion string = '20'
+param nodeVersion string = '22'
 
-@description('Upper bound of instances; with host.json maxConcurrentSessions it also bounds the load on CMG.')
-@minValue(40)
+@description('Most on-demand instances per function group (mailbox-sync, the HTTP functions, each timer); with CMG_MAX_CONCURRENCY it bounds the load on CMG (docs/deploy.md).')
+@minValue(1)
 @maxValue(1000)
 param maximumInstanceCount int = 40
 
@@ -45,6 +45,9 @@ param pushEnabled bool = true
 
 @description('Public base URL of the webhooks when it is not the app\'s default host name (e.g. a custom domain). Empty: https://<default host name>.')
 param webhookBaseUrl string = ''
+
+@description('Resource id of the subnet (delegated to Microsoft.App/environments) for VNet integration. Empty: none.')
+param virtualNetworkSubnetId string = ''
 
 // The storage account created by storage.bicep
 resource storage 'Microsoft.Storage/storageAccounts@2023-05-01' existing = {
@@ -88,6 +91,8 @@ resource functionApp 'Microsoft.Web/sites@2024-04-01' = {
     httpsOnly: true
     // Key Vault references resolve with the user-assigned identity (there is no system identity)
     keyVaultReferenceIdentity: identityId
+    // VNet integration: outbound traffic goes through the VNet (and its NAT gateway, if any)
+    virtualNetworkSubnetId: empty(virtualNetworkSubnetId) ? null : virtualNetworkSubnetId
     siteConfig: {
       minTlsVersion: '1.2'
     }

@@ -16,8 +16,7 @@ param secretsOperatorPrincipalId string = ''
 ])
 param secretsOperatorPrincipalType string = 'Group'
 
-var serviceBusDataSenderRoleId = '69a216fc-b8fb-44d8-bc22-1f3c2cd27a39' // Azure Service Bus Data Sender
-var serviceBusDataReceiverRoleId = '4f6d3b9b-027b-4f4c-9142-0e5a2a2247e0' // Azure Service Bus Data Receiver
+var serviceBusDataOwnerRoleId = '090c5cfd-751d-490a-894a-3ce6f1109419' // Azure Service Bus Data Owner
 var storageBlobDataOwnerRoleId = 'b7e6dc6d-f1e8-4753-8033-0f276bb0955b' // Storage Blob Data Owner
 var storageQueueDataContributorRoleId = '974c5e8b-45b9-4653-ba55-5f855dd0fb88' // Storage Queue Data Contributor
 var storageTableDataContributorRoleId = '0a9a7e1f-b9d0-4cc4-a60d-0319b160aaa3' // Storage Table Data Contributor
@@ -35,7 +34,7 @@ resource serviceBusNamespace 'Microsoft.ServiceBus/namespaces@2024-01-01' existi
   name: serviceBusNamespaceName
 }
 
-// The job queue: the scope of both Service Bus roles (not the namespace)
+// The job queue: the scope of the Service Bus role (not the namespace)
 resource serviceBusQueue 'Microsoft.ServiceBus/namespaces/queues@2024-01-01' existing = {
   parent: serviceBusNamespace
   name: serviceBusQueueName
@@ -51,23 +50,15 @@ resource applicationInsights 'Microsoft.Insights/components@2020-02-02' existing
   name: applicationInsightsName
 }
 
-// Send mailbox jobs (dispatch, webhooks, retries) to the queue
-resource serviceBusSenderAssignment 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
-  name: guid(serviceBusQueue.id, principalId, serviceBusDataSenderRoleId)
+// Send and receive mailbox jobs, and read the queue's runtime properties (message counts): the
+// Service Bus extension reads them for target-based scaling of mailbox-sync, and with Receiver
+// alone it falls back to peeking and scales late. Data Owner, but on the one queue only: it
+// grants no rights on the namespace or on any other entity. (docs/deploy.md "Service Bus role")
+resource serviceBusOwnerAssignment 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
+  name: guid(serviceBusQueue.id, principalId, serviceBusDataOwnerRoleId)
   scope: serviceBusQueue
   properties: {
-    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', serviceBusDataSenderRoleId)
-    principalId: principalId
-    principalType: 'ServicePrincipal'
-  }
-}
-
-// Receive mailbox jobs (the mailbox-sync trigger, sessions)
-resource serviceBusReceiverAssignment 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
-  name: guid(serviceBusQueue.id, principalId, serviceBusDataReceiverRoleId)
-  scope: serviceBusQueue
-  properties: {
-    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', serviceBusDataReceiverRoleId)
+    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', serviceBusDataOwnerRoleId)
     principalId: principalId
     principalType: 'ServicePrincipal'
   }

@@ -1,9 +1,23 @@
 // Service Bus namespace and the `mailbox-sync` job queue (ARCHITECTURE.md "Messages").
-// Standard tier: sessions and duplicate detection are not available on Basic.
+// Standard tier by default: sessions and duplicate detection are not available on Basic;
+// Premium (one messaging unit) when the namespace gets a private endpoint.
 param name string
 param location string
 param tags object = {}
 param queueName string
+
+@description('Standard, or Premium (needed for private endpoints).')
+@allowed([
+  'Standard'
+  'Premium'
+])
+param sku string = 'Standard'
+
+@allowed([
+  'Enabled'
+  'Disabled'
+])
+param publicNetworkAccess string = 'Enabled'
 
 @description('Duplicate detection window (ISO 8601). Must cover the longest gap between two sends of the same message id: notification ids use 10-second buckets, schedule ids the interval start, so a dispatch run repeated within one UPDATE_INTERVAL is collapsed. PT1H covers UPDATE_INTERVAL up to 1 hour; raise it with UPDATE_INTERVAL.')
 param duplicateDetectionHistoryTimeWindow string = 'PT1H'
@@ -25,13 +39,14 @@ resource namespace 'Microsoft.ServiceBus/namespaces@2024-01-01' = {
   location: location
   tags: tags
   sku: {
-    name: 'Standard'
-    tier: 'Standard'
+    name: sku
+    tier: sku
+    capacity: sku == 'Premium' ? 1 : null
   }
   properties: {
     disableLocalAuth: true
     minimumTlsVersion: '1.2'
-    publicNetworkAccess: 'Enabled'
+    publicNetworkAccess: publicNetworkAccess
   }
 }
 

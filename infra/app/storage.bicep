@@ -6,6 +6,12 @@ param tags object = {}
 @description('Blob container that holds the deployment package (functionAppConfig.deployment).')
 param deploymentContainerName string
 
+@allowed([
+  'Enabled'
+  'Disabled'
+])
+param publicNetworkAccess string = 'Enabled'
+
 // Storage account with shared key access disabled
 resource storage 'Microsoft.Storage/storageAccounts@2023-05-01' = {
   name: name
@@ -22,7 +28,7 @@ resource storage 'Microsoft.Storage/storageAccounts@2023-05-01' = {
     defaultToOAuthAuthentication: true
     minimumTlsVersion: 'TLS1_2'
     supportsHttpsTrafficOnly: true
-    publicNetworkAccess: 'Enabled'
+    publicNetworkAccess: publicNetworkAccess
     networkAcls: {
       defaultAction: 'Allow'
       bypass: 'AzureServices'

@@ -72,6 +72,20 @@ export function failureFromStatus(
 }
 
 /** No answer: timeout, connection reset or refused, DNS. All transient: the network or CMG may recover. */
+/**
+ * The CMG server's certificate chain does not lead to a trusted root: typically a certificate from
+ * the customer's internal CA. Retrying cannot help; the setting that fixes it is named.
+ */
+export function untrustedCertificate(where: string, tlsCode: string): CmgFailure {
+  return {
+    retry: 'never',
+    error: configurationError(
+      redactText(`${where} failed: the CMG server's certificate is not trusted (${tlsCode}); set CMG_CA_CERTIFICATE to the PEM certificate of the CA that issued it`),
+      'untrusted_certificate',
+    ),
+  };
+}
+
 export function failureFromNetwork(where: string, reason: string, code: 'timeout' | 'network'): CmgFailure {
   return { retry: 'backoff', error: transientError(redactText(`${where} failed: ${reason}`), code) };
 }

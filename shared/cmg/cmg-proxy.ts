@@ -5,6 +5,7 @@
  */
 import http from 'node:http';
 import https from 'node:https';
+import type { SecureContext } from 'node:tls';
 import { HttpsProxyAgent } from 'https-proxy-agent';
 import { registerSecret } from '../observability/logger.js';
 
@@ -63,20 +64,23 @@ export interface CmgAgents {
 
 /**
  * Keep-alive agents whose pool is the client's concurrency: CMG sees at most `maxSockets`
- * connections from one instance, reused across requests.
+ * connections from one instance, reused across requests. `secureContext` (public roots plus
+ * CMG_CA_CERTIFICATE) verifies CMG's certificate, also through a proxy tunnel: Node merges an
+ * agent's options into every connection it opens.
  */
-export function createAgents(target: URL, env: ProxyEnv, maxSockets: number): CmgAgents {
+export function createAgents(target: URL, env: ProxyEnv, maxSockets: number, secureContext?: SecureContext): CmgAgents {
+  const tls = secureContext ? { secureContext } : {};
   const proxy = proxyFor(target, env);
   if (proxy !== undefined) {
     const proxyUrl = new URL(proxy);
     registerSecret(decodeURIComponent(proxyUrl.password));
     // https-proxy-agent tunnels http targets too (CONNECT), so one agent serves both schemes.
-    const agent = new HttpsProxyAgent(proxyUrl, { keepAlive: true, maxSockets });
+    const agent = new HttpsProxyAgent(proxyUrl, { keepAlive: true, maxSockets, ...tls });
     return { httpAgent: agent, httpsAgent: agent, proxy: `${proxyUrl.protocol}//${proxyUrl.host}` };
   }
   return {
     httpAgent: new http.Agent({ keepAlive: true, maxSockets }),
-    httpsAgent: new https.Agent({ keepAlive: true, maxSockets }),
+    httpsAgent: new https.Agent({ keepAlive: true, maxSockets, ...tls }),
     proxy: undefined,
   };
 }

@@ -10,7 +10,8 @@ import { configurationError, type AppError } from '../errors/app-error.js';
 import { backoffDelay } from '../errors/retry-after.js';
 import { redactText, registerSecret, type Logger } from '../observability/logger.js';
 import type { CmgConfig } from '../config/config.js';
-import { failureFromNetwork, failureFromStatus, cmgErrorCode, type CmgFailure, type CmgOperation } from './cmg-failures.js';
+import { failureFromNetwork, failureFromStatus, cmgErrorCode, untrustedCertificate, type CmgFailure, type CmgOperation } from './cmg-failures.js';
+import { isUntrustedCertificate, secureContextTrusting } from '../tls/trusted-certificates.js';
 import { createAgents, type ProxyEnv } from './cmg-proxy.js';
 import { createLimiter } from './concurrency-limit.js';
 import { contractRoot, contractUrl } from './cmg-url.js';
@@ -64,7 +65,7 @@ export function createCmgTransport(config: CmgConfig, options: CmgTransportOptio
   const token = Buffer.from(`${config.application}:${config.password}`, 'utf8').toString('base64');
   registerSecret(config.password);
   registerSecret(token);
-  const agents = createAgents(root, options.env, config.maxConcurrency);
+  const agents = createAgents(root, options.env, config.maxConcurrency, secureContextTrusting(config.caCertificates));
   const http: AxiosInstance = axios.create({
     headers: { Authorization: `Basic ${token}`, Accept: 'application/json' },
     httpAgent: agents.httpAgent,
@@ -112,6 +113,7 @@ export function createCmgTransport(config: CmgConfig, options: CmgTransportOptio
       return failureFromStatus(where, response.status, body, header, options.now());
     } catch (error) {
       if (axios.isAxiosError(error) && error.code === 'ETIMEDOUT') return failureFromNetwork(where, `no answer within ${config.timeoutMs} ms`, 'timeout');
+      if (axios.isAxiosError(error) && isUntrustedCertificate(error.code)) return untrustedCertificate(where, error.code!);
       return failureFromNetwork(where, networkReason(error), 'network');
     }
   };

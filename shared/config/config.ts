@@ -8,6 +8,7 @@ import { describeProblems, readSettings, type Env, type SettingProblem } from '.
 import { CMG_SETTINGS, PLATFORM_SETTINGS, PUSH_SETTINGS, SYNC_SETTINGS } from './runtime-settings.js';
 import { configurationError } from '../errors/app-error.js';
 import { registerSecret, type LogLevel } from '../observability/logger.js';
+import { pemCertificates } from '../tls/trusted-certificates.js';
 import type { MappingSettings } from '../domain/mapping-settings.js';
 
 export interface CmgConfig {
@@ -19,6 +20,8 @@ export interface CmgConfig {
   readonly maxConcurrency: number;
   readonly maxRetries: number;
   readonly codesRefreshMs: number;
+  /** Extra CA certificates (PEM) trusted for CMG besides the public roots (CMG_CA_CERTIFICATE). */
+  readonly caCertificates: readonly string[];
 }
 
 export interface SyncConfig {
@@ -89,6 +92,10 @@ export function readConfig(env: Env): ConfigResult {
     if (cmg.values.CMG_MESSAGE_SYSTEMS.length === 0) {
       problems.push({ name: 'CMG_MESSAGE_SYSTEMS', problem: 'names no message system', expected: 'comma-separated integers, at least one' });
     }
+    // An unresolved Key Vault reference reaches the app as its literal text: caught here too.
+    if (cmg.values.CMG_CA_CERTIFICATE !== undefined && !pemCertificates(cmg.values.CMG_CA_CERTIFICATE)) {
+      problems.push({ name: 'CMG_CA_CERTIFICATE', problem: 'is not a PEM certificate bundle', expected: 'one or more -----BEGIN CERTIFICATE----- blocks' });
+    }
   }
   if (sync.ok && (sync.values.SUBSCRIBE_OFF_START === undefined) !== (sync.values.SUBSCRIBE_OFF_END === undefined)) {
     problems.push({ name: 'SUBSCRIBE_OFF_END', problem: 'must be set together with SUBSCRIBE_OFF_START', expected: 'both hh:mm, or both empty' });
@@ -121,6 +128,7 @@ export function readConfig(env: Env): ConfigResult {
       maxConcurrency: c.CMG_MAX_CONCURRENCY,
       maxRetries: c.CMG_MAX_RETRIES,
       codesRefreshMs: c.CMG_CODES_REFRESH,
+      caCertificates: c.CMG_CA_CERTIFICATE === undefined ? [] : (pemCertificates(c.CMG_CA_CERTIFICATE) ?? []),
     },
     sync: {
       updateIntervalMs: s.UPDATE_INTERVAL,

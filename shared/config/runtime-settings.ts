@@ -17,6 +17,7 @@ export const CMG_SETTINGS = {
   CMG_MAX_CONCURRENCY: int({ default: 8, min: 1, max: 64 }, 'Concurrent requests to CMG per instance (keep-alive socket pool size).'),
   CMG_MAX_RETRIES: int({ default: 4, min: 0, max: 10 }, 'Retries of a transient CMG failure inside one request before the job backs off.'),
   CMG_CODES_REFRESH: duration('1h', 'How long the CMG code list is cached.'),
+  CMG_CA_CERTIFICATE: optional(text({ min: 1 }, 'PEM bundle of the CA certificates (e.g. an internal CA) trusted for CMG besides the public roots. Empty: public roots only.')),
 } satisfies Record<string, Setting<unknown>>;
 
 export const SYNC_SETTINGS = {

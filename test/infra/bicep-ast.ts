@@ -179,29 +179,37 @@ export interface Emission {
  * ternaries (both branches, marked conditional), parentheses, vars and module parameters.
  * Anything else is an error: the test must not silently miss settings.
  */
-export function collectSettings(expr: Node, ctx: Context, conditional = false, out = new Map<string, Emission[]>()): Map<string, Emission[]> {
+export function collectSettings(
+  expr: Node,
+  ctx: Context,
+  conditional = false,
+  out = new Map<string, Emission[]>(),
+  /** Vars built per deployment (lambdas over a parameter array): left to bicep-eval.ts. */
+  skip: ReadonlySet<string> = new Set(),
+): Map<string, Emission[]> {
   const add = (key: string, e: Emission) => out.set(key, [...(out.get(key) ?? []), e]);
   switch (expr.type) {
     case 'object':
       for (const prop of objectProperties(expr)) add(propertyKey(prop), { value: propertyValue(prop), ctx, conditional });
       return out;
     case 'parenthesized_expression':
-      return collectSettings(expr.namedChildren[0]!, ctx, conditional, out);
+      return collectSettings(expr.namedChildren[0]!, ctx, conditional, out, skip);
     case 'ternary_expression':
-      collectSettings(expr.childForFieldName('consequence')!, ctx, true, out);
-      collectSettings(expr.childForFieldName('alternative')!, ctx, true, out);
+      collectSettings(expr.childForFieldName('consequence')!, ctx, true, out, skip);
+      collectSettings(expr.childForFieldName('alternative')!, ctx, true, out, skip);
       return out;
     case 'call_expression': {
       const fn = expr.childForFieldName('function')?.text;
       if (fn !== 'union') throw new Error(`${where(expr, ctx)}: cannot follow app settings through ${fn}()`);
       const args = expr.childForFieldName('arguments')!.namedChildren.filter((c) => c.type !== 'comment');
-      for (const arg of args) collectSettings(arg, ctx, conditional, out);
+      for (const arg of args) collectSettings(arg, ctx, conditional, out, skip);
       return out;
     }
     case 'identifier': {
+      if (skip.has(expr.text)) return out;
       const resolved = resolveIdentifier(expr, ctx);
       if (!resolved) throw new Error(`${where(expr, ctx)}: cannot resolve ${expr.text}`);
-      return collectSettings(resolved.node, resolved.ctx, conditional, out);
+      return collectSettings(resolved.node, resolved.ctx, conditional, out, skip);
     }
     default:
       throw new Error(`${where(expr, ctx)}: cannot follow app settings through a ${expr.type}`);
@@ -260,26 +268,6 @@ export function traceParam(n: Node, ctx: Context): ParamSource | undefined {
     default:
       return undefined;
   }
-}
-
-/** Every string literal an expression can evaluate to (through vars and ternaries); [] if not literal. */
-export function possibleStrings(n: Node, ctx: Context): string[] {
-  if (n.type === 'string') {
-    const s = stringLiteral(n);
-    return s === undefined ? [] : [s];
-  }
-  if (n.type === 'parenthesized_expression') return possibleStrings(n.namedChildren[0]!, ctx);
-  if (n.type === 'ternary_expression') {
-    return [
-      ...possibleStrings(n.childForFieldName('consequence')!, ctx),
-      ...possibleStrings(n.childForFieldName('alternative')!, ctx),
-    ];
-  }
-  if (n.type === 'identifier') {
-    const v = ctx.file.vars.get(n.text);
-    return v ? possibleStrings(varValue(v), ctx) : [];
-  }
-  return [];
 }
 
 /** The source text an expression stands for, following var identifiers once (for Key Vault references). */

@@ -20,7 +20,6 @@ import {
   loadBicep,
   modules,
   paramDefault,
-  possibleStrings,
   resources,
   stringLiteral,
   traceParam,
@@ -81,6 +80,9 @@ const FLEX_REJECTED = [
 /** Key- or connection-string-based settings: shared keys are off everywhere (ARCHITECTURE.md). */
 const KEY_BASED = ['AzureWebJobsStorage', 'TABLES_CONNECTION_STRING', 'ServiceBusConnection', 'APPINSIGHTS_INSTRUMENTATIONKEY'];
 
+/** Program settings the Bicep computes rather than takes from a parameter of the same name. */
+const WIRING = ['CMG_PASSWORD', 'CMG_CA_CERTIFICATE', 'PROFILES', 'TABLES_ENDPOINT', 'AZURE_CLIENT_ID', 'SERVICE_BUS_QUEUE', 'WEBHOOK_BASE_URL', 'ServiceBusConnection__fullyQualifiedNamespace'];
+
 /** Settings without a schema default that a working Azure deployment must still set. */
 const REQUIRED_IN_AZURE = [
   'CMG_MESSAGE_SYSTEMS',
@@ -121,8 +123,7 @@ const BUILT_IN_ROLES: Record<string, string> = {
 
 /** The roles the app's identity must hold (ARCHITECTURE.md least privilege; issue #8). */
 const REQUIRED_ROLES = [
-  'Azure Service Bus Data Sender',
-  'Azure Service Bus Data Receiver',
+  'Azure Service Bus Data Owner',
   'Storage Table Data Contributor',
   'Storage Blob Data Owner',
   'Storage Queue Data Contributor',
@@ -151,32 +152,27 @@ function appSettingsExpression(): { expr: Node; ctx: Context } {
 }
 
 const { expr: settingsExpr, ctx: settingsCtx } = appSettingsExpression();
-const EMITTED: Map<string, Emission[]> = collectSettings(settingsExpr, settingsCtx);
+/**
+ * The settings every deployment gets, read from the syntax tree. The PROFILE_<NAME>_* settings
+ * depend on the `profiles` parameter: deployments.test.ts evaluates them per parameter file.
+ */
+const EMITTED: Map<string, Emission[]> = collectSettings(settingsExpr, settingsCtx, false, new Map(), new Set(['profileAppSettings']));
 
-function profileNames(): string[] {
-  const emissions = EMITTED.get('PROFILES') ?? [];
-  const values = emissions.flatMap((e) => possibleStrings(e.value, e.ctx));
-  return [...new Set(values.flatMap((v) => v.split(',').map((x) => x.trim()).filter(Boolean)))];
-}
-
-function profileKind(name: string): 'graph' | 'google' {
-  const emissions = EMITTED.get(`PROFILE_${name.toUpperCase()}_KIND`) ?? [];
-  const kinds = emissions.flatMap((e) => possibleStrings(e.value, e.ctx));
-  const kind = kinds[0] ?? profileSettings.KIND.meta.default;
-  if (kind !== 'graph' && kind !== 'google') throw new Error(`profile ${name}: unknown kind ${kind}`);
-  return kind;
-}
-
-/** Every setting the program reads in this deployment: the schema, plus PROFILE_<NAME>_* for each profile. */
+/** Every setting the program reads, except the per-profile ones (deployments.test.ts). */
 function settingsTheProgramReads(): Map<string, Setting<unknown>> {
-  const out = new Map<string, Setting<unknown>>(Object.entries(SCHEMA));
-  for (const name of profileNames()) {
-    for (const suffix of PROFILE_SUFFIXES) out.set(`PROFILE_${name.toUpperCase()}_${suffix}`, profileSettings[suffix]);
-  }
-  return out;
+  return new Map<string, Setting<unknown>>(Object.entries(SCHEMA));
 }
 
 const isPlatform = (key: string) => PLATFORM_PREFIXES.some((p) => key.startsWith(p));
+
+/** A Key Vault reference literal, or a call of a user-defined function whose body is one. */
+function isKeyVaultReference(text: string, file: BicepFile): boolean {
+  const reference = /^'@Microsoft\.KeyVault\(SecretUri=\$\{[^']+\)'$/;
+  if (reference.test(text)) return true;
+  const called = /^([A-Za-z_][A-Za-z0-9_]*)\(/.exec(text)?.[1];
+  const fn = file.root.namedChildren.find((s) => s.type === 'user_defined_function' && s.childForFieldName('name')?.text === called);
+  return fn !== undefined && reference.test(fn.namedChildren[fn.namedChildren.length - 1]!.text);
+}
 
 // ---------------------------------------------------------------------------------------------
 
@@ -185,7 +181,8 @@ describe('app settings in the Bicep', () => {
 
   it('when the app settings are collected, then the expected wiring is there', () => {
     expect(EMITTED.size).toBeGreaterThan(40);
-    expect(profileNames()).toEqual(['M365', 'GWS']);
+    expect(EMITTED.has('PROFILES')).toBe(true);
+    expect([...EMITTED.keys()].filter((k) => k.startsWith('PROFILE_'))).toEqual([]);
   });
 
   it('when a setting is emitted, then the program or the platform reads it', () => {
@@ -205,16 +202,7 @@ describe('app settings in the Bicep', () => {
   });
 
   it('when the program reads a setting, then the Bicep sets it or docs/deploy.md says who sets it', () => {
-    const notCovered = [...reads.keys()].filter((key) => {
-      if (EMITTED.has(key)) return false;
-      const m = /^PROFILE_([A-Z0-9_]+?)_([A-Z_]+)$/.exec(key);
-      if (m && m[1] && m[2]) {
-        const profile = profileNames().find((p) => p.toUpperCase() === m[1]);
-        const relevant = profile ? (SUFFIXES_BY_KIND[profileKind(profile)] as readonly string[]) : [];
-        if (!relevant.includes(m[2])) return false; // e.g. a Google-only setting of a Graph profile
-      }
-      return !new RegExp(`\`${key}\``).test(DEPLOY_DOC);
-    });
+    const notCovered = [...reads.keys()].filter((key) => !EMITTED.has(key) && !new RegExp(`\`${key}\``).test(DEPLOY_DOC));
     expect(notCovered).toEqual([]);
   });
 
@@ -223,30 +211,12 @@ describe('app settings in the Bicep', () => {
     expect(PROFILE_SUFFIXES.filter((s) => !known.has(s))).toEqual([]);
   });
 
-  it('when a profile is emitted, then it has what readProfiles requires for its kind', () => {
-    const problems: string[] = [];
-    const has = (k: string) => EMITTED.has(k);
-    for (const name of profileNames()) {
-      const p = `PROFILE_${name.toUpperCase()}_`;
-      for (const s of ['KIND', 'DOMAINS']) if (!has(p + s)) problems.push(`${p}${s} missing`);
-      if (profileKind(name) === 'graph') {
-        for (const s of ['TENANT_ID', 'CLIENT_ID']) if (!has(p + s)) problems.push(`${p}${s} missing`);
-        const cert = has(`${p}CERTIFICATE`) && has(`${p}CERTIFICATE_THUMBPRINT`);
-        if (!cert && !has(`${p}CLIENT_SECRET`)) problems.push(`${p}: no credential (CERTIFICATE + _THUMBPRINT or CLIENT_SECRET)`);
-      } else if (!has(`${p}SERVICE_ACCOUNT_KEY`)) {
-        problems.push(`${p}SERVICE_ACCOUNT_KEY missing`);
-      }
-    }
-    expect(problems).toEqual([]);
-  });
-
   it('when a secret setting is emitted, then its value is a Key Vault reference', () => {
     const notReferences: string[] = [];
     for (const [key, emissions] of EMITTED) {
       if (!reads.get(key)?.meta.secret) continue;
       for (const e of emissions) {
-        const text = expressionText(e.value, e.ctx);
-        if (!/^'@Microsoft\.KeyVault\(SecretUri=\$\{[^']+\)'$/.test(text)) notReferences.push(`${key} at ${where(e.value, e.ctx)}`);
+        if (!isKeyVaultReference(expressionText(e.value, e.ctx), e.ctx.file)) notReferences.push(`${key} at ${where(e.value, e.ctx)}`);
       }
     }
     expect(notReferences).toEqual([]);
@@ -270,9 +240,10 @@ describe('app settings in the Bicep', () => {
 
   it('when a program setting is emitted, then most come straight from a parameter (explicit, tunable)', () => {
     const programKeys = [...EMITTED.keys()].filter((k) => reads.has(k));
-    const traced = programKeys.filter((k) => EMITTED.get(k)!.every((e) => traceParam(e.value, e.ctx)));
-    // The rest are wiring (endpoints, identity, references, profile kinds), checked above.
-    expect(traced.length).toBeGreaterThan(60);
+    const untraced = programKeys.filter((k) => !EMITTED.get(k)!.every((e) => traceParam(e.value, e.ctx)));
+    // The rest are wiring (endpoints, identity, references, the profile list), checked above.
+    expect(untraced.sort()).toEqual([...WIRING].sort());
+    expect(programKeys.length - untraced.length).toBeGreaterThan(50);
   });
 
   it('when the queue name is set, then the default is the schema default of SERVICE_BUS_QUEUE', () => {
@@ -284,7 +255,7 @@ describe('app settings in the Bicep', () => {
 // ---------------------------------------------------------------------------------------------
 
 describe('role assignments', () => {
-  const files = ['main.bicep', 'app/rbac.bicep', 'app/api.bicep', 'app/keyvault.bicep', 'app/servicebus.bicep', 'app/storage.bicep', 'app/monitoring.bicep', 'app/identity.bicep'].map(
+  const files = ['main.bicep', 'app/rbac.bicep', 'app/api.bicep', 'app/keyvault.bicep', 'app/servicebus.bicep', 'app/storage.bicep', 'app/monitoring.bicep', 'app/identity.bicep', 'app/network.bicep', 'app/private-endpoints.bicep'].map(
     (f) => loadBicep(join(INFRA, f)),
   );
 
@@ -346,17 +317,17 @@ describe('role assignments', () => {
     expect(granted.sort()).toEqual([...REQUIRED_ROLES].sort());
   });
 
-  it('when Service Bus roles are assigned, then the scope is the queue, not the namespace', () => {
+  it('when the Service Bus role is assigned, then it is Data Owner (scaling reads queue runtime properties) on the queue, not the namespace', () => {
     const rbac = loadBicep(join(INFRA, 'app', 'rbac.bicep'));
     const sb = resources(rbac).filter((r) => r.symbol.startsWith('serviceBus') && r.type.startsWith('Microsoft.Authorization/roleAssignments@'));
-    expect(sb.map((r) => getProperty(r.body, 'scope')?.text)).toEqual(['serviceBusQueue', 'serviceBusQueue']);
+    expect(sb.map((r) => getProperty(r.body, 'scope')?.text)).toEqual(['serviceBusQueue']);
   });
 });
 
 // ---------------------------------------------------------------------------------------------
 
 describe('resources', () => {
-  const all = ['main.bicep', 'app/api.bicep', 'app/rbac.bicep', 'app/keyvault.bicep', 'app/servicebus.bicep', 'app/storage.bicep', 'app/monitoring.bicep', 'app/identity.bicep'].flatMap((f) =>
+  const all = ['main.bicep', 'app/api.bicep', 'app/rbac.bicep', 'app/keyvault.bicep', 'app/servicebus.bicep', 'app/storage.bicep', 'app/monitoring.bicep', 'app/identity.bicep', 'app/network.bicep', 'app/private-endpoints.bicep'].flatMap((f) =>
     resources(loadBicep(join(INFRA, f))),
   );
   const one = (typePrefix: string) => {
@@ -388,8 +359,11 @@ describe('resources', () => {
     expect(stringLiteral(prop(site, 'properties', 'functionAppConfig', 'deployment', 'storage', 'authentication', 'type'))).toBe('UserAssignedIdentity');
     expect(stringLiteral(prop(site, 'identity', 'type'))).toBe('UserAssigned');
     expect(prop(site, 'tags')?.text).toContain("'azd-service-name': serviceName");
-    const nodeVersion = API.params.get('nodeVersion');
-    expect(stringLiteral(paramDefault(nodeVersion!))).toBe('20');
+    expect(prop(site, 'properties', 'functionAppConfig', 'runtime', 'version')?.text).toBe('nodeVersion');
+    // Node 22 in Azure (Functions support for Node 20 ended 2026-04-30), passed down from main.bicep
+    expect(stringLiteral(paramDefault(API.params.get('nodeVersion')!))).toBe('22');
+    expect(stringLiteral(paramDefault(MAIN.params.get('nodeVersion')!))).toBe('22');
+    expect(getProperty(apiCall().params, 'nodeVersion')?.text).toBe('nodeVersion');
   });
 
   it('when the data services are declared, then shared keys / local auth are off and the vault uses RBAC', () => {
@@ -400,7 +374,8 @@ describe('resources', () => {
   });
 
   it('when the job queue is declared, then sessions, duplicate detection and dead-lettering are on (Standard tier)', () => {
-    expect(stringLiteral(prop(one('Microsoft.ServiceBus/namespaces'), 'sku', 'name'))).toBe('Standard');
+    expect(prop(one('Microsoft.ServiceBus/namespaces'), 'sku', 'name')?.text).toBe('sku');
+    expect(stringLiteral(paramDefault(loadBicep(join(INFRA, 'app', 'servicebus.bicep')).params.get('sku')!))).toBe('Standard');
     const q = one('Microsoft.ServiceBus/namespaces/queues');
     expect(prop(q, 'properties', 'requiresSession')?.text).toBe('true');
     expect(prop(q, 'properties', 'requiresDuplicateDetection')?.text).toBe('true');
@@ -423,7 +398,7 @@ describe('resources', () => {
 // ---------------------------------------------------------------------------------------------
 
 describe('parameter files', () => {
-  const files = ['main.parameters.json', 'customers/contoso.parameters.json', 'customers/fabrikam.parameters.json'];
+  const files = ['main.parameters.json', 'customers/contoso.parameters.json', 'customers/fabrikam.parameters.json', 'customers/northwind.parameters.json'];
   const read = (f: string) => JSON.parse(readFileSync(join(INFRA, f), 'utf8')) as { parameters: Record<string, { value: unknown }> };
   const requiredParams = [...MAIN.params].filter(([, d]) => !paramDefault(d)).map(([n]) => n);
 
@@ -445,9 +420,9 @@ describe('parameter files', () => {
   });
 
   it('when two customers are deployed, then they differ in environment name (one deployment per CMG system)', () => {
-    const [a, b] = files.slice(1).map((f) => read(f).parameters.environmentName?.value);
-    expect(a).toBeTruthy();
-    expect(a).not.toBe(b);
+    const names = files.slice(1).map((f) => read(f).parameters.environmentName?.value);
+    expect(names.every(Boolean)).toBe(true);
+    expect(new Set(names).size).toBe(names.length);
   });
 
   it('when azure.yaml is read, then service api deploys this project as a TypeScript function app', () => {

@@ -11,9 +11,9 @@
 import { request as httpRequest, Agent as HttpAgent } from 'node:http';
 import { request as httpsRequest, Agent as HttpsAgent } from 'node:https';
 import type { Agent } from 'node:http';
-import { createSecureContext, rootCertificates } from 'node:tls';
 import { HttpsProxyAgent } from 'https-proxy-agent';
 import { transientError } from '../../errors/app-error.js';
+import { secureContextTrusting } from '../../tls/trusted-certificates.js';
 
 export interface HttpTransportOptions {
   /** Per request, from sending to the last byte of the answer. */
@@ -52,10 +52,8 @@ export function bypassesProxy(hostname: string, noProxy: string): boolean {
 }
 
 export function createHttpTransport(options: HttpTransportOptions): HttpTransport {
-  // Node's `ca` replaces the system store, so extra certificates are added to it, not swapped in.
-  // Built once as a secure context: given as `ca`, the ~150 certificates would be parsed for every
-  // connection and joined into the agent's pool key, a string of some 200 kB, on every request.
-  const tls = options.trustedCertificates?.length ? { secureContext: createSecureContext({ ca: [...rootCertificates, ...options.trustedCertificates] }) } : {};
+  const secureContext = secureContextTrusting(options.trustedCertificates);
+  const tls = secureContext ? { secureContext } : {};
   const proxyUrl = options.proxyUrl ?? process.env.HTTPS_PROXY ?? process.env.https_proxy;
   const noProxy = options.noProxy ?? process.env.NO_PROXY ?? process.env.no_proxy ?? '';
   const httpsAgent = new HttpsAgent({ keepAlive: true, ...tls });

@@ -44,6 +44,7 @@ export async function startHarness(): Promise<Harness> {
     maxConcurrency: 4,
     maxRetries: 3,
     codesRefreshMs: 60_000,
+    caCertificates: [],
     ...overrides,
   });
   return {

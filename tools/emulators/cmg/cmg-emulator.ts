@@ -27,6 +27,8 @@ export interface CmgEmulatorOptions {
   port?: number;
   host?: string;
   now?: () => Date;
+  /** Serve HTTPS with this key and certificate (PEM), as a CMG with an internal CA's certificate does. */
+  tls?: { key: string; cert: string };
 }
 
 export interface CmgEmulator extends RunningEmulator {
@@ -89,7 +91,7 @@ export async function startCmgEmulator(options: CmgEmulatorOptions = {}): Promis
     ...controlRoutes(() => control),
   ];
 
-  const emulator = await startEmulator({ name: 'CMG', routes, port: options.port, host: options.host, latencyMs: options.latencyMs, notFound });
+  const emulator = await startEmulator({ name: 'CMG', routes, port: options.port, host: options.host, latencyMs: options.latencyMs, notFound, tls: options.tls });
   const control = createControl(emulator, store, operationMatchers(contractPath), initial);
   return { ...emulator, baseUrl: `${emulator.url}${basePath}`, control };
 }
