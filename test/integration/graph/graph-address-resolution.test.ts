@@ -1,21 +1,12 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { AppError } from '../../../shared/errors/app-error.js';
 import type { RunningGraphEmulator } from '../../../tools/emulators/graph/graph-emulator.js';
-import { CLIENT_ID, at, profileFor, providerFor, startKit, windowAround } from './graph-test-kit.js';
+import { CLIENT_ID, at, failure, profileFor, providerFor, startKit, windowAround } from './graph-test-kit.js';
 
 /** Mail is nadia.holm@…, but she signs in as nh4521@…: the UPN is not the mail address. */
 const NADIA = { address: 'nadia.holm@contoso.com', userPrincipalName: 'nh4521@contoso.onmicrosoft.com', aliases: ['nadia@contoso.com'] };
 const now = new Date();
 const window = windowAround(now);
 
-async function failure(promise: Promise<unknown>): Promise<AppError> {
-  try {
-    await promise;
-  } catch (error) {
-    return error as AppError;
-  }
-  throw new Error('expected a failure');
-}
 
 describe('Graph mailboxes whose address is not the UPN', () => {
   let emulator: RunningGraphEmulator;

@@ -2,23 +2,14 @@ import { createHash, generateKeyPairSync } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import { connect, type AddressInfo } from 'node:net';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { AppError } from '../../../shared/errors/app-error.js';
 import { createLogger } from '../../../shared/observability/logger.js';
 import type { RunningGraphEmulator } from '../../../tools/emulators/graph/graph-emulator.js';
-import { CLIENT_ID, at, profileFor, providerFor, startKit, windowAround } from './graph-test-kit.js';
+import { CLIENT_ID, at, failure, profileFor, providerFor, startKit, windowAround } from './graph-test-kit.js';
 
 const ADELE = 'adele@contoso.com';
 const now = new Date();
 const window = windowAround(now);
 
-async function failure(promise: Promise<unknown>): Promise<AppError> {
-  try {
-    await promise;
-  } catch (error) {
-    return error as AppError;
-  }
-  throw new Error('expected a failure');
-}
 
 describe('Graph provider failures against the emulator', () => {
   let emulator: RunningGraphEmulator;
