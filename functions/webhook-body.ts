@@ -1,6 +1,8 @@
 /**
- * Reading a webhook body safely: JSON content type, at most 1 MiB, valid JSON, the expected
- * shape. Every failure is a 400/413/415 answer without side effects.
+ * Reading a webhook body safely: JSON content type, at most 1 MiB (read from the stream and
+ * stopped at the cap, never buffered whole first), valid JSON, the expected shape. Every
+ * failure is a 400/413/415 answer without side effects. The host refuses larger bodies before
+ * this code runs (FUNCTIONS_REQUEST_BODY_SIZE_LIMIT in infra/app/api.bicep).
  */
 import type { HttpRequest, HttpResponseInit } from '@azure/functions';
 import type { z } from 'zod';
@@ -16,8 +18,8 @@ export async function readJsonBody<T>(request: HttpRequest, schema: z.ZodType<T>
   if (!/^application\/json\s*(;|$)/i.test(type)) return refuse(415, 'expected Content-Type: application/json');
   const declared = Number(request.headers.get('content-length') ?? '0');
   if (declared > MAX_WEBHOOK_BODY) return refuse(413, 'body larger than 1 MiB');
-  const text = await request.text();
-  if (Buffer.byteLength(text, 'utf8') > MAX_WEBHOOK_BODY) return refuse(413, 'body larger than 1 MiB');
+  const text = await readCapped(request, MAX_WEBHOOK_BODY);
+  if (text === undefined) return refuse(413, 'body larger than 1 MiB');
   let json: unknown;
   try {
     json = JSON.parse(text);
@@ -29,6 +31,28 @@ export async function readJsonBody<T>(request: HttpRequest, schema: z.ZodType<T>
   return { ok: true, value: parsed.data };
 }
 
+/** The body as text, or undefined as soon as it exceeds `maxBytes` (a missing or lying Content-Length included). */
+async function readCapped(request: HttpRequest, maxBytes: number): Promise<string | undefined> {
+  if (!request.body) return '';
+  const reader = request.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    size += value.byteLength;
+    if (size > maxBytes) {
+      await reader.cancel();
+      return undefined;
+    }
+    chunks.push(value);
+  }
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+/** Graph's tokens are about a hundred characters ("Validation: Testing client application reachability …"). */
+export const MAX_VALIDATION_TOKEN = 512;
+
 /**
  * Graph's validation handshake: echo `validationToken` as text/plain within 10 s
  * (https://learn.microsoft.com/graph/change-notifications-delivery-webhooks#notificationurl-validation).
@@ -37,5 +61,6 @@ export async function readJsonBody<T>(request: HttpRequest, schema: z.ZodType<T>
 export function validationEcho(request: HttpRequest): HttpResponseInit | undefined {
   const token = request.query.get('validationToken');
   if (token === null) return undefined;
+  if (token.length > MAX_VALIDATION_TOKEN) return { status: 400, jsonBody: { error: `validationToken longer than ${MAX_VALIDATION_TOKEN} characters` } };
   return { status: 200, headers: { 'content-type': 'text/plain; charset=utf-8', 'x-content-type-options': 'nosniff' }, body: token };
 }

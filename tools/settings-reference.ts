@@ -19,6 +19,9 @@ export function renderSettingsReference(): string {
     'written as the value; durations are written `90s`, `30m`, `12h`, `7d` (a bare number is minutes). An empty',
     'value counts as not set, except for text settings whose empty value means something (e.g. no prefix).',
     'Invalid settings stop start-up with one message naming every bad setting; secret values are never shown.',
+    'So does a value that is still a Key Vault reference (`@Microsoft.KeyVault(…)`): the platform could not resolve it.',
+    'URLs must be https; plain http is accepted for a loopback host only (emulators, the dev host). A proxy',
+    'variable (`HTTPS_PROXY`, `HTTP_PROXY`) that carries a user and password must be https too, unless on loopback.',
     '',
   ];
   for (const group of SETTING_GROUPS) {

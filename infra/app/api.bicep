@@ -161,6 +161,9 @@ var platformSettings = {
   // Table Storage through the identity (the app's DefaultAzureCredential uses AZURE_CLIENT_ID)
   TABLES_ENDPOINT: storage.properties.primaryEndpoints.table
   AZURE_CLIENT_ID: identityClientId
+  // The host refuses request bodies over 1 MiB (bytes) before buffering them: the webhooks' own cap
+  // (functions/webhook-body.ts); no function takes more. The platform default is 100 MB.
+  FUNCTIONS_REQUEST_BODY_SIZE_LIMIT: '1048576'
 }
 
 output name string = functionApp.name

@@ -1,6 +1,6 @@
 /**
  * One CMG request with the contract's retry rules (CMG-INTERFACE.md "Errors"): Basic auth,
- * JSON, a per-request timeout, keep-alive sockets through the proxy when one is set, bounded
+ * JSON, a per-request timeout over the whole answer, keep-alive sockets through the proxy when one is set, bounded
  * retries with Retry-After or exponential backoff with jitter, and a 409 retried once.
  * Nothing from axios leaves this file: its errors carry the request config, Authorization
  * header included, so they are turned into AppErrors with a redacted message and no cause.
@@ -94,12 +94,18 @@ export function createCmgTransport(config: CmgConfig, options: CmgTransportOptio
   /** One attempt: an answer the operation accepts, or the failure to decide on. */
   const attempt = async (call: CmgCall, where: string): Promise<CmgAnswer | CmgFailure> => {
     let started = 0;
+    // axios' `timeout` is a socket idle timer that a trickling body keeps resetting; this clock
+    // starts at dispatch and covers the whole answer, body included.
+    const deadline = new AbortController();
+    let timer: NodeJS.Timeout | undefined;
     try {
       const response = await limit(() => {
         started = options.now();
+        timer = setTimeout(() => deadline.abort(), config.timeoutMs);
         return http.request<string>({
           method: call.method,
           url: contractUrl(root, call.segments, call.query),
+          signal: deadline.signal,
           ...(call.body === undefined ? {} : { data: JSON.stringify(call.body), headers: { 'Content-Type': 'application/json; charset=utf-8' } }),
         });
       });
@@ -112,9 +118,11 @@ export function createCmgTransport(config: CmgConfig, options: CmgTransportOptio
       };
       return failureFromStatus(where, response.status, body, header, options.now());
     } catch (error) {
-      if (axios.isAxiosError(error) && error.code === 'ETIMEDOUT') return failureFromNetwork(where, `no answer within ${config.timeoutMs} ms`, 'timeout');
+      if (deadline.signal.aborted || (axios.isAxiosError(error) && error.code === 'ETIMEDOUT')) return failureFromNetwork(where, `no answer within ${config.timeoutMs} ms`, 'timeout');
       if (axios.isAxiosError(error) && isUntrustedCertificate(error.code)) return untrustedCertificate(where, error.code!);
       return failureFromNetwork(where, networkReason(error), 'network');
+    } finally {
+      clearTimeout(timer);
     }
   };
 

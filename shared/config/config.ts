@@ -4,8 +4,9 @@
  */
 import { readMappingSettings } from './mapping-settings.js';
 import { readProfiles, type Profile } from './profile-settings.js';
-import { describeProblems, readSettings, type Env, type SettingProblem } from './read-settings.js';
+import { describeProblems, isKeyVaultReference, KEY_VAULT_PROBLEM, readSettings, type Env, type SettingProblem } from './read-settings.js';
 import { CMG_SETTINGS, PLATFORM_SETTINGS, PUSH_SETTINGS, SYNC_SETTINGS } from './runtime-settings.js';
+import { isLoopbackHost } from './setting.js';
 import { configurationError } from '../errors/app-error.js';
 import { registerSecret, type LogLevel } from '../observability/logger.js';
 import { pemCertificates } from '../tls/trusted-certificates.js';
@@ -86,6 +87,7 @@ export function readConfig(env: Env): ConfigResult {
   if (!push.ok) problems.push(...push.problems);
   const platform = readSettings(PLATFORM_SETTINGS, env);
   if (!platform.ok) problems.push(...platform.problems);
+  problems.push(...proxyProblems(env));
 
   if (cmg.ok) {
     registerSecret(cmg.values.CMG_PASSWORD);
@@ -99,6 +101,14 @@ export function readConfig(env: Env): ConfigResult {
   }
   if (sync.ok && (sync.values.SUBSCRIBE_OFF_START === undefined) !== (sync.values.SUBSCRIBE_OFF_END === undefined)) {
     problems.push({ name: 'SUBSCRIBE_OFF_END', problem: 'must be set together with SUBSCRIBE_OFF_START', expected: 'both hh:mm, or both empty' });
+  }
+  if (sync.ok && push.ok && sync.values.SUBSCRIBE_OFF_START !== undefined && sync.values.SUBSCRIBE_OFF_END !== undefined) {
+    // Subscriptions are renewed within the margin and never in the quiet period: one that
+    // expires at its end must have been inside the margin when the period began.
+    const quietMs = (((sync.values.SUBSCRIBE_OFF_END - sync.values.SUBSCRIBE_OFF_START + 1440) % 1440) + 60) * 60_000;
+    if (push.values.SUBSCRIPTION_RENEW_MARGIN <= quietMs) {
+      problems.push({ name: 'SUBSCRIPTION_RENEW_MARGIN', problem: 'is not longer than the quiet period (SUBSCRIBE_OFF_START–_END)', expected: 'a margin at least an hour longer than the quiet period' });
+    }
   }
   if (platform.ok) {
     registerSecret(platform.values.TABLES_CONNECTION_STRING);
@@ -168,6 +178,39 @@ export function readConfig(env: Env): ConfigResult {
     },
   };
   return { ok: true, config: deepFreeze(config) };
+}
+
+const PROXY_VARIABLES = ['HTTPS_PROXY', 'https_proxy', 'HTTP_PROXY', 'http_proxy'];
+
+/**
+ * The standard proxy variables are read where the clients are built (cmg-proxy.ts,
+ * http-transport.ts), but checked here with the rest: a proxy URL with a user and password
+ * sends them (Proxy-Authorization) to the proxy, so it must be https unless the proxy is on
+ * loopback. Values are never quoted: they may hold that password.
+ */
+function proxyProblems(env: Env): SettingProblem[] {
+  const problems: SettingProblem[] = [];
+  const expected = 'a proxy URL; with credentials, https:// (or http:// to a loopback proxy)';
+  for (const name of PROXY_VARIABLES) {
+    const value = env[name]?.trim();
+    if (!value) continue;
+    if (isKeyVaultReference(value)) {
+      problems.push({ name, problem: KEY_VAULT_PROBLEM, expected });
+      continue;
+    }
+    let proxy: URL;
+    try {
+      proxy = new URL(/^[a-z][a-z0-9+.-]*:\/\//i.test(value) ? value : `http://${value}`);
+    } catch {
+      problems.push({ name, problem: 'is not valid', expected });
+      continue;
+    }
+    const credentials = proxy.username !== '' || proxy.password !== '';
+    if (credentials && proxy.protocol !== 'https:' && !isLoopbackHost(proxy.hostname)) {
+      problems.push({ name, problem: 'carries credentials over plain http', expected });
+    }
+  }
+  return problems;
 }
 
 /** Reads the configuration or throws a configuration error listing every bad setting. */

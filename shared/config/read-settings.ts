@@ -31,6 +31,10 @@ export function readSettings<S extends SettingSpecs>(specs: S, env: Env): ReadRe
       else values[name] = undefined;
       continue;
     }
+    if (isKeyVaultReference(raw)) {
+      problems.push({ name, problem: KEY_VAULT_PROBLEM, expected: setting.meta.expected });
+      continue;
+    }
     const parsed = setting.schema.safeParse(raw);
     if (parsed.success) {
       values[name] = parsed.data;
@@ -45,6 +49,19 @@ export function readSettings<S extends SettingSpecs>(specs: S, env: Env): ReadRe
   }
   return problems.length === 0 ? { ok: true, values: values as SettingValues<S> } : { ok: false, problems };
 }
+
+/**
+ * App Service replaces `@Microsoft.KeyVault(...)` with the secret at start; when it cannot (no
+ * access, a wrong URI, a deleted secret) the app receives the reference text itself. Read as a
+ * value it would become a wrong password or key, so it stops start-up, named, never printed.
+ * https://learn.microsoft.com/azure/app-service/app-service-key-vault-references
+ */
+export function isKeyVaultReference(value: string): boolean {
+  return /^\s*@Microsoft\.KeyVault\(/i.test(value);
+}
+
+export const KEY_VAULT_PROBLEM =
+  "is still a Key Vault reference: the platform could not resolve it (check the app identity's access to the vault and the secret's URI)";
 
 /** One message listing every problem, one per line. */
 export function describeProblems(problems: SettingProblem[]): string {

@@ -23,11 +23,11 @@ export const CMG_SETTINGS = {
 export const SYNC_SETTINGS = {
   UPDATE_INTERVAL: duration('15m', 'Polling safety net: every mailbox is synced at least this often, spread over the interval.', { minMs: 60_000 }),
   ROSTER_PERIOD: duration('30m', 'How often the roster (CMG calendar settings) is refreshed.', { minMs: 60_000 }),
-  ROSTER_INITIAL_DELAY: duration('0s', 'Delay before the first roster refresh after start-up.'),
+  ROSTER_INITIAL_DELAY: duration('0s', 'Delay before the first roster refresh after an instance starts (then every ROSTER_PERIOD).'),
   TEST_MAIL_ADDRESSES: list('semicolon', '', 'When set, only these addresses are synced (old CMG.mailAddress); semicolon-separated.', EMAIL),
   EXCLUDED_MAIL_ADDRESSES: list('semicolon', '', 'Addresses never synced (old EXCLUDE_FILE); semicolon-separated.', EMAIL),
   MAX_BOXES: optional(int({ min: 1 }, 'At most this many mailboxes are active; the rest are reported. Empty: no limit.')),
-  SUBSCRIBE_OFF_START: timeOfDay('Start of the quiet period with no provider requests (hh:mm). Empty: none.'),
+  SUBSCRIBE_OFF_START: timeOfDay('Start of the quiet period (hh:mm): no provider requests; syncs, subscription upkeep and lifecycle renewals wait for its end. Empty: none.'),
   SUBSCRIBE_OFF_END: timeOfDay('End of the quiet period (hh:mm); deferred work runs then.'),
   SUBSCRIBE_OFF_TIMEZONE: timeZone('UTC', 'Time zone of SUBSCRIBE_OFF_START / _END.'),
   DEFAULT_TIME_ZONE: timeZone('UTC', 'Time zone for all-day events when a mailbox reports none.'),

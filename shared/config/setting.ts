@@ -147,7 +147,17 @@ export const timeZone = (defaultValue: string, doc: string): Setting<string> =>
     default: defaultValue,
   });
 
-/** An absolute http(s) URL. */
+/** Loopback hosts: traffic to them never leaves the machine, so plain http exposes nothing. */
+export function isLoopbackHost(hostname: string): boolean {
+  const host = hostname.toLowerCase();
+  return host === 'localhost' || host.endsWith('.localhost') || host === '[::1]' || /^127(\.\d{1,3}){3}$/.test(host);
+}
+
+/**
+ * An absolute URL the product sends credentials to or receives secrets at (CMG's Basic auth,
+ * tokens, client secrets, Graph's clientState): https, or plain http to a loopback host only
+ * (the emulators and the dev host).
+ */
 export const url = (opts: { default?: string; required?: boolean }, doc: string): Setting<string> =>
   def(
     z
@@ -156,13 +166,13 @@ export const url = (opts: { default?: string; required?: boolean }, doc: string)
       .refine((v) => {
         try {
           const u = new URL(v);
-          return u.protocol === 'http:' || u.protocol === 'https:';
+          return u.protocol === 'https:' || (u.protocol === 'http:' && isLoopbackHost(u.hostname));
         } catch {
           return false;
         }
-      }, 'not an absolute http(s) URL')
+      }, 'not an absolute https:// URL (http:// is allowed for a loopback host only)')
       .transform((v) => v.replace(/\/+$/, '')),
-    { doc, expected: 'an absolute http:// or https:// URL', default: opts.default, required: opts.required },
+    { doc, expected: 'an absolute https:// URL (http:// only for a loopback host such as 127.0.0.1)', default: opts.default, required: opts.required },
   );
 
 export const oneOf = <const T extends string>(values: readonly [T, ...T[]], defaultValue: T, doc: string): Setting<T> =>

@@ -5,6 +5,17 @@ import { permanentError, type AppError } from '../errors/app-error.js';
 export const JOB_REASONS = ['schedule', 'notification', 'lifecycle', 'manual', 'retry'] as const;
 export type JobReason = (typeof JOB_REASONS)[number];
 
+/** Graph lifecycle events (https://learn.microsoft.com/graph/change-notifications-lifecycle-events). */
+export const LIFECYCLE_EVENTS = ['reauthorizationRequired', 'subscriptionRemoved', 'missed'] as const;
+export type LifecycleEvent = (typeof LIFECYCLE_EVENTS)[number];
+
+export const LifecycleRequestSchema = z.object({
+  event: z.enum(LIFECYCLE_EVENTS),
+  /** The Graph subscription the event is about. */
+  subscriptionId: z.string().min(1).max(200),
+});
+export type LifecycleRequest = z.infer<typeof LifecycleRequestSchema>;
+
 export const MailboxJobSchema = z.object({
   /** CMG user id; also the session id, which Service Bus caps at 128 characters. */
   mailboxKey: z.string().min(1).max(128),
@@ -13,6 +24,8 @@ export const MailboxJobSchema = z.object({
   full: z.boolean(),
   /** ISO instant the job was enqueued (for lag metrics). */
   enqueuedAt: z.iso.datetime({ offset: true }),
+  /** A lifecycle event the job acts on (renew, recreate) before it syncs; the webhook only enqueues. */
+  lifecycle: LifecycleRequestSchema.optional(),
 });
 
 export type MailboxJob = z.infer<typeof MailboxJobSchema>;

@@ -50,11 +50,12 @@ export function lifecycleMessageId(mailboxKey: string, event: string, at: Date):
 }
 
 /**
- * `deferred:{key}:{until}[:full]`: jobs that arrive in the subscribe-off period are put off to
- * its end, once per mailbox; a full request is kept apart so a delta job cannot swallow it.
+ * `deferred:{key}:{until}[:full][:{lifecycle event}]`: jobs that arrive in the subscribe-off
+ * period are put off to its end, once per mailbox; a full request and a lifecycle event are each
+ * kept apart so a plain delta job cannot swallow them.
  */
-export function deferredMessageId(mailboxKey: string, until: Date, full = false): string {
-  return join('deferred', keyPart(mailboxKey), instant(until.getTime()), ...(full ? ['full'] : []));
+export function deferredMessageId(mailboxKey: string, until: Date, full = false, lifecycleEvent?: string): string {
+  return join('deferred', keyPart(mailboxKey), instant(until.getTime()), ...(full ? ['full'] : []), ...(lifecycleEvent ? [tagPart(lifecycleEvent)] : []));
 }
 
 /**

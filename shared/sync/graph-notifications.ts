@@ -1,23 +1,26 @@
 /**
  * Graph change and lifecycle notifications (https://learn.microsoft.com/graph/change-notifications-delivery-webhooks,
- * https://learn.microsoft.com/graph/change-notifications-lifecycle-events). Change notifications
- * only enqueue jobs — never a call to Graph or CMG — so the webhook answers well within Graph's
- * time budget; duplicate detection collapses a burst for one mailbox into one job per second,
- * delivered at that second's end (message-id.ts).
+ * https://learn.microsoft.com/graph/change-notifications-lifecycle-events). Both only enqueue
+ * jobs — never a call to Graph or CMG — so the webhook answers well within Graph's 3-second
+ * budget; duplicate detection collapses a burst for one mailbox into one job per second,
+ * delivered at that second's end (message-id.ts). Each request costs a bounded number of
+ * table reads (webhook-lookup.ts) and writes one log line.
  */
 import { z } from 'zod';
 import { lifecycleMessageId, notificationSend } from '../queue/message-id.js';
 import type { OutgoingJob } from '../queue/job-queue.js';
+import { LIFECYCLE_EVENTS } from '../queue/mailbox-job.js';
 import { secretMatches } from '../store/secret-hash.js';
 import type { Subscription } from '../store/subscription-repository.js';
 import type { SyncDeps } from './sync-deps.js';
+import { lookUpSubscriptions, type SubscriptionLookup } from './webhook-lookup.js';
 
 const GraphNotification = z
   .object({
     subscriptionId: z.string().min(1).max(200),
     clientState: z.string().max(255).nullish(),
     changeType: z.string().optional(),
-    lifecycleEvent: z.enum(['reauthorizationRequired', 'subscriptionRemoved', 'missed']).optional(),
+    lifecycleEvent: z.enum(LIFECYCLE_EVENTS).optional(),
     resource: z.string().optional(),
     subscriptionExpirationDateTime: z.string().optional(),
     tenantId: z.string().optional(),
@@ -29,85 +32,72 @@ export type GraphNotificationCollection = z.infer<typeof GraphNotificationCollec
 type GraphNotification = z.infer<typeof GraphNotification>;
 
 export interface NotificationResult {
-  /** Mailboxes a job was enqueued for. */
+  /** Jobs enqueued (change notifications: one per mailbox). */
   readonly enqueued: number;
-  /** Items refused: unknown subscription or wrong clientState. */
+  /** Items refused: malformed or unknown subscription id, wrong clientState, or past a lookup cap. */
   readonly rejected: number;
 }
 
-export interface LifecycleResult extends NotificationResult {
-  /** reauthorizationRequired items handled by renewing: accepted, though nothing is enqueued. */
-  readonly renewed: number;
+/** The subscriptions of a batch, each item matched to its own and its clientState checked in constant time. */
+async function verify(deps: SyncDeps, body: GraphNotificationCollection): Promise<{ accepted: Array<{ item: GraphNotification; subscription: Subscription }>; lookup: SubscriptionLookup; forged: number }> {
+  const lookup = await lookUpSubscriptions(deps.store.subscriptions, 'graph', body.value.map((item) => item.subscriptionId));
+  const accepted: Array<{ item: GraphNotification; subscription: Subscription }> = [];
+  let forged = 0;
+  for (const item of body.value) {
+    const subscription = lookup.found.get(item.subscriptionId);
+    if (!subscription) continue;
+    if (item.clientState && secretMatches(item.clientState, subscription.secretHash)) accepted.push({ item, subscription });
+    else forged += 1;
+  }
+  return { accepted, lookup, forged };
 }
 
-/** Finds the subscription and checks its clientState in constant time; undefined when either fails. */
-async function verified(deps: SyncDeps, item: GraphNotification): Promise<Subscription | undefined> {
-  const subscription = await deps.store.subscriptions.get('graph', item.subscriptionId);
-  if (!subscription) {
-    deps.logger.warn('push.graph-unknown-subscription', { subscriptionId: item.subscriptionId });
-    return undefined;
-  }
-  if (!item.clientState || !secretMatches(item.clientState, subscription.secretHash)) {
-    deps.logger.warn('push.graph-forged', { subscriptionId: item.subscriptionId, mailbox: subscription.mailboxKey });
-    return undefined;
-  }
-  return subscription;
+/** The request's one log line: a warning when anything was refused. */
+function summarise(deps: SyncDeps, op: string, body: GraphNotificationCollection, verified: Awaited<ReturnType<typeof verify>>, enqueued: number): NotificationResult {
+  const { lookup, forged, accepted } = verified;
+  const rejected = body.value.length - accepted.length;
+  const fields = { items: body.value.length, ids: lookup.distinct, enqueued, rejected, malformed: lookup.malformed, unknown: lookup.unknown, skipped: lookup.skipped, forged };
+  if (rejected > 0) deps.logger.warn(op, fields);
+  else deps.logger.info(op, fields);
+  return { enqueued, rejected };
 }
 
 export async function handleGraphNotifications(deps: SyncDeps, body: GraphNotificationCollection): Promise<NotificationResult> {
   const now = deps.now();
-  const mailboxes = new Set<string>();
-  let rejected = 0;
-  for (const item of body.value) {
-    const subscription = await verified(deps, item);
-    if (subscription) mailboxes.add(subscription.mailboxKey);
-    else rejected += 1;
-  }
+  const verified = await verify(deps, body);
+  const mailboxes = new Set(verified.accepted.map(({ subscription }) => subscription.mailboxKey));
   const jobs: OutgoingJob[] = [...mailboxes].map((mailboxKey) => ({
     job: { mailboxKey, reason: 'notification', full: false, enqueuedAt: now.toISOString() },
     ...notificationSend(mailboxKey, now),
   }));
   if (jobs.length > 0) await deps.queue.sendMany(jobs);
-  deps.logger.info('push.graph-notified', { items: body.value.length, enqueued: jobs.length, rejected });
-  return { enqueued: jobs.length, rejected };
+  return summarise(deps, 'push.graph-notified', body, verified, jobs.length);
 }
 
 /**
- * reauthorizationRequired → renew; subscriptionRemoved → recreate (next subscriptions run)
- * and a full sync now; missed → a full sync.
+ * Each lifecycle event becomes a job of its mailbox (graph-lifecycle-job.ts acts on it):
+ * reauthorizationRequired renews; subscriptionRemoved recreates and syncs in full; missed
+ * syncs in full. Graph repeats events; repeats within 10 s share a message id and collapse.
  */
-export async function handleGraphLifecycle(
-  deps: SyncDeps,
-  body: GraphNotificationCollection,
-  renew: (subscription: Subscription) => Promise<void>,
-): Promise<LifecycleResult> {
+export async function handleGraphLifecycle(deps: SyncDeps, body: GraphNotificationCollection): Promise<NotificationResult> {
   const now = deps.now();
-  let enqueued = 0;
-  let rejected = 0;
-  let renewed = 0;
-  for (const item of body.value) {
-    const subscription = await verified(deps, item);
-    if (!subscription || !item.lifecycleEvent) {
-      rejected += 1;
-      continue;
-    }
-    const log = deps.logger.child({ mailbox: subscription.mailboxKey, subscriptionId: subscription.id });
-    log.info('push.graph-lifecycle', { event: item.lifecycleEvent });
-    if (item.lifecycleEvent === 'reauthorizationRequired') {
-      await renew(subscription);
-      renewed += 1;
-      continue;
-    }
-    if (item.lifecycleEvent === 'subscriptionRemoved') {
-      // Forget it: the subscriptions timer creates a new one for the mailbox.
-      await deps.store.subscriptions.delete('graph', subscription.id);
-    }
-    const job: OutgoingJob = {
-      job: { mailboxKey: subscription.mailboxKey, reason: 'lifecycle', full: true, enqueuedAt: now.toISOString() },
-      messageId: lifecycleMessageId(subscription.mailboxKey, item.lifecycleEvent, now),
-    };
-    await deps.queue.send(job.job, job);
-    enqueued += 1;
+  const verified = await verify(deps, body);
+  const jobs = new Map<string, OutgoingJob>();
+  for (const { item, subscription } of verified.accepted) {
+    const event = item.lifecycleEvent;
+    if (!event) continue;
+    const messageId = lifecycleMessageId(subscription.mailboxKey, event, now);
+    jobs.set(messageId, {
+      job: {
+        mailboxKey: subscription.mailboxKey,
+        reason: 'lifecycle',
+        full: event !== 'reauthorizationRequired',
+        enqueuedAt: now.toISOString(),
+        lifecycle: { event, subscriptionId: subscription.id },
+      },
+      messageId,
+    });
   }
-  return { enqueued, rejected, renewed };
+  if (jobs.size > 0) await deps.queue.sendMany([...jobs.values()]);
+  return summarise(deps, 'push.graph-lifecycle', body, verified, jobs.size);
 }

@@ -3,7 +3,9 @@
  * channel. Missing ones are created, those expiring within SUBSCRIPTION_RENEW_MARGIN renewed
  * (Graph: PATCH; Google channels cannot be renewed, so a new one replaces the old), those of
  * mailboxes that left active sync deleted. Without WEBHOOK_BASE_URL push is off.
- * One mailbox's failure is logged and counted; it does not stop the others.
+ * One mailbox's failure is logged and counted; it does not stop the others. In the quiet
+ * period (SUBSCRIBE_OFF_*) no provider is called: the first run after it does the work, and
+ * the renew margin, longer than the period (config.ts), keeps anything from lapsing meanwhile.
  */
 import { randomBytes } from 'node:crypto';
 import { toAppError } from '../errors/app-error.js';
@@ -12,10 +14,12 @@ import { hashSecret } from '../store/secret-hash.js';
 import type { StoredMailbox } from '../store/mailbox-repository.js';
 import type { Subscription } from '../store/subscription-repository.js';
 import { forEachBounded } from './bounded.js';
+import { isQuiet, quietPeriodEnd } from './pacing.js';
 import type { SyncDeps } from './sync-deps.js';
 
 export type SubscriptionsReport =
   | { readonly status: 'push-off' }
+  | { readonly status: 'quiet'; readonly until: string }
   | { readonly status: 'done'; readonly created: number; readonly renewed: number; readonly deleted: number; readonly failed: number };
 
 const FOREVER = '9999-12-31T00:00:00.000Z';
@@ -30,6 +34,12 @@ export const webhookPaths = { graph: '/api/graph-notifications', graphLifecycle:
 
 export async function maintainSubscriptions(deps: SyncDeps): Promise<SubscriptionsReport> {
   if (!deps.config.push.webhookBaseUrl) return { status: 'push-off' };
+  const now = deps.now().getTime();
+  if (isQuiet(now, deps.config.sync.subscribeOff)) {
+    const until = new Date(quietPeriodEnd(now, deps.config.sync.subscribeOff)).toISOString();
+    deps.logger.info('subscriptions.deferred', { until });
+    return { status: 'quiet', until };
+  }
   const counts = { created: 0, renewed: 0, deleted: 0, failed: 0 };
   const renewBefore = new Date(deps.now().getTime() + deps.config.push.renewMarginMs).toISOString();
 
@@ -83,7 +93,7 @@ export async function maintainSubscriptions(deps: SyncDeps): Promise<Subscriptio
   return { status: 'done', ...counts };
 }
 
-async function createSubscription(deps: SyncDeps, provider: CalendarProvider, mailbox: StoredMailbox): Promise<Subscription> {
+export async function createSubscription(deps: SyncDeps, provider: CalendarProvider, mailbox: StoredMailbox): Promise<Subscription> {
   const base = deps.config.push.webhookBaseUrl!;
   const secret = randomBytes(32).toString('base64url');
   const lifetimeMs = provider.kind === 'graph' ? graphLifetimeMs(deps) : deps.config.push.googleChannelTtlMs;

@@ -24,8 +24,12 @@ export interface RosterReport {
 const FULL_EVERY_MS = 24 * 3_600_000;
 const SYNCED = new Set(['active', 'failing']);
 
-/** Runs when ROSTER_PERIOD has passed since the last run (the timer fires more often). */
-export async function refreshRosterIfDue(deps: SyncDeps): Promise<RosterReport | undefined> {
+/**
+ * Runs when ROSTER_PERIOD has passed since the last run (the timer fires more often), and not
+ * before ROSTER_INITIAL_DELAY has passed since `startedAt`, when this instance started.
+ */
+export async function refreshRosterIfDue(deps: SyncDeps, startedAt: Date): Promise<RosterReport | undefined> {
+  if (deps.now().getTime() - startedAt.getTime() < deps.config.sync.rosterInitialDelayMs) return undefined;
   const ranAt = await deps.store.state.get('roster', 'ranAt');
   if (ranAt && deps.now().getTime() - Date.parse(ranAt.value) < deps.config.sync.rosterPeriodMs) return undefined;
   return refreshRoster(deps, { full: false });

@@ -50,7 +50,8 @@ export async function runMailboxJob(deps: SyncDeps, job: MailboxJob, delivery: J
     const retryAt = new Date(deps.now().getTime() + delay);
     if (mailbox) await saveMailbox(deps, mailbox, (m) => ({ ...m, failures: attempt, lastError: error.message, lastErrorAt: at }));
     await deps.queue.send(
-      { mailboxKey: job.mailboxKey, reason: 'retry', full: job.full, enqueuedAt: at },
+      // A lifecycle event rides along: its renewal is retried with the sync.
+      { mailboxKey: job.mailboxKey, reason: 'retry', full: job.full, enqueuedAt: at, ...(job.lifecycle ? { lifecycle: job.lifecycle } : {}) },
       { messageId: retryMessageId(job.mailboxKey, attempt, delivery.messageId), scheduledAt: retryAt },
     );
     log.warn('sync.retry-scheduled', { attempt, at: retryAt.toISOString(), code: error.code, error: error.message });

@@ -7,6 +7,7 @@ import type { MailboxJob } from '../queue/mailbox-job.js';
 import type { Mailbox, StoredMailbox } from '../store/mailbox-repository.js';
 import { isConcurrencyConflict } from '../store/table-errors.js';
 import { applyOperations, clearActivities, type ApplyResult } from './apply-operations.js';
+import { actOnLifecycleEvent, type LifecycleAction } from './graph-lifecycle-job.js';
 import { isQuiet, quietPeriodEnd } from './pacing.js';
 import { planMailbox, type MailboxPlan } from './plan-mailbox.js';
 import { deferredMessageId } from '../queue/message-id.js';
@@ -18,6 +19,7 @@ export type SyncOutcome =
   | { readonly status: 'invalid'; readonly reason: string }
   | { readonly status: 'disabled'; readonly reason: string }
   | { readonly status: 'deferred'; readonly until: string }
+  | { readonly status: 'lifecycle'; readonly action: LifecycleAction }
   | { readonly status: 'unknown-mailbox' };
 
 /** States in which a mailbox is synced; a failing one keeps being tried so it recovers by itself. */
@@ -38,9 +40,18 @@ export async function syncMailbox(deps: SyncDeps, job: MailboxJob, redelivered =
   const quiet = deps.config.sync.subscribeOff;
   if (isQuiet(now, quiet)) {
     const until = new Date(quietPeriodEnd(now, quiet));
-    await deps.queue.send({ ...job, enqueuedAt: deps.now().toISOString() }, { messageId: deferredMessageId(mailbox.key, until, job.full), scheduledAt: until });
+    await deps.queue.send(
+      { ...job, enqueuedAt: deps.now().toISOString() },
+      { messageId: deferredMessageId(mailbox.key, until, job.full, job.lifecycle?.event), scheduledAt: until },
+    );
     log.info('sync.deferred', { until: until.toISOString(), reason: job.reason });
     return { status: 'deferred', until: until.toISOString() };
+  }
+
+  if (job.lifecycle) {
+    const action = await actOnLifecycleEvent(deps, mailbox, job.lifecycle);
+    // reauthorizationRequired loses no change: only removal and `missed` need the full sync.
+    if (!job.full) return { status: 'lifecycle', action };
   }
 
   const plan = await planMailbox(deps, mailbox, { full: job.full, recount: redelivered || mailbox.failures > 0 });

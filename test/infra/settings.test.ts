@@ -8,6 +8,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { MAX_WEBHOOK_BODY } from '../../functions/webhook-body.js';
 import { MAPPING_SETTINGS } from '../../shared/config/mapping-settings.js';
 import { PROFILE_LIST_SETTING, profileSettings } from '../../shared/config/profile-settings.js';
 import { CMG_SETTINGS, PLATFORM_SETTINGS, PUSH_SETTINGS, SYNC_SETTINGS } from '../../shared/config/runtime-settings.js';
@@ -55,6 +56,8 @@ const SUFFIXES_BY_KIND = {
 
 /** Settings the platform itself reads: the Functions host, its extensions and App Insights. */
 const PLATFORM_PREFIXES = ['AzureWebJobsStorage__', 'APPLICATIONINSIGHTS_', 'ServiceBusConnection__'];
+/** Single settings the Functions host reads ("App settings reference for Azure Functions"). */
+const PLATFORM_SETTINGS_READ = ['FUNCTIONS_REQUEST_BODY_SIZE_LIMIT'];
 
 /** "Flex Consumption plan deprecations", https://learn.microsoft.com/azure/azure-functions/functions-app-settings */
 const FLEX_REJECTED = [
@@ -97,6 +100,7 @@ const REQUIRED_IN_AZURE = [
   'AzureWebJobsStorage__clientId',
   'APPLICATIONINSIGHTS_CONNECTION_STRING',
   'APPLICATIONINSIGHTS_AUTHENTICATION_STRING',
+  'FUNCTIONS_REQUEST_BODY_SIZE_LIMIT',
 ];
 
 /**
@@ -163,7 +167,7 @@ function settingsTheProgramReads(): Map<string, Setting<unknown>> {
   return new Map<string, Setting<unknown>>(Object.entries(SCHEMA));
 }
 
-const isPlatform = (key: string) => PLATFORM_PREFIXES.some((p) => key.startsWith(p));
+const isPlatform = (key: string) => PLATFORM_PREFIXES.some((p) => key.startsWith(p)) || PLATFORM_SETTINGS_READ.includes(key);
 
 /** A Key Vault reference literal, or a call of a user-defined function whose body is one. */
 function isKeyVaultReference(text: string, file: BicepFile): boolean {
@@ -188,6 +192,11 @@ describe('app settings in the Bicep', () => {
   it('when a setting is emitted, then the program or the platform reads it', () => {
     const unknown = [...EMITTED.keys()].filter((k) => !reads.has(k) && !isPlatform(k));
     expect(unknown).toEqual([]);
+  });
+
+  it('when the host caps request bodies, then the cap is the webhooks\' own, in bytes', () => {
+    const values = (EMITTED.get('FUNCTIONS_REQUEST_BODY_SIZE_LIMIT') ?? []).map((e) => literalAsSetting(e.value));
+    expect(values).toEqual([String(MAX_WEBHOOK_BODY)]);
   });
 
   it('when a setting is emitted, then the Flex Consumption plan accepts it and it holds no shared key', () => {

@@ -41,7 +41,7 @@ const sink = (level: LogLevel, line: string): void => {
     }
   } else if (record.op === 'push.graph-notified' && ready) {
     say('push', `Graph notified ${String(record.items)} change(s) → ${String(record.enqueued)} job(s)`);
-  } else if (record.op === 'push.google-notified' && ready) {
+  } else if (record.op === 'push.google-notified' && record.outcome === 'enqueued' && ready) {
     say('push', `Google notified ${who}→ job`);
   } else if (level === 'warn' || level === 'error') {
     const { time: _t, level: _l, op, mailbox: _m, ...rest } = record;

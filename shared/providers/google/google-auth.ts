@@ -7,6 +7,7 @@ import { createPrivateKey } from 'node:crypto';
 import { JWT } from 'google-auth-library';
 import { configurationError, type AppError } from '../../errors/app-error.js';
 import type { GoogleProfile } from '../../config/profile-settings.js';
+import { cappedFetch } from '../read-limits.js';
 import { countRequest } from './google-request-count.js';
 
 // google-auth-library signs the assertion for, and posts it to, this URL (gtoken, hard-coded).
@@ -18,6 +19,8 @@ export interface GoogleAuthOptions {
   readonly timeoutMs: number;
   /** Most JWT clients kept; the least recently used one is dropped (its token is fetched again). */
   readonly maxCachedSubjects: number;
+  /** Longest answer read; default MAX_RESPONSE_BYTES. */
+  readonly maxResponseBytes?: number | undefined;
 }
 
 export interface GoogleAuth {
@@ -41,7 +44,9 @@ export function createGoogleAuth(profile: GoogleProfile, options: GoogleAuthOpti
       // Our retry loop (google-retry.ts) is the only one: gaxios would otherwise retry 429 / 5xx
       // three times on its own (googleapis-common sets `retry: true`, gtoken a POST retryConfig),
       // without honouring Retry-After and invisibly to the request count.
-      transporterOptions: { timeout: options.timeoutMs, retryConfig: { retry: 0, noResponseRetries: 0 } },
+      // The timeout covers the whole answer (gaxios aborts the fetch, body included); the capped
+      // fetch stops an answer that grows past MAX_RESPONSE_BYTES while it arrives.
+      transporterOptions: { timeout: options.timeoutMs, retryConfig: { retry: 0, noResponseRetries: 0 }, fetchImplementation: cappedFetch(options.maxResponseBytes) },
     });
     client.transporter.interceptors.request.add({
       resolved: async (request) => {

@@ -28,6 +28,8 @@ export interface GoogleProviderOptions {
   readonly maxRetryWaitMs?: number;
   /** JWT clients (one per mailbox, each holding its token) kept in memory (default 1000). */
   readonly maxCachedSubjects?: number;
+  /** Longest answer read (default MAX_RESPONSE_BYTES). */
+  readonly maxResponseBytes?: number;
   readonly sleep?: (ms: number) => Promise<void>;
   readonly random?: () => number;
   readonly now?: () => number;
@@ -35,7 +37,7 @@ export interface GoogleProviderOptions {
 
 export function createGoogleCalendarProvider(profile: GoogleProfile, options: GoogleProviderOptions): CalendarProvider {
   const logger = (options.logger ?? silentLogger).child({ provider: 'google', profile: profile.name });
-  const auth = createGoogleAuth(profile, { timeoutMs: options.timeoutMs, maxCachedSubjects: options.maxCachedSubjects ?? 1000 });
+  const auth = createGoogleAuth(profile, { timeoutMs: options.timeoutMs, maxCachedSubjects: options.maxCachedSubjects ?? 1000, maxResponseBytes: options.maxResponseBytes });
   const policy: RetryPolicy = {
     maxRetries: options.maxRetries,
     baseDelayMs: options.retryBaseMs ?? 1000,

@@ -10,6 +10,7 @@ import { transientError } from '../../errors/app-error.js';
 import type { CalendarWindow } from '../../domain/calendar-window.js';
 import type { NormalizeResult } from '../../domain/calendar-event.js';
 import { normalizeGoogleEvent } from '../../domain/normalize-google-event.js';
+import { pageBudget, type ReadLimits } from '../read-limits.js';
 
 /**
  * Only what normalize-google-event.ts reads (partial response,
@@ -34,6 +35,8 @@ export interface EventListQuery {
   readonly syncToken: string | undefined;
   /** Google allows at most 2500; fewer pages means fewer requests. */
   readonly pageSize: number;
+  /** Pages and items one listing may read; DEFAULT_READ_LIMITS when not given. */
+  readonly limits?: ReadLimits | undefined;
 }
 
 export interface EventListResult {
@@ -62,12 +65,14 @@ export async function listEvents(
     ...(query.syncToken === undefined ? { timeMin: query.window.start, timeMax: query.window.end } : { syncToken: query.syncToken }),
   };
   const items: NormalizeResult[] = [];
+  const countPage = pageBudget('Google', query.calendarId, query.limits);
   let pageToken: string | undefined;
   for (;;) {
     const page = EventsPage.safeParse(await listPage(pageToken === undefined ? base : { ...base, pageToken }));
     if (!page.success) {
       throw transientError(`Google events.list answered an unexpected shape (${page.error.issues.map((i) => i.path.join('.')).join(', ')})`, 'unexpected-response');
     }
+    countPage(page.data.items?.length ?? 0, page.data.nextPageToken);
     for (const raw of page.data.items ?? []) items.push(normalizeGoogleEvent(raw));
     if (page.data.nextPageToken !== undefined) {
       pageToken = page.data.nextPageToken;

@@ -16,6 +16,7 @@ import type { NormalizeResult } from '../../domain/calendar-event.js';
 import { transientError } from '../../errors/app-error.js';
 import type { Logger } from '../../observability/logger.js';
 import type { FetchCalendarRequest, FetchCalendarResult } from '../calendar-provider.js';
+import { pageBudget, type ReadLimits } from '../read-limits.js';
 import type { GraphApi, GraphRequestSpec } from './graph-client.js';
 import { DeltaPageSchema, MailboxSettingsSchema, type DeltaPage, type MailboxSettings } from './graph-schemas.js';
 import type { MailboxGate } from './mailbox-gate.js';
@@ -28,6 +29,8 @@ export interface CalendarFetchOptions {
   readonly maxRetryDelayMs: number;
   readonly sleep: (ms: number) => Promise<void>;
   readonly logger: Logger;
+  /** Pages and items one fetch may read; DEFAULT_READ_LIMITS when not given. */
+  readonly limits?: ReadLimits | undefined;
 }
 
 /** `userRef`: how Graph is to find the user, the address (as UPN) unless the directory gave its object id. */
@@ -91,9 +94,12 @@ export async function fetchGraphCalendar(
     [page, settings] = await Promise.all([getPage(calendarSpec), getSettings()]);
   }
 
+  const countPage = pageBudget('Graph', address, options.limits);
+  countPage(page.value.length, page['@odata.nextLink']);
   const items: NormalizeResult[] = page.value.map(normalizeGraphEvent);
   while (page['@odata.nextLink']) {
     page = await getPage({ method: 'GET', path: page['@odata.nextLink'], headers, target: 'sync-state' });
+    countPage(page.value.length, page['@odata.nextLink']);
     for (const raw of page.value) items.push(normalizeGraphEvent(raw));
   }
   const deltaLink = page['@odata.deltaLink'];

@@ -6,6 +6,7 @@
 import type { GraphProfile } from '../../config/profile-settings.js';
 import { silentLogger, type Logger } from '../../observability/logger.js';
 import type { CalendarProvider } from '../calendar-provider.js';
+import type { ReadLimits } from '../read-limits.js';
 import { createGraphApi } from './graph-client.js';
 import { fetchGraphCalendar } from './graph-calendar-fetch.js';
 import { classifyGraphError } from './graph-errors.js';
@@ -34,6 +35,8 @@ export interface GraphProviderOptions {
   readonly logger?: Logger | undefined;
   /** For tests that assert retry spacing without waiting. */
   readonly sleep?: ((ms: number) => Promise<void>) | undefined;
+  /** Pages and items one fetch may read. Default DEFAULT_READ_LIMITS. */
+  readonly readLimits?: ReadLimits | undefined;
 }
 
 export function createGraphProvider(profile: GraphProfile, options: GraphProviderOptions): CalendarProvider {
@@ -65,6 +68,7 @@ export function createGraphProvider(profile: GraphProfile, options: GraphProvide
     maxRetryDelayMs: options.maxRetryDelayMs ?? 30_000,
     sleep: options.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms))),
     logger,
+    limits: options.readLimits,
   };
 
   return {

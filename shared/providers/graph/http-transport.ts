@@ -1,7 +1,7 @@
 /**
  * The one HTTP path for everything the Graph provider sends (token endpoint and Graph API):
- * node:https with a keep-alive agent, a per-request timeout, HTTPS_PROXY / NO_PROXY, and
- * optional extra trusted certificates (the loopback emulator's).
+ * node:https with a keep-alive agent, a per-request timeout, HTTPS_PROXY / NO_PROXY, a cap on
+ * the answer's size, and optional extra trusted certificates (the loopback emulator's).
  *
  * Why not global fetch: on Node 20 global fetch (undici) ignores `agent`, and proxying it needs
  * undici's ProxyAgent as a dispatcher, which is not a dependency here. msal-node 7 has no
@@ -14,6 +14,7 @@ import type { Agent } from 'node:http';
 import { HttpsProxyAgent } from 'https-proxy-agent';
 import { transientError } from '../../errors/app-error.js';
 import { secureContextTrusting } from '../../tls/trusted-certificates.js';
+import { MAX_RESPONSE_BYTES, responseTooLarge } from '../read-limits.js';
 
 export interface HttpTransportOptions {
   /** Per request, from sending to the last byte of the answer. */
@@ -24,6 +25,8 @@ export interface HttpTransportOptions {
   readonly proxyUrl?: string | undefined;
   /** Hosts that bypass the proxy; defaults to NO_PROXY / no_proxy. */
   readonly noProxy?: string | undefined;
+  /** Longest answer read; a longer one is cut off as it arrives. Default MAX_RESPONSE_BYTES. */
+  readonly maxResponseBytes?: number | undefined;
 }
 
 export interface HttpRequest {
@@ -58,6 +61,7 @@ export function createHttpTransport(options: HttpTransportOptions): HttpTranspor
   const noProxy = options.noProxy ?? process.env.NO_PROXY ?? process.env.no_proxy ?? '';
   const httpsAgent = new HttpsAgent({ keepAlive: true, ...tls });
   const httpAgent = new HttpAgent({ keepAlive: true });
+  const maxResponseBytes = options.maxResponseBytes ?? MAX_RESPONSE_BYTES;
   const proxyAgent = proxyUrl ? new HttpsProxyAgent(proxyUrl, { keepAlive: true, ...tls }) : undefined;
 
   return (req) =>
@@ -73,7 +77,13 @@ export function createHttpTransport(options: HttpTransportOptions): HttpTranspor
       // Graph takes the request's options, not the proxy agent's.
       const outgoing = send(url, { method: req.method, headers, agent, ...(secure ? tls : {}) }, (res) => {
         const chunks: Buffer[] = [];
-        res.on('data', (chunk: Buffer) => chunks.push(chunk));
+        let size = 0;
+        res.on('data', (chunk: Buffer) => {
+          size += chunk.length;
+          if (size <= maxResponseBytes) return void chunks.push(chunk);
+          tooLarge = true;
+          outgoing.destroy();
+        });
         res.on('error', (error) => fail(error));
         res.on('end', () => {
           clearTimeout(timer);
@@ -85,6 +95,7 @@ export function createHttpTransport(options: HttpTransportOptions): HttpTranspor
         });
       });
       let timedOut = false;
+      let tooLarge = false;
       const timer = setTimeout(() => {
         timedOut = true;
         outgoing.destroy();
@@ -93,7 +104,9 @@ export function createHttpTransport(options: HttpTransportOptions): HttpTranspor
         clearTimeout(timer);
         // The message names neither the URL (it may carry a delta token) nor a header.
         reject(
-          timedOut
+          tooLarge
+            ? responseTooLarge(url.host)
+            : timedOut
             ? transientError(`${url.host} did not answer within ${options.timeoutMs} ms`, 'timeout', undefined, error)
             : transientError(`Connection to ${url.host} failed (${error.code ?? error.name})`, 'network', undefined, error),
         );

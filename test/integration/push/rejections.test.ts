@@ -42,13 +42,18 @@ afterEach(async () => {
   expect(push.logs.slice(opsBefore).filter((r) => r.op === 'sync.done')).toEqual([]);
 });
 
-const newOps = (): string[] => push.logs.slice(opsBefore).map((r) => r.op);
+/** The request's one summary line; there must be exactly one. */
+const summary = (op: string): Record<string, unknown> => {
+  const lines = push.logs.slice(opsBefore).filter((r) => r.op.startsWith('push.'));
+  expect(lines.map((r) => r.op)).toEqual([op]);
+  return lines[0]!;
+};
 
 describe('webhooks refuse what they cannot trust, with no job enqueued', () => {
   it('when a Graph notification carries a forged clientState, then 403 and it is logged', async () => {
     const res = await post(push.webhooks, '/api/graph-notifications', { headers: JSON_TYPE, body: graphBody(graphSub.id, 'forged-client-state') });
     expect(res.status).toBe(403);
-    expect(newOps()).toContain('push.graph-forged');
+    expect(summary('push.graph-notified')).toMatchObject({ level: 'warn', items: 1, forged: 1, enqueued: 0 });
   });
 
   it('when a Graph notification has no clientState at all, then 403', async () => {
@@ -59,7 +64,7 @@ describe('webhooks refuse what they cannot trust, with no job enqueued', () => {
   it('when a Graph notification names an unknown subscription, then 403 and it is logged', async () => {
     const res = await post(push.webhooks, '/api/graph-notifications', { headers: JSON_TYPE, body: graphBody(randomUUID(), 'any-client-state') });
     expect(res.status).toBe(403);
-    expect(newOps()).toContain('push.graph-unknown-subscription');
+    expect(summary('push.graph-notified')).toMatchObject({ level: 'warn', items: 1, unknown: 1, enqueued: 0 });
   });
 
   it('when a Graph lifecycle event carries a forged clientState, then 403 and the subscription is kept', async () => {
@@ -100,7 +105,7 @@ describe('webhooks refuse what they cannot trust, with no job enqueued', () => {
       headers: { 'x-goog-channel-id': channel.id, 'x-goog-channel-token': 'forged-token', 'x-goog-resource-id': channel.resourceId, 'x-goog-resource-state': 'exists', 'x-goog-message-number': '2' },
     });
     expect(res.status).toBe(403);
-    expect(newOps()).toContain('push.google-forged');
+    expect(summary('push.google-notified')).toMatchObject({ level: 'warn', outcome: 'forged', mailbox: channel.mailboxKey });
   });
 
   it('when a Google notification has the right token but another resource id, then 403', async () => {
@@ -115,7 +120,7 @@ describe('webhooks refuse what they cannot trust, with no job enqueued', () => {
       headers: { 'x-goog-channel-id': randomUUID(), 'x-goog-channel-token': channelToken(channel.id), 'x-goog-resource-state': 'exists' },
     });
     expect(res.status).toBe(404);
-    expect(newOps()).toContain('push.google-unknown-channel');
+    expect(summary('push.google-notified')).toMatchObject({ level: 'warn', outcome: 'unknown-channel' });
   });
 
   it('when a Google notification lacks its X-Goog-* headers, then 400', async () => {

@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
+import { maintainSubscriptions } from '../../../shared/sync/maintain-subscriptions.js';
 import { refreshRoster } from '../../../shared/sync/refresh-roster.js';
 import { startPush, syncedMailboxes, type PushEnvironment } from './push-harness.js';
 
@@ -138,5 +139,26 @@ describe('the subscriptions timer', () => {
     expect(env.graph.record).toEqual([]);
     expect(env.google.record).toEqual([]);
     expect([...(await push.stored('graph')), ...(await push.stored('google'))]).toEqual([]);
+  });
+
+  it('when it runs in the quiet period, then no provider is called and the work is put off, and the first run after the period does it', async () => {
+    push = await startPush();
+    const { env } = push;
+    const synced = await syncedMailboxes(env);
+    env.graph.clearRecord();
+    env.google.clearRecord();
+    // Every minute of the day is quiet but one, so whatever the time now, it is inside the period.
+    const minute = new Date().getUTCHours() * 60 + new Date().getUTCMinutes();
+    const subscribeOff = { start: (minute + 1439) % 1440, end: (minute + 1438) % 1440, timeZone: 'UTC' };
+
+    const report = await maintainSubscriptions({ ...env.deps, config: { ...env.deps.config, sync: { ...env.deps.config.sync, subscribeOff } } });
+
+    expect(report).toEqual({ status: 'quiet', until: expect.any(String) });
+    expect(Date.parse((report as { until: string }).until)).toBeGreaterThan(Date.now());
+    expect(env.graph.record).toEqual([]);
+    expect(env.google.record).toEqual([]);
+    expect([...(await push.stored('graph')), ...(await push.stored('google'))]).toEqual([]);
+
+    expect(await push.runSubscriptionsTimer()).toEqual([`subscriptions: ${synced.length} created, 0 renewed, 0 deleted, 0 failed`]);
   });
 });

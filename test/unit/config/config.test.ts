@@ -143,6 +143,13 @@ describe('configuration', () => {
     expect(result.problems[0]?.name).toBe('SUBSCRIBE_OFF_END');
   });
 
+  it('when the renew margin is not longer than the quiet period, then the margin is named (a subscription could lapse in the period)', () => {
+    const quiet = { ...validEnv(), SUBSCRIBE_OFF_START: '20:00', SUBSCRIBE_OFF_END: '08:00' };
+    const result = readConfig({ ...quiet, SUBSCRIPTION_RENEW_MARGIN: '12h' });
+    expect(!result.ok && result.problems.map((p) => p.name)).toEqual(['SUBSCRIPTION_RENEW_MARGIN']);
+    expect(readConfig({ ...quiet, SUBSCRIPTION_RENEW_MARGIN: '14h' }).ok).toBe(true);
+  });
+
   it('when durations and times are written in the documented forms, then they are parsed', () => {
     const config = loadConfig({ ...validEnv(), UPDATE_INTERVAL: '90s', ROSTER_PERIOD: '2h', SUBSCRIBE_OFF_START: '22:30', SUBSCRIBE_OFF_END: '05:00', SUBSCRIBE_OFF_TIMEZONE: 'Europe/Stockholm' });
     expect(config.sync.updateIntervalMs).toBe(90_000);
@@ -155,5 +162,58 @@ describe('configuration', () => {
     delete (env as Record<string, string | undefined>).TABLES_CONNECTION_STRING;
     const result = readConfig(env);
     expect(!result.ok && result.problems.map((p) => p.name)).toEqual(['TABLES_ENDPOINT']);
+  });
+});
+
+describe('settings that would leak or lie', () => {
+  const names = (env: Record<string, string>): string[] => {
+    const result = readConfig(env);
+    return result.ok ? [] : result.problems.map((p) => p.name);
+  };
+
+  it('when a secret is still an unresolved Key Vault reference, then start-up stops naming the setting and never printing the reference', () => {
+    const reference = '@Microsoft.KeyVault(SecretUri=https://kv-contoso.vault.azure.net/secrets/cmg-password/)';
+    const env = { ...validEnv(), CMG_PASSWORD: reference, PROFILE_M365_CLIENT_SECRET: reference };
+    expect(names(env).sort()).toEqual(['CMG_PASSWORD', 'PROFILE_M365_CLIENT_SECRET']);
+    let message = '';
+    try {
+      loadConfig(env);
+    } catch (error) {
+      message = (error as Error).message;
+    }
+    expect(message).toMatch(/CMG_PASSWORD is still a Key Vault reference/);
+    expect(message).not.toContain('kv-contoso');
+  });
+
+  it('when a non-secret setting is an unresolved Key Vault reference, then it is named too (it would pass as text)', () => {
+    expect(names({ ...validEnv(), CMG_APPLICATION: '@Microsoft.KeyVault(VaultName=kv;SecretName=app)' })).toEqual(['CMG_APPLICATION']);
+  });
+
+  it.each([
+    ['CMG_BASE_URL', 'http://cmg.example.com/CMG Office'],
+    ['WEBHOOK_BASE_URL', 'http://calsync.example.com'],
+    ['TABLES_ENDPOINT', 'http://acct.table.core.windows.net'],
+    ['PROFILE_M365_GRAPH_ENDPOINT', 'http://graph.microsoft.com'],
+    ['PROFILE_M365_AUTHORITY_HOST', 'http://login.microsoftonline.com'],
+  ])('when %s is plain http to another host, then it is named (credentials or secrets would travel in clear)', (name, value) => {
+    expect(names({ ...validEnv(), [name]: value })).toEqual([name]);
+  });
+
+  it.each(['http://127.0.0.1:7071', 'http://localhost:7071', 'http://[::1]:7071', 'https://calsync.example.com'])(
+    'when WEBHOOK_BASE_URL is %s (https, or loopback as the dev host uses), then it is accepted',
+    (value) => {
+      expect(names({ ...validEnv(), WEBHOOK_BASE_URL: value, CMG_BASE_URL: value })).toEqual([]);
+    },
+  );
+
+  it('when a proxy URL carries credentials over plain http to another host, then the variable is named and its password is not printed', () => {
+    const env = { ...validEnv(), HTTPS_PROXY: 'http://svc:Pr0xyPass@proxy.corp:3128' };
+    expect(names(env)).toEqual(['HTTPS_PROXY']);
+    expect(() => loadConfig(env)).toThrow(/HTTPS_PROXY carries credentials over plain http/);
+    expect(() => loadConfig(env)).not.toThrow(/Pr0xyPass/);
+  });
+
+  it('when a proxy is plain http without credentials, https with credentials, or on loopback, then it is accepted', () => {
+    expect(names({ ...validEnv(), HTTP_PROXY: 'proxy.corp:3128', HTTPS_PROXY: 'https://svc:pw@proxy.corp:3129', https_proxy: 'http://svc:pw@127.0.0.1:3128' })).toEqual([]);
   });
 });

@@ -4,7 +4,7 @@ import { z } from 'zod';
 import { googleNotifications } from '../../../functions/google-notifications.js';
 import { graphLifecycle } from '../../../functions/graph-lifecycle.js';
 import { graphNotifications } from '../../../functions/graph-notifications.js';
-import { MAX_WEBHOOK_BODY, readJsonBody, validationEcho } from '../../../functions/webhook-body.js';
+import { MAX_VALIDATION_TOKEN, MAX_WEBHOOK_BODY, readJsonBody, validationEcho } from '../../../functions/webhook-body.js';
 import { GraphNotificationCollection } from '../../../shared/sync/graph-notifications.js';
 
 const { HttpRequest } = functions;
@@ -41,6 +41,13 @@ describe('the Graph validation handshake', () => {
     const headers = new Headers(answer.headers as Record<string, string>);
     expect(headers.get('content-type')).toBe('text/plain; charset=utf-8');
     expect(headers.get('x-content-type-options')).toBe('nosniff');
+  });
+
+  it('when the validationToken is longer than any Graph sends, then 400 and nothing is echoed', () => {
+    const answer = validationEcho(request({ query: `?validationToken=${'A'.repeat(MAX_VALIDATION_TOKEN + 1)}` }));
+    expect(answer?.status).toBe(400);
+    expect(answer?.body).toBeUndefined();
+    expect(validationEcho(request({ query: `?validationToken=${'A'.repeat(MAX_VALIDATION_TOKEN)}` }))?.status).toBe(200);
   });
 
   it('when there is no validationToken, then it is not a handshake', () => {

@@ -54,6 +54,13 @@ describe('message ids', () => {
     expect(deferredMessageId('u-2', until)).not.toBe(deferredMessageId('u-1', until));
   });
 
+  it('when a lifecycle job is put off to the end of the quiet period, then it keeps its own id, apart from the delta and full ones', () => {
+    const until = at('2026-11-25T06:00:00Z');
+
+    expect(deferredMessageId('u-1', until, false, 'reauthorizationRequired')).toBe('deferred:u-1:20261125T060000Z:reauthorizationRequired');
+    expect(deferredMessageId('u-1', until, true, 'subscriptionRemoved')).toBe('deferred:u-1:20261125T060000Z:full:subscriptionRemoved');
+  });
+
   it('when the same failed message schedules its retry twice, then the ids are equal; another attempt or message differs', () => {
     const id = retryMessageId('u-1', 2, 'notification:u-1:20261125T080010Z');
 
@@ -74,6 +81,7 @@ describe('message ids', () => {
       lifecycleMessageId(long, 'e'.repeat(200), now),
       retryMessageId(long, 99, 'x'.repeat(500)),
       deferredMessageId(long, now, true),
+      deferredMessageId(long, now, true, 'e'.repeat(200)),
     ];
 
     for (const id of ids) expect(id.length).toBeLessThanOrEqual(128);

@@ -47,12 +47,35 @@ describe('subscription lookups for webhooks', () => {
     expect(inner.reads).toBe(2);
   });
 
-  it('when a subscription is unknown, then the miss is not remembered and a new one is found at once', async () => {
+  it('when an unknown id is asked for again and again, then the table is read once per miss window, and a subscription created elsewhere is found after it', async () => {
+    const inner = counting();
+    let clock = 0;
+    const cached = withSubscriptionCache(inner, { missTtlMs: 10_000, now: () => clock });
+    for (let i = 0; i < 50; i += 1) expect(await cached.get('graph', 'new')).toBeUndefined();
+    expect(inner.reads).toBe(1);
+    inner.rows.set('new', sub('new'));
+    clock = 10_000;
+    expect(await cached.get('graph', 'new')).toEqual(sub('new'));
+    expect(inner.reads).toBe(2);
+  });
+
+  it('when a subscription missed a moment ago is stored through it, then it is found at once', async () => {
     const inner = counting();
     const cached = withSubscriptionCache(inner, { now: () => 0 });
     expect(await cached.get('graph', 'new')).toBeUndefined();
-    inner.rows.set('new', sub('new'));
+    await cached.upsert(sub('new'));
     expect(await cached.get('graph', 'new')).toEqual(sub('new'));
+  });
+
+  it('when more unknown ids arrive than it may remember, then the oldest miss makes room and memory stays bounded', async () => {
+    const inner = counting();
+    const cached = withSubscriptionCache(inner, { maxMisses: 2, now: () => 0 });
+    for (const id of ['a', 'b', 'c']) await cached.get('graph', id);
+    const before = inner.reads;
+    await cached.get('graph', 'c');
+    expect(inner.reads).toBe(before);
+    await cached.get('graph', 'a');
+    expect(inner.reads).toBe(before + 1);
   });
 
   it('when a subscription is renewed or deleted through it, then the next lookup sees the change', async () => {
