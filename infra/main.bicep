@@ -116,8 +116,8 @@ param serviceBusSku string = 'Standard'
 // ---------------------------------------------------------------------------------------------
 
 @secure()
-@description('Secret values by Key Vault secret name (cmg-password, <profile>-certificate, <profile>-client-secret, <profile>-service-account-key, cmg-ca-certificate), for a one-shot deployment. Empty: set the secrets with az keyvault secret set.')
-param secretValues object = {}
+@description('Secrets for a one-shot deployment, [{name, value}] with the Key Vault secret names (cmg-password, <profile>-certificate, <profile>-client-secret, <profile>-service-account-key, cmg-ca-certificate). Empty: set the secrets with az keyvault secret set.')
+param secretValues array = []
 
 // ---------------------------------------------------------------------------------------------
 // CMG connection (CMG-INTERFACE.md)

@@ -18,8 +18,8 @@ param recover bool = false
 param publicNetworkAccess string = 'Enabled'
 
 @secure()
-@description('Secret values by secret name; each becomes a new version of that secret.')
-param secretValues object = {}
+@description('Secrets as [{name, value}]; each becomes a new version of that secret.')
+param secretValues array = []
 
 // Key Vault, Azure RBAC authorization (no access policies)
 resource vault 'Microsoft.KeyVault/vaults@2023-07-01' = {
@@ -44,9 +44,9 @@ resource vault 'Microsoft.KeyVault/vaults@2023-07-01' = {
 }
 
 // The secrets given as parameters (names: docs/deploy.md), each as a new version
-resource secrets 'Microsoft.KeyVault/vaults/secrets@2023-07-01' = [for secret in items(secretValues): {
+resource secrets 'Microsoft.KeyVault/vaults/secrets@2023-07-01' = [for secret in secretValues: {
   parent: vault
-  name: secret.key
+  name: secret.name
   properties: {
     value: secret.value
   }

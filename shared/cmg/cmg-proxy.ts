@@ -62,25 +62,45 @@ export interface CmgAgents {
   readonly proxy: string | undefined;
 }
 
+type TunnelOptions = Parameters<HttpsProxyAgent<string>['connect']>[1];
+
+/**
+ * A proxy agent whose TLS connection to CMG, inside the tunnel, verifies with `secureContext`.
+ * https-proxy-agent builds that connection from the request's options and drops its own agent
+ * options, so the context is added where the tunnel is opened.
+ */
+class TrustingProxyAgent extends HttpsProxyAgent<string> {
+  constructor(
+    proxy: URL,
+    options: ConstructorParameters<typeof HttpsProxyAgent<string>>[1],
+    private readonly secureContext: SecureContext,
+  ) {
+    super(proxy, options);
+  }
+
+  override connect(req: http.ClientRequest, options: TunnelOptions): ReturnType<HttpsProxyAgent<string>['connect']> {
+    return super.connect(req, options.secureEndpoint ? { ...options, secureContext: this.secureContext } : options);
+  }
+}
+
 /**
  * Keep-alive agents whose pool is the client's concurrency: CMG sees at most `maxSockets`
  * connections from one instance, reused across requests. `secureContext` (public roots plus
- * CMG_CA_CERTIFICATE) verifies CMG's certificate, also through a proxy tunnel: Node merges an
- * agent's options into every connection it opens.
+ * CMG_CA_CERTIFICATE) verifies CMG's certificate, directly and through a proxy tunnel.
  */
 export function createAgents(target: URL, env: ProxyEnv, maxSockets: number, secureContext?: SecureContext): CmgAgents {
-  const tls = secureContext ? { secureContext } : {};
   const proxy = proxyFor(target, env);
   if (proxy !== undefined) {
     const proxyUrl = new URL(proxy);
     registerSecret(decodeURIComponent(proxyUrl.password));
     // https-proxy-agent tunnels http targets too (CONNECT), so one agent serves both schemes.
-    const agent = new HttpsProxyAgent(proxyUrl, { keepAlive: true, maxSockets, ...tls });
+    const options = { keepAlive: true, maxSockets };
+    const agent = secureContext ? new TrustingProxyAgent(proxyUrl, options, secureContext) : new HttpsProxyAgent(proxyUrl, options);
     return { httpAgent: agent, httpsAgent: agent, proxy: `${proxyUrl.protocol}//${proxyUrl.host}` };
   }
   return {
     httpAgent: new http.Agent({ keepAlive: true, maxSockets }),
-    httpsAgent: new https.Agent({ keepAlive: true, maxSockets, ...tls }),
+    httpsAgent: new https.Agent({ keepAlive: true, maxSockets, ...(secureContext ? { secureContext } : {}) }),
     proxy: undefined,
   };
 }

@@ -10,21 +10,25 @@ import { startCmgEmulator, type CmgEmulator } from '../../../tools/emulators/cmg
 import { createPrivateCa } from '../../support/private-ca.js';
 import type { CmgConfig } from '../../../shared/config/config.js';
 import { isAppError } from '../../../shared/errors/app-error.js';
+import { startConnectProxy, type ConnectProxy } from '../../support/connect-proxy.js';
 
 const ca = createPrivateCa('Contoso Internal Root CA');
 let emulator: CmgEmulator;
+let proxy: ConnectProxy;
 const clients: CmgClient[] = [];
 
 beforeAll(async () => {
   emulator = await startCmgEmulator({ password: 'pw', users: [{ userId: 'u1' }], tls: ca.issueServerCertificate('cmg.contoso.local') });
+  proxy = await startConnectProxy();
 });
 
 afterAll(async () => {
   for (const client of clients) client.close();
   await emulator.close();
+  await proxy.close();
 });
 
-function client(caCertificates: readonly string[]): CmgClient {
+function client(caCertificates: readonly string[], env: Record<string, string> = {}): CmgClient {
   const config: CmgConfig = {
     baseUrl: emulator.baseUrl,
     application: 'EXCHANGE',
@@ -36,7 +40,7 @@ function client(caCertificates: readonly string[]): CmgClient {
     codesRefreshMs: 60_000,
     caCertificates,
   };
-  const created = createCmgClient(config, { env: {}, retryBaseMs: 5, retryCapMs: 20 });
+  const created = createCmgClient(config, { env, retryBaseMs: 5, retryCapMs: 20 });
   clients.push(created);
   return created;
 }
@@ -64,6 +68,15 @@ describe('CMG over TLS with an internal CA', () => {
     const other = createPrivateCa('Some Other CA');
     const error = await client([other.caCertificate]).check().catch((e: unknown) => e);
     expect(isAppError(error) && error.code).toBe('untrusted_certificate');
+  });
+
+  it('when CMG is reached through an HTTPS proxy tunnel, then the internal CA is trusted inside the tunnel and required there too', async () => {
+    proxy.tunnels.length = 0;
+    await client([ca.caCertificate], { HTTPS_PROXY: proxy.url }).check();
+    expect(proxy.tunnels).toEqual([`127.0.0.1:${emulator.port}`]);
+    const error = await client([], { HTTPS_PROXY: proxy.url }).check().catch((e: unknown) => e);
+    expect(isAppError(error) && error.code).toBe('untrusted_certificate');
+    expect(proxy.tunnels).toHaveLength(2);
   });
 
   it('when CMG_CA_CERTIFICATE is read from the settings, then a PEM bundle is accepted and anything else is refused by name', () => {

@@ -1,34 +1,12 @@
-import { createServer, type Server } from 'node:http';
-import { connect } from 'node:net';
-import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { activity, startHarness, type Harness } from './cmg-harness.js';
-
-/** A CONNECT proxy on loopback that records the tunnels it opened. */
-async function startProxy(): Promise<{ url: string; tunnels: string[]; server: Server }> {
-  const tunnels: string[] = [];
-  const server = createServer((_req, res) => res.writeHead(405).end());
-  server.on('connect', (req, client, head) => {
-    tunnels.push(`${req.url} ${req.headers['proxy-authorization'] ?? ''}`.trim());
-    const [host, port] = (req.url ?? '').split(':');
-    const upstream = connect(Number(port), host, () => {
-      client.write('HTTP/1.1 200 Connection Established\r\n\r\n');
-      upstream.write(head);
-      upstream.pipe(client);
-      client.pipe(upstream);
-    });
-    upstream.on('error', () => client.destroy());
-    client.on('error', () => upstream.destroy());
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, tunnels, server };
-}
+import { startConnectProxy, type ConnectProxy } from '../../support/connect-proxy.js';
 
 let h: Harness;
-let proxy: Awaited<ReturnType<typeof startProxy>>;
+let proxy: ConnectProxy;
 beforeAll(async () => {
   h = await startHarness();
-  proxy = await startProxy();
+  proxy = await startConnectProxy();
 });
 beforeEach(() => {
   h.emulator.control.reset();
@@ -37,8 +15,7 @@ beforeEach(() => {
 afterAll(async () => {
   expect(h.leaks()).toEqual([]);
   await h.close();
-  proxy.server.closeAllConnections();
-  await new Promise((resolve) => proxy.server.close(resolve));
+  await proxy.close();
 });
 
 describe('CMG through a proxy', () => {

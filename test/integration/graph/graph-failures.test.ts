@@ -1,10 +1,9 @@
 import { createHash, generateKeyPairSync } from 'node:crypto';
-import { createServer, type Server } from 'node:http';
-import { connect, type AddressInfo } from 'node:net';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createLogger } from '../../../shared/observability/logger.js';
 import type { RunningGraphEmulator } from '../../../tools/emulators/graph/graph-emulator.js';
 import { CLIENT_ID, at, failure, profileFor, providerFor, startKit, windowAround } from './graph-test-kit.js';
+import { startConnectProxy, type ConnectProxy } from '../../support/connect-proxy.js';
 
 const ADELE = 'adele@contoso.com';
 const now = new Date();
@@ -194,43 +193,22 @@ describe('Graph provider failures against the emulator', () => {
 
 describe('Graph provider through an HTTPS proxy', () => {
   let emulator: RunningGraphEmulator;
-  let proxy: Server;
-  const tunnels: string[] = [];
-  const sockets = new Set<{ destroy(): void }>();
+  let proxy: ConnectProxy;
   beforeEach(async () => {
     emulator = await startKit();
     emulator.control.addUser({ address: ADELE });
-    // A minimal CONNECT proxy, as corporate proxies tunnel TLS.
-    proxy = createServer();
-    proxy.on('connect', (req, client, head) => {
-      tunnels.push(req.url ?? '');
-      const [host, port] = (req.url ?? '').split(':');
-      sockets.add(client);
-      const upstream = connect(Number(port), host, () => {
-        client.write('HTTP/1.1 200 Connection Established\r\n\r\n');
-        upstream.write(head);
-        upstream.pipe(client);
-        client.pipe(upstream);
-      });
-      sockets.add(upstream);
-      upstream.on('error', () => client.destroy());
-      client.on('error', () => upstream.destroy());
-    });
-    await new Promise<void>((resolve) => proxy.listen(0, '127.0.0.1', resolve));
+    proxy = await startConnectProxy();
   });
   afterEach(async () => {
     await emulator.close();
-    // Tunnels leave the HTTP server's bookkeeping once CONNECT succeeds.
-    for (const socket of sockets) socket.destroy();
-    await new Promise<void>((resolve) => proxy.close(() => resolve()));
+    await proxy.close();
   });
 
   it('when a proxy is configured, then sign-in and Graph calls both tunnel through it', async () => {
-    const proxyUrl = `http://127.0.0.1:${(proxy.address() as AddressInfo).port}`;
-    const result = await providerFor(emulator, { proxyUrl, noProxy: '' }).fetchCalendar({ address: ADELE, window });
+    const result = await providerFor(emulator, { proxyUrl: proxy.url, noProxy: '' }).fetchCalendar({ address: ADELE, window });
     expect(result.mode).toBe('full');
-    expect(tunnels.length).toBeGreaterThanOrEqual(1);
-    expect(new Set(tunnels)).toEqual(new Set([`127.0.0.1:${emulator.port}`]));
+    expect(proxy.tunnels.length).toBeGreaterThanOrEqual(1);
+    expect(new Set(proxy.tunnels)).toEqual(new Set([`127.0.0.1:${emulator.port}`]));
     expect(emulator.record.map((r) => r.path)).toContain('/v1.0/$batch');
   });
 });
