@@ -15,7 +15,8 @@ export const PREVIEW_USAGE = `Usage: calsync preview --provider graph|google --e
 Prints the activities CMG would receive for a calendar, as JSON.
   --provider           graph or google
   --events             a raw list response: Graph {"value":[…]} (calendarView or calendarView/delta,
-                       fetched with Prefer: outlook.timezone="UTC"), Google {"items":[…]} (events.list)
+                       fetched with Prefer: outlook.timezone="UTC"; occurrence stubs take their fields
+                       from a series master in the same file), Google {"items":[…]} (events.list)
   --settings           JSON object of app settings (OOF_CODE, DEFAULT_CODE, …), or a local.settings.json
   --codes              CMG /codes response {"codes":[{"code":"11","descriptions":{"en":"Meeting"}}]}
   --time-zone          the mailbox's zone for all-day events and offsets (default: Google's timeZone, else UTC)

@@ -9,6 +9,7 @@ import type { Env } from '../shared/config/read-settings.js';
 import type { NormalizeResult, ProviderKind } from '../shared/domain/calendar-event.js';
 import { calendarWindow } from '../shared/domain/calendar-window.js';
 import type { CmgCode } from '../shared/domain/cmg-code.js';
+import { hydrateStubs, mastersIn } from '../shared/domain/graph-series.js';
 import { mapCalendar } from '../shared/domain/map-calendar.js';
 import type { MappingContext } from '../shared/domain/mapping-context.js';
 import { normalizeGoogleEvent } from '../shared/domain/normalize-google-event.js';
@@ -68,7 +69,10 @@ async function readEvents(io: PreviewIo, provider: ProviderKind, path: string): 
   if (provider === 'graph') {
     const list = GraphList.safeParse(raw);
     if (!list.success) throw new InputError(`--events ${path} is not a Graph event list (expected {"value": [...]})`);
-    return { items: list.data.value.map(normalizeGraphEvent) };
+    // Occurrence stubs from calendarView/delta take their fields from a series master in the
+    // same file; without it they are skipped as unresolved-series.
+    const items = list.data.value.map(normalizeGraphEvent);
+    return { items: hydrateStubs(items, mastersIn(items)) };
   }
   const list = GoogleList.safeParse(raw);
   if (!list.success) throw new InputError(`--events ${path} is not a Google events.list response (expected {"items": [...]})`);

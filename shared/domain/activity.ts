@@ -14,7 +14,8 @@ export interface Activity {
   readonly sign: string;
   /** The event was private; its text has been masked when masking is on. */
   readonly private: boolean;
-  readonly source: { readonly provider: ProviderKind; readonly eventId: string };
+  /** The event (or occurrence) it comes from; for an occurrence, its series too. */
+  readonly source: { readonly provider: ProviderKind; readonly eventId: string; readonly seriesId?: string | undefined };
 }
 
 /** A record of an activity CMG acknowledged (the Activities table row). */
@@ -23,6 +24,8 @@ export interface AcknowledgedActivity {
   /** Content hash of the activity as sent (activityHash). */
   readonly hash: string;
   readonly sourceEventId: string;
+  /** The series the source occurrence belongs to; absent for single events and for rows written before series were recorded. */
+  readonly seriesId?: string | undefined;
 }
 
 export type Operation =
@@ -39,7 +42,11 @@ export type SkipReason =
   | 'outside-window'
   | 'unmatched'
   | 'not-an-event'
-  | 'invalid';
+  | 'invalid'
+  /** A Graph occurrence stub whose series master could not be found. */
+  | 'unresolved-series'
+  /** A Graph series master: its occurrences are the activities. */
+  | 'series-master';
 
 export interface Skipped {
   readonly eventId: string;

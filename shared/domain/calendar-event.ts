@@ -44,11 +44,34 @@ export interface CalendarEvent {
 }
 
 /**
+ * Graph: a recurring series' master item, kept for the fields its occurrences take from it. It
+ * never becomes an activity itself (its start and end are the first occurrence's).
+ */
+export interface SeriesMaster {
+  readonly id: string;
+  /** Its change key (Graph `changeKey` / etag): what its occurrences' etags carry while it is unchanged. */
+  readonly changeKey: string | undefined;
+  /** The fields an occurrence takes from it, as the provider sent them. */
+  readonly fields: Readonly<Record<string, unknown>>;
+}
+
+/**
  * What a normaliser makes of one raw item: an event; a removal known only by id (Graph
- * `@removed` carries no details); or an item that cannot be read, with a short reason that
- * never quotes the item's text.
+ * `@removed` carries no details); a Graph occurrence sent as a stub (id, series, start and end
+ * only) that its series master must complete; a series master; or an item that cannot be read,
+ * with a short reason that never quotes the item's text.
  */
 export type NormalizeResult =
   | { readonly kind: 'event'; readonly event: CalendarEvent }
+  | {
+      readonly kind: 'stub';
+      readonly id: string;
+      readonly seriesId: string;
+      /** The change key its etag carries, if any. */
+      readonly changeKey: string | undefined;
+      /** The item as sent: its id, type, series, start and end. */
+      readonly raw: Readonly<Record<string, unknown>>;
+    }
+  | { readonly kind: 'master'; readonly master: SeriesMaster }
   | { readonly kind: 'removed'; readonly id: string }
   | { readonly kind: 'invalid'; readonly id: string | undefined; readonly detail: string };

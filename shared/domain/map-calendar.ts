@@ -84,6 +84,14 @@ export function mapCalendar(items: readonly NormalizeResult[], ctx: MappingConte
     } else if (item.kind === 'invalid') {
       if (item.id !== undefined) touched.add(item.id);
       skipped.push({ eventId: item.id ?? '(no id)', reason: 'invalid', detail: item.detail });
+    } else if (item.kind === 'stub') {
+      // Still a stub: its series master could not be found, so what it is remains unknown.
+      touched.add(item.id);
+      skipped.push({ eventId: item.id, reason: 'unresolved-series' });
+    } else if (item.kind === 'master') {
+      // Its start and end are the first occurrence's; the occurrences are the activities.
+      touched.add(item.master.id);
+      skipped.push({ eventId: item.master.id, reason: 'series-master' });
     } else {
       touched.add(item.event.id);
       if (item.event.cancelled) removed.add(item.event.id);

@@ -64,7 +64,7 @@ export function mapEventTimed(event: CalendarEvent, ctx: MappingContext, prepare
     inConference: settings.inConference && event.onlineMeeting,
     sign: settings.sign,
     private: event.private,
-    source: { provider: event.provider, eventId: event.id },
+    source: event.seriesId === undefined ? { provider: event.provider, eventId: event.id } : { provider: event.provider, eventId: event.id, seriesId: event.seriesId },
   };
   return { kind: 'activity', activity, startMs: times.start };
 }

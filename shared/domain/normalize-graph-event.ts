@@ -5,7 +5,7 @@
  * Delta removals: https://learn.microsoft.com/graph/delta-query-events
  */
 import { z } from 'zod';
-import type { CalendarEvent, NormalizeResult, ShowAs } from './calendar-event.js';
+import type { CalendarEvent, NormalizeResult, SeriesMaster, ShowAs } from './calendar-event.js';
 
 /** Graph's dateTimeTimeZone: a wall-clock time without offset, plus the zone it is in. */
 const DateTimeTimeZone = z.object({ dateTime: z.string(), timeZone: z.string().optional() });
@@ -30,6 +30,49 @@ const GraphEvent = z.object({
 const RemovedEvent = z.object({ id: z.string().min(1), '@removed': z.object({ reason: z.string().optional() }).passthrough() });
 
 const IdOnly = z.object({ id: z.string().min(1) });
+
+/**
+ * What tells a stub from an event: `calendarView/delta` sends an occurrence of a series with
+ * only id, type, seriesMasterId, start and end (MAPPING.md §1), so it has no `showAs`, which
+ * every full event carries. Read from the item, never assumed: `calendarView` and `instances`
+ * send full occurrences.
+ */
+const Stub = z.looseObject({
+  id: z.string().min(1),
+  seriesMasterId: z.string().min(1),
+  showAs: z.undefined().optional(),
+});
+
+const SeriesMasterItem = z.looseObject({ id: z.string().min(1), type: z.literal('seriesMaster') });
+
+/** The fields an occurrence takes from its series master: all but id, start, end and type (MAPPING.md §1). */
+const MASTER_FIELDS = [
+  'subject',
+  'categories',
+  'showAs',
+  'sensitivity',
+  'isAllDay',
+  'responseStatus',
+  'isCancelled',
+  'location',
+  'isOnlineMeeting',
+  'onlineMeetingProvider',
+  'organizer',
+] as const;
+
+/** `W/"abc"` → `abc`: an etag carries the item's change key. */
+function changeKeyOf(item: Record<string, unknown>): string | undefined {
+  if (typeof item.changeKey === 'string') return item.changeKey;
+  const etag = item['@odata.etag'];
+  return typeof etag === 'string' ? /^(?:W\/)?"(.*)"$/.exec(etag)?.[1] : undefined;
+}
+
+/** A series master item, kept with just the fields its occurrences take from it. */
+export function seriesMasterOf(item: { readonly id: string } & Record<string, unknown>): SeriesMaster {
+  const fields: Record<string, unknown> = {};
+  for (const name of MASTER_FIELDS) if (item[name] !== undefined) fields[name] = item[name];
+  return { id: item.id, changeKey: changeKeyOf(item), fields };
+}
 
 // Graph writes 7 fractional digits ("2017-04-15T12:00:00.0000000"); seconds may be absent.
 const WALL_CLOCK = /^(\d{4}-\d{2}-\d{2})T(\d{2}):(\d{2})(?::(\d{2})(?:\.(\d+))?)?$/;
@@ -64,6 +107,10 @@ function datePart(value: z.infer<typeof DateTimeTimeZone>): string | undefined {
 export function normalizeGraphEvent(raw: unknown): NormalizeResult {
   const removed = RemovedEvent.safeParse(raw);
   if (removed.success) return { kind: 'removed', id: removed.data.id };
+  const master = SeriesMasterItem.safeParse(raw);
+  if (master.success) return { kind: 'master', master: seriesMasterOf(master.data) };
+  const stub = Stub.safeParse(raw);
+  if (stub.success) return { kind: 'stub', id: stub.data.id, seriesId: stub.data.seriesMasterId, changeKey: changeKeyOf(stub.data), raw: stub.data };
 
   const id = IdOnly.safeParse(raw).data?.id;
   const parsed = GraphEvent.safeParse(raw);

@@ -8,7 +8,18 @@
  */
 import type { AutomaticReplies } from '../domain/automatic-replies.js';
 import type { CalendarWindow } from '../domain/calendar-window.js';
-import type { NormalizeResult, ProviderKind } from '../domain/calendar-event.js';
+import type { NormalizeResult, ProviderKind, SeriesMaster } from '../domain/calendar-event.js';
+
+/**
+ * Graph: where a mailbox's series masters are remembered between jobs, so that occurrence stubs
+ * of an unchanged series need no request. The caller keeps it (Table Storage in the product).
+ */
+export interface SeriesMemory {
+  recall(): Promise<readonly SeriesMaster[]>;
+  /** Replaces what is remembered under these masters' ids. */
+  remember(masters: readonly SeriesMaster[]): Promise<void>;
+  forget(ids: readonly string[]): Promise<void>;
+}
 
 /** Graph: the directory user an address was found to be (`PROFILE_<NAME>_RESOLVE_ADDRESSES`). */
 export interface DirectoryUser {
@@ -25,6 +36,8 @@ export interface FetchCalendarRequest {
   readonly window: CalendarWindow;
   /** From the previous fetch of the same window; absent → full fetch. */
   readonly syncToken?: string | undefined;
+  /** Graph: the mailbox's remembered series masters; without it every master needed is fetched. */
+  readonly seriesMemory?: SeriesMemory | undefined;
 }
 
 export interface FetchCalendarResult {
@@ -42,6 +55,12 @@ export interface FetchCalendarResult {
   readonly requests: number;
   /** Graph, when the profile resolves addresses: the directory user the mailbox was read as. */
   readonly directoryUser?: DirectoryUser | undefined;
+  /**
+   * Delta only: series (by master id) whose occurrences in the window the items list in full
+   * (listed anew because something in the series changed), or that no longer exist. Activities
+   * of their occurrences that are not among the items must go.
+   */
+  readonly seriesInScope?: readonly string[] | undefined;
 }
 
 export interface PushSubscriptionRequest {

@@ -13,6 +13,8 @@ export interface StoredActivity extends AcknowledgedActivity {
 export interface ActivityRepository {
   /** Every activity recorded for the mailbox (all pages). */
   listForMailbox(mailboxKey: string): Promise<StoredActivity[]>;
+  /** The activities recorded for occurrences of these series (one query over the mailbox's rows). */
+  listForSeries(mailboxKey: string, seriesIds: readonly string[]): Promise<StoredActivity[]>;
   /** One activity by its externalId (a point read); undefined when none is recorded. */
   get(mailboxKey: string, externalId: string): Promise<StoredActivity | undefined>;
   /** Records an acknowledgement (creates or replaces). */

@@ -15,6 +15,8 @@ const ActivityEntity = z.object({
   rowKey: z.string().min(1),
   hash: z.string(),
   sourceEventId: z.string(),
+  /** Absent on single events, and on rows written before series were recorded. */
+  seriesId: z.string().optional(),
   code: z.string(),
   start: z.string(),
   end: z.string(),
@@ -37,6 +39,23 @@ export class TableActivityRepository implements ActivityRepository {
     return activities;
   }
 
+  async listForSeries(mailboxKey: string, seriesIds: readonly string[]): Promise<StoredActivity[]> {
+    if (seriesIds.length === 0) return [];
+    const client = await this.table();
+    const activities: StoredActivity[] = [];
+    const partition = odata`PartitionKey eq ${encodeKey(mailboxKey)}`;
+    // A filter is at most 15 comparisons (Table Storage limit); one query per 14 series.
+    for (let i = 0; i < seriesIds.length; i += 14) {
+      const anyOf = seriesIds.slice(i, i + 14).map((id) => odata`seriesId eq ${id}`).join(' or ');
+      try {
+        for await (const entity of client.listEntities({ queryOptions: { filter: `${partition} and (${anyOf})` } })) activities.push(toActivity(entity));
+      } catch (error) {
+        throw toStoreError(error, TABLE, `list series in ${mailboxKey}`);
+      }
+    }
+    return activities;
+  }
+
   async get(mailboxKey: string, externalId: string): Promise<StoredActivity | undefined> {
     const client = await this.table();
     try {
@@ -49,9 +68,9 @@ export class TableActivityRepository implements ActivityRepository {
 
   async put(mailboxKey: string, activity: StoredActivity): Promise<void> {
     const client = await this.table();
-    const { externalId, ...fields } = activity;
+    const { externalId, seriesId, ...fields } = activity;
     try {
-      await client.upsertEntity({ partitionKey: encodeKey(mailboxKey), rowKey: encodeKey(externalId), ...fields }, 'Replace');
+      await client.upsertEntity({ partitionKey: encodeKey(mailboxKey), rowKey: encodeKey(externalId), ...fields, ...(seriesId === undefined ? {} : { seriesId }) }, 'Replace');
     } catch (error) {
       throw toStoreError(error, TABLE, `put ${mailboxKey}/${externalId}`);
     }
@@ -98,6 +117,6 @@ async function deleteBatch(client: TableClient, partitionKey: string, rowKeys: s
 }
 
 function toActivity(raw: unknown): StoredActivity {
-  const { partitionKey: _pk, rowKey, ...fields } = parseEntity(ActivityEntity, raw, TABLE);
-  return { externalId: decodeKey(rowKey), ...fields };
+  const { partitionKey: _pk, rowKey, seriesId, ...fields } = parseEntity(ActivityEntity, raw, TABLE);
+  return { externalId: decodeKey(rowKey), ...fields, ...(seriesId === undefined ? {} : { seriesId }) };
 }

@@ -1,4 +1,4 @@
-/** The four repositories over Table Storage, wired from the platform settings. */
+/** The repositories over Table Storage, wired from the platform settings. */
 import { TableActivityRepository } from './table-activity-repository.js';
 import { tableGetter, type TableConnectionOptions, type TablesConnection } from './table-connection.js';
 import { TableMailboxRepository } from './table-mailbox-repository.js';
@@ -6,6 +6,8 @@ import { TableStateRepository } from './table-state-repository.js';
 import { TableSubscriptionRepository } from './table-subscription-repository.js';
 import type { ActivityRepository } from './activity-repository.js';
 import type { MailboxRepository } from './mailbox-repository.js';
+import type { SeriesMasterRepository } from './series-master-repository.js';
+import { TableSeriesMasterRepository } from './table-series-master-repository.js';
 import type { StateRepository } from './state-repository.js';
 import type { SubscriptionRepository } from './subscription-repository.js';
 
@@ -14,6 +16,7 @@ export interface Store {
   readonly activities: ActivityRepository;
   readonly subscriptions: SubscriptionRepository;
   readonly state: StateRepository;
+  readonly seriesMasters: SeriesMasterRepository;
 }
 
 export function createTableStore(connection: TablesConnection, options: TableConnectionOptions = {}): Store {
@@ -22,5 +25,6 @@ export function createTableStore(connection: TablesConnection, options: TableCon
     activities: new TableActivityRepository(tableGetter(connection, 'Activities', options)),
     subscriptions: new TableSubscriptionRepository(tableGetter(connection, 'Subscriptions', options)),
     state: new TableStateRepository(tableGetter(connection, 'State', options)),
+    seriesMasters: new TableSeriesMasterRepository(tableGetter(connection, 'SeriesMasters', options)),
   };
 }

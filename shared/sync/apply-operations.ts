@@ -60,6 +60,7 @@ export async function applyOperations(deps: SyncDeps, mailbox: StoredMailbox, op
           externalId: activity.externalId,
           hash: operation.hash,
           sourceEventId: activity.source.eventId,
+          ...(activity.source.seriesId === undefined ? {} : { seriesId: activity.source.seriesId }),
           code: activity.code,
           start: activity.start,
           end: activity.end,

@@ -1,7 +1,8 @@
 /**
  * Steps 2–6 of the sync job (ARCHITECTURE.md): choose full or incremental, fetch through the
  * mailbox's profile (failing over to the others that serve its domain), map, and diff against
- * what CMG acknowledged. Nothing is written: the admin preview uses this as it is.
+ * what CMG acknowledged. Nothing is written but the mailbox's remembered series masters (a
+ * cache of what Graph says): the admin preview uses this as it is.
  */
 import { AppError } from '../errors/app-error.js';
 import { calendarWindow } from '../domain/calendar-window.js';
@@ -15,6 +16,7 @@ import type { ProviderKind } from '../domain/calendar-event.js';
 import type { CalendarProvider, FetchCalendarResult } from '../providers/calendar-provider.js';
 import type { StoredActivity } from '../store/activity-repository.js';
 import type { StoredMailbox } from '../store/mailbox-repository.js';
+import { seriesMemoryFor } from './series-memory.js';
 import type { SyncDeps } from './sync-deps.js';
 
 export interface MailboxPlan {
@@ -104,12 +106,14 @@ export async function planMailbox(deps: SyncDeps, mailbox: StoredMailbox, option
     },
     result.automaticReplies,
   );
-  const held = result.mode === 'delta' && readTouchedOnly ? await readTouched(deps, mailbox, provider.kind, mapped.touchedEventIds) : undefined;
+  // A removed id may be a series master's: its occurrences' activities go with it.
+  const touchedSeriesIds = [...new Set([...(result.seriesInScope ?? []), ...mapped.removedEventIds])];
+  const held = result.mode === 'delta' && readTouchedOnly ? await readTouched(deps, mailbox, provider.kind, mapped.touchedEventIds, touchedSeriesIds) : undefined;
   const acknowledged = held ?? listed ?? (await deps.store.activities.listForMailbox(mailbox.key));
   const operations = planOperations({
     desired: mapped.activities,
     acknowledged,
-    scope: result.mode === 'full' ? { kind: 'full' } : { kind: 'delta', touchedEventIds: mapped.touchedEventIds },
+    scope: result.mode === 'full' ? { kind: 'full' } : { kind: 'delta', touchedEventIds: mapped.touchedEventIds, touchedSeriesIds },
   });
   return {
     kind: 'plan',
@@ -129,17 +133,24 @@ export async function planMailbox(deps: SyncDeps, mailbox: StoredMailbox, option
 /**
  * The acknowledged rows a delta can change, read by key: an activity's externalId derives from
  * its source event (external-id.ts), so the touched events name every row the plan may upsert
- * or delete. Undefined when the delta touched too many events for point reads to pay.
+ * or delete; the rows of touched series' occurrences are found by their series. Undefined when
+ * the delta touched too many events for point reads to pay.
  */
 async function readTouched(
   deps: SyncDeps,
   mailbox: StoredMailbox,
   provider: ProviderKind,
   touchedEventIds: readonly string[],
+  touchedSeriesIds: readonly string[],
 ): Promise<StoredActivity[] | undefined> {
   if (touchedEventIds.length > POINT_READS_AT_MOST) return undefined;
-  const rows = await Promise.all(touchedEventIds.map((eventId) => deps.store.activities.get(mailbox.key, externalIdFor(provider, mailbox.key, eventId))));
-  return rows.filter((row): row is StoredActivity => row !== undefined);
+  const [rows, ofSeries] = await Promise.all([
+    Promise.all(touchedEventIds.map((eventId) => deps.store.activities.get(mailbox.key, externalIdFor(provider, mailbox.key, eventId)))),
+    deps.store.activities.listForSeries(mailbox.key, touchedSeriesIds),
+  ]);
+  const byId = new Map(ofSeries.map((row) => [row.externalId, row]));
+  for (const row of rows) if (row !== undefined) byId.set(row.externalId, row);
+  return [...byId.values()];
 }
 
 async function fetchWithFailover(
@@ -179,12 +190,13 @@ async function fetchOnce(
   // A directory id is only meaningful to the profile (tenant) that found it.
   const directoryUser =
     mailbox.directoryId && mailbox.directoryIdAddress && provider.profileName === mailbox.profile ? { address: mailbox.directoryIdAddress, id: mailbox.directoryId } : undefined;
+  const seriesMemory = seriesMemoryFor(deps.store, mailbox.key);
   try {
-    return await provider.fetchCalendar({ address: mailbox.address, directoryUser, window: token ? (mailbox.window ?? window) : window, syncToken: token });
+    return await provider.fetchCalendar({ address: mailbox.address, directoryUser, window: token ? (mailbox.window ?? window) : window, syncToken: token, seriesMemory });
   } catch (error) {
     if (token && error instanceof AppError && error.kind === 'resync') {
       deps.logger.info('sync.token-expired', { mailbox: mailbox.key, profile: provider.profileName, code: error.code });
-      return provider.fetchCalendar({ address: mailbox.address, directoryUser, window, syncToken: undefined });
+      return provider.fetchCalendar({ address: mailbox.address, directoryUser, window, syncToken: undefined, seriesMemory });
     }
     throw error;
   }

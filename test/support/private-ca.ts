@@ -61,7 +61,7 @@ function certificate(c: { issuer: Buffer; subject: Buffer; publicKey: KeyObject;
   const now = Date.now();
   const tbs = seq(
     tagged(0xa0, int(Buffer.from([2]))), // v3
-    int(randomBytes(8)),
+    int(serialNumber()),
     seq(oid(OID.ecdsaWithSha256)),
     c.issuer,
     seq(utcTime(new Date(now - 3_600_000)), utcTime(new Date(now + 30 * 86_400_000))),
@@ -99,9 +99,19 @@ const bool = (value: boolean): Buffer => tagged(0x01, Buffer.from([value ? 0xff 
 const bitString = (bits: Buffer, unused: number): Buffer => tagged(0x03, Buffer.concat([Buffer.from([unused]), bits]));
 const utcTime = (d: Date): Buffer => tagged(0x17, Buffer.from(`${d.toISOString().slice(2, 19).replace(/[-T:]/g, '')}Z`));
 
-/** A positive INTEGER: a leading 0 keeps the high bit from reading as a sign. */
+/** A random positive serial number that needs no leading zero byte. */
+function serialNumber(): Buffer {
+  const bytes = randomBytes(8);
+  bytes[0] = (bytes[0]! & 0x7f) | 0x01;
+  return bytes;
+}
+
+/** A non-negative INTEGER in minimal form: no leading zero bytes, one added only when the high bit would read as a sign. */
 function int(bytes: Buffer): Buffer {
-  return tagged(0x02, bytes[0]! & 0x80 ? Buffer.concat([Buffer.from([0]), bytes]) : bytes);
+  let start = 0;
+  while (start < bytes.length - 1 && bytes[start] === 0) start += 1;
+  const minimal = bytes.subarray(start);
+  return tagged(0x02, minimal[0]! & 0x80 ? Buffer.concat([Buffer.from([0]), minimal]) : minimal);
 }
 
 function oid(dotted: string): Buffer {

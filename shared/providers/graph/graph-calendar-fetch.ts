@@ -7,7 +7,8 @@
  * listing would only double the requests. Incremental fetch = GET of the stored deltaLink (the
  * window is fixed inside it). Either way the first calendar request travels in one JSON `$batch`
  * with `mailboxSettings`: a quiet mailbox costs exactly one HTTP request per sync, and a
- * full sync of n pages costs n. `$select` is not used: delta does not accept it.
+ * full sync of n pages costs n. `$select` is not used: delta does not accept it. Recurring
+ * series then need their masters or a fresh listing of their occurrences (graph-series.ts).
  * https://learn.microsoft.com/graph/delta-query-events, https://learn.microsoft.com/graph/json-batching
  */
 import { normalizeGraphAutomaticReplies } from '../../domain/normalize-graph-automatic-replies.js';
@@ -18,6 +19,7 @@ import type { Logger } from '../../observability/logger.js';
 import type { FetchCalendarRequest, FetchCalendarResult } from '../calendar-provider.js';
 import { pageBudget, type ReadLimits } from '../read-limits.js';
 import type { GraphApi, GraphRequestSpec } from './graph-client.js';
+import { completeSeries } from './graph-series.js';
 import { DeltaPageSchema, MailboxSettingsSchema, type DeltaPage, type MailboxSettings } from './graph-schemas.js';
 import type { MailboxGate } from './mailbox-gate.js';
 import { toIanaZone } from './mailbox-time-zone.js';
@@ -104,13 +106,33 @@ export async function fetchGraphCalendar(
   }
   const deltaLink = page['@odata.deltaLink'];
   if (!deltaLink) throw transientError('Graph delta round ended without a deltaLink', 'graph-bad-response');
+  const mode = syncToken ? 'delta' : 'full';
+  const series = await completeSeries(
+    {
+      api,
+      gate,
+      address,
+      userRef,
+      window,
+      headers,
+      pageSize: options.pageSize,
+      memory: request.seriesMemory,
+      maxRetryDelayMs: options.maxRetryDelayMs,
+      sleep: options.sleep,
+      countPage,
+    },
+    items,
+    mode,
+  );
+  requests += series.requests;
 
   const zoneName = settings.timeZone ?? '';
   const timeZone = toIanaZone(zoneName);
   if (!timeZone) options.logger.warn('graph.time-zone-unknown', { zone: zoneName, using: 'UTC' });
   return {
-    mode: syncToken ? 'delta' : 'full',
-    items,
+    mode,
+    items: series.items,
+    seriesInScope: mode === 'delta' ? series.seriesInScope : undefined,
     nextSyncToken: deltaLink,
     timeZone: timeZone ?? 'UTC',
     automaticReplies: normalizeGraphAutomaticReplies(settings, toIanaZone),

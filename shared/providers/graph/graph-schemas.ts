@@ -18,6 +18,13 @@ export const DeltaPageSchema = z
   });
 export type DeltaPage = z.infer<typeof DeltaPageSchema>;
 
+/** One page of `events/{id}/instances` (or any plain event list): followed by `@odata.nextLink`. */
+export const EventListPageSchema = z.object({
+  value: z.array(z.unknown()),
+  '@odata.nextLink': z.string().url().optional(),
+});
+export type EventListPage = z.infer<typeof EventListPageSchema>;
+
 export const MailboxSettingsSchema = z.looseObject({
   timeZone: z.string().nullish(),
   automaticRepliesSetting: z.unknown().optional(),

@@ -25,7 +25,7 @@ const provider = (options: Partial<GoogleProviderOptions> = {}): CalendarProvide
 
 const events = (result: FetchCalendarResult): CalendarEvent[] => result.items.flatMap((i) => (i.kind === 'event' ? [i.event] : []));
 const byId = (result: FetchCalendarResult): Map<string, NormalizeResult> =>
-  new Map(result.items.map((i) => [i.kind === 'event' ? i.event.id : (i.id ?? ''), i]));
+  new Map(result.items.map((i) => [i.kind === 'event' ? i.event.id : i.kind === 'master' ? i.master.id : (i.id ?? ''), i]));
 
 const meeting = (day: number, summary = `Meeting ${day}`) => ({
   summary,

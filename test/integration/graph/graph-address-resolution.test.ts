@@ -47,6 +47,22 @@ describe('Graph mailboxes whose address is not the UPN', () => {
     expect(directoryReads()).toHaveLength(1);
   });
 
+  it('when addresses are resolved, then a series\' stubs are completed and every mailbox read names the user by object id', async () => {
+    const series = emulator.control.addEvent(NADIA.address, { subject: 'Stand-up', start: at(now, 3), end: at(now, 3.25), recurrence: { type: 'daily', count: 3 } });
+    const provider = resolving();
+    const result = await provider.fetchCalendar({ address: NADIA.address, window });
+    const subjects = (r: typeof result) => r.items.flatMap((i) => (i.kind === 'event' ? [i.event.subject] : []));
+    expect(subjects(result).filter((s) => s === 'Stand-up')).toHaveLength(3);
+
+    // A renamed series is listed again through its instances, by object id as well.
+    emulator.control.updateEvent(NADIA.address, series, { subject: 'Daily sync' });
+    const delta = await provider.fetchCalendar({ address: NADIA.address, directoryUser: result.directoryUser, window, syncToken: result.nextSyncToken });
+    expect(subjects(delta).filter((s) => s === 'Daily sync')).toHaveLength(3);
+    const mailboxReads = emulator.control.apiRequests().filter((r) => r.path.startsWith('/users/'));
+    expect(mailboxReads.some((r) => r.path === `/users/${nadiaId}/events/${series}/instances`)).toBe(true);
+    expect(mailboxReads.every((r) => r.path.startsWith(`/users/${nadiaId}/`))).toBe(true);
+  });
+
   it('when an alias is the address CMG knows, then the proxy addresses find the user', async () => {
     const result = await resolving().fetchCalendar({ address: 'nadia@contoso.com', window });
     expect(result.directoryUser?.id).toBe(nadiaId);

@@ -121,6 +121,31 @@ describe('Activities table', () => {
   });
 });
 
+describe('Activities table: series of occurrences', () => {
+  it('when activities record their series, then they round-trip and are found by series, only in their mailbox', async () => {
+    const { activities } = createTestStore();
+    // More series than one filter can name (15 comparisons at most).
+    const series = Array.from({ length: 20 }, (_, n) => `series/${n}`);
+    for (const [n, id] of series.entries()) await activities.put('u-1', anActivity(`occ-${n}`, { seriesId: id }));
+    await activities.put('u-1', anActivity('single'));
+    await activities.put('u-2', anActivity('elsewhere', { seriesId: series[0] }));
+
+    const found = await activities.listForSeries('u-1', series);
+
+    expect(found.map((a) => a.externalId).sort()).toEqual(series.map((_, n) => `occ-${n}`).sort());
+    expect(await activities.get('u-1', 'occ-3')).toEqual(anActivity('occ-3', { seriesId: 'series/3' }));
+    expect(await activities.listForSeries('u-1', [])).toEqual([]);
+  });
+
+  it('when a row was written before series were recorded, then it reads without a series', async () => {
+    const store = createTestStore();
+    await plantActivities(store.connectionString, `${store.tablePrefix}Activities`, 'u-1', ['old']);
+
+    expect(await store.activities.listForMailbox('u-1')).toEqual([anActivity('old')]);
+    expect((await store.activities.get('u-1', 'old'))?.seriesId).toBeUndefined();
+  });
+});
+
 async function plantActivities(connectionString: string, table: string, mailboxKey: string, ids: string[]): Promise<void> {
   const client = TableClient.fromConnectionString(connectionString, table, { allowInsecureConnection: true });
   await client.createTable();

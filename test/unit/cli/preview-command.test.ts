@@ -51,6 +51,21 @@ describe('calsync preview', () => {
     ]);
   });
 
+  it('when given a calendarView/delta page with occurrence stubs, then stubs take their master’s fields from the same file, masters are not activities, and stubs without a master are unresolved-series', async () => {
+    const args = ['--provider', 'graph', '--events', `${FIXTURES}/graph-delta.json`, '--time-zone', 'Europe/Stockholm', ...common, '--now', '2026-03-28T07:00:00Z', '--explain'];
+    const result = await runPreview(args, io());
+    expect(result.exitCode).toBe(0);
+    const { activities, skipped } = JSON.parse(result.stdout) as { activities: Array<Record<string, unknown>>; skipped: Array<{ eventId: string; reason: string }> };
+    expect(activities.filter((a) => a.text === 'Daily stand-up')).toHaveLength(5);
+    expect(activities.filter((a) => a.text === 'Parental leave').map((a) => a.code)).toEqual(['5', '5', '5']);
+    expect(activities.filter((a) => a.private === true).map((a) => a.text)).toEqual(['Private appointment', 'Private appointment']);
+    expect(activities.some((a) => a.text === '')).toBe(false);
+    expect(skipped.filter((s) => s.reason === 'series-master').map((s) => s.eventId).sort()).toEqual(['AAMkAGI2TGuLAAD=', 'AAMkAGI2TGuLAAE=', 'AAMkAGI2TGuLAAF=', 'AAMkAGI2TGuLAAG=']);
+    expect(skipped.filter((s) => s.reason === 'unresolved-series')).toHaveLength(2);
+    expect(skipped.filter((s) => s.reason === 'free')).toHaveLength(2);
+    expect(result.stdout).not.toContain('Therapy');
+  });
+
   it('when given the Google sample without --time-zone, then the calendar’s own zone', async () => {
     const result = await runPreview(['--provider', 'google', '--events', `${FIXTURES}/google-events.json`, ...common], io());
     const { activities } = JSON.parse(result.stdout) as { activities: Array<{ start: string; code: string }> };

@@ -47,7 +47,7 @@ function apply(acknowledged: AcknowledgedActivity[], operations: Operation[]): A
   const held = new Map(acknowledged.map((a) => [a.externalId, a]));
   for (const op of operations) {
     if (op.op === 'delete') held.delete(op.externalId);
-    else held.set(op.activity.externalId, { externalId: op.activity.externalId, hash: op.hash, sourceEventId: op.activity.source.eventId });
+    else held.set(op.activity.externalId, { externalId: op.activity.externalId, hash: op.hash, sourceEventId: op.activity.source.eventId, seriesId: op.activity.source.seriesId });
   }
   return [...held.values()];
 }

@@ -78,3 +78,26 @@ describe('hashes and ids', () => {
     expect(ids.size).toBe(4);
   });
 });
+
+describe('planOperations with recurring series', () => {
+  const occurrence = (eventId: string, seriesId: string, text = 'Stand-up'): Activity => ({ ...activity(eventId, text), source: { provider: 'graph', eventId, seriesId } });
+  const ackedIn = (a: Activity) => ({ ...acked(a), seriesId: a.source.seriesId });
+
+  it('when a delta lists a series anew, then activities of its occurrences no longer listed are deleted, other series’ stay', () => {
+    const kept = occurrence('s1-a', 's1');
+    const cancelled = occurrence('s1-b', 's1');
+    const otherSeries = occurrence('s2-a', 's2');
+    const ops = planOperations({
+      desired: [kept],
+      acknowledged: [ackedIn(kept), ackedIn(cancelled), ackedIn(otherSeries)],
+      scope: { kind: 'delta', touchedEventIds: ['s1-a'], touchedSeriesIds: ['s1'] },
+    });
+    expect(ops).toEqual([{ op: 'delete', externalId: cancelled.externalId }]);
+  });
+
+  it('when a record of an occurrence lacks its series (written before series were recorded), then it is written again once', () => {
+    const a = occurrence('s1-a', 's1');
+    expect(planOperations({ desired: [a], acknowledged: [acked(a)], scope: { kind: 'full' } })).toEqual([{ op: 'upsert', activity: a, hash: activityHash(a) }]);
+    expect(planOperations({ desired: [a], acknowledged: [ackedIn(a)], scope: { kind: 'full' } })).toEqual([]);
+  });
+});

@@ -1,14 +1,16 @@
 /**
- * The mailbox reads: `/users/{id | address}`, `mailboxSettings`, `calendarView` (paged with
- * $top / $skip, $select honoured) and `calendarView/delta` with real paging and delta semantics:
- * the initial round lists the window, the deltaLink then yields only what changed (created or
- * updated events in full, deletions and moves out of the window as `@removed`), and expired
- * state answers 410 SyncStateNotFound as Exchange does.
- * https://learn.microsoft.com/graph/api/user-list-calendarview, https://learn.microsoft.com/graph/api/event-delta
+ * The mailbox reads: `/users/{id | address}`, `mailboxSettings`, `calendarView` (full
+ * occurrences, paged with $top / $skip, $select honoured), `events/{id}`, `events/{id}/instances`
+ * (full occurrences in a window, paged) and `calendarView/delta` with real paging and delta
+ * semantics: the initial round lists the window, the deltaLink then yields only what changed,
+ * and expired state answers 410 SyncStateNotFound as Exchange does. Delta sends recurring series
+ * the way field reports describe, not the way the reference pages suggest (see deltaItems).
+ * https://learn.microsoft.com/graph/api/user-list-calendarview, https://learn.microsoft.com/graph/api/event-delta,
+ * https://learn.microsoft.com/graph/api/event-get, https://learn.microsoft.com/graph/api/event-list-instances
  */
 import type { EmulatorRequest, EmulatorResponse, Route } from '../emulator-server.js';
-import { overlaps, type GraphEmulatorState, type StoredUser } from './graph-emulator-state.js';
-import { eventJson, graphError, mailboxSettingsJson, removedJson, userJson } from './graph-wire.js';
+import { overlaps, type GraphEmulatorState, type Instance, type StoredUser } from './graph-emulator-state.js';
+import { eventJson, graphError, mailboxSettingsJson, removedJson, stubJson, userJson } from './graph-wire.js';
 
 /** What a skip or delta token carries (opaque to clients, base64url JSON here). */
 interface DeltaState {
@@ -78,21 +80,86 @@ function select(json: Record<string, unknown>, req: EmulatorRequest): Record<str
 
 const isInstant = (value: string | null): value is string => value !== null && Number.isFinite(Date.parse(value));
 
+/** The time window a calendarView or instances request must name. */
+function windowOf(req: EmulatorRequest): { start: string; end: string } | { error: EmulatorResponse } {
+  const start = req.query.get('startDateTime');
+  const end = req.query.get('endDateTime');
+  if (isInstant(start) && isInstant(end)) return { start, end };
+  return { error: graphError(400, 'ErrorInvalidParameter', 'This request requires a time window specified by the query string parameters StartDateTime and EndDateTime.') };
+}
+
+const itemNotFound = (): EmulatorResponse => graphError(404, 'ErrorItemNotFound', 'The specified object was not found in the store.');
+
 export function calendarRoutes(state: GraphEmulatorState, baseUrl: () => string): Route[] {
   const apiBase = (): string => `${baseUrl()}/v1.0`;
   const lookup = mailboxLookup(state);
 
-  const deltaPage = (user: StoredUser, round: DeltaState, pageSize: number, preferApplied: boolean): EmulatorResponse => {
+  /** A full-event list paged with $top / $skip, the way calendarView and instances page. */
+  const listPage = (req: EmulatorRequest, all: readonly Instance[], user: StoredUser, context: string, path: string): EmulatorResponse => {
+    const top = Math.min(1000, Number(req.query.get('$top') ?? DEFAULT_PAGE_SIZE) || DEFAULT_PAGE_SIZE);
+    const skip = Number(req.query.get('$skip') ?? 0) || 0;
+    const value = all.slice(skip, skip + top).map((i) => select(eventJson(i, user, baseUrl()), req));
+    const nextQuery = new URLSearchParams(req.query);
+    nextQuery.set('$skip', String(skip + top));
+    nextQuery.set('$top', String(top));
+    return {
+      status: 200,
+      body: {
+        '@odata.context': `${apiBase()}/$metadata#${context}`,
+        ...(skip + top < all.length ? { '@odata.nextLink': `${apiBase()}/${path}?${nextQuery.toString()}` } : {}),
+        value,
+      },
+    };
+  };
+
+  /**
+   * What one delta round holds. Recurring series as field reports show them: every occurrence
+   * is a stub (only id, type, seriesMasterId, start, end: microsoft-graph-docs #1716 and #7632,
+   * microsoft-graph-docs-contrib #34), an exception comes in full, and the series master comes
+   * too, with the first occurrence's start and end; in the initial round only when that first
+   * occurrence is itself in the window (keeper.sh #409: "series that started before the sync
+   * window" have no master in the payload).
+   */
+  const deltaItems = (user: StoredUser, round: DeltaState): Array<Record<string, unknown>> => {
+    const inWindow = (i: Instance): boolean => overlaps(i.fields.start, i.fields.end, round.s, round.e);
+    const entry = (i: Instance): Record<string, unknown> => (i.type === 'occurrence' ? stubJson(i, user) : eventJson(i, user, baseUrl()));
     const items: Array<Record<string, unknown>> = [];
     if (round.since < 0) {
-      for (const i of state.instances(user.id)) if (overlaps(i.fields.start, i.fields.end, round.s, round.e)) items.push(eventJson(i, user, baseUrl()));
-    } else {
-      for (const [id, befores] of state.changedSince(user.id, round.since)) {
-        const now = state.instance(user.id, id);
-        if (now && overlaps(now.fields.start, now.fields.end, round.s, round.e)) items.push(eventJson(now, user, baseUrl()));
-        else if (befores.some((b) => overlaps(b.start, b.end, round.s, round.e))) items.push(removedJson(id));
+      const seenSeries = new Set<string>();
+      for (const i of state.instances(user.id)) {
+        if (!inWindow(i)) continue;
+        if (i.seriesMasterId !== undefined && !seenSeries.has(i.seriesMasterId)) {
+          seenSeries.add(i.seriesMasterId);
+          const master = state.master(user.id, i.seriesMasterId);
+          if (master && inWindow(master)) items.push(eventJson(master, user, baseUrl()));
+        }
+        items.push(entry(i));
+      }
+      return items;
+    }
+    for (const change of state.changedSince(user.id, round.since)) {
+      const wasInWindow = change.before.some(inWindow);
+      if (!change.now) {
+        // A deleted series is announced by its master's id alone.
+        if (wasInWindow) items.push(removedJson(change.eventId));
+      } else if (change.now.type === 'singleInstance') {
+        if (inWindow(change.now)) items.push(entry(change.now));
+        else if (wasInWindow) items.push(removedJson(change.eventId));
+      } else {
+        // A changed series comes as its master and the occurrences it has now. A cancelled
+        // occurrence, or the old occurrences of a re-timed series, get no `@removed`
+        // (microsoft-graph-docs pull request #4501: "No indication is given for a deleted
+        // occurrence"; #7632).
+        const current = change.instances.filter(inWindow);
+        if (current.length === 0 && !wasInWindow) continue;
+        items.push(eventJson(change.now, user, baseUrl()), ...current.map(entry));
       }
     }
+    return items;
+  };
+
+  const deltaPage = (user: StoredUser, round: DeltaState, pageSize: number, preferApplied: boolean): EmulatorResponse => {
+    const items = deltaItems(user, round);
     const page = items.slice(round.o, round.o + pageSize);
     const link = `${apiBase()}/users/${user.id}/calendarView/delta`;
     const more = round.o + pageSize < items.length;
@@ -132,26 +199,39 @@ export function calendarRoutes(state: GraphEmulatorState, baseUrl: () => string)
       handler: (req) => {
         const found = lookup(req);
         if ('error' in found) return found.error;
-        const start = req.query.get('startDateTime');
-        const end = req.query.get('endDateTime');
-        if (!isInstant(start) || !isInstant(end)) {
-          return graphError(400, 'ErrorInvalidParameter', 'This request requires a time window specified by the query string parameters StartDateTime and EndDateTime.');
-        }
-        const top = Math.min(1000, Number(req.query.get('$top') ?? DEFAULT_PAGE_SIZE) || DEFAULT_PAGE_SIZE);
-        const skip = Number(req.query.get('$skip') ?? 0) || 0;
+        const window = windowOf(req);
+        if ('error' in window) return window.error;
+        const { start, end } = window;
         const all = state.instances(found.user.id).filter((i) => overlaps(i.fields.start, i.fields.end, start, end));
-        const value = all.slice(skip, skip + top).map((i) => select(eventJson(i, found.user, baseUrl()), req));
-        const nextQuery = new URLSearchParams(req.query);
-        nextQuery.set('$skip', String(skip + top));
-        nextQuery.set('$top', String(top));
-        return {
-          status: 200,
-          body: {
-            '@odata.context': `${apiBase()}/$metadata#users('${found.user.id}')/calendarView`,
-            ...(skip + top < all.length ? { '@odata.nextLink': `${apiBase()}/users/${found.user.id}/calendarView?${nextQuery.toString()}` } : {}),
-            value,
-          },
-        };
+        return listPage(req, all, found.user, `users('${found.user.id}')/calendarView`, `users/${found.user.id}/calendarView`);
+      },
+    },
+    {
+      method: 'GET',
+      pattern: /^\/v1\.0\/users\/(?<user>[^/]+)\/events\/(?<event>[^/]+)$/,
+      handler: (req) => {
+        const found = lookup(req);
+        if ('error' in found) return found.error;
+        const id = req.params.event ?? '';
+        const event = state.master(found.user.id, id) ?? state.instance(found.user.id, id);
+        if (!event) return itemNotFound();
+        return { status: 200, body: { '@odata.context': `${apiBase()}/$metadata#users('${found.user.id}')/events/$entity`, ...select(eventJson(event, found.user, baseUrl()), req) } };
+      },
+    },
+    {
+      method: 'GET',
+      pattern: /^\/v1\.0\/users\/(?<user>[^/]+)\/events\/(?<event>[^/]+)\/instances$/,
+      handler: (req) => {
+        const found = lookup(req);
+        if ('error' in found) return found.error;
+        const window = windowOf(req);
+        if ('error' in window) return window.error;
+        const { start, end } = window;
+        const id = req.params.event ?? '';
+        const series = state.seriesInstances(found.user.id, id);
+        if (!series) return state.master(found.user.id, id) ? graphError(400, 'ErrorInvalidRequest', 'The specified event is not a recurring series master.') : itemNotFound();
+        const all = series.filter((i) => overlaps(i.fields.start, i.fields.end, start, end));
+        return listPage(req, all, found.user, `users('${found.user.id}')/events('${id}')/instances`, `users/${found.user.id}/events/${id}/instances`);
       },
     },
     {
@@ -174,11 +254,9 @@ export function calendarRoutes(state: GraphEmulatorState, baseUrl: () => string)
           const next = req.query.has('$deltatoken') ? { ...round, q: state.seq } : round;
           return deltaPage(user, next, pageSize, preferred !== undefined);
         }
-        const start = req.query.get('startDateTime');
-        const end = req.query.get('endDateTime');
-        if (!isInstant(start) || !isInstant(end)) {
-          return graphError(400, 'ErrorInvalidParameter', 'This request requires a time window specified by the query string parameters StartDateTime and EndDateTime.');
-        }
+        const window = windowOf(req);
+        if ('error' in window) return window.error;
+        const { start, end } = window;
         if (req.query.has('$select')) return graphError(400, 'ErrorInvalidUrlQuery', 'The following parameters are not supported with change tracking over the \'CalendarView\' resource: \'$select\'.');
         const round: DeltaState = { u: user.id, s: new Date(start).toISOString(), e: new Date(end).toISOString(), g: user.generation, q: state.seq, since: -1, o: 0 };
         return deltaPage(user, round, pageSize, preferred !== undefined);

@@ -1,7 +1,7 @@
 /**
  * What the Graph emulator knows: app registrations, users (mailboxes) with settings, events
  * (single and simple daily / weekly series with changeable or cancelled occurrences), and a
- * change log per user from which calendarView/delta answers "what changed since token".
+ * change log per user, by event, from which calendarView/delta answers "what changed since token".
  */
 import { randomBytes, randomUUID } from 'node:crypto';
 
@@ -95,11 +95,14 @@ interface StoredEvent {
   readonly cancelledOccurrences: Set<string>;
 }
 
-/** One entry of a calendar view: a single event, or one occurrence / exception of a series. */
+/** One entry of a calendar view: a single event, or one occurrence / exception of a series; or a series master. */
 export interface Instance {
   readonly id: string;
-  readonly type: 'singleInstance' | 'occurrence' | 'exception';
+  readonly type: 'singleInstance' | 'occurrence' | 'exception' | 'seriesMaster';
   readonly seriesMasterId: string | undefined;
+  /** A series master's pattern. */
+  readonly recurrence?: SeedEvent['recurrence'];
+  /** A series master's, an occurrence's or an exception's start: the first occurrence's, the original one's. */
   readonly fields: EventFields;
   readonly createdDateTime: string;
   readonly lastModifiedDateTime: string;
@@ -108,9 +111,20 @@ export interface Instance {
 
 interface ChangeEntry {
   readonly seq: number;
-  readonly instanceId: string;
-  /** Where the instance was before this change, if it existed. */
-  readonly before: { start: string; end: string } | undefined;
+  readonly eventId: string;
+  /** The event's instances before this change (none when the change created it). */
+  readonly before: readonly Instance[];
+}
+
+/** An event changed after some point: as it is now (undefined when deleted), and where its instances were. */
+export interface ChangedEvent {
+  readonly eventId: string;
+  /** The single event, or the series master; undefined once deleted. */
+  readonly now: Instance | undefined;
+  /** Its instances (occurrences and exceptions for a series) now. */
+  readonly instances: readonly Instance[];
+  /** Every instance it had before any of the changes. */
+  readonly before: readonly Instance[];
 }
 
 export interface Subscription {
@@ -219,16 +233,29 @@ export class GraphEmulatorState {
     return this.instances(userId).find((i) => i.id === instanceId);
   }
 
-  /** Instances changed after `since`, with where they were before (for removals from a window). */
-  changedSince(userId: string, since: number): Map<string, Array<{ start: string; end: string }>> {
-    const out = new Map<string, Array<{ start: string; end: string }>>();
+  /** The series master (or single event) with this id, as an instance; undefined when there is none. */
+  master(userId: string, eventId: string): Instance | undefined {
+    const event = this.eventsByUser.get(userId)?.get(eventId);
+    return event ? this.head(event) : undefined;
+  }
+
+  /** The instances of one series (occurrences and exceptions); undefined when there is no such series. */
+  seriesInstances(userId: string, seriesId: string): Instance[] | undefined {
+    const event = this.eventsByUser.get(userId)?.get(seriesId);
+    return event?.recurrence ? this.expand(event) : undefined;
+  }
+
+  /** Events changed after `since`, in the order of their first change. */
+  changedSince(userId: string, since: number): ChangedEvent[] {
+    const before = new Map<string, Instance[]>();
     for (const entry of this.changes.get(userId) ?? []) {
       if (entry.seq <= since) continue;
-      const befores = out.get(entry.instanceId) ?? [];
-      if (entry.before) befores.push(entry.before);
-      out.set(entry.instanceId, befores);
+      before.set(entry.eventId, [...(before.get(entry.eventId) ?? []), ...entry.before]);
     }
-    return out;
+    return [...before].map(([eventId, was]) => {
+      const event = this.eventsByUser.get(userId)?.get(eventId);
+      return { eventId, now: event ? this.head(event) : undefined, instances: event ? this.expand(event) : [], before: was };
+    });
   }
 
   addEvent(userKey: string, seed: SeedEvent): string {
@@ -246,51 +273,51 @@ export class GraphEmulatorState {
       overrides: new Map(),
       cancelledOccurrences: new Set(),
     };
-    this.mutate(user.id, [], () => {
+    this.mutate(user.id, event.id, [], () => {
       this.events.set(event.id, event);
       const own = this.eventsByUser.get(user.id) ?? new Map<string, StoredEvent>();
       own.set(event.id, event);
       this.eventsByUser.set(user.id, own);
-    }, event.id);
+    });
     this.onChange({ userId: user.id, eventId: event.id, changeType: 'created' });
     return event.id;
   }
 
   updateEvent(userKey: string, eventId: string, patch: EventPatch): void {
     const event = this.event(userKey, eventId);
-    this.mutate(event.userId, this.expand(event), () => {
+    this.mutate(event.userId, event.id, this.expand(event), () => {
       event.fields = { ...event.fields, ...patch };
       this.touch(event);
-    }, event.id);
+    });
     this.onChange({ userId: event.userId, eventId, changeType: 'updated' });
   }
 
   deleteEvent(userKey: string, eventId: string): void {
     const event = this.event(userKey, eventId);
-    this.mutate(event.userId, this.expand(event), () => {
+    this.mutate(event.userId, event.id, this.expand(event), () => {
       this.events.delete(eventId);
       this.eventsByUser.get(event.userId)?.delete(eventId);
-    }, event.id);
+    });
     this.onChange({ userId: event.userId, eventId, changeType: 'deleted' });
   }
 
   /** Turns one occurrence into an exception with these changes. */
   updateOccurrence(userKey: string, seriesId: string, occurrenceId: string, patch: EventPatch): void {
     const event = this.series(userKey, seriesId, occurrenceId);
-    this.mutate(event.userId, this.expand(event), () => {
+    this.mutate(event.userId, event.id, this.expand(event), () => {
       event.overrides.set(occurrenceId, { ...(event.overrides.get(occurrenceId) ?? {}), ...patch });
       this.touch(event);
-    }, event.id);
+    });
     this.onChange({ userId: event.userId, eventId: seriesId, changeType: 'updated' });
   }
 
   /** Cancels (removes) one occurrence of a series, as Outlook does. */
   cancelOccurrence(userKey: string, seriesId: string, occurrenceId: string): void {
     const event = this.series(userKey, seriesId, occurrenceId);
-    this.mutate(event.userId, this.expand(event), () => {
+    this.mutate(event.userId, event.id, this.expand(event), () => {
       event.cancelledOccurrences.add(occurrenceId);
       this.touch(event);
-    }, event.id);
+    });
     this.onChange({ userId: event.userId, eventId: seriesId, changeType: 'updated' });
   }
 
@@ -314,23 +341,14 @@ export class GraphEmulatorState {
   }
 
   /**
-   * Applies a change and logs, under one new sequence number, every instance it created,
-   * removed or altered: changing one occurrence of a series reports that occurrence only.
+   * Applies a change and logs it under one new sequence number, by event: Exchange tracks the
+   * item that changed (a single event or a series master), not the occurrences it expands to.
    */
-  private mutate(userId: string, before: Instance[], apply: () => void, eventId: string): void {
+  private mutate(userId: string, eventId: string, before: Instance[], apply: () => void): void {
     apply();
     this.sequence += 1;
-    const event = this.events.get(eventId);
-    const after = new Map((event ? this.expand(event) : []).map((i) => [i.id, i]));
     const log = this.changes.get(userId) ?? [];
-    const shape = (i: Instance): string => JSON.stringify([i.type, i.fields]);
-    for (const old of before) {
-      const now = after.get(old.id);
-      after.delete(old.id);
-      if (now && shape(now) === shape(old)) continue;
-      log.push({ seq: this.sequence, instanceId: old.id, before: { start: old.fields.start, end: old.fields.end } });
-    }
-    for (const created of after.values()) log.push({ seq: this.sequence, instanceId: created.id, before: undefined });
+    log.push({ seq: this.sequence, eventId, before });
     this.changes.set(userId, log);
   }
 
@@ -339,19 +357,29 @@ export class GraphEmulatorState {
     if (!r) return [];
     const step = (r.type === 'daily' ? 1 : 7) * (r.interval ?? 1) * DAY_MS;
     const first = Date.parse(event.fields.start);
+    // An occurrence's id names its series and its start, so re-timing a series gives every
+    // occurrence a new id, as Exchange does (the old ids are simply never seen again).
     return Array.from({ length: r.count }, (_, n) => {
       const start = first + n * step;
-      return { id: `${event.id.replace(/=$/, '')}_${new Date(start).toISOString().slice(0, 10).replace(/-/g, '')}=`, start };
+      return { id: `${event.id.replace(/=$/, '')}_${new Date(start).toISOString().replace(/[-:]|\.\d+/g, '')}=`, start };
     });
   }
 
+  private base(event: StoredEvent): Pick<Instance, 'createdDateTime' | 'lastModifiedDateTime' | 'changeKey'> {
+    // Occurrences live inside their master's item: they share its change key.
+    return { createdDateTime: event.createdDateTime, lastModifiedDateTime: event.lastModifiedDateTime, changeKey: event.changeKey };
+  }
+
+  /** The event itself: a single instance, or the series master with the first occurrence's start and end. */
+  private head(event: StoredEvent): Instance {
+    return event.recurrence
+      ? { id: event.id, type: 'seriesMaster', seriesMasterId: undefined, recurrence: event.recurrence, fields: event.fields, ...this.base(event) }
+      : { id: event.id, type: 'singleInstance', seriesMasterId: undefined, fields: event.fields, ...this.base(event) };
+  }
+
   private expand(event: StoredEvent): Instance[] {
-    const base = {
-      createdDateTime: event.createdDateTime,
-      lastModifiedDateTime: event.lastModifiedDateTime,
-      changeKey: event.changeKey,
-    };
-    if (!event.recurrence) return [{ id: event.id, type: 'singleInstance', seriesMasterId: undefined, fields: event.fields, ...base }];
+    const base = this.base(event);
+    if (!event.recurrence) return [this.head(event)];
     const length = Date.parse(event.fields.end) - Date.parse(event.fields.start);
     return this.occurrenceStarts(event)
       .filter((o) => !event.cancelledOccurrences.has(o.id))

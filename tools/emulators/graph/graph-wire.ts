@@ -58,7 +58,7 @@ export function eventJson(instance: Instance, user: StoredUser, webBase: string)
     allowNewTimeProposals: true,
     isDraft: false,
     hideAttendees: false,
-    recurrence: null,
+    recurrence: instance.recurrence ? recurrenceJson(instance.recurrence, f.start, zone) : null,
     responseStatus: { response: f.response ?? 'organizer', time: '0001-01-01T00:00:00Z' },
     body: { contentType: 'html', content: '' },
     start: { dateTime: graphDateTime(f.start), timeZone: zone },
@@ -68,6 +68,33 @@ export function eventJson(instance: Instance, user: StoredUser, webBase: string)
     attendees: [],
     organizer: { emailAddress: { name: user.displayName, address: user.address } },
     onlineMeeting: null,
+  };
+}
+
+/**
+ * An occurrence as `calendarView/delta` sends it: only its id, series, type, start and end,
+ * with the series' etag. Field reports, not the reference pages: microsoft-graph-docs issues
+ * #1716 (2017) and #7632 (2020), microsoft-graph-docs-contrib #34 (2023).
+ */
+export function stubJson(instance: Instance, user: StoredUser): Record<string, unknown> {
+  const f = instance.fields;
+  const zone = f.isAllDay ? user.timeZone : 'UTC';
+  return {
+    '@odata.type': '#microsoft.graph.event',
+    '@odata.etag': `W/"${instance.changeKey}"`,
+    seriesMasterId: instance.seriesMasterId ?? null,
+    type: instance.type,
+    start: { dateTime: graphDateTime(f.start), timeZone: zone },
+    end: { dateTime: graphDateTime(f.end), timeZone: zone },
+    id: instance.id,
+  };
+}
+
+/** https://learn.microsoft.com/graph/api/resources/patternedrecurrence */
+function recurrenceJson(recurrence: NonNullable<Instance['recurrence']>, start: string, zone: string): Record<string, unknown> {
+  return {
+    pattern: { type: recurrence.type, interval: recurrence.interval ?? 1, month: 0, dayOfMonth: 0, firstDayOfWeek: 'sunday', index: 'first' },
+    range: { type: 'numbered', startDate: start.slice(0, 10), endDate: '0001-01-01', recurrenceTimeZone: zone, numberOfOccurrences: recurrence.count },
   };
 }
 
