@@ -26,7 +26,8 @@ describe('Graph emulator, as unkind as Graph', () => {
 
   describe('mailbox concurrency', () => {
     it('when five requests to one mailbox are in flight at once, then exactly one is refused 429 ApplicationThrottled with Retry-After', async () => {
-      emulator.switches.latencyMs = 1_000;
+      // Long enough that all five are in flight together, however slowly the machine connects them.
+      emulator.switches.latencyMs = 3_000;
       const answers = await Promise.all(Array.from({ length: 5 }, () => call(emulator, 'GET', calendarView(ADELE), undefined, auth)));
 
       const refused = answers.filter((a) => a.status === 429);
