@@ -9,18 +9,29 @@
  * - missed: nothing here; the job's full sync catches up.
  * https://learn.microsoft.com/graph/change-notifications-lifecycle-events
  */
+import { toAppError } from '../errors/app-error.js';
 import type { LifecycleRequest } from '../queue/mailbox-job.js';
 import type { StoredMailbox } from '../store/mailbox-repository.js';
 import { createSubscription, renewSubscription } from './maintain-subscriptions.js';
 import type { SyncDeps } from './sync-deps.js';
 
-export type LifecycleAction = 'renewed' | 'recreated' | 'none';
+export type LifecycleAction = 'renewed' | 'recreated' | 'none' | 'failed';
 
+/**
+ * A failure here is logged and does not fail the job: the mailbox's sync must not wait on its
+ * subscription, and the subscriptions timer renews and creates what is still missing.
+ */
 export async function actOnLifecycleEvent(deps: SyncDeps, mailbox: StoredMailbox, request: LifecycleRequest): Promise<LifecycleAction> {
   const log = deps.logger.child({ mailbox: mailbox.key, subscriptionId: request.subscriptionId });
-  const action = await act(deps, mailbox, request);
-  log.info('push.lifecycle-done', { event: request.event, action });
-  return action;
+  try {
+    const action = await act(deps, mailbox, request);
+    log.info('push.lifecycle-done', { event: request.event, action });
+    return action;
+  } catch (error) {
+    const appError = toAppError(error);
+    log.warn('push.lifecycle-failed', { event: request.event, kind: appError.kind, code: appError.code, error: appError.message });
+    return 'failed';
+  }
 }
 
 async function act(deps: SyncDeps, mailbox: StoredMailbox, request: LifecycleRequest): Promise<LifecycleAction> {

@@ -97,6 +97,21 @@ describe('Graph lifecycle notifications', () => {
     expect(await push.runSubscriptionsTimer()).toEqual(['subscriptions: 0 created, 0 renewed, 0 deleted, 0 failed']);
   });
 
+  it('when Graph refuses the replacement subscription after subscriptionRemoved, then the full sync still runs, the failure is logged, and the timer creates the subscription later', async () => {
+    const { env } = push;
+    env.graph.fault({ method: 'POST', path: /^\/v1\.0\/subscriptions$/, kind: 'status', status: 403, times: Infinity });
+
+    expect(await env.graph.control.sendLifecycleEvent(subscription.id, 'subscriptionRemoved')).toBe(202);
+    await env.queue.whenIdle();
+
+    expect(push.syncsDone(subscription.mailboxKey, 'lifecycle')).toEqual([expect.objectContaining({ mode: 'full' })]);
+    expect(push.logs.filter((r) => r.op === 'push.lifecycle-failed')).toEqual([expect.objectContaining({ mailbox: subscription.mailboxKey, event: 'subscriptionRemoved' })]);
+    expect(await env.deps.store.subscriptions.listByMailbox(subscription.mailboxKey)).toEqual([]);
+
+    env.graph.clearFaults();
+    expect(await push.runSubscriptionsTimer()).toEqual(['subscriptions: 1 created, 0 renewed, 0 deleted, 0 failed']);
+  });
+
   it('when Graph says missed, then a full sync runs and the subscription is kept', async () => {
     const { env } = push;
 

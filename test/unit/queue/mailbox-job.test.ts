@@ -23,6 +23,14 @@ describe('parseMailboxJob', () => {
     for (const field of ['mailboxKey', 'reason', 'full', 'enqueuedAt']) expect(parsed.error.message).toContain(field);
   });
 
+  it('when a lifecycle job carries its event, then the event survives the round trip through JSON; an unknown event is rejected by name', () => {
+    const job = { ...valid, reason: 'lifecycle', lifecycle: { event: 'reauthorizationRequired', subscriptionId: '7f105c7d-2dc5-4530-97cd-4e7ae6534c07' } };
+    expect(parseMailboxJob(JSON.stringify(job))).toEqual({ ok: true, job });
+
+    const parsed = parseMailboxJob({ ...job, lifecycle: { event: 'subscriptionExpired', subscriptionId: 'x' } });
+    expect(!parsed.ok && parsed.error.message).toContain('lifecycle.event');
+  });
+
   it('when the key is longer than a Service Bus session id may be, then it is rejected', () => {
     expect(parseMailboxJob({ ...valid, mailboxKey: 'k'.repeat(129) }).ok).toBe(false);
   });
