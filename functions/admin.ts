@@ -1,17 +1,21 @@
 /**
- * HTTP: the admin API and page. Function keys protect everything but /health in Azure.
- * GET health · GET mailboxes · GET reports/invalid · GET reports/multi · POST mailboxes/{key}/resync ·
- * GET mailboxes/{key}/preview · GET connections/check · GET admin (the page).
+ * HTTP: the admin API and page. Every route but /health and the page itself needs an Entra ID
+ * access token with an app role (functions/admin-access.ts); function keys play no part.
+ * Reader: GET mailboxes · GET reports/invalid · GET reports/multi.
+ * Operator: POST mailboxes/{key}/resync · GET mailboxes/{key}/preview · GET connections/check.
+ * Anonymous: GET health · GET admin (the page: no data, it signs in and calls the API).
  */
-import { app, type HttpRequest, type HttpResponseInit, type InvocationContext } from '@azure/functions';
+import { app, type HttpRequest, type HttpResponseInit } from '@azure/functions';
 import { z } from 'zod';
 import { getDeps } from '../shared/app/app-context.js';
-import { ADMIN_PAGE } from '../shared/app/admin-page.js';
+import { renderAdminPage } from '../shared/app/admin-page.js';
+import { callerFields, OPERATOR_ROLE, READER_ROLE } from '../shared/auth/admin-caller.js';
 import { MAILBOX_STATES } from '../shared/store/mailbox-repository.js';
 import { checkConnections } from '../shared/sync/check-connections.js';
 import { invalidReport, listMailboxes, multiAddressReport, previewMailbox, requestResync } from '../shared/sync/mailbox-admin.js';
+import { ADMIN_JSON_HEADERS, admit } from './admin-access.js';
 
-const json = (status: number, body: unknown): HttpResponseInit => ({ status, jsonBody: body });
+const json = (status: number, body: unknown): HttpResponseInit => ({ status, headers: { ...ADMIN_JSON_HEADERS }, jsonBody: body });
 
 const ListQuery = z.object({
   pageSize: z.coerce.number().int().min(1).max(1000).optional(),
@@ -24,48 +28,67 @@ export async function health(): Promise<HttpResponseInit> {
 }
 
 export async function mailboxes(request: HttpRequest): Promise<HttpResponseInit> {
+  const deps = await getDeps();
+  const access = await admit(request, deps, READER_ROLE);
+  if (!access.ok) return access.response;
   const query = ListQuery.safeParse(Object.fromEntries(request.query.entries()));
   if (!query.success) return json(400, { error: query.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ') });
-  return json(200, await listMailboxes(await getDeps(), query.data));
+  return json(200, await listMailboxes(deps, query.data));
 }
 
-export async function invalidMailboxes(): Promise<HttpResponseInit> {
-  return json(200, { mailboxes: await invalidReport(await getDeps()) });
+export async function invalidMailboxes(request: HttpRequest): Promise<HttpResponseInit> {
+  const deps = await getDeps();
+  const access = await admit(request, deps, READER_ROLE);
+  if (!access.ok) return access.response;
+  return json(200, { mailboxes: await invalidReport(deps) });
 }
 
-export async function multiAddresses(): Promise<HttpResponseInit> {
-  return json(200, { addresses: await multiAddressReport(await getDeps()) });
+export async function multiAddresses(request: HttpRequest): Promise<HttpResponseInit> {
+  const deps = await getDeps();
+  const access = await admit(request, deps, READER_ROLE);
+  if (!access.ok) return access.response;
+  return json(200, { addresses: await multiAddressReport(deps) });
 }
 
 export async function resync(request: HttpRequest): Promise<HttpResponseInit> {
-  const result = await requestResync(await getDeps(), request.params.key ?? '');
+  const deps = await getDeps();
+  const access = await admit(request, deps, OPERATOR_ROLE);
+  if (!access.ok) return access.response;
+  const result = await requestResync(deps, request.params.key ?? '', access.caller);
   return result === 'queued' ? json(202, { status: 'queued' }) : json(404, { error: 'unknown mailbox' });
 }
 
-export async function preview(request: HttpRequest, context: InvocationContext): Promise<HttpResponseInit> {
-  const result = await previewMailbox(await getDeps(), request.params.key ?? '');
-  if ('error' in result) {
-    context.log(`preview refused: ${result.error}`);
-    return json(result.error === 'unknown mailbox' ? 404 : 422, result);
-  }
+export async function preview(request: HttpRequest): Promise<HttpResponseInit> {
+  const deps = await getDeps();
+  const access = await admit(request, deps, OPERATOR_ROLE);
+  if (!access.ok) return access.response;
+  const result = await previewMailbox(deps, request.params.key ?? '', access.caller);
+  if ('error' in result) return json(result.error === 'unknown mailbox' ? 404 : 422, result);
   return json(200, result);
 }
 
-export async function connections(): Promise<HttpResponseInit> {
-  return json(200, { checks: await checkConnections(await getDeps()) });
+export async function connections(request: HttpRequest): Promise<HttpResponseInit> {
+  const deps = await getDeps();
+  const access = await admit(request, deps, OPERATOR_ROLE);
+  if (!access.ok) return access.response;
+  deps.logger.info('admin.connections-checked', callerFields(access.caller));
+  return json(200, { checks: await checkConnections(deps) });
 }
 
 export async function adminPage(): Promise<HttpResponseInit> {
   const deps = await getDeps();
   if (!deps.config.platform.adminPage) return json(404, { error: 'the admin page is off (ADMIN_PAGE=false)' });
-  return { status: 200, headers: { 'content-type': 'text/html; charset=utf-8', 'content-security-policy': "default-src 'self'; script-src 'unsafe-inline'; style-src 'unsafe-inline'" }, body: ADMIN_PAGE };
+  const page = renderAdminPage({ entra: deps.config.admin.entra });
+  return { status: 200, headers: { ...page.headers }, body: page.html };
 }
 
+// authLevel anonymous: the admin routes check Entra ID tokens themselves, so a function key in
+// the URL (`?code=`) is neither needed nor enough.
 app.http('health', { methods: ['GET'], authLevel: 'anonymous', route: 'health', handler: health });
-app.http('mailboxes', { methods: ['GET'], authLevel: 'function', route: 'mailboxes', handler: mailboxes });
-app.http('report-invalid', { methods: ['GET'], authLevel: 'function', route: 'reports/invalid', handler: invalidMailboxes });
-app.http('report-multi', { methods: ['GET'], authLevel: 'function', route: 'reports/multi', handler: multiAddresses });
-app.http('resync', { methods: ['POST'], authLevel: 'function', route: 'mailboxes/{key}/resync', handler: resync });
-app.http('preview', { methods: ['GET'], authLevel: 'function', route: 'mailboxes/{key}/preview', handler: preview });
-app.http('check-connections', { methods: ['GET'], authLevel: 'function', route: 'connections/check', handler: connections });
-app.http('admin', { methods: ['GET'], authLevel: 'function', route: 'admin', handler: adminPage });
+app.http('mailboxes', { methods: ['GET'], authLevel: 'anonymous', route: 'mailboxes', handler: mailboxes });
+app.http('report-invalid', { methods: ['GET'], authLevel: 'anonymous', route: 'reports/invalid', handler: invalidMailboxes });
+app.http('report-multi', { methods: ['GET'], authLevel: 'anonymous', route: 'reports/multi', handler: multiAddresses });
+app.http('resync', { methods: ['POST'], authLevel: 'anonymous', route: 'mailboxes/{key}/resync', handler: resync });
+app.http('preview', { methods: ['GET'], authLevel: 'anonymous', route: 'mailboxes/{key}/preview', handler: preview });
+app.http('check-connections', { methods: ['GET'], authLevel: 'anonymous', route: 'connections/check', handler: connections });
+app.http('admin', { methods: ['GET'], authLevel: 'anonymous', route: 'admin', handler: adminPage });

@@ -197,6 +197,8 @@ param calendarViewDays int = 14
 
 param syncFree bool = false
 param syncTentative bool = true
+@description('Send invitations the owner has not answered; their subject never picks the code nor forces forwarding.')
+param syncUnanswered bool = true
 param syncWorkingElsewhere bool = false
 param syncAutomaticReplies bool = true
 
@@ -318,6 +320,26 @@ param logLevel string = 'info'
 param adminPage bool = true
 
 // ---------------------------------------------------------------------------------------------
+// Admin sign-in: the admin app registration and its app roles (docs/provider-setup.md)
+// ---------------------------------------------------------------------------------------------
+
+@description('Application (client) id of the admin app registration with the app roles CalendarSync.Reader and CalendarSync.Operator. Empty: the admin API admits nobody.')
+param adminClientId string = ''
+
+@description('Tenant of the admin app registration. Empty: the tenant deployed to.')
+param adminTenantId string = ''
+
+@description('Entra ID authority host of that tenant (another one only in national clouds).')
+param adminAuthority string = 'https://login.microsoftonline.com'
+
+// Both ids or neither: the program refuses one without the other
+var adminSettings = empty(adminClientId) ? {} : {
+  ADMIN_TENANT_ID: empty(adminTenantId) ? tenant().tenantId : adminTenantId
+  ADMIN_CLIENT_ID: adminClientId
+  ADMIN_AUTHORITY: adminAuthority
+}
+
+// ---------------------------------------------------------------------------------------------
 // Names
 // ---------------------------------------------------------------------------------------------
 
@@ -350,6 +372,7 @@ var mappingSettings = {
   CALENDAR_VIEW_DAYS: string(calendarViewDays)
   SYNC_FREE: syncFree ? 'true' : 'false'
   SYNC_TENTATIVE: syncTentative ? 'true' : 'false'
+  SYNC_UNANSWERED: syncUnanswered ? 'true' : 'false'
   SYNC_WORKING_ELSEWHERE: syncWorkingElsewhere ? 'true' : 'false'
   SYNC_AUTOMATIC_REPLIES: syncAutomaticReplies ? 'true' : 'false'
   OOF_CODE: oofCode
@@ -424,7 +447,7 @@ var profileListSettings = {
 // PROFILE_<NAME>_* of every profile (func profileSettings below)
 var profileAppSettings = reduce(profiles, {}, (all, p) => union(all, profileSettings(p, keyVaultUri)))
 
-var programSettings = union(mappingSettings, cmgSettings, syncSettings, pushSettings, runtimeSettings, profileListSettings, profileAppSettings)
+var programSettings = union(mappingSettings, cmgSettings, syncSettings, pushSettings, runtimeSettings, profileListSettings, profileAppSettings, adminSettings)
 
 // ---------------------------------------------------------------------------------------------
 // Profile settings, as profile-settings.ts readProfiles reads them

@@ -36,6 +36,7 @@ function calendar(count: number): NormalizeResult[] {
         cancelled: i % 50 === 0,
         declined: i % 40 === 0,
         tentative: false,
+        unanswered: false,
         showAs: i % 25 === 0 ? 'free' : i % 30 === 0 ? 'oof' : 'busy',
         kind: 'default',
         subject: SUBJECTS[i % SUBJECTS.length]!,

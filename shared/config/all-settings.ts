@@ -1,4 +1,5 @@
 /** Every setting the program reads, grouped as the settings reference presents them. */
+import { ADMIN_SETTINGS } from './admin-settings.js';
 import { MAPPING_SETTINGS } from './mapping-settings.js';
 import { PROFILE_LIST_SETTING, profileSettings } from './profile-settings.js';
 import { CMG_SETTINGS, PLATFORM_SETTINGS, PUSH_SETTINGS, SYNC_SETTINGS } from './runtime-settings.js';
@@ -25,6 +26,7 @@ export const SETTING_GROUPS: readonly SettingGroup[] = [
   { title: 'Who is synced and when', intro: 'Roster, polling, quiet hours, retries (MAPPING.md 7–8).', specs: SYNC_SETTINGS },
   { title: 'Push', intro: 'Graph change notifications and Google push channels.', specs: PUSH_SETTINGS },
   { title: 'Platform', intro: 'Storage, queue, identity, logging.', specs: PLATFORM_SETTINGS },
+  { title: 'Admin sign-in', intro: 'Entra ID access tokens and app roles for the admin API and page.', specs: ADMIN_SETTINGS },
 ];
 
 /** Names of every fixed setting (per-profile ones excluded: their names depend on PROFILES). */

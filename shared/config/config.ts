@@ -5,6 +5,7 @@
 import { readMappingSettings } from './mapping-settings.js';
 import { readProfiles, type Profile } from './profile-settings.js';
 import { describeProblems, isKeyVaultReference, KEY_VAULT_PROBLEM, readSettings, type Env, type SettingProblem } from './read-settings.js';
+import { ADMIN_SETTINGS } from './admin-settings.js';
 import { CMG_SETTINGS, PLATFORM_SETTINGS, PUSH_SETTINGS, SYNC_SETTINGS } from './runtime-settings.js';
 import { isLoopbackHost } from './setting.js';
 import { configurationError } from '../errors/app-error.js';
@@ -62,6 +63,11 @@ export interface PlatformConfig {
   readonly adminPage: boolean;
 }
 
+/** The Entra ID app registration whose access tokens the admin API accepts; undefined: nobody is admitted. */
+export interface AdminAuthConfig {
+  readonly entra: { readonly tenantId: string; readonly clientId: string; readonly authority: string } | undefined;
+}
+
 export interface Config {
   readonly mapping: MappingSettings;
   readonly cmg: CmgConfig;
@@ -69,6 +75,7 @@ export interface Config {
   readonly sync: SyncConfig;
   readonly push: PushConfig;
   readonly platform: PlatformConfig;
+  readonly admin: AdminAuthConfig;
 }
 
 export type ConfigResult = { ok: true; config: Config } | { ok: false; problems: SettingProblem[] };
@@ -88,6 +95,11 @@ export function readConfig(env: Env): ConfigResult {
   const platform = readSettings(PLATFORM_SETTINGS, env);
   if (!platform.ok) problems.push(...platform.problems);
   problems.push(...proxyProblems(env));
+  const admin = readSettings(ADMIN_SETTINGS, env);
+  if (!admin.ok) problems.push(...admin.problems);
+  if (admin.ok && (admin.values.ADMIN_TENANT_ID === undefined) !== (admin.values.ADMIN_CLIENT_ID === undefined)) {
+    problems.push({ name: 'ADMIN_CLIENT_ID', problem: 'must be set together with ADMIN_TENANT_ID', expected: 'both GUIDs, or both empty' });
+  }
 
   if (cmg.ok) {
     registerSecret(cmg.values.CMG_PASSWORD);
@@ -117,7 +129,7 @@ export function readConfig(env: Env): ConfigResult {
       problems.push({ name: 'TABLES_ENDPOINT', problem: 'is not set, nor is TABLES_CONNECTION_STRING', expected: 'one of them' });
     }
   }
-  if (problems.length > 0 || !mapping.ok || !profiles.ok || !cmg.ok || !sync.ok || !push.ok || !platform.ok) {
+  if (problems.length > 0 || !mapping.ok || !profiles.ok || !cmg.ok || !sync.ok || !push.ok || !platform.ok || !admin.ok) {
     return { ok: false, problems };
   }
 
@@ -125,6 +137,7 @@ export function readConfig(env: Env): ConfigResult {
   const s = sync.values;
   const p = push.values;
   const f = platform.values;
+  const a = admin.values;
   const queue = f.SERVICE_BUS_QUEUE;
   const config: Config = {
     mapping: mapping.settings,
@@ -175,6 +188,12 @@ export function readConfig(env: Env): ConfigResult {
       managedIdentityClientId: f.AZURE_CLIENT_ID,
       logLevel: f.LOG_LEVEL,
       adminPage: f.ADMIN_PAGE,
+    },
+    admin: {
+      entra:
+        a.ADMIN_TENANT_ID !== undefined && a.ADMIN_CLIENT_ID !== undefined
+          ? { tenantId: a.ADMIN_TENANT_ID, clientId: a.ADMIN_CLIENT_ID, authority: a.ADMIN_AUTHORITY }
+          : undefined,
     },
   };
   return { ok: true, config: deepFreeze(config) };

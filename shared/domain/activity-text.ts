@@ -22,22 +22,30 @@ export function readForwarding(subject: string, settings: PrefixSettings, forwar
 
 const LINE_BREAKS = /[\t\n\v\f\r]+/g;
 const CONTROL = /\p{Cc}/gu;
+// Format characters (bidirectional overrides, zero-width spaces and joiners, the BOM): invisible,
+// yet able to make a console show text in another order than it is stored (MAPPING.md §6).
+const FORMAT = /\p{Cf}/gu;
+const IS_FORMAT = /\p{Cf}/u;
 const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
 
-/** True when the text holds a control character (C0, DEL, C1) or any surrogate: cleanText has work to do. */
+/**
+ * True when the text holds a control character (C0, DEL, C1), a format character or any
+ * surrogate: cleanText has work to do. Format characters start at U+00AD (soft hyphen).
+ */
 function needsCleaning(value: string): boolean {
   for (let i = 0; i < value.length; i++) {
     const c = value.charCodeAt(i);
     if (c < 0x20 || (c >= 0x7f && c <= 0x9f) || (c >= 0xd800 && c <= 0xdfff)) return true;
+    if (c >= 0xad && IS_FORMAT.test(value[i]!)) return true;
   }
   return false;
 }
 
-/** Trimmed, control characters removed (line breaks and tabs become one space), no broken UTF-16. */
+/** Trimmed, control and format characters removed (line breaks and tabs become one space), no broken UTF-16. */
 export function cleanText(value: string): string {
-  // Most subjects are plain text: one scan instead of three regular-expression passes.
+  // Most subjects are plain text: one scan instead of four regular-expression passes.
   if (!needsCleaning(value)) return value.trim();
-  return value.replace(LINE_BREAKS, ' ').replace(CONTROL, '').replace(LONE_SURROGATE, '\uFFFD').trim();
+  return value.replace(LINE_BREAKS, ' ').replace(CONTROL, '').replace(FORMAT, '').replace(LONE_SURROGATE, '\uFFFD').trim();
 }
 
 /**

@@ -38,6 +38,7 @@ export type SkipReason =
   | 'declined'
   | 'free'
   | 'tentative'
+  | 'unanswered'
   | 'working-elsewhere'
   | 'outside-window'
   | 'unmatched'

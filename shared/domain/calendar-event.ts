@@ -32,6 +32,11 @@ export interface CalendarEvent {
   readonly declined: boolean;
   /** The mailbox owner answered tentatively (Google) or it shows as tentative (Graph). */
   readonly tentative: boolean;
+  /**
+   * An invitation the mailbox owner has not answered (Graph `notResponded`, Google `needsAction`):
+   * its subject was written by whoever sent it, so it may neither choose the code nor force forwarding.
+   */
+  readonly unanswered: boolean;
   readonly showAs: ShowAs;
   readonly kind: EventKind;
   readonly subject: string;

@@ -24,7 +24,7 @@ const skip = (eventId: string, reason: SkipReason, detail?: string): TimedMapRes
 
 /**
  * Rules apply in this order, the first that holds decides: cancelled, not an event (birthdays,
- * Gmail), outside the window, declined, free, tentative, working elsewhere; then the code.
+ * Gmail), outside the window, declined, free, unanswered, tentative, working elsewhere; then the code.
  */
 export function mapEvent(event: CalendarEvent, ctx: MappingContext): MapResult {
   const result = mapEventTimed(event, ctx, prepare(ctx));
@@ -42,6 +42,7 @@ export function mapEventTimed(event: CalendarEvent, ctx: MappingContext, prepare
   if (!(times.extentStart < windowEnd && times.extentEnd > windowStart)) return skip(event.id, 'outside-window');
   if (event.declined) return skip(event.id, 'declined');
   if (event.showAs === 'free' && !settings.syncFree) return skip(event.id, 'free');
+  if (event.unanswered && !settings.syncUnanswered) return skip(event.id, 'unanswered');
   if ((event.tentative || event.showAs === 'tentative') && !settings.syncTentative) return skip(event.id, 'tentative');
   if (event.showAs === 'workingElsewhere' && !settings.syncWorkingElsewhere) return skip(event.id, 'working-elsewhere');
   // CMG refuses an activity that does not end after it starts.
@@ -49,8 +50,14 @@ export function mapEventTimed(event: CalendarEvent, ctx: MappingContext, prepare
 
   const { subject, forward } = readForwarding(event.subject, settings, mailbox.forwardByDefault);
   // Out of office always gets OOF_CODE; the real subject and categories choose the code even
-  // for a private event, only the text is masked.
-  const code = event.showAs === 'oof' ? settings.oofCode : (matcher.match(event.categories, subject) ?? (settings.syncOnlyMatched ? undefined : settings.defaultCode));
+  // for a private event, only the text is masked. An unanswered invitation's subject and
+  // "show as" were chosen by its sender: only the owner's categories may pick its code, and
+  // forwarding stays the user's default.
+  const code = event.unanswered
+    ? (matcher.match(event.categories, '') ?? (settings.syncOnlyMatched ? undefined : settings.defaultCode))
+    : event.showAs === 'oof'
+      ? settings.oofCode
+      : (matcher.match(event.categories, subject) ?? (settings.syncOnlyMatched ? undefined : settings.defaultCode));
   if (code === undefined) return skip(event.id, 'unmatched');
 
   const masked = event.private && settings.maskPrivate;
@@ -60,7 +67,7 @@ export function mapEventTimed(event: CalendarEvent, ctx: MappingContext, prepare
     start: formatInZone(times.start, mailbox.timeZone),
     end: formatInZone(times.end, mailbox.timeZone),
     text: masked ? activityText(settings.privateSubject, settings.privateLocation, settings) : activityText(subject, event.location, settings),
-    forward,
+    forward: event.unanswered ? mailbox.forwardByDefault : forward,
     inConference: settings.inConference && event.onlineMeeting,
     sign: settings.sign,
     private: event.private,

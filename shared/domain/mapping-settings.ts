@@ -4,6 +4,7 @@ export interface MappingSettings {
   readonly viewDays: number;
   readonly syncFree: boolean;
   readonly syncTentative: boolean;
+  readonly syncUnanswered: boolean;
   readonly syncWorkingElsewhere: boolean;
   readonly syncAutomaticReplies: boolean;
   readonly oofCode: string;

@@ -35,6 +35,7 @@ const GoogleEventSchema = z.object({
     .array(
       z.object({
         self: z.boolean().optional(),
+        organizer: z.boolean().optional(),
         // needsAction | declined | tentative | accepted
         responseStatus: z.string().optional(),
       }),
@@ -69,7 +70,10 @@ export function normalizeGoogleEvent(raw: unknown): NormalizeResult {
 
   const self = item.attendees?.find((a) => a.self === true);
   const declined = self?.responseStatus === 'declined';
-  const tentative = self?.responseStatus === 'tentative';
+  // An invitation left unanswered (`needsAction`) holds the time like a tentative answer; the
+  // organizer's own entry is never an invitation, whatever its status says.
+  const unanswered = self?.responseStatus === 'needsAction' && self.organizer !== true;
+  const tentative = self?.responseStatus === 'tentative' || unanswered;
   const event: CalendarEvent = {
     provider: 'google',
     id: item.id,
@@ -77,6 +81,7 @@ export function normalizeGoogleEvent(raw: unknown): NormalizeResult {
     cancelled,
     declined,
     tentative,
+    unanswered,
     showAs: showAs(item, tentative),
     kind: KINDS[item.eventType ?? ''] ?? 'default',
     subject: item.summary ?? '',

@@ -142,13 +142,19 @@ export function normalizeGraphEvent(raw: unknown): NormalizeResult {
   // `unknown` (and anything new) counts as busy: better an extra activity than a missed one.
   const showAs = SHOW_AS[(e.showAs ?? '').toLowerCase()] ?? 'busy';
   const sensitivity = (e.sensitivity ?? '').toLowerCase();
+  const response = (e.responseStatus?.response ?? '').toLowerCase();
   const event: CalendarEvent = {
     provider: 'graph',
     id: e.id,
     seriesId: e.seriesMasterId ?? undefined,
     cancelled: e.isCancelled === true,
-    declined: (e.responseStatus?.response ?? '').toLowerCase() === 'declined',
+    declined: response === 'declined',
     tentative: showAs === 'tentative',
+    // Only `notResponded` is the owner's own unanswered invitation. `none` is how Graph reports a
+    // response seen from the organizer's side, and the owner's own appointments can carry it too
+    // (microsoft-graph-docs issue #12073): reading it as unanswered would take the subject rules
+    // away from the owner's own entries.
+    unanswered: response === 'notresponded',
     showAs,
     kind: 'default',
     subject: e.subject ?? '',

@@ -3,6 +3,7 @@
  * multi-address reports, a forced full resync, and a preview of what one mailbox would send.
  * Private appointments' text never appears here, whatever MASK_PRIVATE says.
  */
+import { callerFields, type AdminCaller } from '../auth/admin-caller.js';
 import { manualMessageId } from '../queue/message-id.js';
 import type { MailboxState, StoredMailbox } from '../store/mailbox-repository.js';
 import { planMailbox } from './plan-mailbox.js';
@@ -56,12 +57,16 @@ export async function multiAddressReport(deps: SyncDeps): Promise<Array<{ addres
   return [...byAddress].map(([address, mailboxes]) => ({ address, mailboxes: mailboxes.sort() })).sort((a, b) => (a.address < b.address ? -1 : 1));
 }
 
-export async function requestResync(deps: SyncDeps, key: string): Promise<'queued' | 'unknown-mailbox'> {
+/** Queues a full sync of one mailbox on behalf of `caller`, whose identity the log keeps. */
+export async function requestResync(deps: SyncDeps, key: string, caller: AdminCaller): Promise<'queued' | 'unknown-mailbox'> {
   const mailbox = await deps.store.mailboxes.get(key);
-  if (!mailbox) return 'unknown-mailbox';
+  if (!mailbox) {
+    deps.logger.info('admin.resync-refused', { mailbox: key, reason: 'unknown mailbox', ...callerFields(caller) });
+    return 'unknown-mailbox';
+  }
   const now = deps.now();
   await deps.queue.send({ mailboxKey: key, reason: 'manual', full: true, enqueuedAt: now.toISOString() }, { messageId: manualMessageId(key, now) });
-  deps.logger.info('admin.resync-requested', { mailbox: key });
+  deps.logger.info('admin.resync-requested', { mailbox: key, ...callerFields(caller) });
   return 'queued';
 }
 
@@ -74,8 +79,12 @@ export interface MailboxPreview {
   readonly pending: { readonly upserts: number; readonly deletes: number };
 }
 
-/** A full fetch of the live calendar mapped as the next job would; nothing is written. */
-export async function previewMailbox(deps: SyncDeps, key: string): Promise<MailboxPreview | { error: string }> {
+/**
+ * A full fetch of the live calendar mapped as the next job would; nothing is written. It shows
+ * live subjects, so every preview is logged with the caller's identity.
+ */
+export async function previewMailbox(deps: SyncDeps, key: string, caller: AdminCaller): Promise<MailboxPreview | { error: string }> {
+  deps.logger.info('admin.preview', { mailbox: key, ...callerFields(caller) });
   const mailbox = await deps.store.mailboxes.get(key);
   if (!mailbox) return { error: 'unknown mailbox' };
   const plan = await planMailbox(deps, mailbox, { full: true });

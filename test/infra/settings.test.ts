@@ -8,6 +8,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { ADMIN_SETTINGS } from '../../shared/config/admin-settings.js';
 import { MAX_WEBHOOK_BODY } from '../../functions/webhook-body.js';
 import { MAPPING_SETTINGS } from '../../shared/config/mapping-settings.js';
 import { PROFILE_LIST_SETTING, profileSettings } from '../../shared/config/profile-settings.js';
@@ -44,6 +45,7 @@ const SCHEMA: Record<string, Setting<unknown>> = {
   ...SYNC_SETTINGS,
   ...PUSH_SETTINGS,
   ...PLATFORM_SETTINGS,
+  ...ADMIN_SETTINGS,
   ...PROFILE_LIST_SETTING,
 };
 const PROFILE_SUFFIXES = Object.keys(profileSettings) as Array<keyof typeof profileSettings>;
@@ -84,7 +86,8 @@ const FLEX_REJECTED = [
 const KEY_BASED = ['AzureWebJobsStorage', 'TABLES_CONNECTION_STRING', 'ServiceBusConnection', 'APPINSIGHTS_INSTRUMENTATIONKEY'];
 
 /** Program settings the Bicep computes rather than takes from a parameter of the same name. */
-const WIRING = ['CMG_PASSWORD', 'CMG_CA_CERTIFICATE', 'PROFILES', 'TABLES_ENDPOINT', 'AZURE_CLIENT_ID', 'SERVICE_BUS_QUEUE', 'WEBHOOK_BASE_URL', 'ServiceBusConnection__fullyQualifiedNamespace'];
+// ADMIN_TENANT_ID: the tenant deployed to, unless the adminTenantId parameter names another.
+const WIRING = ['CMG_PASSWORD', 'CMG_CA_CERTIFICATE', 'PROFILES', 'TABLES_ENDPOINT', 'AZURE_CLIENT_ID', 'SERVICE_BUS_QUEUE', 'WEBHOOK_BASE_URL', 'ServiceBusConnection__fullyQualifiedNamespace', 'ADMIN_TENANT_ID'];
 
 /** Settings without a schema default that a working Azure deployment must still set. */
 const REQUIRED_IN_AZURE = [

@@ -12,6 +12,7 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { randomUUID } from 'node:crypto';
 import type { JobHandler } from '../../shared/queue/job-queue.js';
+import { refuseForeignRequest } from './loopback-guard.js';
 import { parseNcrontab, type Schedule } from './ncrontab.js';
 
 const { app, HttpRequest, InvocationContext } = functions;
@@ -51,8 +52,16 @@ export interface FunctionsHost {
 
 export type FunctionLog = (functionName: string, level: string, message: string) => void;
 
+export interface FunctionsHostOptions {
+  /**
+   * The identity the host acts with: a bearer token added to requests that carry no
+   * Authorization header (the dev host's local operator).
+   */
+  readonly localToken?: () => Promise<string>;
+}
+
 /** Imports every compiled function file with the registrations captured. */
-export async function loadFunctions(directory: string, log: FunctionLog): Promise<FunctionsHost> {
+export async function loadFunctions(directory: string, log: FunctionLog, options: FunctionsHostOptions = {}): Promise<FunctionsHost> {
   const http: HttpFunction[] = [];
   const timers: TimerFunction[] = [];
   const queueTriggers: Array<{ name: string; handler: QueueHandler }> = [];
@@ -108,7 +117,14 @@ export async function loadFunctions(directory: string, log: FunctionLog): Promis
     queueTriggers,
     listen: (port, host = '127.0.0.1') =>
       new Promise((resolve, reject) => {
-        const server = createServer((req, res) => void serve(http, context, req, res, log));
+        const server = createServer((req, res) => {
+          // Whatever a request holds, it must not take the host down.
+          serve(http, context, req, res, log, options).catch((error: unknown) => {
+            log('host', 'error', error instanceof Error ? error.message : String(error));
+            if (!res.headersSent) res.writeHead(400, { 'content-type': 'application/json' }).end(JSON.stringify({ error: 'the request could not be read' }));
+            else res.end();
+          });
+        });
         server.once('error', reject);
         server.listen(port, host, () => resolve(server));
       }),
@@ -145,9 +161,15 @@ async function serve(
   req: IncomingMessage,
   res: ServerResponse,
   log: FunctionLog,
+  options: FunctionsHostOptions,
 ): Promise<void> {
-  const url = new URL(req.url ?? '/', `http://${req.headers.host ?? 'localhost'}`);
   const method = (req.method ?? 'GET').toUpperCase();
+  const refusal = refuseForeignRequest({ method, host: req.headers.host, origin: req.headers.origin });
+  if (refusal) {
+    res.writeHead(refusal.status, { 'content-type': 'application/json' }).end(JSON.stringify({ error: refusal.error }));
+    return;
+  }
+  const url = new URL(req.url ?? '/', `http://${req.headers.host ?? 'localhost'}`);
   const match = http
     .map((f) => ({ f, m: f.pattern.exec(url.pathname) }))
     .find(({ f, m }) => m !== null && f.methods.includes(method));
@@ -161,9 +183,14 @@ async function serve(
   }
   const chunks: Buffer[] = [];
   for await (const chunk of req) chunks.push(chunk as Buffer);
-  const params = Object.fromEntries(match.f.params.map((name, i) => [name, decodeURIComponent(match.m![i + 1]!)]));
+  const params = decodeParams(match.f.params, match.m!);
+  if (!params) {
+    res.writeHead(400, { 'content-type': 'application/json' }).end(JSON.stringify({ error: 'a route parameter is not valid percent-encoding' }));
+    return;
+  }
   const headers: Record<string, string> = {};
   for (const [k, v] of Object.entries(req.headers)) if (typeof v === 'string') headers[k] = v;
+  if (options.localToken && headers.authorization === undefined) headers.authorization = `Bearer ${await options.localToken()}`;
   const request = new HttpRequest({
     method,
     url: url.href,
@@ -179,6 +206,15 @@ async function serve(
     answer = { status: 500, jsonBody: { error: 'the function failed; see the log' } };
   }
   writeFunctionResponse(res, answer);
+}
+
+/** The route's parameters, percent-decoded; undefined when one is malformed (e.g. `%E0%A4%A` or a lone `%`). */
+function decodeParams(names: readonly string[], match: RegExpExecArray): Record<string, string> | undefined {
+  try {
+    return Object.fromEntries(names.map((name, i) => [name, decodeURIComponent(match[i + 1]!)]));
+  } catch {
+    return undefined;
+  }
 }
 
 /** Writes what an HTTP function returned (status, headers, `jsonBody` or text `body`) to a Node response. */

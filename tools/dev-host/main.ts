@@ -5,6 +5,7 @@
  * calendars. With a local.settings.json it talks to the systems named there instead.
  * The product's own JSON log goes to dev-host.log.
  */
+import { randomUUID } from 'node:crypto';
 import { createWriteStream, existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -16,6 +17,11 @@ import { startLocalEnvironment } from '../local-env/local-environment.js';
 import { startRealEnvironment, type RealEnvironment } from './real-environment.js';
 import { loadFunctions } from './functions-host.js';
 import { startDemoChanges } from './demo-changes.js';
+import { startEntraEmulator } from '../emulators/entra/entra-emulator.js';
+import { OPERATOR_ROLE } from '../../shared/auth/admin-caller.js';
+
+/** The identity the dev host acts with, as the log and the admin API see it. */
+const LOCAL_OPERATOR = 'local-operator@dev-host';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const functionsDir = join(here, '..', '..', 'functions');
@@ -51,18 +57,24 @@ const sink = (level: LogLevel, line: string): void => {
 const logger = createLogger({ level: 'info', sink });
 
 async function main(): Promise<void> {
+  // The admin API admits Entra ID tokens only. Here a local Entra ID (keys made now, on
+  // loopback) stands in for the tenant, and the host acts as a signed-in operator for every
+  // request that brings no token of its own: plain curl and the page work without sign-in.
+  const entra = await startEntraEmulator();
+  const operatorId = randomUUID();
+  const localToken = () => entra.token({ roles: [OPERATOR_ROLE], name: 'Local operator', preferred_username: LOCAL_OPERATOR, oid: operatorId });
   const localSettings = join(process.cwd(), 'local.settings.json');
   let env: LocalEnvironment | RealEnvironment;
   let demo: LocalEnvironment | undefined;
   if (existsSync(localSettings)) {
     say('settings', 'local.settings.json found: using the systems it names (no emulators, no demo)');
     const values = (JSON.parse(readFileSync(localSettings, 'utf8')) as { Values?: Record<string, string> }).Values ?? {};
-    env = await startRealEnvironment({ ...values, ...definedEnv() }, logger, say);
+    env = await startRealEnvironment({ ...values, ...definedEnv(), ...entra.settings }, logger, say);
   } else {
     say('start', 'embedded defaults: Azurite, Graph / Google / CMG emulators, demo organisation');
     demo = await startLocalEnvironment({
       logger,
-      settings: { UPDATE_INTERVAL: '2m', ROSTER_PERIOD: '2m', WEBHOOK_BASE_URL: `http://127.0.0.1:${port}`, LOG_LEVEL: 'info' },
+      settings: { UPDATE_INTERVAL: '2m', ROSTER_PERIOD: '2m', WEBHOOK_BASE_URL: `http://127.0.0.1:${port}`, LOG_LEVEL: 'info', ...entra.settings },
     });
     env = demo;
     const endpoint = /TableEndpoint=([^;]+)/.exec(demo.settings.TABLES_CONNECTION_STRING ?? '')?.[1];
@@ -73,16 +85,21 @@ async function main(): Promise<void> {
   }
 
   useDeps(env.deps);
-  const host = await loadFunctions(functionsDir, (name, level, message) => {
-    if (level === 'error' || level === 'warning') say(level, `${name}: ${message}`);
-    else if (ready) say(name, message);
-  });
+  const host = await loadFunctions(
+    functionsDir,
+    (name, level, message) => {
+      if (level === 'error' || level === 'warning') say(level, `${name}: ${message}`);
+      else if (ready) say(name, message);
+    },
+    { localToken },
+  );
   let server: Server;
   try {
     server = await host.listen(port);
   } catch (error) {
     throw new Error(`cannot listen on localhost:${port} (${error instanceof Error ? error.message : String(error)}); set PORT to another port`);
   }
+  say('admin', `requests without a token act as ${LOCAL_OPERATOR} (CalendarSync.Operator); only localhost is answered`);
   say('functions', `${host.http.length} HTTP routes on http://localhost:${port}/api, timers ${host.timers.map((t) => t.name).join(', ')}, queue ${host.queueTriggers.map((q) => q.name).join(', ')}`);
   env.queue.start(host.queueHandler('mailbox-sync'));
 
@@ -117,6 +134,7 @@ async function main(): Promise<void> {
     server.closeAllConnections();
     await new Promise<void>((resolve) => server.close(() => resolve()));
     await env.close();
+    await entra.close();
     logFile.end();
     say('stop', 'stopped');
     process.exit(0);

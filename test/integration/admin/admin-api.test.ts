@@ -4,22 +4,34 @@ import { useDeps } from '../../../shared/app/app-context.js';
 import { adminPage, connections, health, invalidMailboxes, mailboxes, multiAddresses, preview, resync } from '../../../functions/admin.js';
 import { mailboxSync } from '../../../functions/mailbox-sync.js';
 import type { LocalEnvironment } from '../../../tools/local-env/local-environment.js';
+import { startEntraEmulator, type EntraEmulator } from '../../../tools/emulators/entra/entra-emulator.js';
 import { startE2e, syncEveryone } from '../e2e/e2e-harness.js';
 
 const { HttpRequest, InvocationContext } = functions;
 const context = (triggerMetadata: Record<string, unknown> = {}) =>
   new InvocationContext({ invocationId: 'test', functionName: 'admin', triggerMetadata, logHandler: () => undefined });
-const get = (path: string, params: Record<string, string> = {}) => new HttpRequest({ method: 'GET', url: `http://localhost:7071/api/${path}`, params });
-const post = (path: string, params: Record<string, string> = {}) => new HttpRequest({ method: 'POST', url: `http://localhost:7071/api/${path}`, params, body: { string: '' } });
 
 let env: LocalEnvironment | undefined;
+let entra: EntraEmulator | undefined;
+/** An operator's token, made by the local Entra ID for each test. */
+let operator = '';
 afterEach(async () => {
   await env?.close();
+  await entra?.close();
   env = undefined;
+  entra = undefined;
 });
 
+const bearer = (token: string | undefined): Record<string, string> => (token ? { authorization: `Bearer ${token}` } : {});
+const get = (path: string, params: Record<string, string> = {}, token: string | undefined = operator) =>
+  new HttpRequest({ method: 'GET', url: `http://localhost:7071/api/${path}`, params, headers: bearer(token) });
+const post = (path: string, params: Record<string, string> = {}, token: string | undefined = operator) =>
+  new HttpRequest({ method: 'POST', url: `http://localhost:7071/api/${path}`, params, headers: bearer(token), body: { string: '' } });
+
 async function started(settings: Record<string, string> = {}): Promise<LocalEnvironment> {
-  env = await startE2e({ settings });
+  entra = await startEntraEmulator();
+  operator = await entra.token({ roles: ['CalendarSync.Operator'], preferred_username: 'operator@contoso.com' });
+  env = await startE2e({ settings: { ...entra.settings, ...settings } });
   await syncEveryone(env);
   useDeps(env.deps);
   return env;
@@ -51,9 +63,9 @@ describe('admin API', () => {
 
   it('when reports are asked for, then the invalid and multi-address mailboxes are listed', async () => {
     const e = await started();
-    const invalid = (await invalidMailboxes()).jsonBody as { mailboxes: Array<{ key: string; stateReason: string }> };
+    const invalid = (await invalidMailboxes(get('reports/invalid'))).jsonBody as { mailboxes: Array<{ key: string; stateReason: string }> };
     expect(invalid.mailboxes).toEqual([expect.objectContaining({ key: '2003', stateReason: 'no connection profile serves partner.org' })]);
-    const multi = (await multiAddresses()).jsonBody as { addresses: unknown[] };
+    const multi = (await multiAddresses(get('reports/multi'))).jsonBody as { addresses: unknown[] };
     expect(multi.addresses).toEqual([{ address: e.org.people[0]!.address, mailboxes: ['1001', '2004'] }]);
   });
 
@@ -74,7 +86,7 @@ describe('admin API', () => {
   it('when a mailbox is previewed with masking off, then the admin view still hides private text', async () => {
     const e = await started({ MASK_PRIVATE: 'false' });
     const person = e.org.people[0]!;
-    const res = await preview(get(`mailboxes/${person.key}/preview`, { key: person.key }), context());
+    const res = await preview(get(`mailboxes/${person.key}/preview`, { key: person.key }));
     expect(res.status).toBe(200);
     const body = res.jsonBody as { activities: Array<{ text: string; private: boolean }>; skipped: Array<{ reason: string }>; pending: { upserts: number; deletes: number } };
     expect(body.pending).toEqual({ upserts: 0, deletes: 0 });
@@ -89,7 +101,7 @@ describe('admin API', () => {
   it('when connections are checked and CMG is down, then CMG is reported failing without its password', async () => {
     const e = await started();
     e.cmg.switches.down = true;
-    const res = await connections();
+    const res = await connections(get('connections/check'));
     const checks = (res.jsonBody as { checks: Array<{ name: string; ok: boolean; error?: string }> }).checks;
     expect(checks.map((c) => [c.name, c.ok])).toEqual([['CMG', false], ['M365 (graph)', true], ['GWS (google)', true]]);
     expect(JSON.stringify(checks)).not.toContain(e.settings.CMG_PASSWORD);

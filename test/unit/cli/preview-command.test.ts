@@ -118,6 +118,39 @@ describe('calsync preview', () => {
     expect(result.stderr).not.toMatch(/\n\s+at /);
   });
 
+  it('when a stranger’s unanswered invitation asks for forwarding and an absence code, then preview shows neither, on Graph and Google alike', async () => {
+    // U+202E (right-to-left override) and U+200B (zero-width space) hide in the subject.
+    const subject = '*Vacation \u202Eyrt\u200Bsim';
+    const graphFile = JSON.stringify({
+      value: [
+        { id: 'invite', subject, isOrganizer: false, showAs: 'tentative', responseStatus: { response: 'notResponded' }, start: { dateTime: '2026-03-31T08:00:00.0000000', timeZone: 'UTC' }, end: { dateTime: '2026-03-31T17:00:00.0000000', timeZone: 'UTC' } },
+        { id: 'own', subject: '*Travel to Oslo', responseStatus: { response: 'organizer' }, showAs: 'busy', start: { dateTime: '2026-04-01T08:00:00.0000000', timeZone: 'UTC' }, end: { dateTime: '2026-04-01T17:00:00.0000000', timeZone: 'UTC' } },
+      ],
+    });
+    const googleFile = JSON.stringify({
+      timeZone: 'Europe/Stockholm',
+      items: [
+        {
+          id: 'invite', status: 'confirmed', summary: subject, start: { dateTime: '2026-03-31T10:00:00+02:00' }, end: { dateTime: '2026-03-31T19:00:00+02:00' },
+          attendees: [{ email: 'stranger@elsewhere.example', organizer: true, responseStatus: 'accepted' }, { email: 'sam@example.com', self: true, responseStatus: 'needsAction' }],
+        },
+        { id: 'own', status: 'confirmed', summary: '*Travel to Oslo', start: { dateTime: '2026-04-01T10:00:00+02:00' }, end: { dateTime: '2026-04-01T19:00:00+02:00' } },
+      ],
+    });
+    const files = { 'graph.json': graphFile, 'google.json': googleFile };
+    for (const provider of ['graph', 'google'] as const) {
+      const result = await runPreview(['--provider', provider, '--events', `${provider}.json`, '--time-zone', 'Europe/Stockholm', '--user-forward', 'false', ...common], io(files));
+      expect(result.exitCode).toBe(0);
+      const { activities } = JSON.parse(result.stdout) as { activities: Array<{ code: string; forward: boolean; text: string }> };
+      expect(activities.map(({ code, forward, text }) => ({ code, forward, text }))).toEqual([
+        { code: '11', forward: false, text: 'Vacation yrtsim' },
+        { code: '7', forward: true, text: 'Travel to Oslo' },
+      ]);
+    }
+    const off = await runPreview(['--provider', 'graph', '--events', 'graph.json', '--explain', '--settings', 'unanswered-off.json', '--codes', `${FIXTURES}/codes.json`, '--now', '2026-03-30T07:00:00Z'], io({ ...files, 'unanswered-off.json': JSON.stringify({ OOF_CODE: '5', DEFAULT_CODE: '11', SYNC_UNANSWERED: 'false' }) }));
+    expect(JSON.parse(off.stdout).skipped).toEqual([{ eventId: 'invite', reason: 'unanswered' }]);
+  });
+
   it('when --help, then usage on stdout and exit code 0', async () => {
     const result = await runPreview(['--help'], io());
     expect(result).toMatchObject({ exitCode: 0, stderr: '' });

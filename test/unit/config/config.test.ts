@@ -31,6 +31,7 @@ describe('mapping settings', () => {
       viewDays: 14,
       syncFree: false,
       syncTentative: true,
+      syncUnanswered: true,
       syncWorkingElsewhere: false,
       syncAutomaticReplies: true,
       codeOnlyAliases: false,

@@ -30,6 +30,7 @@ const eventArb: fc.Arbitrary<CalendarEvent> = fc.record({
   cancelled: fc.boolean(),
   declined: fc.boolean(),
   tentative: fc.boolean(),
+  unanswered: fc.boolean(),
   showAs: fc.constantFrom('busy' as const, 'free' as const, 'tentative' as const, 'oof' as const, 'workingElsewhere' as const),
   kind: fc.constantFrom('default' as const, 'focusTime' as const, 'birthday' as const, 'fromGmail' as const),
   subject: fc.oneof(fc.string({ maxLength: 300 }), fc.constantFrom('Lunch with Tom', '*Meeting', '#Travel', 'Secret 🎉 plan')),
@@ -106,13 +107,38 @@ describe('mapping properties', () => {
     );
   });
 
+  it('when an invitation is unanswered, then whatever its subject, forwarding is the user’s default and the code comes from categories or DEFAULT_CODE', () => {
+    const subject = fc.oneof(fc.string({ maxLength: 60 }), fc.constantFrom('*Travel', '#Lunch', '* Out of office', 'Training day'));
+    fc.assert(
+      fc.property(eventArb, subject, fc.boolean(), (event, invitationSubject, forwardByDefault) => {
+        const ctx = contextWith({ env: { SYNC_FREE: 'true', SYNC_WORKING_ELSEWHERE: 'true' }, mailbox: { forwardByDefault } });
+        const result = mapEvent({ ...event, unanswered: true, subject: invitationSubject }, ctx);
+        if (result.kind !== 'activity') return;
+        expect(result.activity.forward).toBe(forwardByDefault);
+        const byCategory = mapEvent({ ...event, unanswered: false, showAs: 'busy', subject: '' }, ctx);
+        expect(byCategory.kind === 'activity' && result.activity.code).toBe(byCategory.kind === 'activity' && byCategory.activity.code);
+      }),
+    );
+  });
+
+  it('when any text is mapped, then the activity text holds no control or format character', () => {
+    const noisy = fc.array(fc.oneof(fc.string({ maxLength: 4 }), fc.constantFrom('\u202E', '\u200B', '\u2066', '\uFEFF', '\u00AD', '\u{E0041}', '\u0007', '\n')), { maxLength: 12 }).map((parts) => parts.join(''));
+    fc.assert(
+      fc.property(eventArb, noisy, noisy, (event, subject, location) => {
+        const ctx = contextWith({ env: { TEXT_APPEND_LOCATION: 'true', MASK_PRIVATE: 'false', SYNC_FREE: 'true' } });
+        const result = mapEvent({ ...event, subject, location }, ctx);
+        if (result.kind === 'activity') expect(result.activity.text).not.toMatch(/[\p{Cc}\p{Cf}]/u);
+      }),
+    );
+  });
+
   it('when an all-day event is mapped in any zone, then it covers whole local days across DST changes', () => {
     fc.assert(
       fc.property(dateArb, fc.integer({ min: 1, max: 40 }), fc.constantFrom(...ZONES), (startDate, days, timeZone) => {
         const endDate = addDays(startDate, days);
         const ctx = contextWith({ mailbox: { timeZone }, now: new Date(`${startDate}T12:00:00Z`) });
         const event: CalendarEvent = {
-          provider: 'graph', id: 'all-day', cancelled: false, declined: false, tentative: false, showAs: 'busy', kind: 'default',
+          provider: 'graph', id: 'all-day', cancelled: false, declined: false, tentative: false, unanswered: false, showAs: 'busy', kind: 'default',
           subject: 'Conference', location: '', categories: [], private: false, onlineMeeting: false,
           timing: { allDay: true, startDate, endDate },
         };

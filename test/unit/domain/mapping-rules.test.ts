@@ -18,6 +18,16 @@ interface Row {
 
 const SELF_DECLINED = { attendees: [{ email: 'sam@example.com', self: true, responseStatus: 'declined' }] };
 const SELF_TENTATIVE = { attendees: [{ email: 'sam@example.com', self: true, responseStatus: 'tentative' }] };
+/** A stranger's invitation as it lands in the owner's calendar: not answered yet. */
+const GRAPH_UNANSWERED = { isOrganizer: false, showAs: 'tentative', responseStatus: { response: 'notResponded', time: '0001-01-01T00:00:00Z' } };
+const googleUnanswered = (summary: string) => ({
+  summary,
+  organizer: { email: 'stranger@elsewhere.example' },
+  attendees: [
+    { email: 'stranger@elsewhere.example', organizer: true, responseStatus: 'accepted' },
+    { email: 'sam@example.com', self: true, responseStatus: 'needsAction' },
+  ],
+});
 
 const ROWS: Row[] = [
   // §1 Which events count
@@ -27,6 +37,35 @@ const ROWS: Row[] = [
   { when: 'the event shows as free and SYNC_FREE=true', graph: { showAs: 'free' }, google: { transparency: 'transparent' }, env: { SYNC_FREE: 'true' }, then: { code: '11' } },
   { when: 'the event is tentative', graph: { showAs: 'tentative' }, google: SELF_TENTATIVE, then: { code: '11' } },
   { when: 'the event is tentative and SYNC_TENTATIVE=false', graph: { showAs: 'tentative' }, google: SELF_TENTATIVE, env: { SYNC_TENTATIVE: 'false' }, then: 'tentative' },
+  { when: 'an invitation is unanswered', graph: GRAPH_UNANSWERED, google: googleUnanswered('Plan summer company picnic'), then: { code: '11', text: 'Plan summer company picnic' } },
+  {
+    when: 'an unanswered invitation’s subject asks for forwarding and an absence code',
+    graph: { ...GRAPH_UNANSWERED, subject: '*Travel to Oslo' },
+    google: googleUnanswered('*Travel to Oslo'),
+    then: { code: '11', forward: false, text: 'Travel to Oslo' },
+  },
+  {
+    when: 'an unanswered invitation’s subject refuses forwarding',
+    graph: { ...GRAPH_UNANSWERED, subject: '#Lunch' },
+    google: googleUnanswered('#Lunch'),
+    forwardByDefault: true,
+    then: { code: '11', forward: true },
+  },
+  { when: 'an unanswered invitation shows as out of office', graph: { ...GRAPH_UNANSWERED, showAs: 'oof' }, then: { code: '11' } },
+  { when: 'an unanswered invitation has a category the owner set', graph: { ...GRAPH_UNANSWERED, subject: 'Lunch', categories: ['Travel'] }, then: { code: '7' } },
+  { when: 'an unanswered invitation matches nothing and SYNC_ONLY_MATCHED=true', graph: { ...GRAPH_UNANSWERED, subject: 'Lunch' }, google: googleUnanswered('Lunch'), env: { SYNC_ONLY_MATCHED: 'true' }, then: 'unmatched' },
+  { when: 'an invitation is unanswered and SYNC_UNANSWERED=false', graph: GRAPH_UNANSWERED, google: googleUnanswered('Lunch'), env: { SYNC_UNANSWERED: 'false' }, then: 'unanswered' },
+  { when: 'an invitation is unanswered and SYNC_TENTATIVE=false', graph: GRAPH_UNANSWERED, google: googleUnanswered('Lunch'), env: { SYNC_TENTATIVE: 'false' }, then: 'tentative' },
+  {
+    when: 'the response is none (the organizer’s view), the subject still counts',
+    graph: { subject: '*Lunch', responseStatus: { response: 'none', time: '0001-01-01T00:00:00Z' } },
+    then: { code: '1', forward: true },
+  },
+  {
+    when: 'the organizer’s own entry awaits an answer, the subject still counts',
+    google: { summary: '*Lunch', attendees: [{ email: 'sam@example.com', self: true, organizer: true, responseStatus: 'needsAction' }] },
+    then: { code: '1', forward: true },
+  },
   { when: 'the owner works elsewhere', graph: { showAs: 'workingElsewhere' }, google: { eventType: 'workingLocation' }, then: 'working-elsewhere' },
   { when: 'the owner works elsewhere and SYNC_WORKING_ELSEWHERE=true', graph: { showAs: 'workingElsewhere' }, google: { eventType: 'workingLocation' }, env: { SYNC_WORKING_ELSEWHERE: 'true' }, then: { code: '11' } },
   { when: 'the event is out of office', graph: { showAs: 'oof', subject: 'Lunch' }, google: { eventType: 'outOfOffice', summary: 'Lunch' }, then: { code: '5' } },
@@ -117,6 +156,13 @@ const ROWS: Row[] = [
   },
   // §6 Text and flags
   { when: 'the subject has control characters and spaces', graph: { subject: '  Lunch\twith\u0007 Tom\r\n ' }, google: { summary: ' Lunch\twith\u0007 Tom\n' }, then: { text: 'Lunch with Tom' } },
+  {
+    when: 'the subject has format characters (bidirectional overrides, zero-width)',
+    graph: { subject: '\u202ELunch\u202C with\u200B Tom\uFEFF', location: { displayName: 'Room\u2066 3\u2069' } },
+    google: { summary: 'Lu\u200Dnch\u00AD with Tom\u{E0001}', location: 'Room\u200E 3' },
+    env: { TEXT_APPEND_LOCATION: 'true' },
+    then: { text: 'Lunch with Tom (Room 3)' },
+  },
   { when: 'TEXT_APPEND_LOCATION=true', graph: {}, google: {}, env: { TEXT_APPEND_LOCATION: 'true' }, then: { text: 'Plan summer company picnic (Conf Room 3)' } },
   { when: 'TEXT_APPEND_LOCATION=true and no location', graph: { location: { displayName: '' } }, google: { location: undefined }, env: { TEXT_APPEND_LOCATION: 'true' }, then: { text: 'Plan summer company picnic' } },
   { when: 'the text is longer than CMG_TEXT_MAX', graph: { subject: 'Plan summer picnic' }, google: { summary: 'Plan summer picnic' }, env: { CMG_TEXT_MAX: '11' }, then: { text: 'Plan summer' } },

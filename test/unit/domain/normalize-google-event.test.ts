@@ -38,6 +38,7 @@ describe('normalizeGoogleEvent', () => {
       cancelled: false,
       declined: false,
       tentative: false,
+      unanswered: false,
       showAs: 'busy',
       kind: 'default',
       subject: 'Google I/O 2015',
@@ -75,11 +76,12 @@ describe('normalizeGoogleEvent', () => {
   });
 
   it.each([
-    ['declined', { declined: true, tentative: false, showAs: 'busy' }],
-    ['tentative', { declined: false, tentative: true, showAs: 'tentative' }],
-    ['accepted', { declined: false, tentative: false, showAs: 'busy' }],
-    ['needsAction', { declined: false, tentative: false, showAs: 'busy' }],
-  ] as const)('when the owner (self) answered %s, then declined / tentative follow', (responseStatus, expected) => {
+    ['declined', { declined: true, tentative: false, unanswered: false, showAs: 'busy' }],
+    ['tentative', { declined: false, tentative: true, unanswered: false, showAs: 'tentative' }],
+    ['accepted', { declined: false, tentative: false, unanswered: false, showAs: 'busy' }],
+    // MAPPING.md §1: an unanswered invitation holds the time like a tentative one.
+    ['needsAction', { declined: false, tentative: true, unanswered: true, showAs: 'tentative' }],
+  ] as const)('when the owner (self) answered %s, then declined / tentative / unanswered follow', (responseStatus, expected) => {
     const answered = { ...GUIDE_EVENT, attendees: [{ email: 'lpage@example.com', responseStatus: 'declined' }, { email: 'sbrin@example.com', self: true, responseStatus }] };
     expect(event(normalizeGoogleEvent(answered))).toMatchObject(expected);
   });

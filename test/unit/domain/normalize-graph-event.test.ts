@@ -46,6 +46,7 @@ describe('normalizeGraphEvent', () => {
         cancelled: false,
         declined: false,
         tentative: false,
+        unanswered: false,
         showAs: 'busy',
         kind: 'default',
         subject: 'Orientation ',
@@ -69,6 +70,16 @@ describe('normalizeGraphEvent', () => {
 
   it('when the owner declined, then it is marked declined', () => {
     expect(eventOf({ responseStatus: { response: 'declined', time: '2017-04-20T08:00:00Z' } }).declined).toBe(true);
+  });
+
+  it.each([
+    ['notResponded', true],
+    ['none', false],
+    ['organizer', false],
+    ['accepted', false],
+    ['tentativelyAccepted', false],
+  ])('when the owner’s response is %s, then unanswered is %s', (response, unanswered) => {
+    expect(eventOf({ responseStatus: { response, time: '0001-01-01T00:00:00Z' } }).unanswered).toBe(unanswered);
   });
 
   it.each([

@@ -20,7 +20,7 @@ export interface EventInput {
   end?: { date?: string; dateTime?: string; timeZone?: string };
   /** Only `RRULE:FREQ=DAILY|WEEKLY[;INTERVAL=n][;COUNT=n|;UNTIL=YYYYMMDD[THHMMSSZ]]`. */
   recurrence?: string[];
-  attendees?: Array<{ email: string; responseStatus?: 'needsAction' | 'declined' | 'tentative' | 'accepted'; displayName?: string; optional?: boolean }>;
+  attendees?: Array<{ email: string; responseStatus?: 'needsAction' | 'declined' | 'tentative' | 'accepted'; displayName?: string; optional?: boolean; organizer?: boolean }>;
   conferenceData?: Record<string, unknown>;
   [field: string]: unknown;
 }

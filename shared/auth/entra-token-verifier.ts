@@ -1,0 +1,61 @@
+/**
+ * Checks an Entra ID v2.0 access token for the admin app registration: RS256 signature by one
+ * of the tenant's published keys (fetched and cached by jose), issuer of the tenant, audience of
+ * the app, lifetime. App Service authentication (Easy Auth) is not offered on Flex Consumption,
+ * so the function checks tokens itself.
+ * https://learn.microsoft.com/entra/identity-platform/access-tokens#validate-tokens
+ */
+import { createRemoteJWKSet, errors, jwtVerify } from 'jose';
+import { z } from 'zod';
+import type { AdminCaller } from './admin-caller.js';
+
+export interface EntraApp {
+  readonly tenantId: string;
+  readonly clientId: string;
+  readonly authority: string;
+}
+
+export type Verification =
+  | { readonly ok: true; readonly caller: AdminCaller }
+  /** `invalid`: the token proves nothing (401). `unavailable`: the keys could not be read (503). */
+  | { readonly ok: false; readonly problem: 'invalid' | 'unavailable'; readonly detail: string };
+
+const Claims = z.object({
+  oid: z.string().min(1),
+  tid: z.string().min(1),
+  roles: z.array(z.string()).default([]),
+  preferred_username: z.string().min(1).optional(),
+  azp: z.string().min(1).optional(),
+});
+
+// Clocks drift: Entra's own guidance allows a few minutes of skew.
+const CLOCK_TOLERANCE_SECONDS = 300;
+
+export function createEntraTokenVerifier(app: EntraApp): (token: string) => Promise<Verification> {
+  const base = `${app.authority}/${app.tenantId}`;
+  const keys = createRemoteJWKSet(new URL(`${base}/discovery/v2.0/keys`), { timeoutDuration: 5000 });
+  const issuer = `${base}/v2.0`;
+  return async (token) => {
+    let payload: unknown;
+    try {
+      ({ payload } = await jwtVerify(token, keys, {
+        issuer,
+        // v2.0 tokens name the app by its client id; the Application ID URI form is accepted too.
+        audience: [app.clientId, `api://${app.clientId}`],
+        algorithms: ['RS256'],
+        clockTolerance: CLOCK_TOLERANCE_SECONDS,
+      }));
+    } catch (error) {
+      // A network failure, a timeout, a non-200 or unreadable key set: the keys, not the token.
+      const keysUnreadable = !(error instanceof errors.JOSEError) || error instanceof errors.JWKSTimeout || error instanceof errors.JWKSInvalid || error.code === 'ERR_JOSE_GENERIC';
+      if (keysUnreadable) {
+        return { ok: false, problem: 'unavailable', detail: 'the tenant\'s signing keys could not be read' };
+      }
+      return { ok: false, problem: 'invalid', detail: error.code };
+    }
+    const claims = Claims.safeParse(payload);
+    if (!claims.success || claims.data.tid.toLowerCase() !== app.tenantId) return { ok: false, problem: 'invalid', detail: 'token claims are not those of the tenant' };
+    const c = claims.data;
+    return { ok: true, caller: { id: c.oid, name: c.preferred_username ?? c.azp ?? c.oid, roles: c.roles } };
+  };
+}
