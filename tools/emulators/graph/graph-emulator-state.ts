@@ -4,6 +4,8 @@
  * change log per user, by event, from which calendarView/delta answers "what changed since token".
  */
 import { randomBytes, randomUUID } from 'node:crypto';
+import windowsIana from 'windows-iana';
+import { addDays, formatInZone, isTimeZone, zonedTimeToInstant } from '../../../shared/domain/time-zone.js';
 
 export type MailboxAccess = 'ok' | 'accessDenied' | 'restDisabled';
 
@@ -146,9 +148,14 @@ export interface EventChange {
   readonly changeType: 'created' | 'updated' | 'deleted';
 }
 
-const DAY_MS = 86_400_000;
 export const newGraphId = (): string => `AAMkA${randomBytes(24).toString('base64url')}=`;
 const newChangeKey = (): string => randomBytes(12).toString('base64');
+
+/** mailboxSettings may hold a Windows zone name; the expansion needs the IANA one. */
+function ianaZone(name: string): string {
+  if (isTimeZone(name)) return name;
+  return windowsIana.findIana(name)[0] ?? 'UTC';
+}
 
 export const overlaps = (start: string, end: string, windowStart: string, windowEnd: string): boolean =>
   Date.parse(start) < Date.parse(windowEnd) && Date.parse(end) > Date.parse(windowStart);
@@ -352,15 +359,23 @@ export class GraphEmulatorState {
     this.changes.set(userId, log);
   }
 
+  /**
+   * A series repeats at the same wall-clock time in its organiser's zone, as Exchange expands
+   * it: across a daylight-saving change its UTC times shift by the hour. All-day occurrences are
+   * whole dates.
+   */
   private occurrenceStarts(event: StoredEvent): Array<{ id: string; start: number }> {
     const r = event.recurrence;
     if (!r) return [];
-    const step = (r.type === 'daily' ? 1 : 7) * (r.interval ?? 1) * DAY_MS;
+    const days = (r.type === 'daily' ? 1 : 7) * (r.interval ?? 1);
     const first = Date.parse(event.fields.start);
+    const zone = event.fields.isAllDay ? 'UTC' : ianaZone(this.users.get(event.userId)?.timeZone ?? 'UTC');
+    const local = formatInZone(first, zone);
+    const [date, hh, mm, ss] = [local.slice(0, 10), Number(local.slice(11, 13)), Number(local.slice(14, 16)), first % 60_000];
     // An occurrence's id names its series and its start, so re-timing a series gives every
     // occurrence a new id, as Exchange does (the old ids are simply never seen again).
     return Array.from({ length: r.count }, (_, n) => {
-      const start = first + n * step;
+      const start = zonedTimeToInstant(addDays(date, n * days), hh, mm, zone) + ss;
       return { id: `${event.id.replace(/=$/, '')}_${new Date(start).toISOString().replace(/[-:]|\.\d+/g, '')}=`, start };
     });
   }
