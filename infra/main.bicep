@@ -173,6 +173,8 @@ type connectionProfile = {
   // graph: sovereign clouds differ
   authorityHost: string?
   graphEndpoint: string?
+  // graph: find mailboxes by mail or proxy address when the UPN is not the mail address; needs User.Read.All
+  resolveAddresses: bool?
   // google: read-only scope granted by domain-wide delegation
   scope: ('https://www.googleapis.com/auth/calendar.readonly' | 'https://www.googleapis.com/auth/calendar.events.readonly')?
   tokenUrl: string?
@@ -493,7 +495,9 @@ func graphProfileSettings(p connectionProfile, vaultUri string) object => union(
   'PROFILE_${toUpper(p.name)}_AUTHORITY_HOST': p.?authorityHost
 }, empty(p.?graphEndpoint ?? '') ? {} : {
   'PROFILE_${toUpper(p.name)}_GRAPH_ENDPOINT': p.?graphEndpoint
-})
+}, (p.?resolveAddresses ?? false) ? {
+  'PROFILE_${toUpper(p.name)}_RESOLVE_ADDRESSES': 'true'
+} : {})
 
 @description('The Google Workspace settings of a profile.')
 func googleProfileSettings(p connectionProfile, vaultUri string) object => union({

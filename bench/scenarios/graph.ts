@@ -65,6 +65,7 @@ const scenario: BenchScenario = {
         credential: { type: 'secret', clientSecret },
         authorityHost: emulator.url,
         graphEndpoint: emulator.url,
+        resolveAddresses: false,
       };
       const provider = createGraphProvider(profile, { timeoutMs: 10_000, maxRetries: 3, trustedCertificates: [emulator.certificate], noProxy: '127.0.0.1' });
       emulator.switches.latencyMs = LATENCY_MS;

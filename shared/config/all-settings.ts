@@ -14,7 +14,7 @@ export interface SettingGroup {
 }
 
 export const SETTING_GROUPS: readonly SettingGroup[] = [
-  { title: 'Mapping', intro: 'From calendar event to CMG activity (MAPPING.md). `calsync preview --settings` reads these.', specs: MAPPING_SETTINGS },
+  { title: 'Mapping', intro: 'From calendar event to CMG activity (docs/mapping.md). `calsync preview --settings` reads these.', specs: MAPPING_SETTINGS },
   { title: 'CMG connection', intro: 'The CMG calendar interface (CMG-INTERFACE.md).', specs: CMG_SETTINGS },
   { title: 'Connection profiles', intro: 'Which calendar system serves which mail domains.', specs: PROFILE_LIST_SETTING },
   {
@@ -23,7 +23,7 @@ export const SETTING_GROUPS: readonly SettingGroup[] = [
     prefix: 'PROFILE_<NAME>_',
     specs: profileSettings,
   },
-  { title: 'Who is synced and when', intro: 'Roster, polling, quiet hours, retries (MAPPING.md 7–8).', specs: SYNC_SETTINGS },
+  { title: 'Who is synced and when', intro: 'Roster, polling, quiet hours, retries (docs/mapping.md §7–8).', specs: SYNC_SETTINGS },
   { title: 'Push', intro: 'Graph change notifications and Google push channels.', specs: PUSH_SETTINGS },
   { title: 'Platform', intro: 'Storage, queue, identity, logging.', specs: PLATFORM_SETTINGS },
   { title: 'Admin sign-in', intro: 'Entra ID access tokens and app roles for the admin API and page.', specs: ADMIN_SETTINGS },

@@ -4,7 +4,7 @@
  * settings so that every secret can be its own Key Vault reference.
  */
 import { z } from 'zod';
-import { list, oneOf, optional, text, url, type Setting } from './setting.js';
+import { bool, list, oneOf, optional, text, url, type Setting } from './setting.js';
 import { readSettings, type Env, type SettingProblem } from './read-settings.js';
 import { registerSecret } from '../observability/logger.js';
 
@@ -21,6 +21,8 @@ export interface GraphProfile {
   readonly credential: GraphCredential;
   readonly authorityHost: string;
   readonly graphEndpoint: string;
+  /** Find each mailbox's user by mail / proxy address in the directory (needs User.Read.All). */
+  readonly resolveAddresses: boolean;
 }
 
 export interface GoogleServiceAccountKey {
@@ -65,6 +67,10 @@ export const profileSettings = {
   CERTIFICATE_THUMBPRINT: optional(text({ min: 1 }, 'Graph: SHA-1 thumbprint (hex) of the app certificate.')),
   AUTHORITY_HOST: url({ default: 'https://login.microsoftonline.com' }, 'Graph: Entra ID authority host (sovereign clouds differ).'),
   GRAPH_ENDPOINT: url({ default: 'https://graph.microsoft.com' }, 'Graph: API endpoint (sovereign clouds differ).'),
+  RESOLVE_ADDRESSES: bool(
+    false,
+    'Graph: find each mailbox in the directory by mail or proxy address, for users whose UPN is not their mail address; needs the User.Read.All application permission (tenant-wide, docs/provider-setup.md).',
+  ),
   // Google Workspace
   SERVICE_ACCOUNT_KEY: optional(text({ secret: true, min: 1 }, 'Google: the service account JSON key file content. Secret.')),
   SCOPE: oneOf(GOOGLE_SCOPES, GOOGLE_SCOPES[0], 'Google: read-only scope granted by domain-wide delegation.'),
@@ -135,6 +141,7 @@ export function readProfiles(env: Env): ProfilesResult {
           credential,
           authorityHost: v.AUTHORITY_HOST,
           graphEndpoint: v.GRAPH_ENDPOINT,
+          resolveAddresses: v.RESOLVE_ADDRESSES,
         });
       }
     } else {

@@ -21,9 +21,18 @@ export interface SeriesMemory {
   forget(ids: readonly string[]): Promise<void>;
 }
 
+/** Graph: the directory user an address was found to be (`PROFILE_<NAME>_RESOLVE_ADDRESSES`). */
+export interface DirectoryUser {
+  readonly address: string;
+  /** The user's object id. */
+  readonly id: string;
+}
+
 export interface FetchCalendarRequest {
   /** The mailbox's mail address (Graph user principal / mail; Google subject and calendar id). */
   readonly address: string;
+  /** Graph: what an earlier fetch found the address to be; ignored when it names another address. */
+  readonly directoryUser?: DirectoryUser | undefined;
   readonly window: CalendarWindow;
   /** From the previous fetch of the same window; absent → full fetch. */
   readonly syncToken?: string | undefined;
@@ -44,6 +53,8 @@ export interface FetchCalendarResult {
   readonly automaticReplies?: AutomaticReplies | undefined;
   /** HTTP requests this fetch made (for status and benchmarks). */
   readonly requests: number;
+  /** Graph, when the profile resolves addresses: the directory user the mailbox was read as. */
+  readonly directoryUser?: DirectoryUser | undefined;
   /**
    * Delta only: series (by master id) whose occurrences in the window the items list in full
    * (listed anew because something in the series changed), or that no longer exist. Activities

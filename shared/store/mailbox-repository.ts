@@ -31,6 +31,10 @@ export interface Mailbox {
   readonly window?: CalendarWindow | undefined;
   /** Hash of the settings that shape the mapping: a change forces a full sync. */
   readonly configHash?: string | undefined;
+  /** Graph, with PROFILE_<NAME>_RESOLVE_ADDRESSES: the user's object id found for `directoryIdAddress`. */
+  readonly directoryId?: string | undefined;
+  /** The address `directoryId` was found for: once the address changes, it is looked up again. */
+  readonly directoryIdAddress?: string | undefined;
   /** IANA zone of the mailbox, for all-day events. */
   readonly timeZone?: string | undefined;
   /** ISO instant since which automatic replies have been on, if they are. */

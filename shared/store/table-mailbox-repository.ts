@@ -30,6 +30,8 @@ const MailboxEntity = z.object({
   windowStart: optional,
   windowEnd: optional,
   configHash: optional,
+  directoryId: optional,
+  directoryIdAddress: optional,
   timeZone: optional,
   automaticRepliesSince: optional,
   lastSyncAt: optional,

@@ -245,13 +245,16 @@ async function fetchOnce(
   window: CalendarWindow,
   token: string | undefined,
 ): Promise<FetchCalendarResult> {
+  // A directory id is only meaningful to the profile (tenant) that found it.
+  const directoryUser =
+    mailbox.directoryId && mailbox.directoryIdAddress && provider.profileName === mailbox.profile ? { address: mailbox.directoryIdAddress, id: mailbox.directoryId } : undefined;
   const seriesMemory = seriesMemoryFor(deps.store, mailbox.key);
   try {
-    return await provider.fetchCalendar({ address: mailbox.address, window: token ? (mailbox.window ?? window) : window, syncToken: token, seriesMemory });
+    return await provider.fetchCalendar({ address: mailbox.address, directoryUser, window: token ? (mailbox.window ?? window) : window, syncToken: token, seriesMemory });
   } catch (error) {
     if (token && error instanceof AppError && error.kind === 'resync') {
       deps.logger.info('sync.token-expired', { mailbox: mailbox.key, profile: provider.profileName, code: error.code });
-      return provider.fetchCalendar({ address: mailbox.address, window, syncToken: undefined, seriesMemory });
+      return provider.fetchCalendar({ address: mailbox.address, directoryUser, window, syncToken: undefined, seriesMemory });
     }
     throw error;
   }

@@ -114,6 +114,8 @@ function afterSync(m: Mailbox, plan: MailboxPlan, applied: ApplyResult, activity
     syncToken: plan.fetched.nextSyncToken,
     window: plan.tokenWindow,
     configHash: plan.configHash,
+    directoryId: plan.fetched.directoryUser?.id,
+    directoryIdAddress: plan.fetched.directoryUser?.address,
     timeZone: plan.timeZone,
     automaticRepliesSince: plan.automaticRepliesSince,
     lastSyncAt: at,

@@ -23,6 +23,7 @@ interface ProfileParam {
   kind: 'graph' | 'google';
   domains: string;
   credential?: 'certificate' | 'secret';
+  resolveAddresses?: boolean;
 }
 
 function parameters(file: string): Record<string, Value> {
@@ -79,6 +80,8 @@ describe.each(CUSTOMERS)('deploying %s', (file) => {
     expect(result.ok ? [] : result.problems).toEqual([]);
     if (!result.ok) return;
     expect(result.config.profiles.map((p) => [p.name, p.kind, p.domains.join(',')])).toEqual(profiles.map((p) => [p.name, p.kind, p.domains.replace(/\s/g, '')]));
+    const resolving = (p: { kind: string; resolveAddresses?: boolean }) => p.kind === 'graph' && p.resolveAddresses === true;
+    expect(result.config.profiles.map(resolving)).toEqual(profiles.map(resolving));
   });
 
   it('when a profile or CMG needs a secret, then the setting is a Key Vault reference to the secret named in docs/deploy.md', () => {

@@ -52,7 +52,7 @@ const PROFILE_SUFFIXES = Object.keys(profileSettings) as Array<keyof typeof prof
 
 /** Which per-profile settings each kind of profile uses (profile-settings.ts readProfiles). */
 const SUFFIXES_BY_KIND = {
-  graph: ['KIND', 'DOMAINS', 'TENANT_ID', 'CLIENT_ID', 'CLIENT_SECRET', 'CERTIFICATE', 'CERTIFICATE_THUMBPRINT', 'AUTHORITY_HOST', 'GRAPH_ENDPOINT'],
+  graph: ['KIND', 'DOMAINS', 'TENANT_ID', 'CLIENT_ID', 'CLIENT_SECRET', 'CERTIFICATE', 'CERTIFICATE_THUMBPRINT', 'AUTHORITY_HOST', 'GRAPH_ENDPOINT', 'RESOLVE_ADDRESSES'],
   google: ['KIND', 'DOMAINS', 'SERVICE_ACCOUNT_KEY', 'SCOPE', 'TOKEN_URL', 'API_ROOT'],
 } as const;
 

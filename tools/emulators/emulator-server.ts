@@ -106,6 +106,12 @@ export async function startEmulator(options: {
   notFound?: (req: EmulatorRequest) => EmulatorResponse;
   /** Serve HTTPS with this key and certificate (PEM): for clients that refuse plain http, e.g. msal authorities. */
   tls?: { key: string; cert: string };
+  /**
+   * Asked before a request's latency starts: a refusal is answered at once; `hold` keeps
+   * whatever it stands for (a per-mailbox concurrency slot) until the answer is sent, so the
+   * latency counts as time the request is in flight.
+   */
+  admit?: (req: EmulatorRequest) => { refuse: EmulatorResponse } | { release: () => void } | undefined;
 }): Promise<RunningEmulator> {
   const switches: EmulatorSwitches = { latencyMs: options.latencyMs ?? 0, down: false, faults: [] };
   const record: RecordedRequest[] = [];
@@ -202,6 +208,12 @@ export async function startEmulator(options: {
         const recordAs = (status: number): void => {
           if (!isControl) record.push({ at: Date.now(), method, path, query: url.search, headers: req.headers, body, status });
         };
+        const admission = isControl ? undefined : options.admit?.({ method, path, rawPath, query: url.searchParams, headers: req.headers, body, params: {} });
+        if (admission && 'refuse' in admission) {
+          recordAs(admission.refuse.status);
+          return send(res, admission.refuse);
+        }
+        if (admission) res.on('close', admission.release);
         try {
           if (!isControl && switches.latencyMs > 0) await new Promise((r) => setTimeout(r, switches.latencyMs));
           const hangAfter = (res: ServerResponse): void => {

@@ -70,7 +70,8 @@ export async function startLocalEnvironment(options: LocalEnvironmentOptions = {
     }
     const cmg = await startCmgEmulator({ latencyMs: options.cmgLatencyMs ?? 0, now, port: options.ports?.cmg });
     started.push(cmg);
-    const graph = await startGraphEmulator({ latencyMs: options.providerLatencyMs ?? 0, port: options.ports?.graph });
+    // Webhooks listen on loopback http here; Graph itself takes https notification URLs only.
+    const graph = await startGraphEmulator({ latencyMs: options.providerLatencyMs ?? 0, port: options.ports?.graph, allowLoopbackHttpNotifications: true });
     started.push(graph);
     const google = await startGoogleEmulator({ latencyMs: options.providerLatencyMs ?? 0, port: options.ports?.google });
     started.push(google);

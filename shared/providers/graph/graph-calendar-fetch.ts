@@ -35,14 +35,16 @@ export interface CalendarFetchOptions {
   readonly limits?: ReadLimits | undefined;
 }
 
+/** `userRef`: how Graph is to find the user, the address (as UPN) unless the directory gave its object id. */
 export async function fetchGraphCalendar(
   api: GraphApi,
   gate: MailboxGate,
   request: FetchCalendarRequest,
   options: CalendarFetchOptions,
+  userRef: string = request.address,
 ): Promise<FetchCalendarResult> {
   const { address, window, syncToken } = request;
-  const user = `/users/${encodeURIComponent(address)}`;
+  const user = `/users/${encodeURIComponent(userRef)}`;
   // Times in UTC (MAPPING.md §5); page size so a 50-event window is one page.
   const headers = { Prefer: `outlook.timezone="UTC", odata.maxpagesize=${options.pageSize}` };
   const settingsSpec: GraphRequestSpec = { method: 'GET', path: `${user}/mailboxSettings` };
@@ -50,6 +52,8 @@ export async function fetchGraphCalendar(
     method: 'GET',
     path: syncToken ?? `${user}/calendarView/delta?startDateTime=${encodeURIComponent(window.start)}&endDateTime=${encodeURIComponent(window.end)}`,
     headers,
+    // Graph answers a token it no longer accepts with 400 as often as with 410: either way a full sync.
+    target: syncToken ? 'sync-state' : 'mailbox',
   };
   let requests = 0;
   const getPage = async (spec: GraphRequestSpec): Promise<DeltaPage> => {
@@ -78,7 +82,7 @@ export async function fetchGraphCalendar(
     if (!calendarItem || !settingsItem) throw transientError('Graph $batch answer lacks a response', 'graph-bad-response');
     // A lost delta state or an unavailable mailbox decides the outcome; a throttled
     // sub-request alone is repeated on its own, with the normal retry rules.
-    const calendarFailure = calendarItem.status >= 300 ? api.failureOf(calendarItem) : undefined;
+    const calendarFailure = calendarItem.status >= 300 ? api.failureOf(calendarItem, calendarSpec.target) : undefined;
     const settingsFailure = settingsItem.status >= 300 ? api.failureOf(settingsItem) : undefined;
     for (const failure of [calendarFailure, settingsFailure]) {
       if (failure && (failure.kind !== 'transient' || (failure.retryAfterMs ?? 0) > options.maxRetryDelayMs)) throw failure;
@@ -96,7 +100,7 @@ export async function fetchGraphCalendar(
   countPage(page.value.length, page['@odata.nextLink']);
   const items: NormalizeResult[] = page.value.map(normalizeGraphEvent);
   while (page['@odata.nextLink']) {
-    page = await getPage({ method: 'GET', path: page['@odata.nextLink'], headers });
+    page = await getPage({ method: 'GET', path: page['@odata.nextLink'], headers, target: 'sync-state' });
     countPage(page.value.length, page['@odata.nextLink']);
     for (const raw of page.value) items.push(normalizeGraphEvent(raw));
   }
@@ -108,6 +112,7 @@ export async function fetchGraphCalendar(
       api,
       gate,
       address,
+      userRef,
       window,
       headers,
       pageSize: options.pageSize,

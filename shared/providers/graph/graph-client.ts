@@ -49,8 +49,8 @@ export interface GraphApi {
   batch(requests: ReadonlyArray<GraphRequestSpec & { readonly id: string }>): Promise<BatchAnswer>;
   /** A link Graph returned, as a path relative to the version root when it points at our endpoint. */
   relativePath(link: string): string | undefined;
-  /** A failed `$batch` sub-response as an AppError. */
-  failureOf(item: BatchItemResponse): AppError;
+  /** A failed `$batch` sub-response as an AppError; `target` as the sub-request's. */
+  failureOf(item: BatchItemResponse, target?: GraphTarget): AppError;
 }
 
 export interface GraphApiOptions {
@@ -132,11 +132,11 @@ export function createGraphApi(options: GraphApiOptions): GraphApi {
       return { items: new Map((answer.body?.responses ?? []).map((item) => [item.id, item])), requests: answer.requests };
     },
     relativePath,
-    failureOf(item) {
+    failureOf(item, target) {
       const code = GraphErrorBodySchema.safeParse(item.body).data?.error.code;
       const headers = item.headers ?? {};
       const header = (name: string): string | undefined => Object.entries(headers).find(([k]) => k.toLowerCase() === name)?.[1];
-      return classifyGraphFailure({ status: item.status, code, retryAfterMs: parseRetryAfter(header) }, options.profileName);
+      return classifyGraphFailure({ status: item.status, code, retryAfterMs: parseRetryAfter(header) }, options.profileName, target);
     },
   };
 }

@@ -40,10 +40,13 @@ const REFUSAL_CODES = new Set(['erroraccessdenied']);
 /** Server-side trouble worth another try. */
 export const RETRYABLE_STATUS = new Set([408, 429, 500, 502, 503, 504]);
 /** msal error codes meaning the app registration, tenant or credential is wrong. */
-const CREDENTIAL_CODES = new Set(['invalid_client', 'unauthorized_client', 'invalid_request', 'invalid_scope', 'invalid_grant', 'invalid_resource']);
+const CREDENTIAL_CODES = new Set(['invalid_client', 'unauthorized_client', 'invalid_request', 'invalid_scope', 'invalid_grant', 'invalid_resource', 'invalid_tenant']);
 
-/** What the failed request addressed: a 404 on a subscription means it is gone, not the mailbox. */
-export type GraphTarget = 'mailbox' | 'subscription';
+/**
+ * What the failed request addressed: a 404 on a subscription means it is gone, not the mailbox;
+ * a 400 on a request that carried a delta or skip token means the token is no longer good.
+ */
+export type GraphTarget = 'mailbox' | 'subscription' | 'sync-state';
 
 export function classifyGraphFailure(failure: GraphFailure, profileName: string, target: GraphTarget = 'mailbox'): AppError {
   const code = (failure.code ?? '').toLowerCase();
@@ -51,7 +54,7 @@ export function classifyGraphFailure(failure: GraphFailure, profileName: string,
   if (target === 'subscription' && failure.status === 404) {
     return permanentError(`The subscription no longer exists (${label})`, 'subscription-not-found');
   }
-  if (failure.status === 410 || RESYNC_CODES.has(code)) {
+  if (failure.status === 410 || RESYNC_CODES.has(code) || (target === 'sync-state' && failure.status === 400)) {
     return resyncRequired(`Graph forgot the delta state (${label}); a full sync is needed`, 'resync-required');
   }
   if (failure.status === 401) {
@@ -66,6 +69,8 @@ export function classifyGraphFailure(failure: GraphFailure, profileName: string,
   // Creating a subscription for a user Exchange does not know answers 400 ExtensionError
   // ("the resource … is not supported or the user does not exist").
   const unknownSubscriptionUser = failure.status === 400 && code === 'extensionerror';
+  // Outlook's "no such user" for `/users/{x}/…`: x is neither an object id nor a UPN.
+  if (failure.status === 404 && code === 'errorinvaliduser') return permanentError(`Graph knows no user by this name (${label})`, 'user-not-found');
   if (failure.status === 404 || unknownSubscriptionUser || NOT_FOUND_CODES.has(code)) {
     return permanentError(`The mailbox does not exist for this app (${label})`, 'mailbox-not-found');
   }

@@ -12,6 +12,7 @@ import { fetchGraphCalendar } from './graph-calendar-fetch.js';
 import { classifyGraphError } from './graph-errors.js';
 import { createGraphSubscription, deleteGraphSubscription, renewGraphSubscription } from './graph-subscriptions.js';
 import { createGraphTokenSource } from './graph-token-source.js';
+import { MailboxUsers } from './graph-mailbox-users.js';
 import { createHttpTransport } from './http-transport.js';
 import { MailboxGate } from './mailbox-gate.js';
 
@@ -61,6 +62,7 @@ export function createGraphProvider(profile: GraphProfile, options: GraphProvide
     logger,
   });
   const gate = new MailboxGate();
+  const users = new MailboxUsers(api, profile.resolveAddresses);
   const fetchOptions = {
     pageSize: options.pageSize ?? 100,
     maxRetryDelayMs: options.maxRetryDelayMs ?? 30_000,
@@ -72,7 +74,10 @@ export function createGraphProvider(profile: GraphProfile, options: GraphProvide
   return {
     kind: 'graph',
     profileName: profile.name,
-    fetchCalendar: (request) => fetchGraphCalendar(api, gate, request, fetchOptions),
+    async fetchCalendar(request) {
+      const read = await users.read(request.address, request.directoryUser, (userRef) => fetchGraphCalendar(api, gate, request, fetchOptions, userRef));
+      return { ...read.value, requests: read.value.requests + read.requests, directoryUser: read.directoryUser };
+    },
     async checkConnection() {
       // A token proves tenant, client id and credential; it needs no mailbox.
       try {
@@ -81,7 +86,7 @@ export function createGraphProvider(profile: GraphProfile, options: GraphProvide
         throw classifyGraphError(error, profile.name);
       }
     },
-    subscribe: (request) => createGraphSubscription(api, gate, request),
+    subscribe: async (request) => (await users.read(request.address, undefined, (userRef) => createGraphSubscription(api, gate, request, userRef))).value,
     renew: (subscription, expiresAt) => renewGraphSubscription(api, subscription, expiresAt),
     unsubscribe: (subscription) => deleteGraphSubscription(api, subscription),
   };

@@ -30,6 +30,8 @@ export interface SeriesContext {
   readonly api: GraphApi;
   readonly gate: MailboxGate;
   readonly address: string;
+  /** How Graph is to find the user: the address as UPN, or the object id the directory gave. */
+  readonly userRef: string;
   /** The window of the fetch (a delta's is the one its token was issued for). */
   readonly window: CalendarWindow;
   /** `Prefer` and the like, as the calendar requests send them. */
@@ -132,7 +134,7 @@ function seriesOf(item: NormalizeResult): string | undefined {
 }
 
 async function fetchMasters(ctx: SeriesContext, seriesIds: readonly string[]): Promise<{ masters: SeriesMaster[]; requests: number }> {
-  const user = `/users/${encodeURIComponent(ctx.address)}`;
+  const user = `/users/${encodeURIComponent(ctx.userRef)}`;
   const answers = await batchGet(
     ctx,
     seriesIds.map((id) => ({ id, method: 'GET', path: `${user}/events/${encodeURIComponent(id)}?$select=${MASTER_SELECT}`, headers: ctx.headers })),
@@ -151,7 +153,7 @@ async function listInstances(
   ctx: SeriesContext,
   seriesIds: readonly string[],
 ): Promise<{ occurrences: Map<string, NormalizeResult[]>; gone: Set<string>; requests: number }> {
-  const user = `/users/${encodeURIComponent(ctx.address)}`;
+  const user = `/users/${encodeURIComponent(ctx.userRef)}`;
   const window = `startDateTime=${encodeURIComponent(ctx.window.start)}&endDateTime=${encodeURIComponent(ctx.window.end)}&$top=${ctx.pageSize}`;
   const answers = await batchGet(
     ctx,

@@ -11,11 +11,12 @@ import type { GraphApi } from './graph-client.js';
 import { SubscriptionSchema } from './graph-schemas.js';
 import type { MailboxGate } from './mailbox-gate.js';
 
-export async function createGraphSubscription(api: GraphApi, gate: MailboxGate, request: PushSubscriptionRequest): Promise<PushSubscription> {
+/** `userRef`: the address (as UPN), or the object id when the profile resolves addresses. */
+export async function createGraphSubscription(api: GraphApi, gate: MailboxGate, request: PushSubscriptionRequest, userRef: string = request.address): Promise<PushSubscription> {
   return gate.run(request.address, 1, async () => {
-    // The resource names the user by principal name, as every other request does: resolving the
-    // id first would need User.ReadBasic.All, beyond Calendars.Read + MailboxSettings.Read.
-    // Notifications are matched by subscriptionId, never by resource.
+    // The resource names the user as every other request does: by principal name, or by object
+    // id when PROFILE_<NAME>_RESOLVE_ADDRESSES found it (that lookup needs User.Read.All, beyond
+    // Calendars.Read + MailboxSettings.Read). Notifications are matched by subscriptionId, never by resource.
     const created = await api.send(
       {
         method: 'POST',
@@ -24,7 +25,7 @@ export async function createGraphSubscription(api: GraphApi, gate: MailboxGate, 
           changeType: 'created,updated,deleted',
           notificationUrl: request.notificationUrl,
           ...(request.lifecycleUrl ? { lifecycleNotificationUrl: request.lifecycleUrl } : {}),
-          resource: `users/${request.address}/events`,
+          resource: `users/${userRef}/events`,
           expirationDateTime: request.expiresAt,
           clientState: request.secret,
         },

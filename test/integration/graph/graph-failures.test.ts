@@ -1,23 +1,14 @@
 import { createHash, generateKeyPairSync } from 'node:crypto';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { AppError } from '../../../shared/errors/app-error.js';
 import { createLogger } from '../../../shared/observability/logger.js';
 import type { RunningGraphEmulator } from '../../../tools/emulators/graph/graph-emulator.js';
-import { CLIENT_ID, at, profileFor, providerFor, startKit, windowAround } from './graph-test-kit.js';
+import { CLIENT_ID, at, failure, profileFor, providerFor, startKit, windowAround } from './graph-test-kit.js';
 import { startConnectProxy, type ConnectProxy } from '../../support/connect-proxy.js';
 
 const ADELE = 'adele@contoso.com';
 const now = new Date();
 const window = windowAround(now);
 
-async function failure(promise: Promise<unknown>): Promise<AppError> {
-  try {
-    await promise;
-  } catch (error) {
-    return error as AppError;
-  }
-  throw new Error('expected a failure');
-}
 
 describe('Graph provider failures against the emulator', () => {
   let emulator: RunningGraphEmulator;
@@ -77,12 +68,53 @@ describe('Graph provider failures against the emulator', () => {
     expect(Date.now() - started).toBeLessThan(3_000);
   });
 
+  it('when Graph answers 400 to a delta token, then the provider asks for a full resync, not a refused mailbox', async () => {
+    const provider = providerFor(emulator);
+    const full = await provider.fetchCalendar({ address: ADELE, window });
+    const damaged = full.nextSyncToken.replace(/\$deltatoken=.*/, '$deltatoken=bm90LWEtdG9rZW4');
+
+    const error = await failure(provider.fetchCalendar({ address: ADELE, window, syncToken: damaged }));
+    expect(error).toMatchObject({ kind: 'resync', code: 'resync-required' });
+    expect(emulator.record.at(-1)).toMatchObject({ path: '/v1.0/$batch', status: 200 });
+  });
+
+  it('when Graph answers 400 to a request without a token, then it stays a refusal', async () => {
+    emulator.fault({ path: /\/calendarView\/delta$/, kind: 'status', status: 400, times: 1 });
+    const error = await failure(providerFor(emulator).fetchCalendar({ address: ADELE, window }));
+    expect(error).toMatchObject({ kind: 'permanent' });
+  });
+
+  it('when another instance of the app holds the mailbox\'s requests, then the 429 MailboxConcurrency is waited out and the read succeeds', async () => {
+    const release = emulator.control.holdMailboxRequests(ADELE, 3);
+    // The other instance finishes once the batch was answered, whenever that is.
+    const watch = setInterval(() => {
+      if (emulator.record.some((r) => r.path === '/v1.0/$batch')) {
+        clearInterval(watch);
+        release();
+      }
+    }, 10);
+    const result = await providerFor(emulator).fetchCalendar({ address: ADELE, window });
+
+    expect(result.items).toHaveLength(1);
+    const [batch, retried] = emulator.record.filter((r) => r.path.startsWith('/v1.0/'));
+    expect(batch?.path).toBe('/v1.0/$batch');
+    // The batch's two steps found one slot: one step got 429 ApplicationThrottled and was repeated alone after Retry-After.
+    expect(retried?.status).toBe(200);
+    expect(retried!.at - batch!.at).toBeGreaterThanOrEqual(950);
+    expect(emulator.record.filter((r) => r.path.startsWith('/v1.0/'))).toHaveLength(2);
+  });
+
+  it('when the address is unknown to Graph, then the error is permanent and says the address may not be the UPN', async () => {
+    const error = await failure(providerFor(emulator).fetchCalendar({ address: 'nobody@contoso.com', window }));
+    expect(error).toMatchObject({ kind: 'permanent', code: 'address-not-upn' });
+    expect(emulator.record.filter((r) => r.path === '/v1.0/$batch')).toHaveLength(1);
+  });
+
   it.each([
-    ['an unknown address', 'nobody@contoso.com', undefined, 'mailbox-not-found'],
     ['a mailbox scoped out by RBAC (403 ErrorAccessDenied)', ADELE, 'accessDenied', 'mailbox-unavailable'],
     ['a mailbox without REST access', ADELE, 'restDisabled', 'mailbox-not-found'],
   ] as const)('when the mailbox is %s, then the error is permanent %s', async (_what, address, access, code) => {
-    if (access) emulator.control.setMailboxAccess(ADELE, access);
+    emulator.control.setMailboxAccess(ADELE, access);
     const error = await failure(providerFor(emulator).fetchCalendar({ address, window }));
     expect(error).toMatchObject({ kind: 'permanent', code });
     expect(emulator.record.filter((r) => r.path === '/v1.0/$batch')).toHaveLength(1);
@@ -103,6 +135,27 @@ describe('Graph provider failures against the emulator', () => {
     // Bad credentials are not retried.
     expect(emulator.record.filter((r) => r.path.endsWith('/oauth2/v2.0/token'))).toHaveLength(1);
     await expect(provider.checkConnection()).rejects.toMatchObject({ kind: 'configuration' });
+  });
+
+  it('when the tenant is wrong, then msal\'s endpoints_resolution_error becomes a configuration error naming the tenant, not a retry', async () => {
+    const provider = providerFor(emulator, {}, { ...profileFor(emulator), tenantId: 'contoso-typo.onmicrosoft.com' });
+
+    const error = await failure(provider.fetchCalendar({ address: ADELE, window }));
+    expect(error).toMatchObject({ kind: 'configuration', code: 'graph-tenant-not-found' });
+    expect(error.message).toContain('AADSTS90002');
+    expect(error.message).toContain('endpoints_resolution_error');
+    expect(error.message).toContain('PROFILE_M365_TENANT_ID');
+    // Asked once: no retry, and no Graph call without a token.
+    expect(emulator.record.filter((r) => r.path.endsWith('/openid-configuration'))).toHaveLength(1);
+    expect(emulator.record.filter((r) => r.path.startsWith('/v1.0/'))).toHaveLength(0);
+    await expect(provider.checkConnection()).rejects.toMatchObject({ kind: 'configuration', code: 'graph-tenant-not-found' });
+  });
+
+  it('when the sign-in endpoint cannot be reached, then the same msal error stays a transient failure', async () => {
+    emulator.fault({ path: /openid-configuration$/, kind: 'status', status: 503, times: Infinity });
+    const error = await failure(providerFor(emulator, { maxRetries: 0 }).fetchCalendar({ address: ADELE, window }));
+    expect(error).toMatchObject({ kind: 'transient', code: 'token-unavailable' });
+    expect(error.message).toContain('endpoints_resolution_error');
   });
 
   it('when Graph refuses the token (401), then the error is a configuration error naming the profile', async () => {

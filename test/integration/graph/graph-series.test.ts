@@ -5,8 +5,10 @@
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { NormalizeResult, SeriesMaster } from '../../../shared/domain/calendar-event.js';
+import { mapCalendar } from '../../../shared/domain/map-calendar.js';
 import type { SeriesMemory } from '../../../shared/providers/calendar-provider.js';
 import type { RunningGraphEmulator } from '../../../tools/emulators/graph/graph-emulator.js';
+import { contextWith } from '../../unit/domain/mapping-test-context.js';
 import { at, bearer, call, providerFor, startKit, windowAround } from './graph-test-kit.js';
 
 const ADELE = 'adele@contoso.com';
@@ -141,6 +143,41 @@ describe('Graph provider: recurring series', () => {
     const masterReads = emulator.control.apiRequests().filter((r) => /\/events\/[^/]+$/.test(r.path));
     expect(masterReads).toHaveLength(25);
     expect(masterReads.every((r) => r.batched)).toBe(true);
+  });
+
+  it('when series of every kind started before the window, then their stubs are completed from the masters read in one $batch: busy across DST, free, out of office all day, private; an exception keeps its own fields', async () => {
+    const BERIT = 'berit@contoso.com';
+    emulator.control.addUser({ address: BERIT, timeZone: 'W. Europe Standard Time' });
+    // The window holds Sunday 29 March 2026, when Stockholm moves from +01:00 to +02:00.
+    const dstNow = new Date('2026-03-27T00:00:00Z');
+    const standUp = emulator.control.addEvent(BERIT, { subject: 'Daily stand-up', categories: ['Meeting'], isOnlineMeeting: true, start: '2026-03-23T08:00:00Z', end: '2026-03-23T08:15:00Z', recurrence: { type: 'daily', count: 14 } });
+    emulator.control.addEvent(BERIT, { subject: 'Gym', showAs: 'free', start: '2026-03-20T16:00:00Z', end: '2026-03-20T17:00:00Z', recurrence: { type: 'weekly', count: 4 } });
+    emulator.control.addEvent(BERIT, { subject: 'Parental leave', showAs: 'oof', isAllDay: true, start: '2026-03-20T00:00:00Z', end: '2026-03-21T00:00:00Z', recurrence: { type: 'weekly', count: 4 } });
+    emulator.control.addEvent(BERIT, { subject: 'Therapy', sensitivity: 'private', start: '2026-03-17T14:00:00Z', end: '2026-03-17T15:00:00Z', recurrence: { type: 'weekly', count: 4 } });
+    const moved = emulator.control.occurrences(BERIT, standUp).find((o) => o.start.startsWith('2026-04-01'))!;
+    emulator.control.updateOccurrence(BERIT, standUp, moved.id, { subject: 'Stand-up with guests', categories: [] });
+
+    const result = await providerFor(emulator).fetchCalendar({ address: BERIT, window: windowAround(dstNow) });
+    expect(result.requests).toBe(2);
+    expect(stubs(result.items)).toEqual([]);
+    const ctx = contextWith({ now: dstNow, env: { CATEGORY_CODES: '{"Meeting":"13"}' }, mailbox: { timeZone: 'Europe/Stockholm' } });
+    const { activities, skipped } = mapCalendar(result.items, ctx);
+
+    const standUps = activities.filter((a) => a.text === 'Daily stand-up');
+    expect(standUps.map((a) => a.start.slice(11))).toEqual(Array(standUps.length).fill('09:00:00+01:00').fill('09:00:00+02:00', 3));
+    expect(new Set(standUps.map((a) => a.code))).toEqual(new Set(['13']));
+    expect(activities.find((a) => a.source.eventId === moved.id)).toMatchObject({ text: 'Stand-up with guests', code: '11', start: '2026-04-01T09:00:00+02:00' });
+    expect(activities.some((a) => a.text === 'Gym')).toBe(false);
+    expect(skipped.filter((s) => s.reason === 'free')).toHaveLength(2);
+    expect(activities.filter((a) => a.text === 'Parental leave').map((a) => [a.start, a.end, a.code])).toEqual([
+      ['2026-03-27T00:00:00+01:00', '2026-03-28T00:00:00+01:00', '5'],
+      ['2026-04-03T00:00:00+02:00', '2026-04-04T00:00:00+02:00', '5'],
+    ]);
+    expect(activities.filter((a) => a.private).map((a) => [a.text, a.start])).toEqual([
+      ['Private appointment', '2026-03-31T15:00:00+02:00'],
+      ['Private appointment', '2026-04-07T15:00:00+02:00'],
+    ]);
+    expect(JSON.stringify(activities)).not.toContain('Therapy');
   });
 
   it('when masters are remembered, then a later full fetch and a quiet delta cost one request each; a changed series is read again', async () => {

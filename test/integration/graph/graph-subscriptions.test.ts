@@ -2,7 +2,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { startGraphEmulator, type RunningGraphEmulator } from '../../../tools/emulators/graph/graph-emulator.js';
-import { CLIENT_ID, CLIENT_SECRET, TENANT_ID, at, providerFor } from './graph-test-kit.js';
+import { CLIENT_ID, CLIENT_SECRET, TENANT_ID, at, profileFor, providerFor } from './graph-test-kit.js';
 
 const ADELE = 'adele@contoso.com';
 const CLIENT_STATE = 'client-state-5f2c9e0d7b';
@@ -50,7 +50,8 @@ describe('Graph provider subscriptions against the emulator', () => {
   const inDays = (days: number): string => new Date(Date.now() + days * 86_400_000).toISOString();
 
   beforeEach(async () => {
-    emulator = await startGraphEmulator({ tenantId: TENANT_ID, apps: [{ clientId: CLIENT_ID, clientSecret: CLIENT_SECRET }], validationTimeoutMs: 300 });
+    // The test's webhook listens on loopback http.
+    emulator = await startGraphEmulator({ tenantId: TENANT_ID, apps: [{ clientId: CLIENT_ID, clientSecret: CLIENT_SECRET }], validationTimeoutMs: 300, allowLoopbackHttpNotifications: true });
     userId = emulator.control.addUser({ address: ADELE }).id;
     webhook = await startWebhook();
   });
@@ -121,6 +122,13 @@ describe('Graph provider subscriptions against the emulator', () => {
       code: 'graph-rejected',
     });
     expect(emulator.control.subscriptions()).toEqual([]);
+  });
+
+  it('when the profile resolves addresses, then the subscription watches the user found in the directory by object id', async () => {
+    const nadia = emulator.control.addUser({ address: 'nadia.holm@contoso.com', userPrincipalName: 'nh4521@contoso.onmicrosoft.com' }).id;
+    const provider = providerFor(emulator, {}, { ...profileFor(emulator), resolveAddresses: true });
+    await provider.subscribe({ address: 'nadia.holm@contoso.com', notificationUrl: webhook.url, secret: CLIENT_STATE, expiresAt: inDays(1) });
+    expect(emulator.control.subscriptions()).toMatchObject([{ resource: `users/${nadia}/events`, userId: nadia }]);
   });
 
   it('when the mailbox does not exist, then subscribing fails permanent mailbox-not-found', async () => {

@@ -4,6 +4,7 @@
  */
 import { Agent, request } from 'node:https';
 import type { GraphProfile } from '../../../shared/config/profile-settings.js';
+import type { AppError } from '../../../shared/errors/app-error.js';
 import type { CalendarWindow } from '../../../shared/domain/calendar-window.js';
 import { createGraphProvider, type GraphProviderOptions } from '../../../shared/providers/graph/graph-provider.js';
 import type { CalendarProvider } from '../../../shared/providers/calendar-provider.js';
@@ -27,6 +28,7 @@ export function profileFor(emulator: RunningGraphEmulator, credential: GraphProf
     credential,
     authorityHost: emulator.url,
     graphEndpoint: emulator.url,
+    resolveAddresses: false,
   };
 }
 
@@ -70,4 +72,14 @@ export async function bearer(emulator: RunningGraphEmulator): Promise<Record<str
   const form = new URLSearchParams({ grant_type: 'client_credentials', client_id: CLIENT_ID, client_secret: CLIENT_SECRET, scope: `${emulator.url}/.default` });
   const token = await call(emulator, 'POST', `/${TENANT_ID}/oauth2/v2.0/token`, form.toString(), { 'content-type': 'application/x-www-form-urlencoded' });
   return { authorization: `Bearer ${token.body.access_token}` };
+}
+
+/** The error a promise is expected to reject with. */
+export async function failure(promise: Promise<unknown>): Promise<AppError> {
+  try {
+    await promise;
+  } catch (error) {
+    return error as AppError;
+  }
+  throw new Error('expected a failure');
 }

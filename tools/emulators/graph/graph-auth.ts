@@ -41,14 +41,27 @@ function oauthError(status: number, error: string, aadsts: number, description: 
     status,
     body: {
       error,
-      error_description: `AADSTS${aadsts}: ${description} Trace ID: ${randomUUID()} Correlation ID: ${randomUUID()} Timestamp: ${new Date().toISOString()}`,
+      error_description: `AADSTS${aadsts}: ${description}\r\nTrace ID: ${randomUUID()}\r\nCorrelation ID: ${randomUUID()}\r\nTimestamp: ${new Date().toISOString()}`,
       error_codes: [aadsts],
       timestamp: new Date().toISOString(),
       trace_id: randomUUID(),
       correlation_id: randomUUID(),
+      error_uri: `https://login.microsoftonline.com/error?code=${aadsts}`,
     },
   };
 }
+
+/**
+ * A tenant Entra ID does not know, on the discovery document and the token endpoint alike:
+ * 400 invalid_tenant AADSTS90002 (field report: microsoftgraph/windowsupdates-webapplication-sample #6).
+ */
+const unknownTenant = (tenant: string | undefined): EmulatorResponse =>
+  oauthError(
+    400,
+    'invalid_tenant',
+    90002,
+    `Tenant '${tenant ?? ''}' not found. Check to make sure you have the correct tenant ID and are signing into the correct cloud. Check with your subscription administrator, this may happen if there are no active subscriptions for the tenant.`,
+  );
 
 const base64urlJson = (part: string): Record<string, unknown> | undefined => {
   try {
@@ -102,7 +115,7 @@ export function authRoutes(
       pattern: /^\/(?<tenant>[^/]+)\/v2\.0\/\.well-known\/openid-configuration$/,
       handler: (req) => {
         const tenant = req.params.tenant;
-        if (!tenantOk(tenant)) return oauthError(400, 'invalid_tenant', 90002, `Tenant '${tenant}' not found.`);
+        if (!tenantOk(tenant)) return unknownTenant(tenant);
         const root = `${baseUrl()}/${tenant}`;
         return {
           status: 200,
@@ -136,7 +149,7 @@ export function authRoutes(
       pattern: /^\/(?<tenant>[^/]+)\/oauth2\/v2\.0\/token$/,
       handler: (req: EmulatorRequest) => {
         const tenant = req.params.tenant;
-        if (!tenantOk(tenant)) return oauthError(400, 'invalid_request', 90002, `Tenant '${tenant}' not found.`);
+        if (!tenantOk(tenant)) return unknownTenant(tenant);
         const form = new URLSearchParams(req.body);
         if (form.get('grant_type') !== 'client_credentials') return oauthError(400, 'unsupported_grant_type', 70003, 'The app requested an unsupported grant type.');
         const clientId = form.get('client_id') ?? '';

@@ -5,7 +5,7 @@
 import type { EmulatorRequest, EmulatorResponse, Route } from '../emulator-server.js';
 import type { GraphEmulatorControl } from './graph-emulator.js';
 import type { LifecycleEvent } from './graph-subscription-routes.js';
-import type { AutomaticRepliesSeed, EventPatch, GraphAppRegistration, MailboxAccess, SeedEvent, SeedUser } from './graph-emulator-state.js';
+import type { AutomaticRepliesSeed, EventPatch, GraphAppRegistration, GraphPermission, MailboxAccess, SeedEvent, SeedUser } from './graph-emulator-state.js';
 
 const P = '^\\/_control\\/graph';
 const route = (method: string, path: string, handler: (req: EmulatorRequest) => EmulatorResponse | Promise<EmulatorResponse>): Route => ({
@@ -29,6 +29,10 @@ export function graphControlRoutes(control: GraphEmulatorControl): Route[] {
   return [
     route('POST', '\\/apps', (req) => {
       control.registerApp(json<GraphAppRegistration>(req));
+      return { status: 204 };
+    }),
+    route('PUT', '\\/apps\\/(?<app>[^/]+)\\/permissions', (req) => {
+      control.setAppPermissions(p(req, 'app'), json<{ permissions: GraphPermission[] }>(req).permissions);
       return { status: 204 };
     }),
     route('POST', '\\/users', (req) => ({ status: 201, body: control.addUser(json<SeedUser>(req)) })),

@@ -4,11 +4,23 @@
  * change log per user, by event, from which calendarView/delta answers "what changed since token".
  */
 import { randomBytes, randomUUID } from 'node:crypto';
+import windowsIana from 'windows-iana';
+import { addDays, formatInZone, isTimeZone, zonedTimeToInstant } from '../../../shared/domain/time-zone.js';
 
 export type MailboxAccess = 'ok' | 'accessDenied' | 'restDisabled';
 
+/**
+ * Application permissions the emulator checks. Calendars.Read and MailboxSettings.Read stand for
+ * the Exchange RBAC for Applications roles as much as for Entra ID grants; User.Read.All is
+ * only ever an Entra ID grant (RBAC for Applications has no directory roles).
+ */
+export const GRAPH_PERMISSIONS = ['Calendars.Read', 'MailboxSettings.Read', 'User.Read.All'] as const;
+export type GraphPermission = (typeof GRAPH_PERMISSIONS)[number];
+
 export interface GraphAppRegistration {
   readonly clientId: string;
+  /** What the app was granted; default all of GRAPH_PERMISSIONS. */
+  readonly permissions?: readonly GraphPermission[] | undefined;
   readonly clientSecret?: string | undefined;
   /** Certificate credential: the thumbprint msal sends as x5t (SHA-1) or x5t#S256, and the key that verifies the assertion. */
   readonly certificate?: { readonly thumbprint: string; readonly publicKeyPem: string } | undefined;
@@ -22,7 +34,12 @@ export interface AutomaticRepliesSeed {
 }
 
 export interface SeedUser {
+  /** The primary SMTP address (`mail`). */
   readonly address: string;
+  /** Default: the address. Many organisations sign in with a UPN that is not the mail address. */
+  readonly userPrincipalName?: string | undefined;
+  /** Further SMTP addresses the mailbox receives mail for (`proxyAddresses` as `smtp:…`). */
+  readonly aliases?: readonly string[] | undefined;
   readonly id?: string | undefined;
   readonly displayName?: string | undefined;
   /** Windows (or IANA) zone name, as mailboxSettings.timeZone holds it. Default "UTC". */
@@ -57,6 +74,9 @@ export type EventPatch = Partial<EventFields>;
 export interface StoredUser {
   readonly id: string;
   readonly address: string;
+  readonly userPrincipalName: string;
+  /** `SMTP:` the primary address, `smtp:` each alias, as Entra ID lists them. */
+  readonly proxyAddresses: readonly string[];
   readonly displayName: string;
   timeZone: string;
   automaticReplies: AutomaticRepliesSeed;
@@ -128,9 +148,14 @@ export interface EventChange {
   readonly changeType: 'created' | 'updated' | 'deleted';
 }
 
-const DAY_MS = 86_400_000;
 export const newGraphId = (): string => `AAMkA${randomBytes(24).toString('base64url')}=`;
 const newChangeKey = (): string => randomBytes(12).toString('base64');
+
+/** mailboxSettings may hold a Windows zone name; the expansion needs the IANA one. */
+function ianaZone(name: string): string {
+  if (isTimeZone(name)) return name;
+  return windowsIana.findIana(name)[0] ?? 'UTC';
+}
 
 export const overlaps = (start: string, end: string, windowStart: string, windowEnd: string): boolean =>
   Date.parse(start) < Date.parse(windowEnd) && Date.parse(end) > Date.parse(windowStart);
@@ -155,9 +180,12 @@ export class GraphEmulatorState {
   }
 
   addUser(seed: SeedUser): StoredUser {
+    const address = seed.address.toLowerCase();
     const user: StoredUser = {
       id: seed.id ?? randomUUID(),
-      address: seed.address.toLowerCase(),
+      address,
+      userPrincipalName: (seed.userPrincipalName ?? address).toLowerCase(),
+      proxyAddresses: [`SMTP:${address}`, ...(seed.aliases ?? []).map((a) => `smtp:${a.toLowerCase()}`)],
       displayName: seed.displayName ?? seed.address.split('@')[0] ?? seed.address,
       timeZone: seed.timeZone ?? 'UTC',
       automaticReplies: seed.automaticReplies ?? { status: 'disabled' },
@@ -169,21 +197,34 @@ export class GraphEmulatorState {
     return user;
   }
 
-  /** By id or by mail address (Graph accepts either in `/users/{id | userPrincipalName}`). */
+  /**
+   * As Graph finds `/users/{id | userPrincipalName}`: by object id or UPN, never by mail address.
+   * A mail address that is not the UPN is not found, whatever Exchange delivers to it
+   * (microsoft-graph-docs #3979: "UPN != email address … cannot be relied upon").
+   */
   findUser(key: string): StoredUser | undefined {
     const byId = this.users.get(key);
     if (byId) return byId;
-    const address = key.toLowerCase();
-    for (const user of this.users.values()) if (user.address === address) return user;
+    const upn = key.toLowerCase();
+    for (const user of this.users.values()) if (user.userPrincipalName === upn) return user;
     return undefined;
+  }
+
+  /** Users a directory filter clause matches (`mail`, `userPrincipalName`, `proxyAddresses` compare case-insensitively). */
+  usersWhere(property: 'mail' | 'userPrincipalName' | 'proxyAddresses', value: string): StoredUser[] {
+    const wanted = value.toLowerCase();
+    return [...this.users.values()].filter((u) =>
+      property === 'mail' ? u.address === wanted : property === 'userPrincipalName' ? u.userPrincipalName === wanted : u.proxyAddresses.some((p) => p.toLowerCase() === wanted),
+    );
   }
 
   allUsers(): StoredUser[] {
     return [...this.users.values()];
   }
 
+  /** For the control API: by object id, UPN or mail address. */
   user(key: string): StoredUser {
-    const user = this.findUser(key);
+    const user = this.findUser(key) ?? this.usersWhere('mail', key)[0];
     if (!user) throw new Error(`emulator: no user ${key}`);
     return user;
   }
@@ -318,15 +359,23 @@ export class GraphEmulatorState {
     this.changes.set(userId, log);
   }
 
+  /**
+   * A series repeats at the same wall-clock time in its organiser's zone, as Exchange expands
+   * it: across a daylight-saving change its UTC times shift by the hour. All-day occurrences are
+   * whole dates.
+   */
   private occurrenceStarts(event: StoredEvent): Array<{ id: string; start: number }> {
     const r = event.recurrence;
     if (!r) return [];
-    const step = (r.type === 'daily' ? 1 : 7) * (r.interval ?? 1) * DAY_MS;
+    const days = (r.type === 'daily' ? 1 : 7) * (r.interval ?? 1);
     const first = Date.parse(event.fields.start);
+    const zone = event.fields.isAllDay ? 'UTC' : ianaZone(this.users.get(event.userId)?.timeZone ?? 'UTC');
+    const local = formatInZone(first, zone);
+    const [date, hh, mm, ss] = [local.slice(0, 10), Number(local.slice(11, 13)), Number(local.slice(14, 16)), first % 60_000];
     // An occurrence's id names its series and its start, so re-timing a series gives every
     // occurrence a new id, as Exchange does (the old ids are simply never seen again).
     return Array.from({ length: r.count }, (_, n) => {
-      const start = first + n * step;
+      const start = zonedTimeToInstant(addDays(date, n * days), hh, mm, zone) + ss;
       return { id: `${event.id.replace(/=$/, '')}_${new Date(start).toISOString().replace(/[-:]|\.\d+/g, '')}=`, start };
     });
   }

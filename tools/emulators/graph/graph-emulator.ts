@@ -1,7 +1,9 @@
 /**
  * Microsoft Graph + Entra ID on loopback (HTTPS, see loopback-certificate.ts) for tests, the dev
- * host and benchmarks: the token endpoint, users, mailboxSettings, calendarView (+ delta),
- * JSON `$batch`, subscriptions with the validation handshake and change notifications.
+ * host and benchmarks: the token endpoint, users (found by id or UPN, listed with a directory
+ * filter), mailboxSettings, calendarView (+ delta), JSON `$batch`, subscriptions with the
+ * validation handshake and change notifications. As unkind as Graph: at most 4 requests in
+ * flight per mailbox, permissions checked per request, https-only notification URLs.
  * Driven in-process through `control`, or over HTTP under `/_control/graph/…` (plus the base
  * switches under `/_control/switches`: latency, 429 + Retry-After, 5xx, hang, down).
  */
@@ -9,11 +11,15 @@ import { startEmulator, type EmulatorRequest, type EmulatorResponse, type FaultR
 import { authRoutes, IssuedTokens } from './graph-auth.js';
 import { calendarRoutes } from './graph-calendar-routes.js';
 import { graphControlRoutes } from './graph-control-routes.js';
+import { directoryRoutes } from './graph-directory-routes.js';
+import { MailboxSlots } from './graph-mailbox-slots.js';
 import {
+  GRAPH_PERMISSIONS,
   GraphEmulatorState,
   type AutomaticRepliesSeed,
   type EventPatch,
   type GraphAppRegistration,
+  type GraphPermission,
   type MailboxAccess,
   type SeedEvent,
   type SeedUser,
@@ -33,6 +39,13 @@ export interface GraphEmulatorOptions {
   readonly tokenLifetimeSeconds?: number | undefined;
   /** How long a webhook has to echo the validation token. Default 10 s (as Graph). */
   readonly validationTimeoutMs?: number | undefined;
+  /**
+   * Accept `http://` notification URLs on loopback hosts (127.0.0.1, ::1, localhost). Graph
+   * takes https only; the local environment and tests receive notifications on loopback http.
+   */
+  readonly allowLoopbackHttpNotifications?: boolean | undefined;
+  /** Retry-After (seconds) of a MailboxConcurrency 429. Default "1". */
+  readonly mailboxConcurrencyRetryAfter?: string | undefined;
 }
 
 /** One request Graph handled, with `$batch` sub-requests listed on their own. */
@@ -46,6 +59,13 @@ export interface GraphApiRequest {
 export interface GraphEmulatorControl {
   readonly tenantId: string;
   registerApp(app: GraphAppRegistration): void;
+  /** The app-wide fault switch: what the app is granted from now on (e.g. none of the mailbox permissions). */
+  setAppPermissions(clientId: string, permissions: readonly GraphPermission[]): void;
+  /**
+   * Counts `count` requests of the same app (another instance of it) in flight on the mailbox
+   * until the returned function is called.
+   */
+  holdMailboxRequests(user: string, count: number): () => void;
   addUser(user: SeedUser): { id: string; address: string };
   addEvent(user: string, event: SeedEvent): string;
   updateEvent(user: string, eventId: string, patch: EventPatch): void;
@@ -81,6 +101,8 @@ export interface RunningGraphEmulator extends RunningEmulator {
 
 /** https://learn.microsoft.com/graph/json-batching#batch-size-limitations */
 const MAX_BATCH = 20;
+/** Batch steps Graph dispatches to Outlook at once (Microsoft Q&A 1660054). */
+const BATCH_DISPATCH = 4;
 const DEFAULT_TENANT = '72f988bf-86f1-41af-91ab-2d7cd011db47';
 
 export async function startGraphEmulator(options: GraphEmulatorOptions = {}): Promise<RunningGraphEmulator> {
@@ -93,16 +115,24 @@ export async function startGraphEmulator(options: GraphEmulatorOptions = {}): Pr
   const notifier = new GraphNotifier(state, options.validationTimeoutMs ?? 10_000);
   notifications.notifier = notifier;
   for (const app of options.apps ?? []) state.apps.set(app.clientId, app);
+  const slots = new MailboxSlots(state, options.mailboxConcurrencyRetryAfter ?? '1');
 
-  // Every Graph call needs a valid bearer token from our token endpoint.
+  // Every Graph call needs a valid bearer token from our token endpoint, and its app the permission the call needs.
   const authenticated = (route: Route): Route => ({
     ...route,
-    handler: (req) =>
-      tokens.appOf(req)
-        ? route.handler(req)
-        : graphError(401, 'InvalidAuthenticationToken', req.headers.authorization ? 'Lifetime validation failed, the token is expired.' : 'Access token is empty.'),
+    handler: (req) => {
+      const appId = tokens.appOf(req);
+      if (!appId) return graphError(401, 'InvalidAuthenticationToken', req.headers.authorization ? 'Lifetime validation failed, the token is expired.' : 'Access token is empty.');
+      const needed = requiredPermission(req.method, req.path);
+      const granted = state.apps.get(appId)?.permissions ?? GRAPH_PERMISSIONS;
+      return needed && !granted.includes(needed) ? permissionRefusal(needed, req.path) : route.handler(req);
+    },
   });
-  const apiRoutes = [...calendarRoutes(state, baseUrl), ...subscriptionRoutes(state, notifier, tokens, baseUrl)].map(authenticated);
+  const apiRoutes = [
+    ...directoryRoutes(state, baseUrl),
+    ...calendarRoutes(state, baseUrl),
+    ...subscriptionRoutes(state, notifier, tokens, baseUrl, options.allowLoopbackHttpNotifications ?? false),
+  ].map(authenticated);
 
   /** Base fault rules apply to `$batch` sub-requests too: Graph throttles each one on its own. */
   const subFault = (method: string, path: string): FaultRule | undefined => {
@@ -164,7 +194,27 @@ export async function startGraphEmulator(options: GraphEmulatorOptions = {}): Pr
       }
       if (!Array.isArray(requests) || requests.length === 0) return graphError(400, 'BadRequest', 'Invalid batch payload format.');
       if (requests.length > MAX_BATCH) return graphError(400, 'BadRequest', `Number of batch request steps exceeds the maximum of ${MAX_BATCH}.`);
-      const responses = await Promise.all(requests.map((sub) => runSubRequest(req, (sub ?? {}) as Record<string, unknown>)));
+      // Graph hands a batch's steps to Outlook at most four at a time, each holding its
+      // mailbox's concurrency slot while it runs (Microsoft Q&A 1660054); a step that finds
+      // the mailbox's slots taken by other requests gets the 429 alone.
+      const responses: Array<Record<string, unknown>> = [];
+      for (let first = 0; first < requests.length; first += BATCH_DISPATCH) {
+        const wave = requests.slice(first, first + BATCH_DISPATCH).map((sub) => (sub ?? {}) as Record<string, unknown>);
+        const admitted = wave.map((sub) => slots.admit(subRequestPath(sub)));
+        try {
+          responses.push(
+            ...(await Promise.all(
+              wave.map(async (sub, n) => {
+                const admission = admitted[n];
+                if (admission && 'refuse' in admission) return subResponse(sub, admission.refuse);
+                return runSubRequest(req, sub);
+              }),
+            )),
+          );
+        } finally {
+          for (const admission of admitted) if (admission && 'release' in admission) admission.release();
+        }
+      }
       return { status: 200, body: { responses } };
     },
   });
@@ -172,6 +222,12 @@ export async function startGraphEmulator(options: GraphEmulatorOptions = {}): Pr
   const control: GraphEmulatorControl = {
     tenantId: state.tenantId,
     registerApp: (app) => void state.apps.set(app.clientId, app),
+    setAppPermissions: (clientId, permissions) => {
+      const app = state.apps.get(clientId);
+      if (!app) throw new Error(`emulator: no app ${clientId}`);
+      state.apps.set(clientId, { ...app, permissions: [...permissions] });
+    },
+    holdMailboxRequests: (user, count) => slots.hold(state.user(user).id, count),
     addUser: (seed) => {
       const user = state.addUser(seed);
       return { id: user.id, address: user.address };
@@ -224,9 +280,54 @@ export async function startGraphEmulator(options: GraphEmulatorOptions = {}): Pr
     latencyMs: options.latencyMs,
     tls: { key: LOOPBACK_TLS_KEY, cert: LOOPBACK_TLS_CERT },
     routes: [...graphControlRoutes(control), ...authRoutes(state, baseUrl, tokens, options.tokenLifetimeSeconds ?? 3599), ...apiRoutes, batchRoute],
+    admit: (req) => slots.admit(req.path),
     notFound: (req) => graphError(400, 'BadRequest', `Resource not found for the segment '${req.path.split('/').pop() ?? ''}'.`),
   });
   late.url = emulator.url;
   late.emulator = emulator;
   return Object.assign(emulator, { control, certificate: LOOPBACK_TLS_CERT });
+}
+
+/** The path below the host a `$batch` step addresses, as the router sees it. */
+function subRequestPath(sub: Record<string, unknown>): string {
+  const target = new URL(typeof sub.url === 'string' ? sub.url.replace(/^\/?/, '/') : '/', 'https://graph.invalid');
+  try {
+    return `/v1.0${decodeURIComponent(target.pathname)}`;
+  } catch {
+    return `/v1.0${target.pathname}`;
+  }
+}
+
+function subResponse(sub: Record<string, unknown>, answer: EmulatorResponse): Record<string, unknown> {
+  return {
+    id: typeof sub.id === 'string' ? sub.id : '',
+    status: answer.status,
+    headers: { 'content-type': 'application/json', ...(answer.headers ?? {}) },
+    body: answer.body,
+  };
+}
+
+/** The permission a request needs: directory reads User.Read.All, mailbox reads the Outlook roles. */
+function requiredPermission(method: string, path: string): GraphPermission | undefined {
+  if (/^\/v1\.0\/users(?:\/[^/]+)?$/.test(path)) return 'User.Read.All';
+  if (/^\/v1\.0\/users\/[^/]+\/mailboxSettings(?:\/|$)/i.test(path)) return 'MailboxSettings.Read';
+  if (/^\/v1\.0\/users\/[^/]+\/(?:calendarView|events|calendar)(?:\/|$)/i.test(path)) return 'Calendars.Read';
+  if (method === 'POST' && path === '/v1.0/subscriptions') return 'Calendars.Read';
+  return undefined;
+}
+
+/**
+ * What Graph answers an app without the permission. The directory says so in its own words
+ * (403 Authorization_RequestDenied). Outlook answers 403 ErrorAccessDenied "Access is denied.
+ * Check credentials and try again." for every mailbox (microsoft-graph-docs #3289) — the same
+ * words as for one mailbox outside the app's RBAC for Applications scope (MailboxAccess
+ * `accessDenied`): only the breadth tells them apart. Subscriptions wrap Outlook's refusal in
+ * an ExtensionError, as they wrap its "user does not exist".
+ */
+function permissionRefusal(permission: GraphPermission, path: string): EmulatorResponse {
+  if (permission === 'User.Read.All') return graphError(403, 'Authorization_RequestDenied', 'Insufficient privileges to complete the operation.');
+  if (path === '/v1.0/subscriptions') {
+    return graphError(403, 'ExtensionError', 'Operation: Create; Exception: [Status Code: Forbidden; Reason: Access is denied. Check credentials and try again.]');
+  }
+  return graphError(403, 'ErrorAccessDenied', 'Access is denied. Check credentials and try again.');
 }

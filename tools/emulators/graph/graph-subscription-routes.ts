@@ -160,7 +160,26 @@ function expiryProblem(value: unknown): string | undefined {
   return undefined;
 }
 
-export function subscriptionRoutes(state: GraphEmulatorState, notifier: GraphNotifier, tokens: IssuedTokens, baseUrl: () => string): Route[] {
+const LOOPBACK_HOSTS = new Set(['127.0.0.1', '[::1]', 'localhost']);
+
+/**
+ * Why Graph would refuse this notification URL: it must be https (400 InvalidRequest
+ * "NotificationUrl scheme='http' is not supported.", microsoft-graph-docs #2751). Loopback
+ * http passes only when the emulator was started to allow it (local runs and tests).
+ */
+function notificationUrlProblem(value: string, allowLoopbackHttp: boolean): string | undefined {
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    return `Invalid notification url='${value}'.`;
+  }
+  if (url.protocol === 'https:') return undefined;
+  if (url.protocol === 'http:' && allowLoopbackHttp && LOOPBACK_HOSTS.has(url.hostname)) return undefined;
+  return `NotificationUrl scheme='${url.protocol.replace(/:$/, '')}' is not supported.`;
+}
+
+export function subscriptionRoutes(state: GraphEmulatorState, notifier: GraphNotifier, tokens: IssuedTokens, baseUrl: () => string, allowLoopbackHttp: boolean): Route[] {
   const apiBase = (): string => `${baseUrl()}/v1.0`;
   const find = (id: string | undefined): Subscription | undefined => {
     const sub = id ? state.subscriptions.get(id) : undefined;
@@ -183,8 +202,11 @@ export function subscriptionRoutes(state: GraphEmulatorState, notifier: GraphNot
         const expiry = expiryProblem(body.expirationDateTime);
         if (expiry) return graphError(400, 'InvalidRequest', expiry);
         const notificationUrl = typeof body.notificationUrl === 'string' ? body.notificationUrl : '';
-        if (!/^https?:\/\//.test(notificationUrl)) return graphError(400, 'InvalidRequest', 'notificationUrl must be an https URL.');
         const lifecycle = typeof body.lifecycleNotificationUrl === 'string' ? body.lifecycleNotificationUrl : undefined;
+        for (const url of lifecycle ? [notificationUrl, lifecycle] : [notificationUrl]) {
+          const problem = notificationUrlProblem(url, allowLoopbackHttp);
+          if (problem) return graphError(400, 'InvalidRequest', problem);
+        }
         for (const url of lifecycle ? [notificationUrl, lifecycle] : [notificationUrl]) {
           const problem = await notifier.validate(url);
           if (problem) return graphError(400, 'ValidationError', problem);

@@ -114,9 +114,14 @@ export function userJson(user: StoredUser, apiBase: string): Record<string, unkn
     officeLocation: null,
     preferredLanguage: 'en-US',
     surname: null,
-    userPrincipalName: user.address,
+    userPrincipalName: user.userPrincipalName,
     id: user.id,
   };
+}
+
+/** Properties Graph returns only when `$select` names them. */
+export function userSelectOnlyJson(user: StoredUser): Record<string, unknown> {
+  return { proxyAddresses: [...user.proxyAddresses] };
 }
 
 export function mailboxSettingsJson(user: StoredUser, apiBase: string): Record<string, unknown> {

@@ -13,7 +13,7 @@ const graphError = (status: number, code: string, headers?: Record<string, strin
 
 describe('classifyGraphFailure', () => {
   it.each([
-    [404, 'ErrorInvalidUser', 'permanent', 'mailbox-not-found'],
+    [404, 'ErrorInvalidUser', 'permanent', 'user-not-found'],
     [404, 'ResourceNotFound', 'permanent', 'mailbox-not-found'],
     [404, 'ErrorItemNotFound', 'permanent', 'mailbox-not-found'],
     [404, 'MailboxNotEnabledForRESTAPI', 'permanent', 'mailbox-not-found'],
@@ -34,6 +34,18 @@ describe('classifyGraphFailure', () => {
 
   it('when a subscription request gets 404, then it means the subscription is gone, not the mailbox', () => {
     expect(classifyGraphFailure({ status: 404, code: 'ResourceNotFound' }, 'M365', 'subscription')).toMatchObject({ kind: 'permanent', code: 'subscription-not-found' });
+  });
+
+  it.each([
+    [400, 'BadRequest'],
+    [400, 'ErrorInvalidParameter'],
+  ])('when a request that carried a delta or skip token gets %i %s, then a full resync is needed', (status, code) => {
+    expect(classifyGraphFailure({ status, code }, 'M365', 'sync-state')).toMatchObject({ kind: 'resync', code: 'resync-required' });
+  });
+
+  it('when a request that carried a token gets 403 or 404, then it is still the mailbox that is refused', () => {
+    expect(classifyGraphFailure({ status: 403, code: 'ErrorAccessDenied' }, 'M365', 'sync-state')).toMatchObject({ kind: 'permanent' });
+    expect(classifyGraphFailure({ status: 404, code: 'ErrorInvalidUser' }, 'M365', 'sync-state')).toMatchObject({ kind: 'permanent' });
   });
 
   it('when a 401 is classified, then the message names the profile', () => {
