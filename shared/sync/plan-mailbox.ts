@@ -193,8 +193,11 @@ async function readTouched(
   return [...byId.values()];
 }
 
-/** Refusal codes that are the provider's positive evidence that the mailbox does not exist. */
-const NOT_FOUND = 'mailbox-not-found';
+/**
+ * Refusal codes that are the provider's positive evidence that the mailbox does not exist: no
+ * such mailbox or calendar, or (Graph, addresses not resolved) no user by this name.
+ */
+const NOT_FOUND = new Set(['mailbox-not-found', 'address-not-upn']);
 
 async function fetchWithFailover(
   deps: SyncDeps,
@@ -225,7 +228,7 @@ async function fetchWithFailover(
       // A bad credential or a missing permission is the profile's refusal of every mailbox.
       if (!(error instanceof AppError && (error.kind === 'permanent' || error.kind === 'configuration'))) throw error;
       deps.logger.warn('sync.profile-refused', { mailbox: mailbox.key, profile, code: error.code });
-      if (error.code === NOT_FOUND) {
+      if (NOT_FOUND.has(error.code)) {
         evidence.push(`${profile}: ${error.message}`);
         continue;
       }
