@@ -16,6 +16,7 @@ import { requestResync } from '../../shared/sync/mailbox-admin.js';
 import { runMailboxMessage } from '../../shared/sync/run-mailbox-job.js';
 import { encodeKey } from '../../shared/store/table-key.js';
 import { TableClient } from '@azure/data-tables';
+import type { RecordedRequest } from '../../tools/emulators/emulator-server.js';
 import { ChaosWorld } from './chaos-world.js';
 
 const MINUTE = 60_000;
@@ -72,7 +73,7 @@ async function incident(
     /** ExternalIds CMG is expected never to hold (asked once the incident ended). */
     exclude?: () => ReadonlySet<string>;
   },
-): Promise<{ figures: Omit<ChaosFigures, 'detail'>; provider: number; cmg: number }> {
+): Promise<{ figures: Omit<ChaosFigures, 'detail'>; provider: number; cmg: number; cmgDuring: readonly RecordedRequest[] }> {
   await world.settle();
   const heldBefore = world.heldIds();
   world.startMeasuring();
@@ -90,13 +91,16 @@ async function incident(
   const provider = world.providerRequests(affected === 'all' ? undefined : affected);
   const cmg = world.env.cmg.record.length;
   const deletedDuring = world.deletedIds();
-  await options.end();
+  // Cleared before the recovery starts: its jobs may run while `end` is still going.
+  const cmgDuring = [...world.env.cmg.record];
   world.env.cmg.clearRecord();
+  await options.end();
   const convergeMinutes = await world.untilConverged(CONVERGE_LIMIT_MS, options.exclude?.());
   const deleted = new Set([...deletedDuring, ...world.deletedIds()]);
   return {
     provider,
     cmg,
+    cmgDuring,
     figures: {
       wronglyDeleted: [...deleted].filter((id) => heldBefore.has(id)).length,
       providerPerMailbox: provider / mailboxes,
@@ -191,8 +195,7 @@ export const SCENARIOS: readonly ChaosScenario[] = [
     async run(world) {
       const person = world.people.find((p) => p.provider === 'graph')!;
       let refusedId = '';
-      let putsDuring = 0;
-      const { figures } = await incident(world, {
+      const { figures, cmgDuring } = await incident(world, {
         changes: 1,
         start() {
           refusedId = world.addMeeting(person, 'refused');
@@ -203,13 +206,12 @@ export const SCENARIOS: readonly ChaosScenario[] = [
           world.addMeeting(person, 'accepted');
         },
         end: async () => {
-          putsDuring = countPuts(world, refusedId);
           // A full sync of everyone, as after a settings change: the refusal is not sent again.
           for (const p of world.people) await requestResync(world.deps, p.key, OPERATOR);
         },
         exclude: () => new Set([refusedId]),
       });
-      const refusedPuts = putsDuring + countPuts(world, refusedId);
+      const refusedPuts = countPuts(cmgDuring, refusedId) + countPuts(world.env.cmg.record, refusedId);
       const reported = (await world.deps.store.activities.listRejected()).filter((r) => r.externalId === refusedId).length;
       return {
         figures: { ...figures, detail: { 'PUTs of the refused activity (incident and full sync)': refusedPuts, 'reported as refused': reported } },
@@ -350,8 +352,8 @@ export const SCENARIOS: readonly ChaosScenario[] = [
   },
 ];
 
-function countPuts(world: ChaosWorld, externalId: string): number {
-  return world.env.cmg.record.filter((r) => r.method === 'PUT' && r.path.endsWith(`/activities/${externalId}`)).length;
+function countPuts(records: readonly RecordedRequest[], externalId: string): number {
+  return records.filter((r) => r.method === 'PUT' && r.path.endsWith(`/activities/${externalId}`)).length;
 }
 
 /** Runs one scenario in a world of its own. */
