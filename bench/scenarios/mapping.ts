@@ -77,7 +77,7 @@ function measureMapping(): void {
   const firstPlan = planOperations({ desired: mapped.activities, acknowledged: [], scope: { kind: 'full' } });
   const plannedAt = performance.now();
   const acknowledged: AcknowledgedActivity[] = firstPlan.flatMap((op) =>
-    op.op === 'upsert' ? [{ externalId: op.activity.externalId, hash: op.hash, sourceEventId: op.activity.source.eventId }] : [],
+    op.op === 'upsert' ? [{ externalId: op.activity.externalId, hash: op.hash, sourceEventId: op.activity.source.eventId, seriesId: op.activity.source.seriesId }] : [],
   );
   const replanStarted = performance.now();
   const replan = planOperations({ desired: mapped.activities, acknowledged, scope: { kind: 'full' } });
