@@ -71,7 +71,6 @@ export function failureFromStatus(
   return { retry: 'never', error: permanentError(text, `http_${status}`) };
 }
 
-/** No answer: timeout, connection reset or refused, DNS. All transient: the network or CMG may recover. */
 /**
  * The CMG server's certificate chain does not lead to a trusted root: typically a certificate from
  * the customer's internal CA. Retrying cannot help; the setting that fixes it is named.
@@ -86,6 +85,7 @@ export function untrustedCertificate(where: string, tlsCode: string): CmgFailure
   };
 }
 
+/** No answer: timeout, connection reset or refused, DNS. All transient: the network or CMG may recover. */
 export function failureFromNetwork(where: string, reason: string, code: 'timeout' | 'network'): CmgFailure {
   return { retry: 'backoff', error: transientError(redactText(`${where} failed: ${reason}`), code) };
 }
