@@ -37,33 +37,20 @@ export async function mailboxes(request: HttpRequest): Promise<HttpResponseInit>
   return json(200, await listMailboxes(deps, query.data));
 }
 
-export async function invalidMailboxes(request: HttpRequest): Promise<HttpResponseInit> {
-  const deps = await getDeps();
-  const access = await admit(request, deps, READER_ROLE);
-  if (!access.ok) return access.response;
-  return json(200, { mailboxes: await invalidReport(deps) });
+/** A report for readers: the caller is admitted first, then one named list is read. */
+function readerReport(name: string, read: (deps: Awaited<ReturnType<typeof getDeps>>) => Promise<unknown>) {
+  return async (request: HttpRequest): Promise<HttpResponseInit> => {
+    const deps = await getDeps();
+    const access = await admit(request, deps, READER_ROLE);
+    if (!access.ok) return access.response;
+    return json(200, { [name]: await read(deps) });
+  };
 }
 
-export async function multiAddresses(request: HttpRequest): Promise<HttpResponseInit> {
-  const deps = await getDeps();
-  const access = await admit(request, deps, READER_ROLE);
-  if (!access.ok) return access.response;
-  return json(200, { addresses: await multiAddressReport(deps) });
-}
-
-export async function deadLetters(request: HttpRequest): Promise<HttpResponseInit> {
-  const deps = await getDeps();
-  const access = await admit(request, deps, READER_ROLE);
-  if (!access.ok) return access.response;
-  return json(200, { deadLetters: await deps.store.deadLetters.list() });
-}
-
-export async function rejectedActivities(request: HttpRequest): Promise<HttpResponseInit> {
-  const deps = await getDeps();
-  const access = await admit(request, deps, READER_ROLE);
-  if (!access.ok) return access.response;
-  return json(200, { activities: await rejectedActivityReport(deps) });
-}
+export const invalidMailboxes = readerReport('mailboxes', invalidReport);
+export const multiAddresses = readerReport('addresses', multiAddressReport);
+export const deadLetters = readerReport('deadLetters', (deps) => deps.store.deadLetters.list());
+export const rejectedActivities = readerReport('activities', rejectedActivityReport);
 
 export async function resync(request: HttpRequest): Promise<HttpResponseInit> {
   const deps = await getDeps();
