@@ -93,6 +93,13 @@ const itemNotFound = (): EmulatorResponse => graphError(404, 'ErrorItemNotFound'
 export function calendarRoutes(state: GraphEmulatorState, baseUrl: () => string): Route[] {
   const apiBase = (): string => `${baseUrl()}/v1.0`;
   const lookup = mailboxLookup(state);
+  /** The mailbox and the time window a calendarView or instances request names. */
+  const lookupInWindow = (req: EmulatorRequest): { user: StoredUser; start: string; end: string } | { error: EmulatorResponse } => {
+    const found = lookup(req);
+    if ('error' in found) return found;
+    const window = windowOf(req);
+    return 'error' in window ? window : { user: found.user, ...window };
+  };
 
   /** A full-event list paged with $top / $skip, the way calendarView and instances page. */
   const listPage = (req: EmulatorRequest, all: readonly Instance[], user: StoredUser, context: string, path: string): EmulatorResponse => {
@@ -197,13 +204,11 @@ export function calendarRoutes(state: GraphEmulatorState, baseUrl: () => string)
       method: 'GET',
       pattern: /^\/v1\.0\/users\/(?<user>[^/]+)\/calendarView$/,
       handler: (req) => {
-        const found = lookup(req);
+        const found = lookupInWindow(req);
         if ('error' in found) return found.error;
-        const window = windowOf(req);
-        if ('error' in window) return window.error;
-        const { start, end } = window;
-        const all = state.instances(found.user.id).filter((i) => overlaps(i.fields.start, i.fields.end, start, end));
-        return listPage(req, all, found.user, `users('${found.user.id}')/calendarView`, `users/${found.user.id}/calendarView`);
+        const { user, start, end } = found;
+        const all = state.instances(user.id).filter((i) => overlaps(i.fields.start, i.fields.end, start, end));
+        return listPage(req, all, user, `users('${user.id}')/calendarView`, `users/${user.id}/calendarView`);
       },
     },
     {
@@ -222,16 +227,14 @@ export function calendarRoutes(state: GraphEmulatorState, baseUrl: () => string)
       method: 'GET',
       pattern: /^\/v1\.0\/users\/(?<user>[^/]+)\/events\/(?<event>[^/]+)\/instances$/,
       handler: (req) => {
-        const found = lookup(req);
+        const found = lookupInWindow(req);
         if ('error' in found) return found.error;
-        const window = windowOf(req);
-        if ('error' in window) return window.error;
-        const { start, end } = window;
+        const { user, start, end } = found;
         const id = req.params.event ?? '';
-        const series = state.seriesInstances(found.user.id, id);
-        if (!series) return state.master(found.user.id, id) ? graphError(400, 'ErrorInvalidRequest', 'The specified event is not a recurring series master.') : itemNotFound();
+        const series = state.seriesInstances(user.id, id);
+        if (!series) return state.master(user.id, id) ? graphError(400, 'ErrorInvalidRequest', 'The specified event is not a recurring series master.') : itemNotFound();
         const all = series.filter((i) => overlaps(i.fields.start, i.fields.end, start, end));
-        return listPage(req, all, found.user, `users('${found.user.id}')/events('${id}')/instances`, `users/${found.user.id}/events/${id}/instances`);
+        return listPage(req, all, user, `users('${user.id}')/events('${id}')/instances`, `users/${user.id}/events/${id}/instances`);
       },
     },
     {
