@@ -75,6 +75,12 @@ export interface ListMailboxesOptions {
   readonly continuationToken?: string | undefined;
 }
 
+/** One row for `writeMany`: without `etag` created (or replaced), with it replaced only if the row still has it. */
+export interface MailboxWrite {
+  readonly mailbox: Mailbox;
+  readonly etag?: string | undefined;
+}
+
 export interface MailboxRepository {
   get(key: string): Promise<StoredMailbox | undefined>;
   /** One page, across all shards, optionally only mailboxes in one state. */
@@ -88,6 +94,12 @@ export interface MailboxRepository {
    * ConcurrencyConflictError when another writer changed or deleted it meanwhile.
    */
   update(mailbox: Mailbox, etag: string): Promise<string>;
+  /**
+   * Writes many rows in few requests (Table Storage transactions: up to 100 rows of one shard
+   * each). Returns the keys of the conditional writes that met another writer's change: the
+   * caller reads those again. Every other write is done when it resolves.
+   */
+  writeMany(writes: readonly MailboxWrite[]): Promise<{ readonly conflicts: readonly string[] }>;
   /** Deleting a mailbox that is not there succeeds. With `etag`, a conflicting write throws ConcurrencyConflictError. */
   delete(key: string, etag?: string): Promise<void>;
 }

@@ -1,6 +1,6 @@
-import { odata, type TableEntity } from '@azure/data-tables';
+import { odata, type TableClient, type TableEntity, type TransactionAction } from '@azure/data-tables';
 import { z } from 'zod';
-import { MAILBOX_STATES, type ListMailboxesOptions, type Mailbox, type MailboxPage, type MailboxRepository, type StoredMailbox } from './mailbox-repository.js';
+import { MAILBOX_STATES, type ListMailboxesOptions, type Mailbox, type MailboxPage, type MailboxRepository, type MailboxWrite, type StoredMailbox } from './mailbox-repository.js';
 import { parseEntity } from './parse-entity.js';
 import { shardOf } from './shard.js';
 import { ConcurrencyConflictError, requireEtag, statusOf, toStoreError } from './table-errors.js';
@@ -10,6 +10,8 @@ import type { TableGetter } from './table-connection.js';
 const TABLE = 'Mailboxes';
 /** Table Storage returns at most 1000 entities per page. */
 const MAX_PAGE = 1000;
+/** Rows in one entity group transaction, all of one partition (Table Storage's limit). */
+const MAX_TRANSACTION = 100;
 
 const optional = z.string().optional();
 const MailboxEntity = z.object({
@@ -104,6 +106,50 @@ export class TableMailboxRepository implements MailboxRepository {
       if (status === 412 || status === 404) throw new ConcurrencyConflictError(TABLE, mailbox.key, error);
       throw toStoreError(error, TABLE, `update ${mailbox.key}`);
     }
+  }
+
+  async writeMany(writes: readonly MailboxWrite[]): Promise<{ readonly conflicts: readonly string[] }> {
+    const client = await this.table();
+    const byShard = new Map<string, MailboxWrite[]>();
+    for (const write of writes) {
+      const shard = shardOf(write.mailbox.key);
+      byShard.set(shard, [...(byShard.get(shard) ?? []), write]);
+    }
+    const conflicts: string[] = [];
+    // The shards in parallel (at most SHARD_COUNT requests at once), each shard's chunks in turn.
+    await Promise.all(
+      [...byShard].map(async ([shard, shardWrites]) => {
+        for (let i = 0; i < shardWrites.length; i += MAX_TRANSACTION) {
+          conflicts.push(...(await this.transact(client, shard, shardWrites.slice(i, i + MAX_TRANSACTION))));
+        }
+      }),
+    );
+    return { conflicts };
+  }
+
+  /** One transaction; when a row in it changed since read (the whole transaction fails), row by row. */
+  private async transact(client: TableClient, shard: string, writes: readonly MailboxWrite[]): Promise<string[]> {
+    const actions: TransactionAction[] = writes.map(({ mailbox, etag }) =>
+      etag === undefined ? ['upsert', toEntity(mailbox), 'Replace'] : ['update', toEntity(mailbox), 'Replace', { etag }],
+    );
+    try {
+      await client.submitTransaction(actions);
+      return [];
+    } catch (error) {
+      const status = statusOf(error);
+      if (status !== 412 && status !== 404) throw toStoreError(error, TABLE, `write batch in ${shard}`);
+    }
+    const conflicts: string[] = [];
+    for (const { mailbox, etag } of writes) {
+      try {
+        if (etag === undefined) await this.upsert(mailbox);
+        else await this.update(mailbox, etag);
+      } catch (error) {
+        if (!(error instanceof ConcurrencyConflictError)) throw error;
+        conflicts.push(mailbox.key);
+      }
+    }
+    return conflicts;
   }
 
   async delete(key: string, etag?: string): Promise<void> {

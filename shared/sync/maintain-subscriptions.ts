@@ -23,7 +23,14 @@ export type SubscriptionsReport =
   | { readonly status: 'done'; readonly created: number; readonly renewed: number; readonly deleted: number; readonly failed: number };
 
 const FOREVER = '9999-12-31T00:00:00.000Z';
-const CONCURRENCY = 4;
+/**
+ * Provider calls at once. The first run at 10,000 mailboxes creates 10,000 subscriptions; at a
+ * few hundred ms each (Graph validates every new one against our webhook), 4 at once would
+ * outlast the function's 10-minute timeout.
+ */
+const CONCURRENCY = 16;
+/** Tasks gathered before they run: the run holds no more mailboxes than these tasks need. */
+const CHUNK = 500;
 const SYNCED = new Set(['active', 'failing']);
 
 /** Graph refuses an expiry beyond its maximum; a clock a little ahead of Graph's must not hit that. */
@@ -42,55 +49,80 @@ export async function maintainSubscriptions(deps: SyncDeps): Promise<Subscriptio
   }
   const counts = { created: 0, renewed: 0, deleted: 0, failed: 0 };
   const renewBefore = new Date(deps.now().getTime() + deps.config.push.renewMarginMs).toISOString();
+  const runAll = (work: ReadonlyArray<() => Promise<void>>): Promise<void> =>
+    forEachBounded(work, CONCURRENCY, async (task) => {
+      try {
+        await task();
+      } catch (error) {
+        counts.failed += 1;
+        const appError = toAppError(error);
+        deps.logger.warn('subscriptions.failed', { code: appError.code, error: appError.message });
+      }
+    });
 
+  // Every subscription, by mailbox: the one read of the table, small rows. Each mailbox takes its
+  // own out as the Mailboxes table streams past; what is left belongs to no mailbox any more.
   const subscriptions = await deps.store.subscriptions.listExpiringBefore(FOREVER);
   const byMailbox = new Map<string, Subscription[]>();
-  for (const s of subscriptions) byMailbox.set(s.mailboxKey, [...(byMailbox.get(s.mailboxKey) ?? []), s]);
-  const mailboxes = new Map<string, StoredMailbox>();
-  for await (const m of deps.store.mailboxes.listAll()) mailboxes.set(m.key, m);
+  for (const s of subscriptions) {
+    const own = byMailbox.get(s.mailboxKey);
+    if (own) own.push(s);
+    else byMailbox.set(s.mailboxKey, [s]);
+  }
 
-  const work: Array<() => Promise<void>> = [];
-  for (const mailbox of mailboxes.values()) {
-    // A mailbox gets push once a sync has found the profile that serves it.
-    if (!SYNCED.has(mailbox.state) || !mailbox.profile) continue;
-    const provider = deps.providers.byName(mailbox.profile);
-    if (!provider) continue;
-    const own = (byMailbox.get(mailbox.key) ?? []).filter((s) => s.provider === provider.kind);
-    if (own.length === 0) {
-      work.push(async () => {
-        await createSubscription(deps, provider, mailbox);
-        counts.created += 1;
-      });
+  // The mailboxes in one pass; the work found so far runs before more is read.
+  let work: Array<() => Promise<void>> = [];
+  for await (const mailbox of deps.store.mailboxes.listAll()) {
+    const own = byMailbox.get(mailbox.key) ?? [];
+    byMailbox.delete(mailbox.key);
+    work.push(...mailboxWork(deps, mailbox, own, renewBefore, counts));
+    if (work.length >= CHUNK) {
+      await runAll(work);
+      work = [];
     }
-    for (const s of own.filter((s) => s.expiresAt < renewBefore)) {
+  }
+  for (const left of byMailbox.values()) {
+    for (const s of left) work.push(deletion(deps, s, undefined, undefined, counts));
+  }
+  await runAll(work);
+
+  deps.logger.info('subscriptions.done', { ...counts, total: subscriptions.length });
+  return { status: 'done', ...counts };
+}
+
+type Counts = { created: number; renewed: number; deleted: number; failed: number };
+
+/**
+ * What one mailbox needs: a subscription of its provider when it is synced (a mailbox gets push
+ * once a sync has found the profile that serves it), renewed when it expires soon; none else.
+ */
+function mailboxWork(deps: SyncDeps, mailbox: StoredMailbox, own: readonly Subscription[], renewBefore: string, counts: Counts): Array<() => Promise<void>> {
+  const provider = mailbox.profile ? deps.providers.byName(mailbox.profile) : undefined;
+  const kind = SYNCED.has(mailbox.state) ? provider?.kind : undefined;
+  const work: Array<() => Promise<void>> = [];
+  for (const s of own) {
+    if (s.provider !== kind) work.push(deletion(deps, s, mailbox.address, provider, counts));
+    else if (s.expiresAt < renewBefore) {
       work.push(async () => {
-        await renewSubscription(deps, s, provider, mailbox);
+        await renewSubscription(deps, s, provider!, mailbox);
         counts.renewed += 1;
       });
     }
   }
-  for (const s of subscriptions) {
-    const mailbox = mailboxes.get(s.mailboxKey);
-    const provider = mailbox?.profile ? deps.providers.byName(mailbox.profile) : undefined;
-    const keep = mailbox && SYNCED.has(mailbox.state) && provider?.kind === s.provider;
-    if (keep) continue;
+  if (kind !== undefined && !own.some((s) => s.provider === kind)) {
     work.push(async () => {
-      await deleteSubscription(deps, s, mailbox?.address, provider?.kind === s.provider ? provider : deps.providers.all().find((p) => p.kind === s.provider));
-      counts.deleted += 1;
+      await createSubscription(deps, provider!, mailbox);
+      counts.created += 1;
     });
   }
+  return work;
+}
 
-  await forEachBounded(work, CONCURRENCY, async (task) => {
-    try {
-      await task();
-    } catch (error) {
-      counts.failed += 1;
-      const appError = toAppError(error);
-      deps.logger.warn('subscriptions.failed', { code: appError.code, error: appError.message });
-    }
-  });
-  deps.logger.info('subscriptions.done', { ...counts, total: subscriptions.length });
-  return { status: 'done', ...counts };
+function deletion(deps: SyncDeps, s: Subscription, address: string | undefined, provider: CalendarProvider | undefined, counts: Counts): () => Promise<void> {
+  return async () => {
+    await deleteSubscription(deps, s, address, provider?.kind === s.provider ? provider : deps.providers.all().find((p) => p.kind === s.provider));
+    counts.deleted += 1;
+  };
 }
 
 export async function createSubscription(deps: SyncDeps, provider: CalendarProvider, mailbox: StoredMailbox): Promise<Subscription> {

@@ -7,7 +7,7 @@
 import type { CmgUser } from '../cmg/cmg-gateway.js';
 import type { OutgoingJob } from '../queue/job-queue.js';
 import { rosterMessageId } from '../queue/message-id.js';
-import type { Mailbox, StoredMailbox } from '../store/mailbox-repository.js';
+import type { Mailbox, MailboxWrite, StoredMailbox } from '../store/mailbox-repository.js';
 import { encodeKey } from '../store/table-key.js';
 import { planRoster, type PlannedMailbox, type RosterUser } from './roster-plan.js';
 import { saveMailbox } from './sync-mailbox.js';
@@ -71,7 +71,7 @@ export async function refreshRoster(deps: SyncDeps, options: { full: boolean }):
     { full },
   );
 
-  let written = 0;
+  const writes: MailboxWrite[] = [];
   const jobs: OutgoingJob[] = [];
   const unstorable: string[] = [];
   for (const planned of plan.mailboxes) {
@@ -85,9 +85,7 @@ export async function refreshRoster(deps: SyncDeps, options: { full: boolean }):
     }
     const next = rosterRow(before, planned, user);
     if (before && sameRosterFields(before, next)) continue;
-    if (before) await saveMailbox(deps, before, (m) => ({ ...m, ...rosterFields(next) }));
-    else await deps.store.mailboxes.upsert(next);
-    written += 1;
+    writes.push({ mailbox: next, etag: before?.etag });
     const wasSynced = before !== undefined && SYNCED.has(before.state);
     const isSynced = SYNCED.has(next.state);
     // Start syncing a new mailbox now; clear the activities of one that left active sync.
@@ -98,6 +96,14 @@ export async function refreshRoster(deps: SyncDeps, options: { full: boolean }):
       });
     }
   }
+  // In transactions of up to 100 rows; a row a sync job changed meanwhile gets the roster's fields on its new self.
+  const { conflicts } = await deps.store.mailboxes.writeMany(writes);
+  for (const key of conflicts) {
+    const current = await deps.store.mailboxes.get(key);
+    const next = writes.find((w) => w.mailbox.key === key)!.mailbox;
+    if (current) await saveMailbox(deps, current, (m) => ({ ...m, ...rosterFields(next) }));
+  }
+  const written = writes.length;
   if (jobs.length > 0) await deps.queue.sendMany(jobs);
 
   await deps.store.state.set('roster', 'checkpoint', page.asOf);
@@ -133,8 +139,11 @@ function sameRosterFields(a: Mailbox, b: Mailbox): boolean {
   return JSON.stringify(rosterFields(a)) === JSON.stringify(rosterFields(b));
 }
 
+/** The row as written back: its ETag goes with the write as its condition, not as a field. */
+const withoutEtag = ({ etag: _etag, ...mailbox }: StoredMailbox): Mailbox => mailbox;
+
 function rosterRow(before: StoredMailbox | undefined, planned: PlannedMailbox, user: CmgUser | undefined): Mailbox {
-  const base: Mailbox = before ?? {
+  const base: Mailbox = before ? withoutEtag(before) : {
     key: planned.key,
     address: '',
     domain: '',

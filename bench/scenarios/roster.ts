@@ -1,0 +1,189 @@
+/**
+ * The timers at a large roster (issue #17, item 5): 10,000 mailboxes (half Microsoft 365, half
+ * Google) through the roster refresh (the first one, a daily full one and an incremental one
+ * with no change, one with a few changes), dispatch, and the subscriptions timer (the first run
+ * creating a subscription or channel per mailbox, one with nothing due, one with a tenth
+ * expiring). Jobs the timers enqueue are counted, not run: the sweeps are the `e2e` bench's.
+ * For each run: seconds, requests per mailbox by kind (CMG roster pages, Table Storage by table
+ * and kind, Graph and Google subscription requests, provider token requests, queue sends), the
+ * reads of the whole Mailboxes table (at most one per run is the target), peak RSS and the
+ * machine's load average.
+ */
+import type { BenchScenario } from '../run.js';
+import { useDeps } from '../../shared/app/app-context.js';
+import type { JobQueue } from '../../shared/queue/job-queue.js';
+import type { MailboxWrite } from '../../shared/store/mailbox-repository.js';
+import { dispatch } from '../../shared/sync/dispatch.js';
+import { maintainSubscriptions } from '../../shared/sync/maintain-subscriptions.js';
+import { refreshRoster } from '../../shared/sync/refresh-roster.js';
+import type { SyncDeps } from '../../shared/sync/sync-deps.js';
+import { forEachBounded } from '../../shared/sync/bounded.js';
+import { GOOGLE_PROFILE, GRAPH_PROFILE } from '../../tools/local-env/local-environment.js';
+import { PROVIDER_LATENCY_MS, CMG_LATENCY_MS, startBenchEnvironment, startProcessesSampler, type BenchEnvironment } from '../support/bench-environment.js';
+import { machineLine } from '../support/measure.js';
+import { RequestLog, tableBatches, tableRequestKinds, type LoggedRequest } from '../support/request-log.js';
+import { startWebhookServer } from '../support/webhook-server.js';
+
+/** Of the subscriptions, the share the third timer run finds expiring. */
+const EXPIRING_SHARE = 10;
+
+const scenario: BenchScenario = {
+  name: 'roster',
+  description: `roster refresh, dispatch and the subscriptions timer at 10,000 mailboxes (1,000 with --quick), ${PROVIDER_LATENCY_MS} ms provider / ${CMG_LATENCY_MS} ms CMG latency`,
+  async run() {
+    const mailboxes = process.argv.includes('--quick') ? 1_000 : 10_000;
+    const webhooks = await startWebhookServer();
+    let bench: BenchEnvironment | undefined;
+    let log: RequestLog | undefined;
+    try {
+      bench = await startBenchEnvironment({
+        mailboxes,
+        settings: { WEBHOOK_BASE_URL: webhooks.url },
+        // The timers are measured, not the jobs they enqueue: each is taken off the queue and counted.
+        handler: async () => undefined,
+        extraPorts: new Map([[String(webhooks.port), 'webhooks']]),
+      });
+      // The webhooks answer Graph's validation handshake with the product's functions.
+      useDeps(bench.env.deps);
+      log = new RequestLog(names(bench, webhooks.port));
+      const sends = new SendCount();
+      const deps: SyncDeps = { ...bench.env.deps, queue: sends.wrap(bench.env.deps.queue) };
+      const run = timerRun(bench, log, sends);
+
+      await run('roster refresh, first (every mailbox new)', () => refreshRoster(deps, { full: false }));
+      await run('roster refresh, daily full, no change', () => refreshRoster(deps, { full: true }));
+      await run('roster refresh, incremental, no change', () => refreshRoster(deps, { full: false }));
+      changeSomeUsers(bench);
+      await run('roster refresh, incremental, 10 users changed', () => refreshRoster(deps, { full: false }));
+
+      await run('dispatch', () => dispatch(deps));
+
+      await firstSyncFoundProfiles(bench);
+      await run('subscriptions, first (one per mailbox)', () => maintainSubscriptions(deps));
+      await run('subscriptions, nothing due', () => maintainSubscriptions(deps));
+      const expiring = await expireSome(bench);
+      await run(`subscriptions, ${expiring} expiring`, () => maintainSubscriptions(deps));
+      if (webhooks.errors > 0) console.log(`webhook errors: ${webhooks.errors}`);
+    } finally {
+      log?.close();
+      await bench?.close();
+      await webhooks.close();
+    }
+  },
+};
+
+/** Jobs the product sends, counted per call. */
+class SendCount {
+  calls = 0;
+  jobs = 0;
+
+  wrap(queue: JobQueue): JobQueue {
+    return {
+      send: async (job, options) => {
+        this.calls += 1;
+        this.jobs += 1;
+        await queue.send(job, options);
+      },
+      sendMany: async (jobs) => {
+        this.calls += 1;
+        this.jobs += jobs.length;
+        await queue.sendMany(jobs);
+      },
+    };
+  }
+
+  reset(): void {
+    this.calls = 0;
+    this.jobs = 0;
+  }
+}
+
+function names(b: BenchEnvironment, webhookPort: number): Map<string, string> {
+  return new Map([
+    [new URL(b.azurite.tableEndpoint).port, 'tables'],
+    [String(b.env.cmg.port), 'cmg'],
+    [String(b.env.graph.port), 'graph'],
+    [String(b.env.google.port), 'google'],
+    [String(webhookPort), 'webhooks'],
+  ]);
+}
+
+function timerRun(b: BenchEnvironment, log: RequestLog, sends: SendCount) {
+  return async (title: string, work: () => Promise<unknown>): Promise<void> => {
+    log.reset();
+    sends.reset();
+    const sampler = await startProcessesSampler(b);
+    const started = performance.now();
+    const result = await work();
+    const seconds = (performance.now() - started) / 1000;
+    const { lines } = await sampler.stop();
+    // Graph validates a new subscription by calling the webhook: let those answers finish.
+    await Promise.all([b.env.graph.control.flushNotifications(), b.env.google.control.flushNotifications()]);
+    printRun(title, seconds, result, b.mailboxes, log, sends);
+    console.log(`  ${lines[0]}; ${machineLine()}`);
+    console.log(`  ${lines[1]}`);
+  };
+}
+
+function printRun(title: string, seconds: number, result: unknown, mailboxes: number, log: RequestLog, sends: SendCount): void {
+  const per = (n: number): string => (n / mailboxes).toFixed(4);
+  const of = (to: string, test: (r: LoggedRequest) => boolean = () => true): number => log.count((r) => r.to === to && test(r));
+  const mailboxTable = tableRequestKinds(log, 'Mailboxes');
+  const subscriptionTable = tableRequestKinds(log, 'Subscriptions');
+  const stateTable = tableRequestKinds(log, 'State');
+  const tables = of('tables');
+  const graphSubscriptions = of('graph', (r) => r.path.includes('/subscriptions'));
+  const graphTokens = of('graph', (r) => !r.path.startsWith('/v1.0/'));
+  const googleChannels = of('google', (r) => r.path.includes('/events/watch') || r.path.includes('/channels/stop'));
+  const googleTokens = of('google', (r) => !r.path.startsWith('/calendar/v3/'));
+  console.log(`${title}: ${seconds.toFixed(2)} s (${(seconds * 1000 / mailboxes).toFixed(3)} ms per mailbox); ${JSON.stringify(result)}`);
+  console.log(`  reads of the whole Mailboxes table: ${mailboxTable.scans} (target at most 1)`);
+  console.log(
+    `  requests per mailbox: CMG roster ${per(of('cmg', (r) => r.path.includes('/calendar-settings')))} (${of('cmg')} CMG requests); ` +
+      `Table Storage ${per(tables)} (${tables}: Mailboxes ${mailboxTable.pages} query pages, ${mailboxTable.pointReads} point reads, ${mailboxTable.writes} writes; ` +
+      `Subscriptions ${subscriptionTable.pages} query pages, ${subscriptionTable.pointReads} point reads, ${subscriptionTable.writes} writes; ` +
+      `State ${stateTable.pointReads + stateTable.writes}; ${tableBatches(log)} batch transactions)`,
+  );
+  console.log(
+    `  requests per mailbox: Graph subscriptions ${per(graphSubscriptions)} (${graphSubscriptions}), Graph token ${per(graphTokens)}; ` +
+      `Google channels ${per(googleChannels)} (${googleChannels}), Google token ${per(googleTokens)} (${googleTokens}); ` +
+      `queue sends ${per(sends.calls)} (${sends.calls} sends carrying ${sends.jobs} jobs)`,
+  );
+}
+
+/** A few CMG users change: new addresses, sync turned off, removed, and new users. */
+function changeSomeUsers(b: BenchEnvironment): void {
+  const cmg = b.env.cmg.control;
+  const people = b.org.people;
+  for (const p of people.slice(0, 3)) cmg.changeUser({ userId: p.key, email: p.address.replace('@', '.moved@'), calendarSync: true, language: p.language, forwardByDefault: p.forwardByDefault, messageSystem: 1 });
+  for (const p of people.slice(3, 6)) cmg.changeUser({ userId: p.key, email: p.address, calendarSync: false, language: p.language, forwardByDefault: p.forwardByDefault, messageSystem: 1 });
+  for (const p of people.slice(6, 8)) cmg.deleteUser(p.key);
+  for (let i = 0; i < 2; i += 1) cmg.changeUser({ userId: `new-${i}`, email: `new.user${i}@${people[i]!.address.split('@')[1]}`, calendarSync: true, language: 'en', forwardByDefault: false, messageSystem: 1 });
+}
+
+/** What every mailbox's first sync records, without running the syncs: the profile serving it (those the providers know). */
+async function firstSyncFoundProfiles(b: BenchEnvironment): Promise<void> {
+  const started = performance.now();
+  const store = b.env.deps.store.mailboxes;
+  const known = new Map(b.org.people.map((p) => [p.address, p.provider]));
+  const writes: MailboxWrite[] = [];
+  for await (const { etag, ...m } of store.listAll()) {
+    const provider = known.get(m.address);
+    if (m.state !== 'active' || !provider) continue;
+    writes.push({ mailbox: { ...m, profile: provider === 'google' ? GOOGLE_PROFILE : GRAPH_PROFILE, provider }, etag });
+  }
+  await store.writeMany(writes);
+  console.log(`(set-up: ${writes.length} active mailboxes given the profile their first sync finds, in ${((performance.now() - started) / 1000).toFixed(1)} s)`);
+}
+
+/** A tenth of the subscriptions now expire within the renew margin. */
+async function expireSome(b: BenchEnvironment): Promise<number> {
+  const subscriptions = b.env.deps.store.subscriptions;
+  const all = await subscriptions.listExpiringBefore('9999-12-31T00:00:00.000Z');
+  const soon = new Date(Date.now() + 60_000).toISOString();
+  const chosen = all.filter((_, i) => i % EXPIRING_SHARE === 0);
+  await forEachBounded(chosen, 16, (s) => subscriptions.upsert({ ...s, expiresAt: soon }));
+  return chosen.length;
+}
+
+export default scenario;
