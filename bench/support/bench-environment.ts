@@ -78,6 +78,8 @@ export interface BenchEnvironment {
 
 export async function startBenchEnvironment(options: {
   mailboxes: number;
+  /** Events seeded per person (default 30). */
+  eventsPerPerson?: number;
   settings?: Record<string, string>;
   handler?: BenchJobHandler;
   /** Destination ports to name in the request counts, besides the environment's own. */
@@ -85,7 +87,7 @@ export async function startBenchEnvironment(options: {
 }): Promise<BenchEnvironment> {
   const started = performance.now();
   const now = new Date();
-  const org = benchOrganisation({ now, mailboxes: options.mailboxes, eventsPerPerson: 30 });
+  const org = benchOrganisation({ now, mailboxes: options.mailboxes, eventsPerPerson: options.eventsPerPerson ?? 30 });
   const azurite = await startAzurite({ isolated: true });
   let env: LocalEnvironment;
   try {

@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { maintainSubscriptions } from '../../../shared/sync/maintain-subscriptions.js';
 import { refreshRoster } from '../../../shared/sync/refresh-roster.js';
+import { TableRequestLog } from '../../support/table-request-log.js';
 import { startPush, syncedMailboxes, type PushEnvironment } from './push-harness.js';
 
 let push: PushEnvironment | undefined;
@@ -47,6 +48,20 @@ describe('the subscriptions timer', () => {
     env.graph.clearRecord();
     expect(await push.runSubscriptionsTimer()).toEqual(['subscriptions: 0 created, 0 renewed, 0 deleted, 0 failed']);
     expect(env.graph.control.apiRequests()).toEqual([]);
+  });
+
+  it('when it runs, with work to do or none, then each run reads the Mailboxes table once and the Subscriptions table once', async () => {
+    push = await startPush();
+    const log = new TableRequestLog();
+    try {
+      expect(await push.runSubscriptionsTimer()).toEqual([expect.stringMatching(/^subscriptions: [1-9]\d* created, 0 renewed/)]);
+      expect([log.scans('Mailboxes'), log.scans('Subscriptions')]).toEqual([1, 1]);
+      log.reset();
+      expect(await push.runSubscriptionsTimer()).toEqual(['subscriptions: 0 created, 0 renewed, 0 deleted, 0 failed']);
+      expect([log.scans('Mailboxes'), log.scans('Subscriptions')]).toEqual([1, 1]);
+    } finally {
+      log.close();
+    }
   });
 
   it('when a subscription and a channel expire within SUBSCRIPTION_RENEW_MARGIN, then the Graph subscription is extended with PATCH and the Google channel replaced by a new one, the old one stopped', async () => {

@@ -86,6 +86,28 @@ describe('Mailboxes table', () => {
     expect(await mailboxes.get('u-5')).toBeDefined();
   });
 
+  it('when many rows are written at once and one changed since it was read, then the others are written and only its key comes back as a conflict', async () => {
+    const { mailboxes } = createTestStore();
+    const firstEtag = await mailboxes.upsert(aMailbox('b-0'));
+    const staleEtag = await mailboxes.upsert(aMailbox('b-1'));
+    await mailboxes.update(aMailbox('b-1', { syncToken: 'newer' }), staleEtag);
+    const writes = [
+      { mailbox: aMailbox('b-0', { language: 'sv' }), etag: firstEtag },
+      { mailbox: aMailbox('b-1', { language: 'sv' }), etag: staleEtag },
+      ...Array.from({ length: 300 }, (_, i) => ({ mailbox: aMailbox(`n-${i}`, { language: 'sv' }) })),
+    ];
+
+    const { conflicts } = await mailboxes.writeMany(writes);
+
+    expect(conflicts).toEqual(['b-1']);
+    expect(await mailboxes.get('b-0')).toMatchObject({ language: 'sv' });
+    expect(await mailboxes.get('b-1')).toMatchObject({ language: 'en', syncToken: 'newer' });
+    const all = [];
+    for await (const m of mailboxes.listAll()) all.push(m);
+    expect(all).toHaveLength(302);
+    expect(all.filter((m) => m.language === 'sv')).toHaveLength(301);
+  });
+
   it('when a key holds characters Table Storage forbids, then it is stored and read back unchanged', async () => {
     const { mailboxes } = createTestStore();
     const key = "odd/key\\with#?%'!\u0001ü";

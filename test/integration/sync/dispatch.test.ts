@@ -4,6 +4,7 @@ import { silentLogger } from '../../../shared/observability/logger.js';
 import type { JobQueue, OutgoingJob } from '../../../shared/queue/job-queue.js';
 import { dispatch } from '../../../shared/sync/dispatch.js';
 import type { SyncDeps } from '../../../shared/sync/sync-deps.js';
+import { TableRequestLog } from '../../support/table-request-log.js';
 import { createTestStore } from '../../support/test-store.js';
 import { aMailbox } from '../store/mailbox-fixture.js';
 
@@ -85,5 +86,20 @@ describe('dispatch', () => {
     await expect(dispatch(deps)).resolves.toMatchObject({ status: 'dispatched', enqueued: 1 });
     await expect(dispatch(deps)).resolves.toMatchObject({ status: 'not-due' });
     expect(queue.sent.map((j) => j.messageId)).toEqual([expect.stringMatching(/^schedule:m1:/)]);
+  });
+
+  it('when 1,200 mailboxes are due, then dispatch reads the Mailboxes table once, page after page, and sends a job for each', async () => {
+    const queue = new RecordingQueue();
+    const deps = depsWith(queue);
+    const rows = Array.from({ length: 1_200 }, (_, i) => ({ mailbox: aMailbox(`m${i}`) }));
+    await deps.store.mailboxes.writeMany(rows);
+    const log = new TableRequestLog();
+    try {
+      await expect(dispatch(deps)).resolves.toMatchObject({ status: 'dispatched', enqueued: 1_200 });
+      expect(log.scans('Mailboxes')).toBe(1);
+    } finally {
+      log.close();
+    }
+    expect(new Set(queue.sent.map((j) => j.job.mailboxKey)).size).toBe(1_200);
   });
 });
