@@ -1,5 +1,4 @@
 import { describe, expect, it } from 'vitest';
-import { readConfig } from '../../../shared/config/config.js';
 import { silentLogger } from '../../../shared/observability/logger.js';
 import type { JobQueue, OutgoingJob } from '../../../shared/queue/job-queue.js';
 import { dispatch } from '../../../shared/sync/dispatch.js';
@@ -7,30 +6,16 @@ import type { SyncDeps } from '../../../shared/sync/sync-deps.js';
 import { TableRequestLog } from '../../support/table-request-log.js';
 import { createTestStore } from '../../support/test-store.js';
 import { aMailbox } from '../store/mailbox-fixture.js';
+import { oneProfileConfig } from './one-profile-config.js';
 
 const NOW = new Date('2026-11-25T08:00:30Z');
 
 function depsWith(queue: JobQueue): SyncDeps {
-  const read = readConfig({
-    OOF_CODE: '13',
-    DEFAULT_CODE: '30',
-    CMG_BASE_URL: 'https://cmg.example.com/CMG Office',
-    CMG_PASSWORD: 'x',
-    CMG_MESSAGE_SYSTEMS: '1',
-    PROFILES: 'M365',
-    PROFILE_M365_KIND: 'graph',
-    PROFILE_M365_DOMAINS: 'example.com',
-    PROFILE_M365_TENANT_ID: 'example.onmicrosoft.com',
-    PROFILE_M365_CLIENT_ID: '00000000-0000-0000-0000-000000000001',
-    PROFILE_M365_CLIENT_SECRET: 'unused',
-    TABLES_CONNECTION_STRING: 'UseDevelopmentStorage=true',
-  });
-  if (!read.ok) throw new Error(JSON.stringify(read.problems));
   const unused = () => {
     throw new Error('dispatch calls neither CMG nor a provider');
   };
   return {
-    config: read.config,
+    config: oneProfileConfig(),
     store: createTestStore(),
     queue,
     cmg: new Proxy({}, { get: unused }) as SyncDeps['cmg'],

@@ -1,6 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { CmgGateway, CmgUser } from '../../../shared/cmg/cmg-gateway.js';
-import { readConfig } from '../../../shared/config/config.js';
 import { silentLogger } from '../../../shared/observability/logger.js';
 import type { JobQueue, OutgoingJob } from '../../../shared/queue/job-queue.js';
 import type { MailboxRepository } from '../../../shared/store/mailbox-repository.js';
@@ -8,6 +7,7 @@ import { refreshRoster } from '../../../shared/sync/refresh-roster.js';
 import type { SyncDeps } from '../../../shared/sync/sync-deps.js';
 import { TableRequestLog } from '../../support/table-request-log.js';
 import { createTestStore, type TestStore } from '../../support/test-store.js';
+import { oneProfileConfig } from './one-profile-config.js';
 
 const NOW = new Date('2026-11-25T08:00:00Z');
 
@@ -33,21 +33,6 @@ class FakeRoster {
 }
 
 function depsWith(store: TestStore, roster: FakeRoster, sent: OutgoingJob[]): SyncDeps {
-  const read = readConfig({
-    OOF_CODE: '13',
-    DEFAULT_CODE: '30',
-    CMG_BASE_URL: 'https://cmg.example.com/CMG Office',
-    CMG_PASSWORD: 'x',
-    CMG_MESSAGE_SYSTEMS: '1',
-    PROFILES: 'M365',
-    PROFILE_M365_KIND: 'graph',
-    PROFILE_M365_DOMAINS: 'example.com',
-    PROFILE_M365_TENANT_ID: 'example.onmicrosoft.com',
-    PROFILE_M365_CLIENT_ID: '00000000-0000-0000-0000-000000000001',
-    PROFILE_M365_CLIENT_SECRET: 'unused',
-    TABLES_CONNECTION_STRING: 'UseDevelopmentStorage=true',
-  });
-  if (!read.ok) throw new Error(JSON.stringify(read.problems));
   const queue: JobQueue = {
     send: async () => {
       throw new Error('the roster sends in batches');
@@ -55,7 +40,7 @@ function depsWith(store: TestStore, roster: FakeRoster, sent: OutgoingJob[]): Sy
     sendMany: async (jobs) => void sent.push(...jobs),
   };
   return {
-    config: read.config,
+    config: oneProfileConfig(),
     store,
     queue,
     cmg: roster.gateway,
