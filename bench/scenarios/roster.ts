@@ -53,6 +53,7 @@ const scenario: BenchScenario = {
       const run = timerRun(bench, log, sends);
 
       await run('roster refresh, first (every mailbox new)', () => refreshRoster(deps, { full: false }));
+      await firstSyncFoundProfiles(bench);
       await run('roster refresh, daily full, no change', () => refreshRoster(deps, { full: true }));
       await run('roster refresh, incremental, no change', () => refreshRoster(deps, { full: false }));
       changeSomeUsers(bench);
@@ -60,7 +61,6 @@ const scenario: BenchScenario = {
 
       await run('dispatch', () => dispatch(deps));
 
-      await firstSyncFoundProfiles(bench);
       await run('subscriptions, first (one per mailbox)', () => maintainSubscriptions(deps));
       await run('subscriptions, nothing due', () => maintainSubscriptions(deps));
       const expiring = await expireSome(bench);
@@ -153,29 +153,52 @@ function printRun(title: string, seconds: number, result: unknown, mailboxes: nu
   );
 }
 
-/** A few CMG users change: new addresses, sync turned off, removed, and new users. */
+/** A few CMG users change: another language, sync turned off, removed, and new users. */
 function changeSomeUsers(b: BenchEnvironment): void {
   const cmg = b.env.cmg.control;
   const people = b.org.people;
-  for (const p of people.slice(0, 3)) cmg.changeUser({ userId: p.key, email: p.address.replace('@', '.moved@'), calendarSync: true, language: p.language, forwardByDefault: p.forwardByDefault, messageSystem: 1 });
+  for (const p of people.slice(0, 3)) cmg.changeUser({ userId: p.key, email: p.address, calendarSync: true, language: p.language === 'sv' ? 'en' : 'sv', forwardByDefault: p.forwardByDefault, messageSystem: 1 });
   for (const p of people.slice(3, 6)) cmg.changeUser({ userId: p.key, email: p.address, calendarSync: false, language: p.language, forwardByDefault: p.forwardByDefault, messageSystem: 1 });
   for (const p of people.slice(6, 8)) cmg.deleteUser(p.key);
   for (let i = 0; i < 2; i += 1) cmg.changeUser({ userId: `new-${i}`, email: `new.user${i}@${people[i]!.address.split('@')[1]}`, calendarSync: true, language: 'en', forwardByDefault: false, messageSystem: 1 });
 }
 
-/** What every mailbox's first sync records, without running the syncs: the profile serving it (those the providers know). */
+/**
+ * What every mailbox's first sync records, without running the syncs: the profile serving it
+ * (for those the providers know), a delta token of a real one's length, the window and the rest.
+ */
 async function firstSyncFoundProfiles(b: BenchEnvironment): Promise<void> {
   const started = performance.now();
   const store = b.env.deps.store.mailboxes;
   const known = new Map(b.org.people.map((p) => [p.address, p.provider]));
+  const now = new Date();
+  const day = Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate());
   const writes: MailboxWrite[] = [];
   for await (const { etag, ...m } of store.listAll()) {
     const provider = known.get(m.address);
     if (m.state !== 'active' || !provider) continue;
-    writes.push({ mailbox: { ...m, profile: provider === 'google' ? GOOGLE_PROFILE : GRAPH_PROFILE, provider }, etag });
+    const syncToken =
+      provider === 'graph'
+        ? `${b.env.graph.url}/v1.0/users/${m.address}/calendarView/delta?$deltatoken=${'x'.repeat(560)}`
+        : `C${'y'.repeat(40)}=`;
+    writes.push({
+      mailbox: {
+        ...m,
+        profile: provider === 'google' ? GOOGLE_PROFILE : GRAPH_PROFILE,
+        provider,
+        syncToken,
+        window: { start: new Date(day - 86_400_000).toISOString(), end: new Date(day + 15 * 86_400_000).toISOString() },
+        configHash: 'c'.repeat(64),
+        timeZone: provider === 'graph' ? 'Europe/Stockholm' : 'Europe/Berlin',
+        lastSyncAt: now.toISOString(),
+        lastSyncMode: 'full',
+        activityCount: 21,
+      },
+      etag,
+    });
   }
   await store.writeMany(writes);
-  console.log(`(set-up: ${writes.length} active mailboxes given the profile their first sync finds, in ${((performance.now() - started) / 1000).toFixed(1)} s)`);
+  console.log(`(set-up: ${writes.length} active mailboxes given what their first sync records, in ${((performance.now() - started) / 1000).toFixed(1)} s)`);
 }
 
 /** A tenth of the subscriptions now expire within the renew margin. */

@@ -68,6 +68,16 @@ export interface MailboxPage {
   readonly continuationToken: string | undefined;
 }
 
+/**
+ * What the timers (roster refresh, dispatch, subscriptions) read of every mailbox: the roster's
+ * fields, the profile and the backoff, without the sync job's own state (delta token, window,
+ * errors), which is most of a row's size.
+ */
+export type MailboxSummary = Pick<
+  StoredMailbox,
+  'key' | 'etag' | 'address' | 'domain' | 'language' | 'forwardByDefault' | 'messageSystem' | 'state' | 'stateReason' | 'multiAddress' | 'rosterModifiedAt' | 'profile' | 'retryAt'
+>;
+
 export interface ListMailboxesOptions {
   readonly state?: MailboxState;
   /** At most 1000 (Table Storage's page limit, also the default). */
@@ -75,11 +85,14 @@ export interface ListMailboxesOptions {
   readonly continuationToken?: string | undefined;
 }
 
-/** One row for `writeMany`: without `etag` created (or replaced), with it replaced only if the row still has it. */
-export interface MailboxWrite {
-  readonly mailbox: Mailbox;
-  readonly etag?: string | undefined;
-}
+/**
+ * One row for `writeMany`: a whole row (`mailbox`), created or replaced, only if the row still
+ * has `etag` when one is given; or some of an existing row's fields (`fields`, none of them
+ * undefined), merged into it only if it still has `etag`.
+ */
+export type MailboxWrite =
+  | { readonly mailbox: Mailbox; readonly etag?: string | undefined }
+  | { readonly key: string; readonly fields: Partial<Omit<Mailbox, 'key'>>; readonly etag: string };
 
 export interface MailboxRepository {
   get(key: string): Promise<StoredMailbox | undefined>;
@@ -87,6 +100,8 @@ export interface MailboxRepository {
   list(options?: ListMailboxesOptions): Promise<MailboxPage>;
   /** Every mailbox (in one state), page after page. */
   listAll(options?: Omit<ListMailboxesOptions, 'continuationToken'>): AsyncIterable<StoredMailbox>;
+  /** Every mailbox's summary, page after page: one read of the table, a fraction of its bytes. */
+  listSummaries(): AsyncIterable<MailboxSummary>;
   /** Creates or replaces unconditionally; returns the new ETag. */
   upsert(mailbox: Mailbox): Promise<string>;
   /**

@@ -1,6 +1,6 @@
 import { odata, type TableClient, type TableEntity, type TransactionAction } from '@azure/data-tables';
 import { z } from 'zod';
-import { MAILBOX_STATES, type ListMailboxesOptions, type Mailbox, type MailboxPage, type MailboxRepository, type MailboxWrite, type StoredMailbox } from './mailbox-repository.js';
+import { MAILBOX_STATES, type ListMailboxesOptions, type Mailbox, type MailboxPage, type MailboxRepository, type MailboxSummary, type MailboxWrite, type StoredMailbox } from './mailbox-repository.js';
 import { parseEntity } from './parse-entity.js';
 import { shardOf } from './shard.js';
 import { ConcurrencyConflictError, requireEtag, statusOf, toStoreError } from './table-errors.js';
@@ -47,6 +47,25 @@ const MailboxEntity = z.object({
   rosterModifiedAt: optional,
 });
 
+// A property named in $select that a row lacks comes back as null.
+const absent = z.string().nullish().transform((v) => v ?? undefined);
+const SummaryEntity = z.object({
+  rowKey: z.string().min(1),
+  etag: z.string(),
+  address: z.string(),
+  domain: z.string(),
+  language: z.string(),
+  forwardByDefault: z.boolean(),
+  messageSystem: z.number().int(),
+  state: z.enum(MAILBOX_STATES),
+  stateReason: absent,
+  multiAddress: z.boolean(),
+  rosterModifiedAt: absent,
+  profile: absent,
+  retryAt: absent,
+});
+const SUMMARY_COLUMNS = ['RowKey', ...Object.keys(SummaryEntity.shape).filter((name) => name !== 'rowKey' && name !== 'etag')];
+
 export class TableMailboxRepository implements MailboxRepository {
   constructor(private readonly table: TableGetter) {}
 
@@ -85,6 +104,17 @@ export class TableMailboxRepository implements MailboxRepository {
     } while (continuationToken !== undefined);
   }
 
+  async *listSummaries(): AsyncIterable<MailboxSummary> {
+    const client = await this.table();
+    try {
+      for await (const page of client.listEntities({ queryOptions: { select: SUMMARY_COLUMNS } }).byPage({ maxPageSize: MAX_PAGE })) {
+        yield* page.map(toSummary);
+      }
+    } catch (error) {
+      throw toStoreError(error, TABLE, 'list summaries');
+    }
+  }
+
   async upsert(mailbox: Mailbox): Promise<string> {
     const client = await this.table();
     try {
@@ -112,8 +142,10 @@ export class TableMailboxRepository implements MailboxRepository {
     const client = await this.table();
     const byShard = new Map<string, MailboxWrite[]>();
     for (const write of writes) {
-      const shard = shardOf(write.mailbox.key);
-      byShard.set(shard, [...(byShard.get(shard) ?? []), write]);
+      const shard = shardOf(keyOf(write));
+      const list = byShard.get(shard);
+      if (list) list.push(write);
+      else byShard.set(shard, [write]);
     }
     const conflicts: string[] = [];
     // The shards in parallel (at most SHARD_COUNT requests at once), each shard's chunks in turn.
@@ -129,9 +161,10 @@ export class TableMailboxRepository implements MailboxRepository {
 
   /** One transaction; when a row in it changed since read (the whole transaction fails), row by row. */
   private async transact(client: TableClient, shard: string, writes: readonly MailboxWrite[]): Promise<string[]> {
-    const actions: TransactionAction[] = writes.map(({ mailbox, etag }) =>
-      etag === undefined ? ['upsert', toEntity(mailbox), 'Replace'] : ['update', toEntity(mailbox), 'Replace', { etag }],
-    );
+    const actions: TransactionAction[] = writes.map((write) => {
+      if (!('mailbox' in write)) return ['update', toMergeEntity(write.key, write.fields), 'Merge', { etag: write.etag }];
+      return write.etag === undefined ? ['upsert', toEntity(write.mailbox), 'Replace'] : ['update', toEntity(write.mailbox), 'Replace', { etag: write.etag }];
+    });
     try {
       await client.submitTransaction(actions);
       return [];
@@ -140,16 +173,27 @@ export class TableMailboxRepository implements MailboxRepository {
       if (status !== 412 && status !== 404) throw toStoreError(error, TABLE, `write batch in ${shard}`);
     }
     const conflicts: string[] = [];
-    for (const { mailbox, etag } of writes) {
+    for (const write of writes) {
       try {
-        if (etag === undefined) await this.upsert(mailbox);
-        else await this.update(mailbox, etag);
+        if (!('mailbox' in write)) await this.merge(client, write.key, write.fields, write.etag);
+        else if (write.etag === undefined) await this.upsert(write.mailbox);
+        else await this.update(write.mailbox, write.etag);
       } catch (error) {
         if (!(error instanceof ConcurrencyConflictError)) throw error;
-        conflicts.push(mailbox.key);
+        conflicts.push(keyOf(write));
       }
     }
     return conflicts;
+  }
+
+  private async merge(client: TableClient, key: string, fields: Partial<Mailbox>, etag: string): Promise<void> {
+    try {
+      await client.updateEntity(toMergeEntity(key, fields), 'Merge', { etag });
+    } catch (error) {
+      const status = statusOf(error);
+      if (status === 412 || status === 404) throw new ConcurrencyConflictError(TABLE, key, error);
+      throw toStoreError(error, TABLE, `merge ${key}`);
+    }
   }
 
   async delete(key: string, etag?: string): Promise<void> {
@@ -177,6 +221,23 @@ function toEntity(mailbox: Mailbox): TableEntity {
   // Absent fields are left out of the row rather than stored as nulls.
   for (const [name, value] of Object.entries(entity)) if (value === undefined) delete entity[name];
   return entity as TableEntity;
+}
+
+const keyOf = (write: MailboxWrite): string => ('mailbox' in write ? write.mailbox.key : write.key);
+
+/** The given fields of a row only: Merge leaves the others as they are. */
+function toMergeEntity(key: string, fields: Partial<Omit<Mailbox, 'key'>>): TableEntity {
+  const entity: Record<string, unknown> = { partitionKey: shardOf(key), rowKey: encodeKey(key) };
+  for (const [name, value] of Object.entries(fields)) {
+    if (value === undefined) throw new RangeError(`Merge cannot remove ${name} of ${key}: replace the whole row`);
+    entity[name] = value;
+  }
+  return entity as TableEntity;
+}
+
+function toSummary(raw: unknown): MailboxSummary {
+  const { rowKey, ...fields } = parseEntity(SummaryEntity, raw, TABLE);
+  return { ...fields, key: decodeKey(rowKey) };
 }
 
 function toMailbox(raw: unknown): StoredMailbox {

@@ -10,7 +10,7 @@
  * instances racing on one interval collapse the same way.
  */
 import type { OutgoingJob } from '../queue/job-queue.js';
-import type { StoredMailbox } from '../store/mailbox-repository.js';
+import type { MailboxSummary } from '../store/mailbox-repository.js';
 import { scheduleMessageId } from '../queue/message-id.js';
 import { isConcurrencyConflict } from '../store/table-errors.js';
 import { intervalStart, isQuiet, spreadOffsetMs } from './pacing.js';
@@ -42,7 +42,7 @@ export async function dispatch(deps: SyncDeps): Promise<DispatchResult> {
     batch = [];
   };
   let backingOff = 0;
-  for await (const mailbox of deps.store.mailboxes.listAll()) {
+  for await (const mailbox of deps.store.mailboxes.listSummaries()) {
     if (!SYNCED_STATES.has(mailbox.state) && !reprobeDue(mailbox)) continue;
     // Its backoff runs (a retry of its own may be scheduled): a later interval takes it.
     if (mailbox.retryAt !== undefined && Date.parse(mailbox.retryAt) > now) {
@@ -73,6 +73,6 @@ export async function dispatch(deps: SyncDeps): Promise<DispatchResult> {
 }
 
 /** An invalid mailbox the sync job set aside (not the roster) is probed again once its backoff ends. */
-function reprobeDue(mailbox: StoredMailbox): boolean {
+function reprobeDue(mailbox: MailboxSummary): boolean {
   return mailbox.state === 'invalid' && mailbox.retryAt !== undefined;
 }

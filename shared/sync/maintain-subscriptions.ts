@@ -11,7 +11,7 @@ import { randomBytes } from 'node:crypto';
 import { toAppError } from '../errors/app-error.js';
 import type { CalendarProvider } from '../providers/calendar-provider.js';
 import { hashSecret } from '../store/secret-hash.js';
-import type { StoredMailbox } from '../store/mailbox-repository.js';
+import type { Mailbox, MailboxSummary } from '../store/mailbox-repository.js';
 import type { Subscription } from '../store/subscription-repository.js';
 import { forEachBounded } from './bounded.js';
 import { isQuiet, quietPeriodEnd } from './pacing.js';
@@ -36,6 +36,9 @@ const SYNCED = new Set(['active', 'failing']);
 /** Graph refuses an expiry beyond its maximum; a clock a little ahead of Graph's must not hit that. */
 const CLOCK_SKEW_MARGIN_MS = 2 * 60_000;
 const graphLifetimeMs = (deps: SyncDeps): number => deps.config.push.graphSubscriptionMinutes * 60_000 - CLOCK_SKEW_MARGIN_MS;
+
+/** What a subscription needs to know of its mailbox. */
+type MailboxIdentity = Pick<Mailbox, 'key' | 'address'>;
 
 export const webhookPaths = { graph: '/api/graph-notifications', graphLifecycle: '/api/graph-lifecycle', google: '/api/google-notifications' } as const;
 
@@ -72,7 +75,7 @@ export async function maintainSubscriptions(deps: SyncDeps): Promise<Subscriptio
 
   // The mailboxes in one pass; the work found so far runs before more is read.
   let work: Array<() => Promise<void>> = [];
-  for await (const mailbox of deps.store.mailboxes.listAll()) {
+  for await (const mailbox of deps.store.mailboxes.listSummaries()) {
     const own = byMailbox.get(mailbox.key) ?? [];
     byMailbox.delete(mailbox.key);
     work.push(...mailboxWork(deps, mailbox, own, renewBefore, counts));
@@ -96,7 +99,7 @@ type Counts = { created: number; renewed: number; deleted: number; failed: numbe
  * What one mailbox needs: a subscription of its provider when it is synced (a mailbox gets push
  * once a sync has found the profile that serves it), renewed when it expires soon; none else.
  */
-function mailboxWork(deps: SyncDeps, mailbox: StoredMailbox, own: readonly Subscription[], renewBefore: string, counts: Counts): Array<() => Promise<void>> {
+function mailboxWork(deps: SyncDeps, mailbox: MailboxSummary, own: readonly Subscription[], renewBefore: string, counts: Counts): Array<() => Promise<void>> {
   const provider = mailbox.profile ? deps.providers.byName(mailbox.profile) : undefined;
   const kind = SYNCED.has(mailbox.state) ? provider?.kind : undefined;
   const work: Array<() => Promise<void>> = [];
@@ -125,7 +128,7 @@ function deletion(deps: SyncDeps, s: Subscription, address: string | undefined, 
   };
 }
 
-export async function createSubscription(deps: SyncDeps, provider: CalendarProvider, mailbox: StoredMailbox): Promise<Subscription> {
+export async function createSubscription(deps: SyncDeps, provider: CalendarProvider, mailbox: MailboxIdentity): Promise<Subscription> {
   const base = deps.config.push.webhookBaseUrl!;
   const secret = randomBytes(32).toString('base64url');
   const lifetimeMs = provider.kind === 'graph' ? graphLifetimeMs(deps) : deps.config.push.googleChannelTtlMs;
@@ -152,7 +155,7 @@ export async function createSubscription(deps: SyncDeps, provider: CalendarProvi
 }
 
 /** Graph: extend in place; when Graph no longer knows it, or for a Google channel, replace it. */
-export async function renewSubscription(deps: SyncDeps, subscription: Subscription, provider: CalendarProvider, mailbox: StoredMailbox): Promise<void> {
+export async function renewSubscription(deps: SyncDeps, subscription: Subscription, provider: CalendarProvider, mailbox: MailboxIdentity): Promise<void> {
   if (provider.kind === 'graph') {
     try {
       const expiresAt = new Date(deps.now().getTime() + graphLifetimeMs(deps)).toISOString();

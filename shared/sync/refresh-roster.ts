@@ -7,7 +7,7 @@
 import type { CmgUser } from '../cmg/cmg-gateway.js';
 import type { OutgoingJob } from '../queue/job-queue.js';
 import { rosterMessageId } from '../queue/message-id.js';
-import type { Mailbox, MailboxWrite, StoredMailbox } from '../store/mailbox-repository.js';
+import type { Mailbox, MailboxSummary, MailboxWrite } from '../store/mailbox-repository.js';
 import { encodeKey } from '../store/table-key.js';
 import { planRoster, type PlannedMailbox, type RosterUser } from './roster-plan.js';
 import { saveMailbox } from './sync-mailbox.js';
@@ -47,8 +47,9 @@ export async function refreshRoster(deps: SyncDeps, options: { full: boolean }):
 
   const page = await deps.cmg.calendarSettings(full ? undefined : checkpoint?.value);
   const changed = new Map(page.users.map((u) => [u.userId, u]));
-  const existing = new Map<string, StoredMailbox>();
-  for await (const mailbox of deps.store.mailboxes.listAll()) existing.set(mailbox.key, mailbox);
+  // Planning needs everyone at once (shared addresses, MAX_BOXES): their summaries, not whole rows.
+  const existing = new Map<string, MailboxSummary>();
+  for await (const mailbox of deps.store.mailboxes.listSummaries()) existing.set(mailbox.key, mailbox);
 
   const users: RosterUser[] = [];
   for (const [key, user] of changed) {
@@ -72,6 +73,9 @@ export async function refreshRoster(deps: SyncDeps, options: { full: boolean }):
   );
 
   const writes: MailboxWrite[] = [];
+  // Existing rows changed by the roster, by key: a conflicting write is done again from a fresh read.
+  const merged = new Map<string, RosterFields>();
+  const rewrites: Array<[string, RosterFields]> = [];
   const jobs: OutgoingJob[] = [];
   const unstorable: string[] = [];
   for (const planned of plan.mailboxes) {
@@ -83,9 +87,15 @@ export async function refreshRoster(deps: SyncDeps, options: { full: boolean }):
       unstorable.push(planned.key.slice(0, 40));
       continue;
     }
-    const next = rosterRow(before, planned, user);
+    const next = rosterFieldsFor(before, planned, user);
     if (before && sameRosterFields(before, next)) continue;
-    writes.push({ mailbox: next, etag: before?.etag });
+    if (!before) writes.push({ mailbox: { key: planned.key, ...next, failures: 0, activityCount: 0 } });
+    // A merge cannot remove a field: the whole row is read and replaced.
+    else if (before.stateReason !== undefined && next.stateReason === undefined) rewrites.push([planned.key, next]);
+    else {
+      writes.push({ key: planned.key, fields: withoutUndefined(next), etag: before.etag });
+      merged.set(planned.key, next);
+    }
     const wasSynced = before !== undefined && SYNCED.has(before.state);
     const isSynced = SYNCED.has(next.state);
     // Start syncing a new mailbox now; clear the activities of one that left active sync.
@@ -96,14 +106,14 @@ export async function refreshRoster(deps: SyncDeps, options: { full: boolean }):
       });
     }
   }
-  // In transactions of up to 100 rows; a row a sync job changed meanwhile gets the roster's fields on its new self.
+  // In transactions of up to 100 rows of a shard; a row a sync job changed meanwhile gets the roster's fields on its new self.
   const { conflicts } = await deps.store.mailboxes.writeMany(writes);
-  for (const key of conflicts) {
+  for (const key of conflicts) rewrites.push([key, merged.get(key)!]);
+  for (const [key, next] of rewrites) {
     const current = await deps.store.mailboxes.get(key);
-    const next = writes.find((w) => w.mailbox.key === key)!.mailbox;
-    if (current) await saveMailbox(deps, current, (m) => ({ ...m, ...rosterFields(next) }));
+    if (current) await saveMailbox(deps, current, (m) => ({ ...m, ...next }));
   }
-  const written = writes.length;
+  const written = writes.length + rewrites.length - conflicts.length;
   if (jobs.length > 0) await deps.queue.sendMany(jobs);
 
   await deps.store.state.set('roster', 'checkpoint', page.asOf);
@@ -121,7 +131,7 @@ export async function refreshRoster(deps: SyncDeps, options: { full: boolean }):
 
 type RosterFields = Pick<Mailbox, 'address' | 'domain' | 'language' | 'forwardByDefault' | 'messageSystem' | 'state' | 'stateReason' | 'multiAddress' | 'rosterModifiedAt'>;
 
-function rosterFields(m: Mailbox): RosterFields {
+function rosterFields(m: RosterFields): RosterFields {
   return {
     address: m.address,
     domain: m.domain,
@@ -135,37 +145,25 @@ function rosterFields(m: Mailbox): RosterFields {
   };
 }
 
-function sameRosterFields(a: Mailbox, b: Mailbox): boolean {
+function sameRosterFields(a: RosterFields, b: RosterFields): boolean {
   return JSON.stringify(rosterFields(a)) === JSON.stringify(rosterFields(b));
 }
 
-/** The row as written back: its ETag goes with the write as its condition, not as a field. */
-const withoutEtag = ({ etag: _etag, ...mailbox }: StoredMailbox): Mailbox => mailbox;
+function withoutUndefined(fields: RosterFields): Partial<RosterFields> {
+  return Object.fromEntries(Object.entries(fields).filter(([, value]) => value !== undefined));
+}
 
-function rosterRow(before: StoredMailbox | undefined, planned: PlannedMailbox, user: CmgUser | undefined): Mailbox {
-  const base: Mailbox = before ? withoutEtag(before) : {
-    key: planned.key,
-    address: '',
-    domain: '',
-    language: 'en',
-    forwardByDefault: false,
-    messageSystem: 1,
-    state: 'active',
-    multiAddress: false,
-    failures: 0,
-    activityCount: 0,
-  };
+function rosterFieldsFor(before: MailboxSummary | undefined, planned: PlannedMailbox, user: CmgUser | undefined): RosterFields {
   const keepReason = planned.state === before?.state && planned.reason === '';
   return {
-    ...base,
-    address: planned.address ?? base.address,
-    domain: planned.domain ?? base.domain,
-    language: user?.language ?? base.language,
-    forwardByDefault: user?.forwardByDefault ?? base.forwardByDefault,
-    messageSystem: user?.messageSystem ?? base.messageSystem,
-    rosterModifiedAt: user?.modifiedAt ?? base.rosterModifiedAt,
+    address: planned.address ?? before?.address ?? '',
+    domain: planned.domain ?? before?.domain ?? '',
+    language: user?.language ?? before?.language ?? 'en',
+    forwardByDefault: user?.forwardByDefault ?? before?.forwardByDefault ?? false,
+    messageSystem: user?.messageSystem ?? before?.messageSystem ?? 1,
     state: planned.state,
     stateReason: keepReason ? before?.stateReason : planned.reason || undefined,
     multiAddress: planned.multiAddress,
+    rosterModifiedAt: user?.modifiedAt ?? before?.rosterModifiedAt,
   };
 }

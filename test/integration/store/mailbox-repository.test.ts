@@ -108,6 +108,34 @@ describe('Mailboxes table', () => {
     expect(all.filter((m) => m.language === 'sv')).toHaveLength(301);
   });
 
+  it('when summaries are listed, then each mailbox comes with the timers\' fields and its ETag, without the sync job\'s state', async () => {
+    const { mailboxes } = createTestStore();
+    const plainEtag = await mailboxes.upsert(aMailbox('plain'));
+    const syncedEtag = await mailboxes.upsert(
+      aMailbox('synced', { state: 'failing', stateReason: 'throttled', profile: 'm365', retryAt: '2026-11-25T09:00:00.000Z', syncToken: 'token', rosterModifiedAt: '2026-11-01T00:00:00.000Z' }),
+    );
+
+    const summaries = [];
+    for await (const m of mailboxes.listSummaries()) summaries.push(m);
+
+    const roster = { address: expect.any(String), domain: 'example.com', language: 'en', forwardByDefault: false, messageSystem: 1, multiAddress: false };
+    expect(summaries.sort((a, b) => a.key.localeCompare(b.key))).toEqual([
+      { key: 'plain', etag: plainEtag, ...roster, state: 'active' },
+      { key: 'synced', etag: syncedEtag, ...roster, state: 'failing', stateReason: 'throttled', rosterModifiedAt: '2026-11-01T00:00:00.000Z', profile: 'm365', retryAt: '2026-11-25T09:00:00.000Z' },
+    ]);
+    expect(summaries.every((m) => !('syncToken' in m))).toBe(true);
+  });
+
+  it('when some fields are merged into a row, then the others stay, and a stale ETag is a conflict', async () => {
+    const { mailboxes } = createTestStore();
+    const etag = await mailboxes.upsert(aMailbox('m', { syncToken: 'token', stateReason: 'kept' }));
+
+    expect(await mailboxes.writeMany([{ key: 'm', fields: { language: 'sv', state: 'excluded' }, etag }])).toEqual({ conflicts: [] });
+    expect(await mailboxes.get('m')).toMatchObject({ language: 'sv', state: 'excluded', syncToken: 'token', stateReason: 'kept' });
+    expect(await mailboxes.writeMany([{ key: 'm', fields: { language: 'en' }, etag }])).toEqual({ conflicts: ['m'] });
+    expect(await mailboxes.get('m')).toMatchObject({ language: 'sv' });
+  });
+
   it('when a key holds characters Table Storage forbids, then it is stored and read back unchanged', async () => {
     const { mailboxes } = createTestStore();
     const key = "odd/key\\with#?%'!\u0001ü";

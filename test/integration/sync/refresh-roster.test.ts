@@ -104,6 +104,22 @@ describe('the roster refresh at scale', () => {
     expect(await store.mailboxes.get('u1000')).toMatchObject({ state: 'active' });
   });
 
+  it('when the daily full refresh finds a failing mailbox CMG still lists, then it is active again and its reason is gone, the sync job\'s fields kept', async () => {
+    const store = createTestStore();
+    const roster = new FakeRoster();
+    roster.users = [user(1), user(2)];
+    const deps = depsWith(store, roster, []);
+    await refreshRoster(deps, { full: false });
+    const { etag, ...row } = (await store.mailboxes.get('u0001'))!;
+    await store.mailboxes.update({ ...row, state: 'failing', stateReason: 'Graph kept answering 503', syncToken: 'delta' }, etag);
+
+    expect(await refreshRoster(deps, { full: true })).toMatchObject({ written: 1 });
+
+    const after = await store.mailboxes.get('u0001');
+    expect(after).toMatchObject({ state: 'active', syncToken: 'delta' });
+    expect(after?.stateReason).toBeUndefined();
+  });
+
   it('when a sync job writes a mailbox between the roster reading and writing it, then the row keeps the job\'s fields and gets the roster\'s', async () => {
     const store = createTestStore();
     const roster = new FakeRoster();
