@@ -6,8 +6,8 @@
  * emulator-protocol.ts. Runs from dist/ (`npm run bench`), where the entry is compiled next to
  * this file.
  */
-import { fork } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { forkQuiet } from '../../tools/child-process/fork-quiet.js';
 import {
   replyEnvelopeSchema,
   replySchemas,
@@ -22,8 +22,6 @@ import {
 
 /** How long close() waits for the child to exit by itself before it is killed, ms. */
 const CLOSE_GRACE_MS = 5_000;
-/** The last bytes of the child's stdout and stderr kept for an error message. */
-const OUTPUT_KEPT = 16 * 1024;
 
 export interface EmulatorProcess {
   readonly pid: number;
@@ -42,19 +40,7 @@ export interface EmulatorProcess {
 }
 
 export async function startEmulatorProcess(options: EmulatorStartOptions): Promise<EmulatorProcess> {
-  const child = fork(fileURLToPath(new URL('./emulator-process.js', import.meta.url)), [], {
-    // Not the parent's flags: --cpu-prof or --inspect are meant for the parent.
-    execArgv: [],
-    stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
-    serialization: 'json',
-  });
-  let output = '';
-  const keep = (chunk: Buffer): void => {
-    output = (output + chunk.toString('utf8')).slice(-OUTPUT_KEPT);
-  };
-  child.stdout?.on('data', keep);
-  child.stderr?.on('data', keep);
-  const describe = (what: string): string => `emulator child process (pid ${child.pid ?? '?'}) ${what}${output.trim() ? `:\n${output.trimEnd()}` : ''}`;
+  const { child, describe } = forkQuiet(fileURLToPath(new URL('./emulator-process.js', import.meta.url)), 'emulator child process');
 
   let running = true;
   let closing: Promise<void> | undefined;
