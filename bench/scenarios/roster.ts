@@ -20,7 +20,7 @@ import type { SyncDeps } from '../../shared/sync/sync-deps.js';
 import { forEachBounded } from '../../shared/sync/bounded.js';
 import { GOOGLE_PROFILE, GRAPH_PROFILE } from '../../tools/local-env/local-environment.js';
 import { PROVIDER_LATENCY_MS, CMG_LATENCY_MS, startBenchEnvironment, startProcessesSampler, type BenchEnvironment } from '../support/bench-environment.js';
-import { machineLine } from '../support/measure.js';
+import { machineLine, portOf } from '../support/measure.js';
 import { RequestLog, tableBatches, tableRequestKinds, type LoggedRequest } from '../support/request-log.js';
 import { startWebhookServer } from '../support/webhook-server.js';
 
@@ -39,7 +39,7 @@ const scenario: BenchScenario = {
       bench = await startBenchEnvironment({
         mailboxes,
         // The timers read no calendar.
-        eventsPerPerson: 0,
+        eventsPerPerson: 1,
         settings: { WEBHOOK_BASE_URL: webhooks.url },
         // The timers are measured, not the jobs they enqueue: each is taken off the queue and counted.
         handler: async () => undefined,
@@ -56,7 +56,7 @@ const scenario: BenchScenario = {
       await firstSyncFoundProfiles(bench);
       await run('roster refresh, daily full, no change', () => refreshRoster(deps, { full: true }));
       await run('roster refresh, incremental, no change', () => refreshRoster(deps, { full: false }));
-      changeSomeUsers(bench);
+      await changeSomeUsers(bench);
       await run('roster refresh, incremental, 10 users changed', () => refreshRoster(deps, { full: false }));
 
       await run('dispatch', () => dispatch(deps));
@@ -101,11 +101,12 @@ class SendCount {
 }
 
 function names(b: BenchEnvironment, webhookPort: number): Map<string, string> {
+  const { endpoints } = b.emulators;
   return new Map([
-    [new URL(b.azurite.tableEndpoint).port, 'tables'],
-    [String(b.env.cmg.port), 'cmg'],
-    [String(b.env.graph.port), 'graph'],
-    [String(b.env.google.port), 'google'],
+    [portOf(b.azurite.tableEndpoint), 'tables'],
+    [portOf(endpoints.cmgBaseUrl), 'cmg'],
+    [portOf(endpoints.graphUrl), 'graph'],
+    [portOf(endpoints.googleApiRoot), 'google'],
     [String(webhookPort), 'webhooks'],
   ]);
 }
@@ -118,12 +119,12 @@ function timerRun(b: BenchEnvironment, log: RequestLog, sends: SendCount) {
     const started = performance.now();
     const result = await work();
     const seconds = (performance.now() - started) / 1000;
-    const { lines } = await sampler.stop();
+    const report = await sampler.stop();
     // Graph validates a new subscription by calling the webhook: let those answers finish.
-    await Promise.all([b.env.graph.control.flushNotifications(), b.env.google.control.flushNotifications()]);
+    await b.emulators.flushNotifications();
     printRun(title, seconds, result, b.mailboxes, log, sends);
-    console.log(`  ${lines[0]}; ${machineLine()}`);
-    console.log(`  ${lines[1]}`);
+    console.log(`  ${report.lines[0]}; ${machineLine()}`);
+    for (const line of report.lines.slice(1)) console.log(`  ${line}`);
   };
 }
 
@@ -154,13 +155,17 @@ function printRun(title: string, seconds: number, result: unknown, mailboxes: nu
 }
 
 /** A few CMG users change: another language, sync turned off, removed, and new users. */
-function changeSomeUsers(b: BenchEnvironment): void {
-  const cmg = b.env.cmg.control;
+async function changeSomeUsers(b: BenchEnvironment): Promise<void> {
   const people = b.org.people;
-  for (const p of people.slice(0, 3)) cmg.changeUser({ userId: p.key, email: p.address, calendarSync: true, language: p.language === 'sv' ? 'en' : 'sv', forwardByDefault: p.forwardByDefault, messageSystem: 1 });
-  for (const p of people.slice(3, 6)) cmg.changeUser({ userId: p.key, email: p.address, calendarSync: false, language: p.language, forwardByDefault: p.forwardByDefault, messageSystem: 1 });
-  for (const p of people.slice(6, 8)) cmg.deleteUser(p.key);
-  for (let i = 0; i < 2; i += 1) cmg.changeUser({ userId: `new-${i}`, email: `new.user${i}@${people[i]!.address.split('@')[1]}`, calendarSync: true, language: 'en', forwardByDefault: false, messageSystem: 1 });
+  const domain = people[0]!.address.split('@')[1]!;
+  await b.emulators.changeCmgUsers(
+    [
+      ...people.slice(0, 3).map((p) => ({ userId: p.key, email: p.address, calendarSync: true, language: p.language === 'sv' ? 'en' : 'sv' })),
+      ...people.slice(3, 6).map((p) => ({ userId: p.key, email: p.address, calendarSync: false, language: p.language })),
+      ...[0, 1].map((i) => ({ userId: `new-${i}`, email: `new.user${i}@${domain}`, calendarSync: true, language: 'en' })),
+    ],
+    people.slice(6, 8).map((p) => p.key),
+  );
 }
 
 /**
@@ -179,7 +184,7 @@ async function firstSyncFoundProfiles(b: BenchEnvironment): Promise<void> {
     if (m.state !== 'active' || !provider) continue;
     const syncToken =
       provider === 'graph'
-        ? `${b.env.graph.url}/v1.0/users/${m.address}/calendarView/delta?$deltatoken=${'x'.repeat(560)}`
+        ? `${b.emulators.endpoints.graphUrl}/v1.0/users/${m.address}/calendarView/delta?$deltatoken=${'x'.repeat(560)}`
         : `C${'y'.repeat(40)}=`;
     writes.push({
       mailbox: {
