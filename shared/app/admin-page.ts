@@ -169,7 +169,7 @@ $('next').addEventListener('click', () => { pages[pageIndex + 1] = nextToken; pa
 $('prev').addEventListener('click', () => { pageIndex--; loadPage(); });
 
 // ---- resync: queued, then the job's own result -----------------------------------------
-const outcomeElement = () => { const s = el('span'); s.setAttribute('role', 'status'); s.className = 'outcome'; return s; };
+const outcomeElement = () => { const s = el('span'); s.setAttribute('role', 'status'); s.dataset.outcome = ''; return s; };
 /** Shows a mailbox's resync outcome wherever its button is: its row and its open detail. */
 function showOutcome(key, only) {
   const shown = outcomes.get(key); if (!shown) return;
@@ -177,7 +177,7 @@ function showOutcome(key, only) {
   if ($('detail').dataset.key === key && !only) places.push($('detail-actions'));
   for (const place of places) {
     place.querySelector('button.resync').disabled = shown.pending;
-    say(place.querySelector('.outcome'), shown.text, shown.cls);
+    say(place.querySelector('[data-outcome]'), shown.text, shown.cls);
   }
 }
 const settle = (key, outcome) => { outcomes.set(key, outcome); showOutcome(key); };
@@ -228,7 +228,7 @@ async function openDetail(key) {
   say($('detail-title'), 'Mailbox ' + key);
   say($('why'), 'Loading…'); $('facts').replaceChildren(); $('held').replaceChildren(); $('subscriptions').replaceChildren();
   $('preview-rows').replaceChildren(); $('skipped-rows').replaceChildren(); say($('preview-out'), '');
-  const out = $('detail-actions').querySelector('.outcome'); say(out, ''); $('detail-actions').querySelector('button.resync').disabled = false;
+  say($('detail-actions').querySelector('[data-outcome]'), ''); $('detail-actions').querySelector('button.resync').disabled = false;
   showOutcome(key);
   detail.scrollIntoView();
   try {
@@ -394,7 +394,7 @@ export function renderAdminPage(options: AdminPageOptions = {}): AdminPage {
 <p><button id="prev" disabled>Previous</button> <button id="next" disabled>Next</button></p></section>
 <section id="detail" hidden><h2><span id="detail-title"></span> <button id="close">Close</button></h2>
 <div id="why" role="status"></div>
-<p id="detail-actions"><button class="resync">Resync</button> <span class="outcome" role="status"></span>
+<p id="detail-actions"><button class="resync">Resync</button> <span data-outcome role="status"></span>
 <button id="preview">Preview</button> <span id="preview-out" role="status"></span></p>
 <dl id="facts"></dl>
 <h3>Subscriptions and channels</h3><ul id="subscriptions"></ul>
