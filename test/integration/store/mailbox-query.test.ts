@@ -82,6 +82,14 @@ describe('mailbox search on 10,000 mailboxes', () => {
     expect(pages.reduce((sum, p) => sum + p.scanned, 0)).toBe(COUNT);
   });
 
+  it('when a substring matches many rows of one table page, then the page stops at its size and the next one starts right after it', async () => {
+    const pages = await allPages({ pageSize: 100, scanLimit: 2000, contains: 'contoso' });
+    const keys = keysOf(pages);
+    expect(keys.sort()).toEqual(expected((m) => m.address.includes('contoso')));
+    expect(new Set(keys).size).toBe(keys.length);
+    for (const page of pages.slice(0, -1)) expect(page.items).toHaveLength(100);
+  });
+
   it('when a substring is combined with a state, then the table filters the state and only those rows are tested', async () => {
     const pages = await allPages({ pageSize: 100, scanLimit: 2000, contains: 'u001', state: 'invalid' });
     expect(keysOf(pages).sort()).toEqual(expected((m) => m.key.includes('u001') && m.state === 'invalid'));
