@@ -153,13 +153,24 @@ describe.skipIf(CHROMIUM === undefined && process.env.CI !== 'true')('admin page
     await expect.poll(() => page.textContent('#summary')).toMatch(/^Page \d+/);
   }
 
-  it('when the page loads, then the status panel shows the overall status and every check of /api/status, with no console error and no CSP violation', async () => {
-    const { page, problems } = await adminPage();
-    const status = JSON.parse((await call('GET', '/api/status')).body) as { status: string; checks: Record<string, { status: string; detail: string }> };
-    await expect.poll(() => page.textContent('#overall')).toBe(status.status);
+  // The shape /api/status answers: the overall status and one check per part, each with a status and a detail.
+  const DEGRADED = {
+    status: 'degraded',
+    checks: {
+      cmg: { status: 'ok', detail: 'CMG answered in 12 ms' },
+      queue: { status: 'degraded', detail: '2 dead-lettered jobs', deadLetters: 2 },
+      subscriptions: { status: 'ok', detail: 'none expires within the hour unrenewed' },
+      'profile:M365': { status: 'failing', detail: 'the credentials were refused' },
+    },
+  };
+  const withStatus = (body: unknown) => (page: Page) => page.route('**/api/status', (route) => route.fulfill({ json: body }));
+
+  it('when the page loads, then the status panel shows the overall status and every check with its detail, with no console error and no CSP violation', async () => {
+    const { page, problems } = await adminPage(withStatus(DEGRADED));
+    await expect.poll(() => page.textContent('#overall')).toBe('degraded');
     const shown = await page.locator('#status-rows tr').evaluateAll((rows) => rows.map((tr) => [...tr.children].map((td) => td.textContent)));
-    expect(shown.map(([name, state]) => [name, state])).toEqual(Object.entries(status.checks).map(([name, check]) => [name, check.status]));
-    expect(shown.map(([name]) => name)).toEqual(expect.arrayContaining(['cmg', 'queue', 'subscriptions']));
+    expect(shown).toEqual(Object.entries(DEGRADED.checks).map(([name, check]) => [name, check.status, check.detail]));
+    expect(await page.locator('#profiles option').evaluateAll((options) => options.map((o) => o.getAttribute('value')))).toEqual(['M365']);
 
     await page.click('#check');
     await expect.poll(() => page.textContent('#checks'), { timeout: 15_000 }).toMatch(/CMG: ok/);
@@ -205,7 +216,7 @@ describe.skipIf(CHROMIUM === undefined && process.env.CI !== 'true')('admin page
   }, 60_000);
 
   it('when a mailbox is opened, then its detail shows the state, the activities CMG holds, and the preview with skip reasons', async () => {
-    const { page, problems } = await adminPage();
+    const { page, problems } = await adminPage(withStatus(DEGRADED));
     await search(page, { search: '1005' });
     await page.locator('#rows tr[data-key="1005"] button.open').click();
     await expect.poll(() => page.textContent('#preview-out'), { timeout: 15_000 }).toMatch(/^\d+ activities, \d+ events skipped/);
