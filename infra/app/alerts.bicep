@@ -314,7 +314,8 @@ resource noJobSucceeded 'Microsoft.Insights/scheduledQueryRules@2023-12-01' = {
 }
 
 // `toSync`: the newest count of mailboxes to sync, -1 when none is known (the app reports nothing,
-// which must alert too). A quiet period is minutes after midnight in its time zone.
+// which must alert too). A quiet period is minutes after midnight in its time zone. The one row
+// carries `timestamp` = now: the rule aggregates by time bins of `timestamp`, as for every query here.
 var noJobSucceededQuery = '''
 let updateInterval = {interval};
 let quietStart = iff("{quietStart}" == "", -1, toint(totimespan(strcat("{quietStart}", ":00")) / 1m));
@@ -334,7 +335,7 @@ customMetrics
 | extend result = tostring(customDimensions.result)
 | summarize succeeded = countif(result == "synced" and valueSum > 0)
 | where toSync != 0 and not(quiet)
-| project succeeded
+| project timestamp = now(), succeeded
 '''
 
 output actionGroupId string = actionGroup.id

@@ -62,7 +62,12 @@ function cached(deps: SyncDeps, which: 'core' | 'full', compute: () => Promise<S
   const hit = entry[which];
   if (hit && now - hit.at >= 0 && now - hit.at < STATUS_CACHE_MS) return hit.value;
   const value = compute();
-  entry[which] = { at: now, value };
+  const stored = { at: now, value };
+  entry[which] = stored;
+  // A computation that threw is not reused: the next caller tries again.
+  value.catch(() => {
+    if (entry[which] === stored) delete entry[which];
+  });
   return value;
 }
 

@@ -83,6 +83,8 @@ describe('alert rules', () => {
       expect(rule.properties.scopes.map(deferred), symbol).toEqual(['applicationInsights.id']);
       expect(rule.properties.actions.actionGroups.map(deferred), symbol).toEqual(['actionGroup.id']);
       expect(rule.properties.criteria.allOf, symbol).toHaveLength(1);
+      // The rule aggregates by time bins of `timestamp`: every query's result carries it.
+      expect(condition(rule).query, symbol).toMatch(/\| project timestamp[ ,=]/);
     }
   });
 

@@ -72,7 +72,8 @@ async function resyncAll(e: LocalEnvironment, people: ReadonlyArray<{ key: strin
   await e.queue.whenIdle({ horizonMs });
 }
 
-describe('/api/status and /api/health', () => {
+// Each test starts the demo organisation and syncs it: about 20 s alone, more on a busy machine.
+describe('/api/status and /api/health', { timeout: 120_000 }, () => {
   it('when the demo organisation is synced and nothing is wrong, then every check is ok with figures and no address or secret, and health is 200 with nothing more than ok', async () => {
     const e = await started();
     const body = await readStatus();
@@ -152,22 +153,47 @@ describe('/api/status and /api/health', () => {
     expect((await readHealth()).code).toBe(503);
   });
 
-  it('when a mailbox\'s jobs keep failing until they are dead-lettered, then queue is degraded until a later sync of that mailbox succeeds', async () => {
+  it('when two mailboxes\' jobs keep failing until they are dead-lettered, then queue is degraded, and so is their profile (over 5 % failing), until later syncs succeed', async () => {
     const e = await started({ JOB_MAX_ATTEMPTS: '2', JOB_RETRY_BASE: '1s' });
-    const person = e.org.people.find((p) => p.provider === 'google')!;
-    const local = person.address.split('@')[0]!;
-    const fault = e.google.fault({ kind: 'status', status: 500, path: new RegExp(`/calendars/[^/]*${local}[^/]*/events$`), times: Infinity, body: { error: { code: 500, message: 'Backend Error', errors: [{ reason: 'backendError' }] } } });
-    await resyncAll(e, [person], 60_000);
+    const people = e.org.people.filter((p) => p.provider === 'google').slice(0, 2);
+    const locals = people.map((p) => p.address.split('@')[0]!).join('|');
+    const fault = e.google.fault({ kind: 'status', status: 500, path: new RegExp(`/calendars/[^/]*(${locals})[^/]*/events$`), times: Infinity, body: { error: { code: 500, message: 'Backend Error', errors: [{ reason: 'backendError' }] } } });
+    await resyncAll(e, people, 60_000);
     const body = await readStatus();
-    expect(body.checks.queue).toEqual(expect.objectContaining({ status: 'degraded', open: 1, detail: expect.stringContaining('attempts-exhausted') }));
+    expect(body.checks.queue).toEqual(expect.objectContaining({ status: 'degraded', open: 2, detail: expect.stringContaining('attempts-exhausted') }));
+    expect(body.checks['profile:GWS']).toEqual(expect.objectContaining({ status: 'degraded', detail: expect.stringMatching(/^2 of its \d+ synced mailboxes are failing/) }));
+    expect((body.checks['profile:GWS']!.mailboxes as Record<string, number>).failing).toBe(2);
+    // Two of all the synced mailboxes is under 5 %: the total stays ok.
+    expect(body.checks.mailboxes!.status).toBe('ok');
     expect(body.status).toBe('degraded');
     expect((await readHealth()).code).toBe(200);
 
     fault.times = 0;
-    await resyncAll(e, [person]);
+    await resyncAll(e, people);
     fresh(e.deps);
     const after = await readStatus();
-    expect(after.checks.queue).toEqual(expect.objectContaining({ status: 'ok', deadLetters: 1, open: 0 }));
+    expect(after.checks.queue).toEqual(expect.objectContaining({ status: 'ok', deadLetters: 2, open: 0 }));
+    expect(after.checks['profile:GWS']!.status).toBe('ok');
+  });
+
+  it('when two hours pass with no roster refresh and no job, then roster and mailboxes are degraded; inside a quiet period mailboxes are not', async () => {
+    const admin = await signIn();
+    let jump = 0;
+    const origin = Date.now();
+    const clock = () => new Date(Date.parse('2026-11-25T08:00:00Z') + (Date.now() - origin) + jump);
+    env = await startE2e({ now: clock, settings: admin });
+    await syncEveryone(env);
+    jump = 2 * 3_600_000;
+    fresh(env.deps);
+    const body = await readStatus();
+    expect(body.checks.roster).toEqual(expect.objectContaining({ status: 'degraded', detail: expect.stringMatching(/^the last roster refresh finished 120 min ago, more than twice ROSTER_PERIOD/) }));
+    expect(body.checks.mailboxes).toEqual(expect.objectContaining({ status: 'degraded', detail: expect.stringMatching(/^the last sync of any mailbox finished 120 min ago: no job has succeeded for two UPDATE_INTERVALs/) }));
+    expect(body.status).toBe('degraded');
+
+    // 10:00 UTC inside a quiet period of 09:30–11:00: no job is expected.
+    const quiet = { ...env.deps, config: { ...env.deps.config, sync: { ...env.deps.config.sync, subscribeOff: { start: 9 * 60 + 30, end: 11 * 60, timeZone: 'UTC' } } } };
+    useDeps(quiet);
+    expect((await readStatus()).checks.mailboxes!.status).toBe('ok');
   });
 
   it('when Graph refuses to renew a subscription that expires within the hour, then subscriptions is degraded; once renewal works it is ok', async () => {
