@@ -29,8 +29,8 @@ export interface EmulatorProcess {
   readonly endpoints: EmulatorEndpointsReply;
   clearRecords(): Promise<void>;
   counts(): Promise<EmulatorCounts>;
-  /** Renames an event of the organisation; resolves to the time (ms since the epoch) the emulator changed it. */
-  renameEvent(personKey: string, eventId: string, text: string): Promise<number>;
+  /** Renames events of the organisation; resolves to the time (ms since the epoch) the emulator changed each. */
+  renameEvents(renames: ReadonlyArray<{ personKey: string; eventId: string; text: string }>): Promise<number[]>;
   /** Changes CMG users (they show up in the next incremental roster) and removes others. */
   changeCmgUsers(changes: readonly CmgUserChange[], deletions: readonly string[]): Promise<void>;
   flushNotifications(): Promise<void>;
@@ -106,7 +106,7 @@ export async function startEmulatorProcess(options: EmulatorStartOptions): Promi
     endpoints,
     clearRecords: async () => void (await call({ op: 'clearRecords' })),
     counts: () => call({ op: 'counts' }),
-    renameEvent: async (personKey, eventId, text) => (await call({ op: 'renameEvent', personKey, eventId, text })).at,
+    renameEvents: (renames) => call({ op: 'renameEvents', renames: [...renames] }),
     changeCmgUsers: async (changes, deletions) => void (await call({ op: 'changeCmgUsers', changes: [...changes], deletions: [...deletions] })),
     flushNotifications: async () => void (await call({ op: 'flushNotifications' })),
     pushState: () => call({ op: 'pushState' }),
