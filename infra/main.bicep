@@ -329,6 +329,15 @@ param subscriptionRenewMargin string = '24h'
 ])
 param logLevel string = 'info'
 
+// Where metrics and traces go (README "Telemetry"): auto = Application Insights, set up below
+@allowed([
+  'auto'
+  'azure-monitor'
+  'console'
+  'off'
+])
+param telemetry string = 'auto'
+
 param adminPage bool = true
 
 // ---------------------------------------------------------------------------------------------
@@ -454,6 +463,8 @@ var pushSettings = {
 // The platform settings (tables, Service Bus, identity) are set in app/api.bicep
 var runtimeSettings = {
   LOG_LEVEL: logLevel
+  // Metrics and traces; APPLICATIONINSIGHTS_CONNECTION_STRING is set in app/api.bicep
+  TELEMETRY: telemetry
   ADMIN_PAGE: adminPage ? 'true' : 'false'
 }
 

@@ -9,6 +9,7 @@ import { readConfig, type Config } from '../../shared/config/config.js';
 import { describeProblems } from '../../shared/config/read-settings.js';
 import { createDeps } from '../../shared/app/create-deps.js';
 import { silentLogger, type Logger } from '../../shared/observability/logger.js';
+import type { Telemetry } from '../../shared/observability/telemetry.js';
 import { InProcessJobQueue, type InProcessJobQueueOptions } from '../../shared/queue/in-process-job-queue.js';
 import { systemClock } from '../../shared/queue/clock.js';
 import { runMailboxJob } from '../../shared/sync/run-mailbox-job.js';
@@ -32,6 +33,8 @@ export interface LocalEnvironmentOptions {
   readonly tablesConnectionString?: string;
   readonly tablePrefix?: string;
   readonly logger?: Logger;
+  /** Where the product records metrics and spans (in-memory-telemetry.ts); nowhere by default. */
+  readonly telemetry?: Telemetry;
   readonly queue?: InProcessJobQueueOptions;
   /** Emulator ports (0: any free one). */
   readonly ports?: { readonly cmg?: number; readonly graph?: number; readonly google?: number };
@@ -121,7 +124,14 @@ export async function startLocalEnvironment(options: LocalEnvironmentOptions = {
     if (!read.ok) throw new Error(describeProblems(read.problems));
     // The queue keeps the product's time, so a retry scheduled "in a second" is one.
     const queue = new InProcessJobQueue({ logger, clock: { ...systemClock, now: () => now().getTime() }, ...options.queue });
-    const deps = createDeps(read.config, { logger, queue, now, graphTrustedCertificates: [graph.certificate], tablePrefix: options.tablePrefix });
+    const deps = createDeps(read.config, {
+      logger,
+      queue,
+      now,
+      graphTrustedCertificates: [graph.certificate],
+      tablePrefix: options.tablePrefix,
+      ...(options.telemetry ? { telemetry: options.telemetry } : {}),
+    });
 
     return {
       org,
