@@ -13,9 +13,10 @@
 import type { BenchScenario } from '../run.js';
 import { useDeps } from '../../shared/app/app-context.js';
 import { maintainSubscriptions } from '../../shared/sync/maintain-subscriptions.js';
-import { googleEventId } from '../../tools/demo/seed-emulators.js';
 import {
+  clearRecords,
   CMG_LATENCY_MS,
+  cpuPerLine,
   MAX_CONCURRENT_SESSIONS,
   printJobTimes,
   PROVIDER_LATENCY_MS,
@@ -64,9 +65,8 @@ async function subscribe(b: BenchEnvironment, webhooks: WebhookServer): Promise<
   const started = performance.now();
   const report = await maintainSubscriptions(b.env.deps);
   const took = (performance.now() - started) / 1000;
-  await Promise.all([b.env.graph.control.flushNotifications(), b.env.google.control.flushNotifications()]);
-  const graphSubs = b.env.graph.control.subscriptions().length;
-  const channels = b.env.google.control.channels().length;
+  await b.emulators.flushNotifications();
+  const { graphSubscriptions: graphSubs, googleChannels: channels } = await b.emulators.pushState();
   const validations = webhooks.stats.get('graph-notifications')?.handlerMs.length ?? 0;
   console.log(
     `subscriptions use case: ${JSON.stringify(report)} in ${took.toFixed(1)} s; Graph holds ${graphSubs} subscriptions, Google ${channels} channels; ` +
@@ -75,14 +75,9 @@ async function subscribe(b: BenchEnvironment, webhooks: WebhookServer): Promise<
 }
 
 async function changeLoad(b: BenchEnvironment, webhooks: WebhookServer, seconds: number): Promise<void> {
-  const { env, org } = b;
-  env.cmg.clearRecord();
-  b.jobs.reset();
-  b.calls.reset();
-  b.http.reset();
+  const { env, org, emulators } = b;
+  await clearRecords(b);
   webhooks.resetStats();
-  const graphDeliveriesBefore = env.graph.control.notifications().length;
-  const googleDeliveriesBefore = env.google.control.notifications.length;
 
   const total = seconds * CHANGES_PER_SECOND;
   const changedAt: number[] = [];
@@ -90,15 +85,14 @@ async function changeLoad(b: BenchEnvironment, webhooks: WebhookServer, seconds:
   const sampler = await startProcessesSampler(b);
   const started = performance.now();
   let lagMaxMs = 0;
+  const changes: Array<Promise<void>> = [];
+  // The change's time is the emulator's: when it changed the event and notified.
   const change = (seq: number): void => {
     const person = org.people[seq % org.people.length]!;
     const plain = org.plainEvents[person.key]!;
     const event = plain[Math.floor(seq / org.people.length) % plain.length]!;
-    const subject = `${MARK}${seq}`;
-    changedAt[seq] = Date.now();
     changedProvider[seq] = person.provider;
-    if (person.provider === 'graph') env.graph.control.updateEvent(person.address, env.graphEventIds.get(event.id)!, { subject });
-    else env.google.control.patchEvent(person.address, googleEventId(event.id), { summary: subject });
+    changes.push(emulators.renameEvent(person.key, event.id, `${MARK}${seq}`).then((at) => void (changedAt[seq] = at)));
   };
   // A paced loop: every 10 ms, the changes due by now (so a slow tick catches up, and the lag shows).
   await new Promise<void>((resolve) => {
@@ -114,30 +108,24 @@ async function changeLoad(b: BenchEnvironment, webhooks: WebhookServer, seconds:
       }
     }, 10);
   });
+  await Promise.all(changes);
   const loadSeconds = (performance.now() - started) / 1000;
   console.log(`load: ${total} changes in ${loadSeconds.toFixed(1)} s (${CHANGES_PER_SECOND} mailboxes/s, each mailbox every ${(org.people.length / CHANGES_PER_SECOND).toFixed(0)} s); generator fell behind by up to ${lagMaxMs.toFixed(0)} ms`);
 
   const drainStarted = performance.now();
   const drained = await Promise.race([
     (async () => {
-      await Promise.all([env.graph.control.flushNotifications(), env.google.control.flushNotifications()]);
+      await emulators.flushNotifications();
       await env.queue.whenIdle();
       return true;
     })(),
     new Promise<false>((resolve) => setTimeout(() => resolve(false), DRAIN_TIMEOUT_MS).unref()),
   ]);
-  const { resources, lines } = await sampler.stop();
+  const report = await sampler.stop();
   console.log(`drain: ${drained ? 'idle' : `NOT idle after ${DRAIN_TIMEOUT_MS / 1000} s`} ${((performance.now() - drainStarted) / 1000).toFixed(1)} s after the last change`);
 
   // CMG's acknowledgement: the first successful PUT carrying the change's text.
-  const ackAt = new Map<number, number>();
-  for (const r of env.cmg.record) {
-    if (r.method !== 'PUT' || r.status >= 300) continue;
-    const m = /Bench change (\d+)/.exec(r.body);
-    if (!m) continue;
-    const seq = Number(m[1]);
-    if (!ackAt.has(seq)) ackAt.set(seq, r.at);
-  }
+  const ackAt = await emulators.acknowledgements(new RegExp(`${MARK}(\\d+)`));
   const all: number[] = [];
   const byProvider = { graph: [] as number[], google: [] as number[] };
   const slices: number[][] = [];
@@ -159,15 +147,11 @@ async function changeLoad(b: BenchEnvironment, webhooks: WebhookServer, seconds:
   const received = (name: string): number => [...(webhooks.stats.get(name)?.statuses ?? new Map<number, number>())].reduce((n, [status, c]) => n + (status < 300 ? c : 0), 0);
   const notifications = received('graph-notifications') + received('google-notifications');
   const jobsRun = b.jobs.count('notification');
-  const graphDelivered = env.graph.control.notifications().slice(graphDeliveriesBefore);
-  const googleDelivered = env.google.control.notifications.slice(googleDeliveriesBefore);
-  const statuses = (list: ReadonlyArray<{ status: number }>): string => {
-    const counts = new Map<number, number>();
-    for (const d of list) counts.set(d.status, (counts.get(d.status) ?? 0) + 1);
-    return [...counts].map(([st, n]) => `${n}×${st === 0 ? 'no answer' : st}`).join(', ');
-  };
+  const pushed = await emulators.pushState();
+  const sent = (counts: Record<string, number>): number => Object.values(counts).reduce((n, c) => n + c, 0);
+  const statuses = (counts: Record<string, number>): string => Object.entries(counts).map(([st, n]) => `${n}×${st === '0' ? 'no answer' : st}`).join(', ');
   console.log(
-    `notifications: Graph sent ${graphDelivered.length} (as Graph saw the answers: ${statuses(graphDelivered)}), Google sent ${googleDelivered.length} (${statuses(googleDelivered)}); ${notifications} accepted by the webhook handlers; ` +
+    `notifications: Graph sent ${sent(pushed.graphNotifications)} (as Graph saw the answers: ${statuses(pushed.graphNotifications)}), Google sent ${sent(pushed.googleNotifications)} (${statuses(pushed.googleNotifications)}); ${notifications} accepted by the webhook handlers; ` +
       `${jobsRun} notification jobs ran = ${(notifications / Math.max(1, jobsRun)).toFixed(2)} notifications per job; other jobs: ${[...b.jobs.byReason].filter(([r]) => r !== 'notification').map(([r, n]) => `${n} ${r}`).join(', ') || 'none'}; job failures ${b.jobs.failures}`,
   );
   console.log(`  queue wait (enqueuedAt → job start, includes the 1-second notification bucket): ${summary(b.jobs.waits)}`);
@@ -182,10 +166,10 @@ async function changeLoad(b: BenchEnvironment, webhooks: WebhookServer, seconds:
   }
   if (webhooks.errors > 0) console.log(`  webhook errors: ${webhooks.errors}`);
   printJobTimes(b);
-  console.log(`  requests during the load: Table Storage ${b.http.get('tables')}, CMG ${b.http.get('cmg')}, Graph ${b.http.get('graph')}, Google ${b.http.get('google')}, webhooks ${b.http.get('webhooks')}`);
-  const work = b.jobs.durations.length + notifications;
-  console.log(`  ${lines[0]}; CPU ${((resources.cpuSeconds * 1000) / Math.max(1, b.jobs.durations.length)).toFixed(1)} ms per job (webhooks and emulators included, Azurite not; ${work} jobs + notifications); ${machineLine()}`);
-  console.log(`  ${lines[1]}`);
+  console.log(`  requests the product sent during the load: Table Storage ${b.http.get('tables')}, CMG ${b.http.get('cmg')}, Graph ${b.http.get('graph')}, Google ${b.http.get('google')}`);
+  console.log(`  ${report.lines[0]}; ${machineLine()}`);
+  for (const line of report.lines.slice(1)) console.log(`  ${line}`);
+  console.log(`  ${cpuPerLine(report, b.jobs.durations.length, 'job')}; the product's share includes the webhook handlers (${notifications} notifications)`);
 }
 
 export default scenario;
