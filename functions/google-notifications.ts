@@ -1,21 +1,20 @@
 /** HTTP: Google Calendar push notifications; the channel id and token come as X-Goog-* headers. */
 import { app, type HttpRequest, type HttpResponseInit } from '@azure/functions';
-import { answerWebhook } from './webhook-answer.js';
+import { answeredEarly, answerWebhook } from './webhook-answer.js';
 import { GoogleNotificationHeaders, handleGoogleNotification } from '../shared/sync/google-notifications.js';
 
-export function googleNotifications(request: HttpRequest): Promise<HttpResponseInit> {
+export async function googleNotifications(request: HttpRequest): Promise<HttpResponseInit> {
+  const header = (name: string): string | undefined => request.headers.get(name) ?? undefined;
+  const parsed = GoogleNotificationHeaders.safeParse({
+    channelId: header('x-goog-channel-id'),
+    token: header('x-goog-channel-token'),
+    resourceState: header('x-goog-resource-state'),
+    resourceId: header('x-goog-resource-id'),
+    messageNumber: header('x-goog-message-number'),
+  });
+  if (!parsed.success) return answeredEarly('google-notifications', { status: 400, jsonBody: { error: 'missing or invalid X-Goog-* headers' } });
   return answerWebhook('google-notifications', async (deps) => {
-    const header = (name: string): string | undefined => request.headers.get(name) ?? undefined;
-    const parsed = GoogleNotificationHeaders.safeParse({
-      channelId: header('x-goog-channel-id'),
-      token: header('x-goog-channel-token'),
-      resourceState: header('x-goog-resource-state'),
-      resourceId: header('x-goog-resource-id'),
-      messageNumber: header('x-goog-message-number'),
-    });
-    if (!parsed.success) return { status: 400, jsonBody: { error: 'missing or invalid X-Goog-* headers' } };
-    const result = await handleGoogleNotification(deps, parsed.data);
-    switch (result) {
+    switch (await handleGoogleNotification(deps, parsed.data)) {
       case 'unknown-channel':
         return { status: 404 };
       case 'forged':

@@ -1,29 +1,16 @@
 import functions from '@azure/functions';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { googleNotifications } from '../../../functions/google-notifications.js';
 import { graphLifecycle } from '../../../functions/graph-lifecycle.js';
 import { graphNotifications } from '../../../functions/graph-notifications.js';
 import { MAX_VALIDATION_TOKEN, MAX_WEBHOOK_BODY, readJsonBody, validationEcho } from '../../../functions/webhook-body.js';
-import { useDeps } from '../../../shared/app/app-context.js';
-import { noTelemetry } from '../../../shared/observability/telemetry.js';
 import { GraphNotificationCollection } from '../../../shared/sync/graph-notifications.js';
-import type { SyncDeps } from '../../../shared/sync/sync-deps.js';
 
 const { HttpRequest } = functions;
 
-// The deps installed here hold telemetry alone: a handler that reached for the store, the
-// queue, CMG or a provider would throw, so every answer here is given before any lookup or enqueue.
-beforeAll(() => {
-  useDeps(
-    new Proxy({ telemetry: noTelemetry } as SyncDeps, {
-      get: (target, key) => {
-        if (key === 'telemetry' || key === 'then') return target[key as keyof SyncDeps];
-        throw new Error(`the handler reached for deps.${String(key)}`);
-      },
-    }),
-  );
-});
+// No deps are installed in this file: a handler that reached for them would fail on the
+// missing app settings, so every answer here is given before any lookup or enqueue.
 
 const URL_BASE = 'https://calsync.example/api/graph-notifications';
 const TOKEN = 'Validation: Testing client application reachability <script>alert("x")</script> & ü 100% +1';
