@@ -321,6 +321,11 @@ param graphSubscriptionMinutes int = 10080
 param googleChannelTtl string = '7d'
 param subscriptionRenewMargin string = '24h'
 
+@description('Notifications for one mailbox within this window (ms) become one job: shorter reaches CMG sooner, longer saves requests on busy calendars.')
+@minValue(50)
+@maxValue(60000)
+param notificationWindowMs int = 250
+
 @allowed([
   'debug'
   'info'
@@ -339,6 +344,18 @@ param logLevel string = 'info'
 param telemetry string = 'auto'
 
 param adminPage bool = true
+
+// ---------------------------------------------------------------------------------------------
+// Alerts (app/alerts.bicep, docs/operations.md)
+// ---------------------------------------------------------------------------------------------
+
+@description('Where the alerts are emailed: one address or several, comma-separated. Empty: no email; fired alerts still show in the portal (Monitor > Alerts).')
+param alertEmail string = ''
+
+@description('More than this percentage of synced mailboxes failing fires an alert.')
+@minValue(1)
+@maxValue(100)
+param failingMailboxesAlertPercent int = 5
 
 // ---------------------------------------------------------------------------------------------
 // Admin sign-in: the admin app registration and its app roles (docs/provider-setup.md)
@@ -458,6 +475,7 @@ var pushSettings = {
   GRAPH_SUBSCRIPTION_MINUTES: string(graphSubscriptionMinutes)
   GOOGLE_CHANNEL_TTL: googleChannelTtl
   SUBSCRIPTION_RENEW_MARGIN: subscriptionRenewMargin
+  NOTIFICATION_WINDOW_MS: string(notificationWindowMs)
 }
 
 // The platform settings (tables, Service Bus, identity) are set in app/api.bicep
@@ -675,6 +693,24 @@ module api 'app/api.bicep' = {
     virtualNetworkSubnetId: vnetIntegrated ? network.outputs.appSubnetId : ''
     pushEnabled: pushEnabled
     webhookBaseUrl: webhookBaseUrl
+  }
+}
+
+// Alert rules on the app's metrics and the action group that emails them
+module alerts 'app/alerts.bicep' = {
+  name: 'alerts'
+  scope: rg
+  params: {
+    name: resourceToken
+    location: location
+    tags: tags
+    applicationInsightsName: monitoring.outputs.applicationInsightsName
+    alertEmail: alertEmail
+    updateInterval: updateInterval
+    subscribeOffStart: subscribeOffStart
+    subscribeOffEnd: subscribeOffEnd
+    subscribeOffTimezone: subscribeOffTimezone
+    failingMailboxesPercent: failingMailboxesAlertPercent
   }
 }
 

@@ -28,8 +28,8 @@ export interface EmulatorProcess {
   readonly endpoints: EmulatorEndpointsReply;
   clearRecords(): Promise<void>;
   counts(): Promise<EmulatorCounts>;
-  /** Renames an event of the organisation; resolves to the time (ms since the epoch) the emulator changed it. */
-  renameEvent(personKey: string, eventId: string, text: string): Promise<number>;
+  /** Renames events of the organisation; resolves to the time (ms since the epoch) the emulator changed each. */
+  renameEvents(renames: ReadonlyArray<{ personKey: string; eventId: string; text: string }>): Promise<number[]>;
   flushNotifications(): Promise<void>;
   pushState(): Promise<ControlReply<'pushState'>>;
   /** Number captured by the pattern's first group → time of the first successful CMG PUT whose body matches. */
@@ -103,7 +103,7 @@ export async function startEmulatorProcess(options: EmulatorStartOptions): Promi
     endpoints,
     clearRecords: async () => void (await call({ op: 'clearRecords' })),
     counts: () => call({ op: 'counts' }),
-    renameEvent: async (personKey, eventId, text) => (await call({ op: 'renameEvent', personKey, eventId, text })).at,
+    renameEvents: (renames) => call({ op: 'renameEvents', renames: [...renames] }),
     flushNotifications: async () => void (await call({ op: 'flushNotifications' })),
     pushState: () => call({ op: 'pushState' }),
     acknowledgements: async (pattern) => new Map(await call({ op: 'acknowledgements', pattern: pattern.source })),

@@ -85,18 +85,20 @@ export function createEmulatorHost(): EmulatorHost {
           activitiesHeld: Object.values(cmg.control.allActivities()).reduce((n, list) => n + list.length, 0),
         };
       }
-      case 'renameEvent': {
+      case 'renameEvents': {
         const { emulators, org } = need();
-        const person = org.people.find((p) => p.key === request.personKey);
-        if (!person) throw new Error(`no person ${request.personKey}`);
-        if (person.provider === 'graph') {
-          const id = emulators.graphEventIds.get(request.eventId);
-          if (!id) throw new Error(`no Graph event ${request.eventId}`);
-          emulators.graph.control.updateEvent(person.address, id, { subject: request.text });
-        } else {
-          emulators.google.control.patchEvent(person.address, googleEventId(request.eventId), { summary: request.text });
-        }
-        return { at: Date.now() };
+        return request.renames.map(({ personKey, eventId, text }) => {
+          const person = org.people.find((p) => p.key === personKey);
+          if (!person) throw new Error(`no person ${personKey}`);
+          if (person.provider === 'graph') {
+            const id = emulators.graphEventIds.get(eventId);
+            if (!id) throw new Error(`no Graph event ${eventId}`);
+            emulators.graph.control.updateEvent(person.address, id, { subject: text });
+          } else {
+            emulators.google.control.patchEvent(person.address, googleEventId(eventId), { summary: text });
+          }
+          return Date.now();
+        });
       }
       case 'flushNotifications': {
         const { graph, google } = need().emulators;

@@ -25,8 +25,8 @@ export const controlRequestSchema = z.discriminatedUnion('op', [
   /** Forgets the requests recorded so far and marks the notifications sent so far. */
   z.object({ op: z.literal('clearRecords') }),
   z.object({ op: z.literal('counts') }),
-  /** Renames one of the organisation's events in its provider, which notifies subscribers. */
-  z.object({ op: z.literal('renameEvent'), personKey: z.string(), eventId: z.string(), text: z.string() }),
+  /** Renames events of the organisation in their providers, which notify subscribers; in order, one message for many. */
+  z.object({ op: z.literal('renameEvents'), renames: z.array(z.object({ personKey: z.string(), eventId: z.string(), text: z.string() })) }),
   /** Waits until every notification sent so far was answered. */
   z.object({ op: z.literal('flushNotifications') }),
   z.object({ op: z.literal('pushState') }),
@@ -74,7 +74,8 @@ export const replySchemas = {
     /** Activities CMG holds now. */
     activitiesHeld: z.number(),
   }),
-  renameEvent: z.object({ at: z.number() }),
+  /** When each rename was made (ms since the epoch), in the order asked. */
+  renameEvents: z.array(z.number()),
   flushNotifications: z.null(),
   pushState: z.object({
     graphSubscriptions: z.number(),

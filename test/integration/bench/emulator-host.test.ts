@@ -71,8 +71,8 @@ describe('the emulators host of the benchmarks', () => {
     const renamed: Array<{ seq: number; at: number }> = [];
     for (const [seq, person] of org.people.slice(0, 2).entries()) {
       const event = org.plainEvents[person.key]![0]!;
-      const { at } = await h.handle({ op: 'renameEvent', personKey: person.key, eventId: event.id, text: `Renamed ${seq + 7}` });
-      renamed.push({ seq: seq + 7, at });
+      const [at] = await h.handle({ op: 'renameEvents', renames: [{ personKey: person.key, eventId: event.id, text: `Renamed ${seq + 7}` }] });
+      renamed.push({ seq: seq + 7, at: at! });
       await p.queue.send({ mailboxKey: person.key, reason: 'schedule', full: false, enqueuedAt: new Date().toISOString() }, { messageId: `rename-${seq}` });
     }
     expect(new Set(org.people.slice(0, 2).map((person) => person.provider))).toEqual(new Set(['graph', 'google']));
@@ -85,7 +85,7 @@ describe('the emulators host of the benchmarks', () => {
 
   it('when a person is unknown, then renaming fails rather than changing nothing', async () => {
     const { host: h } = await start();
-    await expect(h.handle({ op: 'renameEvent', personKey: 'nobody', eventId: 'x', text: 'y' })).rejects.toThrow(/no person nobody/);
+    await expect(h.handle({ op: 'renameEvents', renames: [{ personKey: 'nobody', eventId: 'x', text: 'y' }] })).rejects.toThrow(/no person nobody/);
   });
 
   it('when asked for usage, then the peak since the previous request is at least the RSS now', async () => {
