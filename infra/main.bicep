@@ -321,6 +321,11 @@ param graphSubscriptionMinutes int = 10080
 param googleChannelTtl string = '7d'
 param subscriptionRenewMargin string = '24h'
 
+@description('Notifications for one mailbox within this window (ms) become one job: shorter reaches CMG sooner, longer saves requests on busy calendars.')
+@minValue(50)
+@maxValue(60000)
+param notificationWindowMs int = 250
+
 @allowed([
   'debug'
   'info'
@@ -449,6 +454,7 @@ var pushSettings = {
   GRAPH_SUBSCRIPTION_MINUTES: string(graphSubscriptionMinutes)
   GOOGLE_CHANNEL_TTL: googleChannelTtl
   SUBSCRIPTION_RENEW_MARGIN: subscriptionRenewMargin
+  NOTIFICATION_WINDOW_MS: string(notificationWindowMs)
 }
 
 // The platform settings (tables, Service Bus, identity) are set in app/api.bicep

@@ -1,21 +1,30 @@
 /**
- * Push end to end (issue #7): 1,000 mailboxes (half Graph, half Google, 30 events each) synced
- * once; the subscriptions use case creates a Graph subscription / Google channel per mailbox
- * with WEBHOOK_BASE_URL at a loopback server that runs the real compiled webhook functions
- * (the validation handshake included); the queue runs the real `mailbox-sync` trigger, host.json's
- * sessions at once. Then, for 10 s (--full: 30 s), one event in each of 200 mailboxes per
- * second is renamed in the emulators, which notify over HTTP. Printed: latency from the
- * change in the emulator to CMG's acknowledgement of the renamed activity (the PUT in the CMG
- * emulator's record carrying the new text), p50 / p95 / p99, per 5-second slice too (a growing
- * backlog shows there); notifications per job; and the webhook handlers' own time.
- * Targets printed alongside: p95 < 2 s at 20 ms provider / 10 ms CMG latency; handler p99 < 50 ms.
+ * Push end to end (issues #7, #17): 1,000 mailboxes (half Graph, half Google, 30 events each)
+ * synced once; the subscriptions use case creates a Graph subscription / Google channel per
+ * mailbox with WEBHOOK_BASE_URL at a loopback server that runs the real compiled webhook
+ * functions (the validation handshake included); the queue runs the real `mailbox-sync` trigger,
+ * host.json's sessions at once. The emulators run in their own process and rename events on
+ * request; they notify over HTTP. Latency is from the change in the emulator to CMG's
+ * acknowledgement of the renamed activity (the first successful PUT carrying the new text).
+ *
+ * Each step changes one event in each of `rate` mailboxes per second for a few seconds, then
+ * drains. Three parts, every line with the load average:
+ * 1. the coalescing window (NOTIFICATION_WINDOW_MS): p50 / p95 / p99 at 50 changes/s for
+ *    1000, 500, 250 and 100 ms, and notifications per job (what a longer window saves);
+ * 2. 50 changes/s with the default window in detail: per provider, per slice of the load, the
+ *    queue wait, the webhook handlers' own time, job times, and each process's CPU and memory;
+ * 3. the knee: the highest rate at which p95 stays under 2 s, by doubling from 100 changes/s
+ *    until p95 reaches 2 s (or the queue does not drain), then halving the gap twice.
+ * Targets printed alongside: p95 < 1 s at 50 changes/s; webhook handler p99 < 50 ms.
  */
 import type { BenchScenario } from '../run.js';
 import { useDeps } from '../../shared/app/app-context.js';
+import { PUSH_SETTINGS } from '../../shared/config/runtime-settings.js';
 import { maintainSubscriptions } from '../../shared/sync/maintain-subscriptions.js';
-import { googleEventId } from '../../tools/demo/seed-emulators.js';
 import {
+  clearRecords,
   CMG_LATENCY_MS,
+  cpuPerLine,
   MAX_CONCURRENT_SESSIONS,
   printJobTimes,
   PROVIDER_LATENCY_MS,
@@ -23,20 +32,49 @@ import {
   startBenchEnvironment,
   startProcessesSampler,
   type BenchEnvironment,
+  type ProcessesReport,
 } from '../support/bench-environment.js';
 import { machineLine, percentile, summary } from '../support/measure.js';
 import { startWebhookServer, type WebhookServer } from '../support/webhook-server.js';
 
 const MAILBOXES = 1_000;
-const CHANGES_PER_SECOND = 200;
-const DRAIN_TIMEOUT_MS = 120_000;
+const WINDOWS_MS = [1_000, 500, 250, 100];
+const STEADY_RATE = 50;
+const STEADY_TARGET_MS = 1_000;
+const KNEE_P95_MS = 2_000;
+const KNEE_FIRST_RATE = 100;
+const KNEE_MAX_RATE = 1_600;
+/** After the doubling, the gap between the last rate under the bound and the first over it is halved this often. */
+const KNEE_REFINEMENTS = 2;
+const DRAIN_TIMEOUT_MS = 60_000;
 const MARK = 'Bench change ';
+/** The product's default coalescing window, as the settings schema declares it. */
+const DEFAULT_WINDOW_MS = PUSH_SETTINGS.NOTIFICATION_WINDOW_MS.schema.parse(PUSH_SETTINGS.NOTIFICATION_WINDOW_MS.meta.default);
+
+interface StepFigures {
+  readonly rate: number;
+  readonly windowMs: number;
+  readonly changes: number;
+  /** Change → CMG acknowledgement, ms, in change order. */
+  readonly latencies: readonly number[];
+  readonly byProvider: { readonly graph: readonly number[]; readonly google: readonly number[] };
+  readonly p95: number;
+  readonly drained: boolean;
+  readonly drainSeconds: number;
+  readonly generatorLagMs: number;
+  readonly notificationJobs: number;
+  readonly notifications: number;
+  readonly processes: ProcessesReport;
+  readonly load: string;
+}
 
 const scenario: BenchScenario = {
   name: 'push',
-  description: `change → webhook → job → CMG latency: ${MAILBOXES} mailboxes, ${CHANGES_PER_SECOND} changed mailboxes/s for 10 s (--full 30 s), ${PROVIDER_LATENCY_MS} ms provider / ${CMG_LATENCY_MS} ms CMG latency, ${MAX_CONCURRENT_SESSIONS} sessions`,
+  description:
+    `change → webhook → job → CMG latency: ${MAILBOXES} mailboxes, ${PROVIDER_LATENCY_MS} ms provider / ${CMG_LATENCY_MS} ms CMG latency, ${MAX_CONCURRENT_SESSIONS} sessions; ` +
+    `coalescing windows ${WINDOWS_MS.join(' / ')} ms at ${STEADY_RATE} changes/s, then the knee (p95 < ${KNEE_P95_MS / 1000} s) at the default window of ${DEFAULT_WINDOW_MS} ms; 6 s per step (--full 20 s)`,
   async run({ full }) {
-    const seconds = full ? 30 : 10;
+    const stepSeconds = full ? 20 : 6;
     const webhooks = await startWebhookServer();
     let bench: BenchEnvironment | undefined;
     try {
@@ -52,7 +90,22 @@ const scenario: BenchScenario = {
       useDeps(bench.env.deps);
       await rosterAndFullSweep(bench, { quiet: true });
       await subscribe(bench, webhooks);
-      await changeLoad(bench, webhooks, seconds);
+      const run = new ChangeRunner(bench, webhooks);
+
+      console.log(`coalescing window (NOTIFICATION_WINDOW_MS) at ${STEADY_RATE} changes/s, ${stepSeconds} s each:`);
+      let steady: StepFigures | undefined;
+      for (const windowMs of WINDOWS_MS) {
+        const figures = await run.step({ rate: STEADY_RATE, windowMs, seconds: stepSeconds });
+        console.log(`  ${String(windowMs).padStart(4)} ms: ${stepLine(figures)}`);
+        if (windowMs === DEFAULT_WINDOW_MS) steady = figures;
+      }
+      steady ??= await run.step({ rate: STEADY_RATE, windowMs: DEFAULT_WINDOW_MS, seconds: stepSeconds });
+      printSteady(bench, webhooks, steady);
+      if (!steady.drained) {
+        console.log('knee: not searched, the queue did not drain at the steady rate');
+        return;
+      }
+      await findKnee(run, steady, stepSeconds);
     } finally {
       await bench?.close();
       await webhooks.close();
@@ -64,113 +117,139 @@ async function subscribe(b: BenchEnvironment, webhooks: WebhookServer): Promise<
   const started = performance.now();
   const report = await maintainSubscriptions(b.env.deps);
   const took = (performance.now() - started) / 1000;
-  await Promise.all([b.env.graph.control.flushNotifications(), b.env.google.control.flushNotifications()]);
-  const graphSubs = b.env.graph.control.subscriptions().length;
-  const channels = b.env.google.control.channels().length;
+  await b.emulators.flushNotifications();
+  const { graphSubscriptions, googleChannels } = await b.emulators.pushState();
   const validations = webhooks.stats.get('graph-notifications')?.handlerMs.length ?? 0;
   console.log(
-    `subscriptions use case: ${JSON.stringify(report)} in ${took.toFixed(1)} s; Graph holds ${graphSubs} subscriptions, Google ${channels} channels; ` +
+    `subscriptions use case: ${JSON.stringify(report)} in ${took.toFixed(1)} s; Graph holds ${graphSubscriptions} subscriptions, Google ${googleChannels} channels; ` +
       `${validations} validation requests answered; webhook errors ${webhooks.errors}`,
   );
 }
 
-async function changeLoad(b: BenchEnvironment, webhooks: WebhookServer, seconds: number): Promise<void> {
-  const { env, org } = b;
-  env.cmg.clearRecord();
-  b.jobs.reset();
-  b.calls.reset();
-  b.http.reset();
-  webhooks.resetStats();
-  const graphDeliveriesBefore = env.graph.control.notifications().length;
-  const googleDeliveriesBefore = env.google.control.notifications.length;
+/** Runs steps of changes one after the other, each on a drained queue, with the change numbers running on. */
+class ChangeRunner {
+  private seq = 0;
 
-  const total = seconds * CHANGES_PER_SECOND;
-  const changedAt: number[] = [];
-  const changedProvider: Array<'graph' | 'google'> = [];
-  const sampler = await startProcessesSampler(b);
-  const started = performance.now();
-  let lagMaxMs = 0;
-  const change = (seq: number): void => {
-    const person = org.people[seq % org.people.length]!;
-    const plain = org.plainEvents[person.key]!;
-    const event = plain[Math.floor(seq / org.people.length) % plain.length]!;
-    const subject = `${MARK}${seq}`;
-    changedAt[seq] = Date.now();
-    changedProvider[seq] = person.provider;
-    if (person.provider === 'graph') env.graph.control.updateEvent(person.address, env.graphEventIds.get(event.id)!, { subject });
-    else env.google.control.patchEvent(person.address, googleEventId(event.id), { summary: subject });
-  };
-  // A paced loop: every 10 ms, the changes due by now (so a slow tick catches up, and the lag shows).
-  await new Promise<void>((resolve) => {
-    let done = 0;
-    const tick = setInterval(() => {
-      const elapsed = performance.now() - started;
-      const due = Math.min(total, Math.floor((elapsed * CHANGES_PER_SECOND) / 1000));
-      if (due - done > 1) lagMaxMs = Math.max(lagMaxMs, ((due - done) * 1000) / CHANGES_PER_SECOND);
-      while (done < due) change(done++);
-      if (done >= total) {
-        clearInterval(tick);
-        resolve();
+  constructor(
+    private readonly b: BenchEnvironment,
+    private readonly webhooks: WebhookServer,
+  ) {}
+
+  async step(options: { rate: number; windowMs: number; seconds: number }): Promise<StepFigures> {
+    const { b, webhooks } = this;
+    const { env, org, emulators } = b;
+    const { rate, windowMs, seconds } = options;
+    // The webhooks read the window from the configuration on every notification.
+    useDeps({ ...env.deps, config: { ...env.config, push: { ...env.config.push, notificationWindowMs: windowMs } } });
+    await clearRecords(b);
+    webhooks.resetStats();
+
+    const total = Math.round(seconds * rate);
+    const first = this.seq;
+    this.seq += total;
+    const changedAt: number[] = [];
+    const provider: Array<'graph' | 'google'> = [];
+    const changes: Array<Promise<void>> = [];
+    // The changes due at one tick go to the emulators in one message. A change's time is the
+    // emulator's: when it changed the event (and notified).
+    const changeRange = (from: number, to: number): void => {
+      const renames = [];
+      for (let i = from; i < to; i += 1) {
+        const seq = first + i;
+        const person = org.people[seq % org.people.length]!;
+        const plain = org.plainEvents[person.key]!;
+        const event = plain[Math.floor(seq / org.people.length) % plain.length]!;
+        provider[i] = person.provider;
+        renames.push({ personKey: person.key, eventId: event.id, text: `${MARK}${seq}` });
       }
-    }, 10);
-  });
-  const loadSeconds = (performance.now() - started) / 1000;
-  console.log(`load: ${total} changes in ${loadSeconds.toFixed(1)} s (${CHANGES_PER_SECOND} mailboxes/s, each mailbox every ${(org.people.length / CHANGES_PER_SECOND).toFixed(0)} s); generator fell behind by up to ${lagMaxMs.toFixed(0)} ms`);
+      changes.push(emulators.renameEvents(renames).then((ats) => ats.forEach((at, k) => (changedAt[from + k] = at))));
+    };
+    const sampler = await startProcessesSampler(b);
+    const started = performance.now();
+    let lagMs = 0;
+    // A paced loop: every 10 ms, the changes due by now (so a slow tick catches up, and the lag shows).
+    await new Promise<void>((resolve) => {
+      let done = 0;
+      const tick = setInterval(() => {
+        const elapsed = performance.now() - started;
+        const due = Math.min(total, Math.floor((elapsed * rate) / 1000));
+        if (due - done > 1) lagMs = Math.max(lagMs, ((due - done) * 1000) / rate);
+        if (due > done) changeRange(done, due);
+        done = due;
+        if (done >= total) {
+          clearInterval(tick);
+          resolve();
+        }
+      }, 10);
+    });
+    await Promise.all(changes);
 
-  const drainStarted = performance.now();
-  const drained = await Promise.race([
-    (async () => {
-      await Promise.all([env.graph.control.flushNotifications(), env.google.control.flushNotifications()]);
-      await env.queue.whenIdle();
-      return true;
-    })(),
-    new Promise<false>((resolve) => setTimeout(() => resolve(false), DRAIN_TIMEOUT_MS).unref()),
-  ]);
-  const { resources, lines } = await sampler.stop();
-  console.log(`drain: ${drained ? 'idle' : `NOT idle after ${DRAIN_TIMEOUT_MS / 1000} s`} ${((performance.now() - drainStarted) / 1000).toFixed(1)} s after the last change`);
+    const drainStarted = performance.now();
+    const drained = await Promise.race([
+      (async () => {
+        await emulators.flushNotifications();
+        await env.queue.whenIdle();
+        return true;
+      })(),
+      new Promise<false>((resolve) => setTimeout(() => resolve(false), DRAIN_TIMEOUT_MS).unref()),
+    ]);
+    const drainSeconds = (performance.now() - drainStarted) / 1000;
+    const processes = await sampler.stop();
+    const load = machineLine();
 
-  // CMG's acknowledgement: the first successful PUT carrying the change's text.
-  const ackAt = new Map<number, number>();
-  for (const r of env.cmg.record) {
-    if (r.method !== 'PUT' || r.status >= 300) continue;
-    const m = /Bench change (\d+)/.exec(r.body);
-    if (!m) continue;
-    const seq = Number(m[1]);
-    if (!ackAt.has(seq)) ackAt.set(seq, r.at);
+    const acks = await emulators.acknowledgements(new RegExp(`${MARK}(\\d+)`));
+    const latencies: number[] = [];
+    const byProvider = { graph: [] as number[], google: [] as number[] };
+    for (let i = 0; i < total; i += 1) {
+      const at = acks.get(first + i);
+      if (at === undefined) continue;
+      latencies.push(at - changedAt[i]!);
+      byProvider[provider[i]!].push(at - changedAt[i]!);
+    }
+    const received = (name: string): number => [...(webhooks.stats.get(name)?.statuses ?? new Map<number, number>())].reduce((n, [status, c]) => n + (status < 300 ? c : 0), 0);
+    return {
+      rate,
+      windowMs,
+      changes: total,
+      latencies,
+      byProvider,
+      // Changes never acknowledged count as over any bound.
+      p95: latencies.length < total * 0.95 ? Number.POSITIVE_INFINITY : percentile(latencies, 95),
+      drained,
+      drainSeconds,
+      generatorLagMs: lagMs,
+      notificationJobs: b.jobs.count('notification'),
+      notifications: received('graph-notifications') + received('google-notifications'),
+      processes,
+      load,
+    };
   }
-  const all: number[] = [];
-  const byProvider = { graph: [] as number[], google: [] as number[] };
-  const slices: number[][] = [];
-  for (let seq = 0; seq < total; seq += 1) {
-    const at = ackAt.get(seq);
-    if (at === undefined) continue;
-    const latency = at - changedAt[seq]!;
-    all.push(latency);
-    byProvider[changedProvider[seq]!].push(latency);
-    const slice = Math.floor(seq / (5 * CHANGES_PER_SECOND));
-    (slices[slice] ??= []).push(latency);
-  }
-  const p95 = percentile(all, 95);
-  console.log(`change → CMG acknowledgement: ${summary(all)}; target p95 < 2000 ms: ${Number.isNaN(p95) ? 'no data' : p95 < 2000 ? 'met' : 'missed'}; ${total - all.length} of ${total} changes never acknowledged`);
-  console.log(`  Graph  ${summary(byProvider.graph)}`);
-  console.log(`  Google ${summary(byProvider.google)}`);
-  console.log(`  per 5 s of load: ${slices.map((s, i) => `${i * 5}-${i * 5 + 5} s p50 ${percentile(s, 50).toFixed(0)} / p95 ${percentile(s, 95).toFixed(0)} ms`).join('; ')}`);
+}
 
-  const received = (name: string): number => [...(webhooks.stats.get(name)?.statuses ?? new Map<number, number>())].reduce((n, [status, c]) => n + (status < 300 ? c : 0), 0);
-  const notifications = received('graph-notifications') + received('google-notifications');
-  const jobsRun = b.jobs.count('notification');
-  const graphDelivered = env.graph.control.notifications().slice(graphDeliveriesBefore);
-  const googleDelivered = env.google.control.notifications.slice(googleDeliveriesBefore);
-  const statuses = (list: ReadonlyArray<{ status: number }>): string => {
-    const counts = new Map<number, number>();
-    for (const d of list) counts.set(d.status, (counts.get(d.status) ?? 0) + 1);
-    return [...counts].map(([st, n]) => `${n}×${st === 0 ? 'no answer' : st}`).join(', ');
-  };
-  console.log(
-    `notifications: Graph sent ${graphDelivered.length} (as Graph saw the answers: ${statuses(graphDelivered)}), Google sent ${googleDelivered.length} (${statuses(googleDelivered)}); ${notifications} accepted by the webhook handlers; ` +
-      `${jobsRun} notification jobs ran = ${(notifications / Math.max(1, jobsRun)).toFixed(2)} notifications per job; other jobs: ${[...b.jobs.byReason].filter(([r]) => r !== 'notification').map(([r, n]) => `${n} ${r}`).join(', ') || 'none'}; job failures ${b.jobs.failures}`,
+function stepLine(f: StepFigures): string {
+  const missing = f.changes - f.latencies.length;
+  const p = (q: number): string => (f.latencies.length === 0 ? '-' : `${percentile(f.latencies, q).toFixed(0)}`);
+  return (
+    `p50 ${p(50)} / p95 ${p(95)} / p99 ${p(99)} ms (n=${f.latencies.length}${missing > 0 ? `, ${missing} of ${f.changes} never acknowledged` : ''}); ` +
+    `${(f.notifications / Math.max(1, f.notificationJobs)).toFixed(2)} notifications per job (${f.notificationJobs} jobs); ` +
+    `drain ${f.drained ? `${f.drainSeconds.toFixed(1)} s` : `NOT idle after ${DRAIN_TIMEOUT_MS / 1000} s`}` +
+    (f.generatorLagMs > 100 ? `; generator fell behind by up to ${f.generatorLagMs.toFixed(0)} ms` : '') +
+    `; product CPU ${f.processes.product.coresUsed.toFixed(2)} cores; ${f.load}`
   );
-  console.log(`  queue wait (enqueuedAt → job start, includes the 1-second notification bucket): ${summary(b.jobs.waits)}`);
+}
+
+function printSteady(b: BenchEnvironment, webhooks: WebhookServer, f: StepFigures): void {
+  const p95 = percentile(f.latencies, 95);
+  console.log(
+    `at ${f.rate} changes/s, default window ${f.windowMs} ms: change → CMG acknowledgement ${summary(f.latencies)}; ` +
+      `target p95 < ${STEADY_TARGET_MS} ms: ${Number.isNaN(p95) ? 'no data' : Number.isFinite(f.p95) && p95 < STEADY_TARGET_MS ? 'met' : 'missed'}; ${f.load}`,
+  );
+  console.log(`  Graph  ${summary(f.byProvider.graph)}`);
+  console.log(`  Google ${summary(f.byProvider.google)}`);
+  const slices: number[][] = [];
+  for (const [i, latency] of f.latencies.entries()) (slices[Math.floor(i / (2 * f.rate))] ??= []).push(latency);
+  console.log(`  per 2 s of load: ${slices.map((s, i) => `${i * 2}-${i * 2 + 2} s p50 ${percentile(s, 50).toFixed(0)} / p95 ${percentile(s, 95).toFixed(0)} ms`).join('; ')}`);
+  console.log(`  queue wait (enqueuedAt → job start, includes the ${f.windowMs} ms coalescing window): ${summary(b.jobs.waits)}`);
   for (const name of ['graph-notifications', 'google-notifications']) {
     const s = webhooks.stats.get(name);
     if (!s) continue;
@@ -182,10 +261,41 @@ async function changeLoad(b: BenchEnvironment, webhooks: WebhookServer, seconds:
   }
   if (webhooks.errors > 0) console.log(`  webhook errors: ${webhooks.errors}`);
   printJobTimes(b);
-  console.log(`  requests during the load: Table Storage ${b.http.get('tables')}, CMG ${b.http.get('cmg')}, Graph ${b.http.get('graph')}, Google ${b.http.get('google')}, webhooks ${b.http.get('webhooks')}`);
-  const work = b.jobs.durations.length + notifications;
-  console.log(`  ${lines[0]}; CPU ${((resources.cpuSeconds * 1000) / Math.max(1, b.jobs.durations.length)).toFixed(1)} ms per job (webhooks and emulators included, Azurite not; ${work} jobs + notifications); ${machineLine()}`);
-  console.log(`  ${lines[1]}`);
+  console.log(`  requests the product sent: Table Storage ${b.http.get('tables')}, CMG ${b.http.get('cmg')}, Graph ${b.http.get('graph')}, Google ${b.http.get('google')}`);
+  console.log(`  ${f.processes.lines[0]}`);
+  for (const line of f.processes.lines.slice(1)) console.log(`  ${line}`);
+  console.log(`  ${cpuPerLine(f.processes, b.jobs.durations.length, 'job')}; the product's share includes the webhook handlers (${f.notifications} notifications)`);
 }
+
+/** Doubles the rate while p95 stays under the bound, then halves the gap between the last rate under it and the first over it. */
+async function findKnee(run: ChangeRunner, steady: StepFigures, seconds: number): Promise<void> {
+  console.log(`knee at the default window (${DEFAULT_WINDOW_MS} ms), ${seconds} s per rate:`);
+  const measure = async (rate: number): Promise<StepFigures> => {
+    const f = await run.step({ rate, windowMs: DEFAULT_WINDOW_MS, seconds });
+    console.log(`  ${String(rate).padStart(4)} changes/s: ${stepLine(f)}`);
+    return f;
+  };
+  const under = (f: StepFigures): boolean => f.drained && f.p95 < KNEE_P95_MS;
+  let good: StepFigures | undefined = under(steady) ? steady : undefined;
+  let bad: StepFigures | undefined = good ? undefined : steady;
+  for (let rate = KNEE_FIRST_RATE; good && !bad && rate <= KNEE_MAX_RATE; rate *= 2) {
+    const f = await measure(rate);
+    if (under(f)) good = f;
+    else bad = f;
+    // A queue that did not drain leaves work behind: stop rather than measure the next step on it.
+    if (!f.drained) break;
+  }
+  for (let i = 0; i < KNEE_REFINEMENTS && good && bad?.drained && bad.rate - good.rate > 10; i += 1) {
+    const f = await measure(Math.round((good.rate + bad.rate) / 2));
+    if (under(f)) good = f;
+    else bad = f;
+    if (!f.drained) break;
+  }
+  if (!good) console.log(`knee: below ${steady.rate} changes/s (p95 ${fmt(steady.p95)} there); ${machineLine()}`);
+  else if (!bad) console.log(`knee: at least ${good.rate} changes/s (p95 ${fmt(good.p95)}; not measured beyond ${KNEE_MAX_RATE}); ${machineLine()}`);
+  else console.log(`knee: ${good.rate} changes/s (p95 ${fmt(good.p95)}); at ${bad.rate} changes/s p95 ${fmt(bad.p95)}; ${machineLine()}`);
+}
+
+const fmt = (ms: number): string => (Number.isFinite(ms) ? `${ms.toFixed(0)} ms` : 'unbounded (changes left unacknowledged)');
 
 export default scenario;

@@ -1,16 +1,17 @@
 /**
- * The local environment (tools/local-env) with a benchmark-sized organisation, a counting job
- * worker, and the sweeps the end-to-end benchmarks share: roster → full sync of everyone
- * through the queue, and an incremental sweep (one scheduled job per mailbox, no change).
- * Each sweep prints wall time, mailboxes per second, requests per mailbox next to the protocol
- * minimum, CMG operations next to the minimum, Table Storage requests, and resources.
+ * The product's local composition (tools/local-env) with a benchmark-sized organisation, a
+ * counting job worker, and the sweeps the end-to-end benchmarks share: roster → full sync of
+ * everyone through the queue, and an incremental sweep (one scheduled job per mailbox, no
+ * change). Each sweep prints wall time, mailboxes per second, requests per mailbox next to the
+ * protocol minimum, CMG operations next to the minimum, Table Storage requests, and resources.
  *
- * Azurite runs in a child process (`startAzurite({ isolated: true })`): in this process its
- * lokijs tables (a partition query scans every row of the table, which real Table Storage does
- * not do) took ~40% of the one core the product, the emulators and Azurite shared, so the
- * figures measured the emulator. Its CPU is printed on a line of its own. The Graph, Google and
- * CMG emulators stay in this process: the scenarios drive and read them synchronously
- * (`control`, `record`).
+ * This process holds the product alone. Azurite runs in a child process
+ * (`startAzurite({ isolated: true })`): in this process its lokijs tables (a partition query
+ * scans every row of the table, which real Table Storage does not) took ~40% of the one core
+ * the product, the emulators and Azurite shared, so the figures measured the emulator. The
+ * Graph, Google and CMG emulators run in another child (emulator-child.ts), driven and read
+ * through a small typed control channel. The product's peak RSS and CPU are printed apart from
+ * the emulators' and Azurite's, each on a line of its own.
  */
 import { readFileSync } from 'node:fs';
 import type { JobDelivery } from '../../shared/queue/job-queue.js';
@@ -19,23 +20,25 @@ import { scheduleMessageId } from '../../shared/queue/message-id.js';
 import { createLogger } from '../../shared/observability/logger.js';
 import { refreshRoster } from '../../shared/sync/refresh-roster.js';
 import { runMailboxJob, type JobResult } from '../../shared/sync/run-mailbox-job.js';
-import { startAzurite, type AzuriteProcessUsage, type IsolatedAzurite } from '../../tools/azurite/start-azurite.js';
-import type { RecordedRequest } from '../../tools/emulators/emulator-server.js';
-import { startLocalEnvironment, type LocalEnvironment } from '../../tools/local-env/local-environment.js';
+import { startAzurite, type IsolatedAzurite } from '../../tools/azurite/start-azurite.js';
+import { composeLocalProduct, localCredentials, type LocalProduct } from '../../tools/local-env/local-environment.js';
 import { benchOrganisation, type BenchOrganisation } from './bench-organisation.js';
 import { CallTimings, instrumentDeps } from './call-timings.js';
+import { startEmulatorProcess, type EmulatorProcess } from './emulator-child.js';
+import type { EmulatorCounts } from './emulator-protocol.js';
 import { InFlightGauge, type InFlightReport } from './in-flight.js';
-import { HttpRequestCounter, machineLine, portOf, resourceLine, startResourceSampler, summary, type ResourceReport } from './measure.js';
+import { HttpRequestCounter, machineLine, MB, portOf, resourceLine, startResourceSampler, summary, type ResourceReport } from './measure.js';
 
 export const PROVIDER_LATENCY_MS = 20;
 export const CMG_LATENCY_MS = 10;
+export const EVENTS_PER_PERSON = 30;
 /** As deployed: host.json `extensions.serviceBus.maxConcurrentSessions`, read from the file itself. */
 export const MAX_CONCURRENT_SESSIONS: number = (
   JSON.parse(readFileSync(new URL('../../../host.json', import.meta.url), 'utf8')) as { extensions: { serviceBus: { maxConcurrentSessions: number } } }
 ).extensions.serviceBus.maxConcurrentSessions;
 
 /** Runs one delivered job; returns the job's result when the handler knows it. */
-export type BenchJobHandler = (env: LocalEnvironment, job: MailboxJob, delivery: JobDelivery) => Promise<JobResult | undefined>;
+export type BenchJobHandler = (env: LocalProduct, job: MailboxJob, delivery: JobDelivery) => Promise<JobResult | undefined>;
 
 export class JobTally {
   readonly byReason = new Map<string, number>();
@@ -65,7 +68,10 @@ export class JobTally {
 }
 
 export interface BenchEnvironment {
-  readonly env: LocalEnvironment;
+  /** The product, in this process. */
+  readonly env: LocalProduct;
+  /** The Graph, Google and CMG emulators, in their own process. */
+  readonly emulators: EmulatorProcess;
   /** Table Storage, in its own process. */
   readonly azurite: IsolatedAzurite;
   readonly org: BenchOrganisation;
@@ -86,31 +92,46 @@ export async function startBenchEnvironment(options: {
 }): Promise<BenchEnvironment> {
   const started = performance.now();
   const now = new Date();
-  const org = benchOrganisation({ now, mailboxes: options.mailboxes, eventsPerPerson: 30 });
-  const azurite = await startAzurite({ isolated: true });
-  let env: LocalEnvironment;
+  const org = benchOrganisation({ now, mailboxes: options.mailboxes, eventsPerPerson: EVENTS_PER_PERSON });
+  const credentials = localCredentials();
+  const opened: Array<{ close(): Promise<void> }> = [];
+  let azurite: IsolatedAzurite;
+  let emulators: EmulatorProcess;
+  let env: LocalProduct;
   try {
-    env = await startLocalEnvironment({
-      org,
-      now: () => new Date(),
+    azurite = await startAzurite({ isolated: true });
+    opened.push(azurite);
+    emulators = await startEmulatorProcess({
+      nowMs: now.getTime(),
+      mailboxes: options.mailboxes,
+      eventsPerPerson: EVENTS_PER_PERSON,
       providerLatencyMs: PROVIDER_LATENCY_MS,
       cmgLatencyMs: CMG_LATENCY_MS,
+      app: credentials.app,
+      serviceAccount: { clientEmail: credentials.serviceAccount.clientEmail, publicKeyPem: credentials.serviceAccount.publicKeyPem },
+    });
+    opened.push(emulators);
+    env = composeLocalProduct({
+      org,
+      endpoints: emulators.endpoints,
+      credentials,
+      tablesConnectionString: azurite.connectionString,
+      now: () => new Date(),
       queue: { maxConcurrentSessions: MAX_CONCURRENT_SESSIONS },
       settings: { LOG_LEVEL: 'warn', ...options.settings },
-      // The environment's default logger is silent at level info: every info line would still be
-      // redacted and serialised, for nobody. Nothing is printed either way; this honours LOG_LEVEL.
+      // The default logger is silent at level info: every info line would still be redacted and
+      // serialised, for nobody. Nothing is printed either way; this honours LOG_LEVEL.
       logger: createLogger({ level: 'warn', sink: () => undefined }),
-      tablesConnectionString: azurite.connectionString,
     });
   } catch (error) {
-    await azurite.close();
+    for (const o of opened.reverse()) await o.close().catch(() => undefined);
     throw error;
   }
   const names = new Map<string, string>([
     [portOf(azurite.tableEndpoint), 'tables'],
-    [String(env.cmg.port), 'cmg'],
-    [String(env.graph.port), 'graph'],
-    [String(env.google.port), 'google'],
+    [portOf(emulators.endpoints.cmgBaseUrl), 'cmg'],
+    [portOf(emulators.endpoints.graphUrl), 'graph'],
+    [portOf(emulators.endpoints.googleApiRoot), 'google'],
     ...(options.extraPorts ?? []),
   ]);
   const http = new HttpRequestCounter(names);
@@ -135,10 +156,11 @@ export async function startBenchEnvironment(options: {
   const events = Object.values(org.events).reduce((n, list) => n + list.length, 0);
   console.log(
     `setup: ${options.mailboxes} mailboxes (${count(org, 'graph')} Graph, ${count(org, 'google')} Google), ${events} events seeded, environment up in ${((performance.now() - started) / 1000).toFixed(1)} s ` +
-      `(Azurite in child process ${azurite.pid}); ${machineLine()}`,
+      `(Azurite in child process ${azurite.pid}, the emulators in child process ${emulators.pid}); ${machineLine()}`,
   );
   return {
     env,
+    emulators,
     azurite,
     org,
     http,
@@ -148,34 +170,59 @@ export async function startBenchEnvironment(options: {
     async close() {
       http.close();
       try {
-        await env.close();
+        await env.queue.stop();
       } finally {
-        await azurite.close();
+        for (const o of opened.reverse()) await o.close();
       }
     },
   };
 }
 
+export interface ProcessesReport {
+  /** This process: the product (and the bench's own bookkeeping). */
+  readonly product: ResourceReport;
+  /** The emulators' child over the same span; undefined if it was gone before the end. */
+  readonly emulators: { readonly cpuSeconds: number; readonly peakRssMb: number } | undefined;
+  readonly azurite: { readonly cpuSeconds: number; readonly rssMb: number } | undefined;
+  /** One line per process. */
+  readonly lines: readonly string[];
+}
+
 /**
- * This process's resources (sampled as `startResourceSampler` does) and the Azurite child's
- * CPU over the same span; `stop()` gives the report and a line for each.
+ * This process's resources (sampled as `startResourceSampler` does), and the emulators' and
+ * Azurite's children's over the same span.
  */
-export async function startProcessesSampler(b: BenchEnvironment): Promise<{ stop(): Promise<{ resources: ResourceReport; lines: string[] }> }> {
-  const azuriteBefore = await b.azurite.usage();
+export async function startProcessesSampler(b: BenchEnvironment): Promise<{ stop(): Promise<ProcessesReport> }> {
+  const [emulatorsBefore, azuriteBefore] = await Promise.all([b.emulators.usage(), b.azurite.usage()]);
   const sampler = startResourceSampler();
   return {
     async stop() {
-      const resources = sampler.stop();
-      const azuriteAfter = await b.azurite.usage().catch(() => undefined);
-      return { resources, lines: [resourceLine(resources), azuriteLine(azuriteBefore, azuriteAfter, resources.seconds)] };
+      const product = sampler.stop();
+      const [emulatorsAfter, azuriteAfter] = await Promise.all([b.emulators.usage().catch(() => undefined), b.azurite.usage().catch(() => undefined)]);
+      const emulators = emulatorsAfter && { cpuSeconds: (emulatorsAfter.cpuMicros - emulatorsBefore.cpuMicros) / 1e6, peakRssMb: emulatorsAfter.peakRssBytes / MB };
+      const azurite = azuriteAfter && { cpuSeconds: azuriteAfter.cpuSeconds - azuriteBefore.cpuSeconds, rssMb: azuriteAfter.rssMb };
+      return {
+        product,
+        emulators,
+        azurite,
+        lines: [
+          `product process: ${resourceLine(product)}`,
+          emulators
+            ? `emulators child process: CPU ${(emulators.cpuSeconds / product.seconds).toFixed(2)} cores (${emulators.cpuSeconds.toFixed(1)} s), peak RSS ${emulators.peakRssMb.toFixed(0)} MB`
+            : 'emulators child process: gone before the end of the span',
+          azurite
+            ? `Azurite child process: CPU ${(azurite.cpuSeconds / product.seconds).toFixed(2)} cores (${azurite.cpuSeconds.toFixed(1)} s), RSS ${azurite.rssMb.toFixed(0)} MB`
+            : 'Azurite child process: gone before the end of the span',
+        ],
+      };
     },
   };
 }
 
-function azuriteLine(before: AzuriteProcessUsage, after: AzuriteProcessUsage | undefined, seconds: number): string {
-  if (!after) return 'Azurite child process: gone before the end of the span';
-  const cpu = after.cpuSeconds - before.cpuSeconds;
-  return `Azurite child process: CPU ${(cpu / seconds).toFixed(2)} cores (${cpu.toFixed(1)} s), RSS ${after.rssMb.toFixed(0)} MB`;
+/** CPU per unit of work (job, mailbox), each process apart. */
+export function cpuPerLine(report: ProcessesReport, units: number, unit: string): string {
+  const per = (seconds: number | undefined): string => (seconds === undefined ? '-' : `${((seconds * 1000) / Math.max(1, units)).toFixed(1)} ms`);
+  return `CPU per ${unit} (${units}): product ${per(report.product.cpuSeconds)}, emulators ${per(report.emulators?.cpuSeconds)}, Azurite ${per(report.azurite?.cpuSeconds)}`;
 }
 
 const count = (org: BenchOrganisation, provider: 'graph' | 'google'): number => org.people.filter((p) => p.provider === provider).length;
@@ -186,10 +233,9 @@ export interface SweepFigures {
   readonly activitiesHeld: number;
 }
 
-function clearRecords(b: BenchEnvironment): void {
-  b.env.cmg.clearRecord();
-  b.env.graph.clearRecord();
-  b.env.google.clearRecord();
+/** Forgets what the emulators, the request counter, the job tally and the call timings saw so far. */
+export async function clearRecords(b: BenchEnvironment): Promise<void> {
+  await b.emulators.clearRecords();
   b.http.reset();
   b.jobs.reset();
   b.calls.reset();
@@ -201,34 +247,36 @@ export function printJobTimes(b: BenchEnvironment): void {
   for (const line of b.calls.lines()) console.log(`    ${line}`);
 }
 
-const isGraphApi = (r: RecordedRequest): boolean => r.path.startsWith('/v1.0/');
-const isGoogleApi = (r: RecordedRequest): boolean => r.path.startsWith('/calendar/v3/');
-const isActivity = (r: RecordedRequest): boolean => /\/users\/.+\/activities\/.+$/.test(r.path);
+/** The processes' lines: the product's with the load average, CPU per mailbox, then the children's. */
+function printProcesses(report: ProcessesReport, mailboxes: number): void {
+  console.log(`  ${report.lines[0]}; ${machineLine()}`);
+  for (const line of report.lines.slice(1)) console.log(`  ${line}`);
+  console.log(`  ${cpuPerLine(report, mailboxes, 'mailbox')}`);
+}
 
 /** Roster refresh, then every new mailbox's first (full) sync through the queue until it is idle. */
 export async function rosterAndFullSweep(b: BenchEnvironment, options: { quiet?: boolean } = {}): Promise<SweepFigures> {
-  clearRecords(b);
+  await clearRecords(b);
   const sampler = await startProcessesSampler(b);
   const started = performance.now();
   const roster = await refreshRoster(b.env.deps, { full: true });
   const rosterSeconds = (performance.now() - started) / 1000;
-  const cmgOpen = new InFlightGauge(String(b.env.cmg.port));
+  const cmgOpen = new InFlightGauge(portOf(b.emulators.endpoints.cmgBaseUrl));
   await b.env.queue.whenIdle({ horizonMs: 0 });
   const open = cmgOpen.report(b.env.config.cmg.maxConcurrency);
   cmgOpen.close();
-  const { resources, lines } = await sampler.stop();
-  const seconds = resources.seconds;
-  const activitiesHeld = Object.values(b.env.cmg.control.allActivities()).reduce((n, list) => n + list.length, 0);
-  const figures = { seconds, mailboxesPerSecond: b.mailboxes / seconds, activitiesHeld };
+  const report = await sampler.stop();
+  const seconds = report.product.seconds;
+  const counts = await b.emulators.counts();
+  const figures = { seconds, mailboxesPerSecond: b.mailboxes / seconds, activitiesHeld: counts.activitiesHeld };
   console.log(
     `full sweep: ${b.mailboxes} mailboxes in ${seconds.toFixed(1)} s = ${figures.mailboxesPerSecond.toFixed(1)} mailboxes/s ` +
       `(roster ${rosterSeconds.toFixed(1)} s: ${roster.written} written, ${roster.enqueued} enqueued; ${MAX_CONCURRENT_SESSIONS} sessions at once); jobs: ${b.jobs.statusLine()}`,
   );
-  if (!options.quiet) printRequests(b, 'full', activitiesHeld);
-  printCmgBudget(b, b.env.cmg.record.filter((r) => r.method === 'PUT').length, open);
+  if (!options.quiet) printRequests(b, counts, 'full');
+  printCmgBudget(b, counts, open);
   printJobTimes(b);
-  console.log(`  ${lines[0]}; CPU ${((resources.cpuSeconds * 1000) / b.mailboxes).toFixed(1)} ms per mailbox; ${machineLine()}`);
-  console.log(`  ${lines[1]}`);
+  printProcesses(report, b.mailboxes);
   return figures;
 }
 
@@ -238,13 +286,14 @@ export async function rosterAndFullSweep(b: BenchEnvironment, options: { quiet?:
  * The sweep runs from the roster's enqueue to the last job (the roster refresh has its figures
  * above); the open-request gauge says whether the pool was kept full.
  */
-function printCmgBudget(b: BenchEnvironment, puts: number, open: InFlightReport): void {
+function printCmgBudget(b: BenchEnvironment, counts: EmulatorCounts, open: InFlightReport): void {
   const pool = b.env.config.cmg.maxConcurrency;
   const ceiling = pool * (1000 / CMG_LATENCY_MS);
+  const puts = counts.cmg.activityPuts;
   const rate = puts / open.seconds;
   const floor = puts / ceiling;
   const googleBoxes = count(b.org, 'google');
-  const tokens = b.env.google.record.filter((r) => !isGoogleApi(r)).length;
+  const tokens = counts.google.tokenRequests;
   const againstFloor = puts === 0 ? 'no PUTs, so no floor' : `floor ${floor.toFixed(1)} s (${puts} PUTs at the ceiling), wall time ${(open.seconds / floor).toFixed(2)} × the floor`;
   console.log(
     `  CMG budget: ceiling ${ceiling} PUT/s (CMG_MAX_CONCURRENCY ${pool} × 1000 / ${CMG_LATENCY_MS} ms); PUT rate ${rate.toFixed(0)}/s over the sweep's ${open.seconds.toFixed(1)} s ` +
@@ -257,10 +306,10 @@ function printCmgBudget(b: BenchEnvironment, puts: number, open: InFlightReport)
 
 /** One scheduled (delta) job per mailbox at once — dispatch's messages without the calendar spread. */
 export async function incrementalSweep(b: BenchEnvironment): Promise<SweepFigures> {
-  clearRecords(b);
+  await clearRecords(b);
   const sampler = await startProcessesSampler(b);
   const now = new Date();
-  const cmgOpen = new InFlightGauge(String(b.env.cmg.port));
+  const cmgOpen = new InFlightGauge(portOf(b.emulators.endpoints.cmgBaseUrl));
   await b.env.queue.sendMany(
     b.org.people.map((p) => ({
       job: { mailboxKey: p.key, reason: 'schedule' as const, full: false, enqueuedAt: now.toISOString() },
@@ -270,52 +319,39 @@ export async function incrementalSweep(b: BenchEnvironment): Promise<SweepFigure
   await b.env.queue.whenIdle({ horizonMs: 0 });
   const open = cmgOpen.report(b.env.config.cmg.maxConcurrency);
   cmgOpen.close();
-  const { resources, lines } = await sampler.stop();
-  const activitiesHeld = Object.values(b.env.cmg.control.allActivities()).reduce((n, list) => n + list.length, 0);
-  const seconds = resources.seconds;
+  const report = await sampler.stop();
+  const counts = await b.emulators.counts();
+  const seconds = report.product.seconds;
   console.log(`incremental sweep, no change: ${b.mailboxes} mailboxes in ${seconds.toFixed(1)} s = ${(b.mailboxes / seconds).toFixed(1)} mailboxes/s; jobs: ${b.jobs.statusLine()}`);
-  printRequests(b, 'incremental', 0);
-  printCmgBudget(b, b.env.cmg.record.filter((r) => r.method === 'PUT').length, open);
+  printRequests(b, counts, 'incremental');
+  printCmgBudget(b, counts, open);
   printJobTimes(b);
-  console.log(`  ${lines[0]}; CPU ${((resources.cpuSeconds * 1000) / b.mailboxes).toFixed(1)} ms per mailbox; ${machineLine()}`);
-  console.log(`  ${lines[1]}`);
-  return { seconds, mailboxesPerSecond: b.mailboxes / seconds, activitiesHeld };
+  printProcesses(report, b.mailboxes);
+  return { seconds, mailboxesPerSecond: b.mailboxes / seconds, activitiesHeld: counts.activitiesHeld };
 }
 
 /** Requests per mailbox against the minimum, from the emulators' records and the client-side counter. */
-function printRequests(b: BenchEnvironment, kind: 'full' | 'incremental', activitiesHeld: number): void {
+function printRequests(b: BenchEnvironment, counts: EmulatorCounts, kind: 'full' | 'incremental'): void {
   const graphBoxes = count(b.org, 'graph');
   const googleBoxes = count(b.org, 'google');
   const per = (n: number, boxes: number): string => (boxes === 0 ? '-' : (n / boxes).toFixed(2));
-  const graph = b.env.graph.record;
-  const graphApi = graph.filter(isGraphApi);
-  const graphSub = b.env.graph.control.apiRequests().length;
-  const graphAuth = graph.length - graphApi.length;
-  const google = b.env.google.record;
-  const googleApi = google.filter(isGoogleApi);
-  const googleToken = google.length - googleApi.length;
-  const googleRetries = googleApi.filter((r) => r.status >= 400).length + graphApi.filter((r) => r.status >= 400).length;
+  const { graph, google, cmg, activitiesHeld } = counts;
+  const providerFailures = graph.failed + google.failed;
   console.log(
-    `  Graph:  ${per(graphApi.length, graphBoxes)} HTTP requests/mailbox (minimum 1.00: first delta page + mailboxSettings in one $batch; ${graphSub} API calls inside), ` +
-      `${graphAuth} token/discovery requests for all ${graphBoxes} mailboxes (amortised)`,
+    `  Graph:  ${per(graph.httpRequests, graphBoxes)} HTTP requests/mailbox (minimum 1.00: first delta page + mailboxSettings in one $batch; ${graph.apiCalls} API calls inside), ` +
+      `${graph.authRequests} token/discovery requests for all ${graphBoxes} mailboxes (amortised)`,
   );
   console.log(
-    `  Google: ${per(googleApi.length, googleBoxes)} events.list requests/mailbox (minimum 1.00: one page of 2,500), ` +
-      `${per(googleToken, googleBoxes)} token requests/mailbox (domain-wide delegation: one token per user and hour)` +
-      (googleRetries > 0 ? `; ${googleRetries} provider answers >= 400` : ''),
+    `  Google: ${per(google.apiRequests, googleBoxes)} events.list requests/mailbox (minimum 1.00: one page of 2,500), ` +
+      `${per(google.tokenRequests, googleBoxes)} token requests/mailbox (domain-wide delegation: one token per user and hour)` +
+      (providerFailures > 0 ? `; ${providerFailures} provider answers >= 400` : ''),
   );
-  const cmg = b.env.cmg.record;
-  const puts = cmg.filter((r) => r.method === 'PUT' && isActivity(r));
-  const deletes = cmg.filter((r) => r.method === 'DELETE' && isActivity(r));
-  // A full sync reads what CMG holds for the user (our sign): one list per mailbox, no more.
-  const lists = cmg.filter((r) => r.method === 'GET' && /\/users\/.+\/activities$/.test(r.path));
-  const other = cmg.length - puts.length - deletes.length - lists.length;
-  const failed = cmg.filter((r) => r.status >= 400).length;
   const cmgMinimum = kind === 'full' ? `minimum ${per(activitiesHeld, b.mailboxes)}: one PUT per activity CMG holds (${activitiesHeld})` : 'minimum 0.00: nothing changed';
   console.log(
-    `  CMG:    ${per(puts.length + deletes.length, b.mailboxes)} operations/mailbox (${puts.length} PUT, ${deletes.length} DELETE; ${cmgMinimum}); ` +
-      `${per(lists.length, b.mailboxes)} list requests/mailbox (${kind === 'full' ? 'minimum 1.00: a full sync reads CMG once per user' : 'minimum 0.00: deltas trust our record'}); ` +
-      `${other} other requests (roster, codes, check); ${failed} answers >= 400`,
+    `  CMG:    ${per(cmg.activityPuts + cmg.activityDeletes, b.mailboxes)} operations/mailbox (${cmg.activityPuts} PUT, ${cmg.activityDeletes} DELETE; ${cmgMinimum}); ` +
+      // A full sync reads what CMG holds for the user (our sign): one list per mailbox, no more.
+      `${per(cmg.activityLists, b.mailboxes)} list requests/mailbox (${kind === 'full' ? 'minimum 1.00: a full sync reads CMG once per user' : 'minimum 0.00: deltas trust our record'}); ` +
+      `${cmg.other} other requests (roster, codes, check); ${cmg.failed} answers >= 400`,
   );
   console.log(
     `  Table Storage: ${per(b.http.get('tables'), b.mailboxes)} requests/mailbox (${b.http.get('tables')}); ` +

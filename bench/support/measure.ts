@@ -71,7 +71,7 @@ export function startResourceSampler(everyMs = 100): { stop(): ResourceReport } 
 }
 
 export function resourceLine(r: ResourceReport): string {
-  return `peak RSS ${r.peakRssMb.toFixed(0)} MB (this process: product and emulators), CPU ${r.coresUsed.toFixed(2)} cores, event-loop delay p99 ${r.loopDelayP99Ms.toFixed(0)} ms / max ${r.loopDelayMaxMs.toFixed(0)} ms`;
+  return `peak RSS ${r.peakRssMb.toFixed(0)} MB, CPU ${r.coresUsed.toFixed(2)} cores, event-loop delay p99 ${r.loopDelayP99Ms.toFixed(0)} ms / max ${r.loopDelayMaxMs.toFixed(0)} ms`;
 }
 
 /**

@@ -56,6 +56,8 @@ export interface PushConfig {
   readonly graphSubscriptionMinutes: number;
   readonly googleChannelTtlMs: number;
   readonly renewMarginMs: number;
+  /** Notifications of one mailbox within one window become one job (message-id.ts). */
+  readonly notificationWindowMs: number;
 }
 
 export interface PlatformConfig {
@@ -188,6 +190,7 @@ export function readConfig(env: Env): ConfigResult {
       graphSubscriptionMinutes: p.GRAPH_SUBSCRIPTION_MINUTES,
       googleChannelTtlMs: p.GOOGLE_CHANNEL_TTL,
       renewMarginMs: p.SUBSCRIPTION_RENEW_MARGIN,
+      notificationWindowMs: p.NOTIFICATION_WINDOW_MS,
     },
     platform: {
       tables: f.TABLES_CONNECTION_STRING ? { connectionString: f.TABLES_CONNECTION_STRING } : { endpoint: f.TABLES_ENDPOINT! },

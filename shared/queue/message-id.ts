@@ -1,27 +1,29 @@
 /**
  * Message ids for `mailbox-sync`. Service Bus drops a message whose id it has seen within the
  * duplicate-detection window, so the id decides which jobs collapse: a burst of notifications
- * for one mailbox within one second is one job; one dispatch interval schedules a mailbox once.
+ * for one mailbox within one coalescing window is one job; one dispatch interval schedules a mailbox once.
  * Ids are at most 128 characters (Service Bus limit); long keys are replaced by a hash.
  */
 import { createHash } from 'node:crypto';
 
 export const MAX_MESSAGE_ID_LENGTH = 128;
-const NOTIFICATION_BUCKET_MS = 1_000;
 const LIFECYCLE_BUCKET_MS = 10_000;
 // Room for the longest prefix and suffixes below within 128 characters.
 const MAX_KEY_PART = 64;
 const MAX_TAG_PART = 24;
 
 /**
- * `notification:{key}:{start of the 1-second bucket}`, delivered at the bucket's end. Every
- * notification of the bucket collapses into this one job, and because it runs only after the
- * bucket closed, it fetches after every change its dropped duplicates announced: a change is
- * never left waiting for the next poll.
+ * `notification:{key}:{start of the coalescing window}`, delivered at the window's end. Every
+ * notification of the window collapses into this one job, and because it runs only after the
+ * window closed, it fetches after every change its dropped duplicates announced: a change is
+ * never left waiting for the next poll. A notification that arrives once the job may have
+ * started falls in a later window: a new id, so a later job, which the mailbox's session runs
+ * after this one. `windowMs` is NOTIFICATION_WINDOW_MS; the instant keeps its milliseconds, so
+ * windows shorter than a second get ids of their own.
  */
-export function notificationSend(mailboxKey: string, at: Date): { messageId: string; scheduledAt: Date } {
-  const bucket = Math.floor(at.getTime() / NOTIFICATION_BUCKET_MS) * NOTIFICATION_BUCKET_MS;
-  return { messageId: join('notification', keyPart(mailboxKey), instant(bucket)), scheduledAt: new Date(bucket + NOTIFICATION_BUCKET_MS) };
+export function notificationSend(mailboxKey: string, at: Date, windowMs: number): { messageId: string; scheduledAt: Date } {
+  const start = Math.floor(at.getTime() / windowMs) * windowMs;
+  return { messageId: join('notification', keyPart(mailboxKey), preciseInstant(start)), scheduledAt: new Date(start + windowMs) };
 }
 
 /** `schedule:{key}:{interval start}`: the dispatch run that scheduled it. */
@@ -83,7 +85,12 @@ function tagPart(tag: string): string {
 
 // Compact UTC instant, e.g. 20261125T080010Z.
 function instant(ms: number): string {
-  return new Date(ms).toISOString().replace(/[-:]/g, '').replace(/\.\d{3}/, '');
+  return preciseInstant(ms).replace(/\.\d{3}/, '');
+}
+
+// Compact UTC instant to the millisecond, e.g. 20261125T080010.250Z.
+function preciseInstant(ms: number): string {
+  return new Date(ms).toISOString().replace(/[-:]/g, '');
 }
 
 function digest(value: string): string {

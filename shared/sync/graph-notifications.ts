@@ -2,8 +2,8 @@
  * Graph change and lifecycle notifications (https://learn.microsoft.com/graph/change-notifications-delivery-webhooks,
  * https://learn.microsoft.com/graph/change-notifications-lifecycle-events). Both only enqueue
  * jobs — never a call to Graph or CMG — so the webhook answers well within Graph's 3-second
- * budget; duplicate detection collapses a burst for one mailbox into one job per second,
- * delivered at that second's end (message-id.ts). Each request costs a bounded number of
+ * budget; duplicate detection collapses a burst for one mailbox into one job per coalescing
+ * window (NOTIFICATION_WINDOW_MS), delivered at that window's end (message-id.ts). Each request costs a bounded number of
  * table reads (webhook-lookup.ts) and writes one log line.
  */
 import { z } from 'zod';
@@ -68,7 +68,7 @@ export async function handleGraphNotifications(deps: SyncDeps, body: GraphNotifi
   const mailboxes = new Set(verified.accepted.map(({ subscription }) => subscription.mailboxKey));
   const jobs: OutgoingJob[] = [...mailboxes].map((mailboxKey) => ({
     job: { mailboxKey, reason: 'notification', full: false, enqueuedAt: now.toISOString() },
-    ...notificationSend(mailboxKey, now),
+    ...notificationSend(mailboxKey, now, deps.config.push.notificationWindowMs),
   }));
   if (jobs.length > 0) await deps.queue.sendMany(jobs);
   return summarise(deps, 'push.graph-notified', body, verified, jobs.length);

@@ -11,10 +11,11 @@
  * it as-is, from the sources (vitest) and from dist/ alike: tsc does not copy .mjs files, so it
  * is found in the source tree, under the package root.
  */
-import { fork, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { forkQuiet } from '../child-process/fork-quiet.js';
 import type * as TableServerModule from './table-server.mjs';
 
 /** The well-known development account every Azurite accepts (public, documented, not a secret). */
@@ -57,8 +58,6 @@ export interface IsolatedAzurite extends RunningAzurite {
 
 /** How long close() waits for the child to exit by itself before it is killed, ms. */
 const CLOSE_GRACE_MS = 5_000;
-/** The last bytes of the child's stdout and stderr kept for an error message. */
-const OUTPUT_KEPT = 16 * 1024;
 
 export function startAzurite(options: AzuriteOptions & { readonly isolated: true }): Promise<IsolatedAzurite>;
 export function startAzurite(options?: AzuriteOptions): Promise<RunningAzurite>;
@@ -110,20 +109,8 @@ type ChildMessage =
   | { type: 'usage'; cpuMicros: number; rssBytes: number };
 
 async function startIsolated(options: AzuriteOptions): Promise<IsolatedAzurite> {
-  const child = fork(sourceFile('table-server-process.mjs'), [], {
-    // Not the parent's flags: --cpu-prof or --inspect are meant for the parent.
-    execArgv: [],
-    stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
-    serialization: 'json',
-  });
-  // Silent unless it fails: the child's output is kept (the last OUTPUT_KEPT bytes) for an error.
-  let output = '';
-  const keep = (chunk: Buffer): void => {
-    output = (output + chunk.toString('utf8')).slice(-OUTPUT_KEPT);
-  };
-  child.stdout?.on('data', keep);
-  child.stderr?.on('data', keep);
-  const describe = (what: string): string => `Azurite child process (pid ${child.pid ?? '?'}) ${what}${output.trim() ? `:\n${output.trimEnd()}` : ''}`;
+  // Silent unless it fails: the child's output is kept for an error.
+  const { child, keep, describe } = forkQuiet(sourceFile('table-server-process.mjs'), 'Azurite child process');
 
   let exitCode: number | null | undefined; // undefined while it runs
   let exitSignal: NodeJS.Signals | null = null;
@@ -135,7 +122,7 @@ async function startIsolated(options: AzuriteOptions): Promise<IsolatedAzurite> 
     });
     // A child that could not be spawned emits 'error' and no 'exit'.
     child.on('error', (error) => {
-      keep(Buffer.from(String(error)));
+      keep(String(error));
       if (exitCode === undefined) exitCode = null;
       resolve();
     });

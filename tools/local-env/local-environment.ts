@@ -13,7 +13,7 @@ import { InProcessJobQueue, type InProcessJobQueueOptions } from '../../shared/q
 import { systemClock } from '../../shared/queue/clock.js';
 import { runMailboxJob } from '../../shared/sync/run-mailbox-job.js';
 import type { SyncDeps } from '../../shared/sync/sync-deps.js';
-import { startAzurite, type RunningAzurite } from '../azurite/start-azurite.js';
+import { startAzurite } from '../azurite/start-azurite.js';
 import { startCmgEmulator, type CmgEmulator } from '../emulators/cmg/cmg-emulator.js';
 import { startGoogleEmulator, type RunningGoogleEmulator } from '../emulators/google/google-emulator.js';
 import { startGraphEmulator, type RunningGraphEmulator } from '../emulators/graph/graph-emulator.js';
@@ -57,82 +57,183 @@ export interface LocalEnvironment {
 export const GRAPH_PROFILE = 'M365';
 export const GOOGLE_PROFILE = 'GWS';
 
-export async function startLocalEnvironment(options: LocalEnvironmentOptions = {}): Promise<LocalEnvironment> {
-  const now = options.now ?? (() => new Date());
-  const org = options.org ?? demoOrganisation({ now: now() });
-  const logger = options.logger ?? silentLogger;
+/** The credentials the product holds and the emulators are seeded to accept (local emulators only). */
+export interface LocalCredentials {
+  readonly app: { readonly clientId: string; readonly clientSecret: string };
+  readonly serviceAccount: { readonly clientEmail: string; readonly privateKeyPem: string; readonly publicKeyPem: string };
+}
+
+export function localCredentials(): LocalCredentials {
+  const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+  return {
+    app: { clientId: randomUUID(), clientSecret: `local-${randomUUID()}` },
+    serviceAccount: {
+      clientEmail: 'calendar-sync@demo-project.iam.gserviceaccount.com',
+      privateKeyPem: privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(),
+      publicKeyPem: publicKey.export({ type: 'spki', format: 'pem' }).toString(),
+    },
+  };
+}
+
+/** Where the product finds the emulators: all it needs of them besides the credentials. */
+export interface EmulatorEndpoints {
+  readonly cmgBaseUrl: string;
+  readonly graphUrl: string;
+  readonly graphTenantId: string;
+  /** The Graph emulator's certificate (PEM), for the product to trust. */
+  readonly graphCertificate: string;
+  readonly googleTokenUrl: string;
+  readonly googleApiRoot: string;
+}
+
+export interface LocalEmulators {
+  readonly cmg: CmgEmulator;
+  readonly graph: RunningGraphEmulator;
+  readonly google: RunningGoogleEmulator;
+  readonly endpoints: EmulatorEndpoints;
+  /** Demo event id → Graph event id. */
+  readonly graphEventIds: ReadonlyMap<string, string>;
+  close(): Promise<void>;
+}
+
+/** Starts the CMG, Graph and Google emulators and seeds them with the organisation. */
+export async function startLocalEmulators(options: {
+  readonly org: DemoOrganisation;
+  readonly now: () => Date;
+  /** Only the public half of the service account's key is needed here. */
+  readonly credentials: { readonly app: LocalCredentials['app']; readonly serviceAccount: Omit<LocalCredentials['serviceAccount'], 'privateKeyPem'> };
+  readonly providerLatencyMs?: number;
+  readonly cmgLatencyMs?: number;
+  readonly ports?: LocalEnvironmentOptions['ports'];
+}): Promise<LocalEmulators> {
   const started: Array<{ close(): Promise<void> }> = [];
   try {
-    let azurite: RunningAzurite | undefined;
-    if (!options.tablesConnectionString) {
-      azurite = await startAzurite();
-      started.push(azurite);
-    }
-    const cmg = await startCmgEmulator({ latencyMs: options.cmgLatencyMs ?? 0, now, port: options.ports?.cmg });
+    const cmg = await startCmgEmulator({ latencyMs: options.cmgLatencyMs ?? 0, now: options.now, port: options.ports?.cmg });
     started.push(cmg);
     // Webhooks listen on loopback http here; Graph itself takes https notification URLs only.
     const graph = await startGraphEmulator({ latencyMs: options.providerLatencyMs ?? 0, port: options.ports?.graph, allowLoopbackHttpNotifications: true });
     started.push(graph);
     const google = await startGoogleEmulator({ latencyMs: options.providerLatencyMs ?? 0, port: options.ports?.google });
     started.push(google);
-
-    const app = { clientId: randomUUID(), clientSecret: `local-${randomUUID()}` };
-    const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
-    const serviceAccount = {
-      clientEmail: 'calendar-sync@demo-project.iam.gserviceaccount.com',
-      privateKeyPem: privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(),
-      publicKeyPem: publicKey.export({ type: 'spki', format: 'pem' }).toString(),
-    };
-    seedCmg(cmg.control, org);
-    const graphEventIds = seedGraph(graph.control, org, app);
-    seedGoogle(google.control, org, serviceAccount);
-
-    const settings: Record<string, string> = {
-      ...org.settings,
-      CMG_BASE_URL: cmg.baseUrl,
-      CMG_PASSWORD: 'emulator-password',
-      CMG_MESSAGE_SYSTEMS: '1',
-      PROFILES: `${GRAPH_PROFILE},${GOOGLE_PROFILE}`,
-      [`PROFILE_${GRAPH_PROFILE}_KIND`]: 'graph',
-      [`PROFILE_${GRAPH_PROFILE}_DOMAINS`]: DEMO_GRAPH_DOMAIN,
-      [`PROFILE_${GRAPH_PROFILE}_TENANT_ID`]: graph.control.tenantId,
-      [`PROFILE_${GRAPH_PROFILE}_CLIENT_ID`]: app.clientId,
-      [`PROFILE_${GRAPH_PROFILE}_CLIENT_SECRET`]: app.clientSecret,
-      [`PROFILE_${GRAPH_PROFILE}_AUTHORITY_HOST`]: graph.url,
-      [`PROFILE_${GRAPH_PROFILE}_GRAPH_ENDPOINT`]: graph.url,
-      [`PROFILE_${GOOGLE_PROFILE}_KIND`]: 'google',
-      [`PROFILE_${GOOGLE_PROFILE}_DOMAINS`]: DEMO_GOOGLE_DOMAIN,
-      [`PROFILE_${GOOGLE_PROFILE}_SERVICE_ACCOUNT_KEY`]: JSON.stringify({
-        type: 'service_account',
-        client_email: serviceAccount.clientEmail,
-        private_key: serviceAccount.privateKeyPem,
-        private_key_id: randomUUID(),
-      }),
-      [`PROFILE_${GOOGLE_PROFILE}_TOKEN_URL`]: google.control.tokenUrl,
-      [`PROFILE_${GOOGLE_PROFILE}_API_ROOT`]: google.control.apiRoot,
-      TABLES_CONNECTION_STRING: options.tablesConnectionString ?? azurite!.connectionString,
-      PROVIDER_TIMEOUT_MS: '5000',
-      CMG_TIMEOUT_MS: '5000',
-      JOB_RETRY_BASE: '1s',
-      JOB_RETRY_MAX: '30s',
-      ...options.settings,
-    };
-    const read = readConfig(settings);
-    if (!read.ok) throw new Error(describeProblems(read.problems));
-    // The queue keeps the product's time, so a retry scheduled "in a second" is one.
-    const queue = new InProcessJobQueue({ logger, clock: { ...systemClock, now: () => now().getTime() }, ...options.queue });
-    const deps = createDeps(read.config, { logger, queue, now, graphTrustedCertificates: [graph.certificate], tablePrefix: options.tablePrefix });
-
+    seedCmg(cmg.control, options.org);
+    const graphEventIds = seedGraph(graph.control, options.org, options.credentials.app);
+    seedGoogle(google.control, options.org, options.credentials.serviceAccount);
     return {
-      org,
-      config: read.config,
-      deps,
-      queue,
       cmg,
       graph,
       google,
       graphEventIds,
-      settings,
+      endpoints: {
+        cmgBaseUrl: cmg.baseUrl,
+        graphUrl: graph.url,
+        graphTenantId: graph.control.tenantId,
+        graphCertificate: graph.certificate,
+        googleTokenUrl: google.control.tokenUrl,
+        googleApiRoot: google.control.apiRoot,
+      },
+      async close() {
+        for (const s of started.reverse()) await s.close();
+      },
+    };
+  } catch (error) {
+    for (const s of started.reverse()) await s.close().catch(() => undefined);
+    throw error;
+  }
+}
+
+/** The product's production composition pointed at the emulators, with the in-process queue. */
+export interface LocalProduct {
+  readonly config: Config;
+  readonly deps: SyncDeps;
+  readonly queue: InProcessJobQueue;
+  /** The app settings the product was configured with (secrets included: local emulators only). */
+  readonly settings: Readonly<Record<string, string>>;
+}
+
+export function composeLocalProduct(options: {
+  readonly org: DemoOrganisation;
+  readonly endpoints: EmulatorEndpoints;
+  readonly credentials: LocalCredentials;
+  readonly tablesConnectionString: string;
+  readonly now: () => Date;
+  readonly logger: Logger;
+  readonly settings?: Readonly<Record<string, string>>;
+  readonly queue?: InProcessJobQueueOptions;
+  readonly tablePrefix?: string;
+}): LocalProduct {
+  const { endpoints, credentials, now, logger } = options;
+  const settings: Record<string, string> = {
+    ...options.org.settings,
+    CMG_BASE_URL: endpoints.cmgBaseUrl,
+    CMG_PASSWORD: 'emulator-password',
+    CMG_MESSAGE_SYSTEMS: '1',
+    PROFILES: `${GRAPH_PROFILE},${GOOGLE_PROFILE}`,
+    [`PROFILE_${GRAPH_PROFILE}_KIND`]: 'graph',
+    [`PROFILE_${GRAPH_PROFILE}_DOMAINS`]: DEMO_GRAPH_DOMAIN,
+    [`PROFILE_${GRAPH_PROFILE}_TENANT_ID`]: endpoints.graphTenantId,
+    [`PROFILE_${GRAPH_PROFILE}_CLIENT_ID`]: credentials.app.clientId,
+    [`PROFILE_${GRAPH_PROFILE}_CLIENT_SECRET`]: credentials.app.clientSecret,
+    [`PROFILE_${GRAPH_PROFILE}_AUTHORITY_HOST`]: endpoints.graphUrl,
+    [`PROFILE_${GRAPH_PROFILE}_GRAPH_ENDPOINT`]: endpoints.graphUrl,
+    [`PROFILE_${GOOGLE_PROFILE}_KIND`]: 'google',
+    [`PROFILE_${GOOGLE_PROFILE}_DOMAINS`]: DEMO_GOOGLE_DOMAIN,
+    [`PROFILE_${GOOGLE_PROFILE}_SERVICE_ACCOUNT_KEY`]: JSON.stringify({
+      type: 'service_account',
+      client_email: credentials.serviceAccount.clientEmail,
+      private_key: credentials.serviceAccount.privateKeyPem,
+      private_key_id: randomUUID(),
+    }),
+    [`PROFILE_${GOOGLE_PROFILE}_TOKEN_URL`]: endpoints.googleTokenUrl,
+    [`PROFILE_${GOOGLE_PROFILE}_API_ROOT`]: endpoints.googleApiRoot,
+    TABLES_CONNECTION_STRING: options.tablesConnectionString,
+    PROVIDER_TIMEOUT_MS: '5000',
+    CMG_TIMEOUT_MS: '5000',
+    JOB_RETRY_BASE: '1s',
+    JOB_RETRY_MAX: '30s',
+    ...options.settings,
+  };
+  const read = readConfig(settings);
+  if (!read.ok) throw new Error(describeProblems(read.problems));
+  // The queue keeps the product's time, so a retry scheduled "in a second" is one.
+  const queue = new InProcessJobQueue({ logger, clock: { ...systemClock, now: () => now().getTime() }, ...options.queue });
+  const deps = createDeps(read.config, { logger, queue, now, graphTrustedCertificates: [endpoints.graphCertificate], tablePrefix: options.tablePrefix });
+  return { config: read.config, deps, queue, settings };
+}
+
+export async function startLocalEnvironment(options: LocalEnvironmentOptions = {}): Promise<LocalEnvironment> {
+  const now = options.now ?? (() => new Date());
+  const org = options.org ?? demoOrganisation({ now: now() });
+  const logger = options.logger ?? silentLogger;
+  const started: Array<{ close(): Promise<void> }> = [];
+  try {
+    let tablesConnectionString = options.tablesConnectionString;
+    if (!tablesConnectionString) {
+      const azurite = await startAzurite();
+      started.push(azurite);
+      tablesConnectionString = azurite.connectionString;
+    }
+    const credentials = localCredentials();
+    const emulators = await startLocalEmulators({ org, now, credentials, providerLatencyMs: options.providerLatencyMs, cmgLatencyMs: options.cmgLatencyMs, ports: options.ports });
+    started.push(emulators);
+    const product = composeLocalProduct({
+      org,
+      endpoints: emulators.endpoints,
+      credentials,
+      tablesConnectionString,
+      now,
+      logger,
+      settings: options.settings,
+      queue: options.queue,
+      tablePrefix: options.tablePrefix,
+    });
+    const { deps, queue } = product;
+    return {
+      org,
+      ...product,
+      cmg: emulators.cmg,
+      graph: emulators.graph,
+      google: emulators.google,
+      graphEventIds: emulators.graphEventIds,
       startWorker: () =>
         queue.start(async (job, delivery) => {
           await runMailboxJob(deps, job, delivery);

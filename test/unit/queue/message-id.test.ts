@@ -12,18 +12,27 @@ import {
 const at = (iso: string) => new Date(iso);
 
 describe('message ids', () => {
-  it('when notifications for a mailbox arrive within one second, then they share an id; the next second gets a new one', () => {
-    const first = notificationSend('u-1', at('2026-11-25T08:00:10.000Z')).messageId;
+  it('when notifications for a mailbox arrive within one window, then they share an id; the next window gets a new one', () => {
+    const first = notificationSend('u-1', at('2026-11-25T08:00:10.000Z'), 1000).messageId;
 
-    expect(notificationSend('u-1', at('2026-11-25T08:00:10.999Z')).messageId).toBe(first);
-    expect(notificationSend('u-1', at('2026-11-25T08:00:11.000Z')).messageId).not.toBe(first);
-    expect(notificationSend('u-2', at('2026-11-25T08:00:10.000Z')).messageId).not.toBe(first);
-    expect(first).toBe('notification:u-1:20261125T080010Z');
+    expect(notificationSend('u-1', at('2026-11-25T08:00:10.999Z'), 1000).messageId).toBe(first);
+    expect(notificationSend('u-1', at('2026-11-25T08:00:11.000Z'), 1000).messageId).not.toBe(first);
+    expect(notificationSend('u-2', at('2026-11-25T08:00:10.000Z'), 1000).messageId).not.toBe(first);
+    expect(first).toBe('notification:u-1:20261125T080010.000Z');
   });
 
-  it('when a notification job is sent, then it is delivered at the end of its second, after every change its duplicates announced', () => {
-    expect(notificationSend('u-1', at('2026-11-25T08:00:10.250Z')).scheduledAt).toEqual(at('2026-11-25T08:00:11.000Z'));
-    expect(notificationSend('u-1', at('2026-11-25T08:00:10.999Z')).scheduledAt).toEqual(at('2026-11-25T08:00:11.000Z'));
+  it('when the window is shorter than a second, then each window of the second has its own id', () => {
+    const ids = ['10.000', '10.249', '10.250', '10.500', '10.750', '10.999'].map((s) => notificationSend('u-1', at(`2026-11-25T08:00:${s}Z`), 250).messageId);
+
+    expect(new Set(ids).size).toBe(4);
+    expect(ids[0]).toBe(ids[1]);
+    expect(ids[2]).toBe('notification:u-1:20261125T080010.250Z');
+  });
+
+  it('when a notification job is sent, then it is delivered at the end of its window, after every change its duplicates announced', () => {
+    expect(notificationSend('u-1', at('2026-11-25T08:00:10.250Z'), 1000).scheduledAt).toEqual(at('2026-11-25T08:00:11.000Z'));
+    expect(notificationSend('u-1', at('2026-11-25T08:00:10.999Z'), 1000).scheduledAt).toEqual(at('2026-11-25T08:00:11.000Z'));
+    expect(notificationSend('u-1', at('2026-11-25T08:00:10.260Z'), 100).scheduledAt).toEqual(at('2026-11-25T08:00:10.300Z'));
   });
 
   it('when a mailbox is scheduled twice in one dispatch interval, then the ids are equal', () => {
@@ -75,7 +84,7 @@ describe('message ids', () => {
     const other = 'k'.repeat(127) + 'j';
     const now = at('2026-11-25T08:00:00Z');
     const ids = [
-      notificationSend(long, now).messageId,
+      notificationSend(long, now, 1000).messageId,
       scheduleMessageId(long, now),
       manualMessageId(long, now),
       lifecycleMessageId(long, 'e'.repeat(200), now),
@@ -85,6 +94,6 @@ describe('message ids', () => {
     ];
 
     for (const id of ids) expect(id.length).toBeLessThanOrEqual(128);
-    expect(notificationSend(other, now).messageId).not.toBe(ids[0]);
+    expect(notificationSend(other, now, 1000).messageId).not.toBe(ids[0]);
   });
 });
