@@ -1,10 +1,11 @@
 /**
- * HTTP: the admin API and page. Every route but /health and the page itself needs an Entra ID
- * access token with an app role (functions/admin-access.ts); function keys play no part.
+ * HTTP: the admin API and page. Every route but the page itself needs an Entra ID access token
+ * with an app role (functions/admin-access.ts); function keys play no part. Health and status
+ * are in functions/status.ts.
  * Reader: GET mailboxes · GET reports/invalid · GET reports/multi · GET reports/dead-letters ·
  * GET reports/rejected-activities.
  * Operator: POST mailboxes/{key}/resync · GET mailboxes/{key}/preview · GET connections/check.
- * Anonymous: GET health · GET admin (the page: no data, it signs in and calls the API).
+ * Anonymous: GET admin (the page: no data, it signs in and calls the API).
  */
 import { app, type HttpRequest, type HttpResponseInit } from '@azure/functions';
 import { z } from 'zod';
@@ -23,10 +24,6 @@ const ListQuery = z.object({
   continuationToken: z.string().min(1).optional(),
   state: z.enum(MAILBOX_STATES).optional(),
 });
-
-export async function health(): Promise<HttpResponseInit> {
-  return json(200, { status: 'ok' });
-}
 
 export async function mailboxes(request: HttpRequest): Promise<HttpResponseInit> {
   const deps = await getDeps();
@@ -86,7 +83,6 @@ export async function adminPage(): Promise<HttpResponseInit> {
 
 // authLevel anonymous: the admin routes check Entra ID tokens themselves, so a function key in
 // the URL (`?code=`) is neither needed nor enough.
-app.http('health', { methods: ['GET'], authLevel: 'anonymous', route: 'health', handler: health });
 app.http('mailboxes', { methods: ['GET'], authLevel: 'anonymous', route: 'mailboxes', handler: mailboxes });
 app.http('report-invalid', { methods: ['GET'], authLevel: 'anonymous', route: 'reports/invalid', handler: invalidMailboxes });
 app.http('report-multi', { methods: ['GET'], authLevel: 'anonymous', route: 'reports/multi', handler: multiAddresses });

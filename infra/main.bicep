@@ -337,6 +337,18 @@ param logLevel string = 'info'
 param adminPage bool = true
 
 // ---------------------------------------------------------------------------------------------
+// Alerts (app/alerts.bicep, docs/operations.md)
+// ---------------------------------------------------------------------------------------------
+
+@description('Where the alerts are emailed: one address or several, comma-separated. Empty: no email; fired alerts still show in the portal (Monitor > Alerts).')
+param alertEmail string = ''
+
+@description('More than this percentage of synced mailboxes failing fires an alert.')
+@minValue(1)
+@maxValue(100)
+param failingMailboxesAlertPercent int = 5
+
+// ---------------------------------------------------------------------------------------------
 // Admin sign-in: the admin app registration and its app roles (docs/provider-setup.md)
 // ---------------------------------------------------------------------------------------------
 
@@ -670,6 +682,24 @@ module api 'app/api.bicep' = {
     virtualNetworkSubnetId: vnetIntegrated ? network.outputs.appSubnetId : ''
     pushEnabled: pushEnabled
     webhookBaseUrl: webhookBaseUrl
+  }
+}
+
+// Alert rules on the app's metrics and the action group that emails them
+module alerts 'app/alerts.bicep' = {
+  name: 'alerts'
+  scope: rg
+  params: {
+    name: resourceToken
+    location: location
+    tags: tags
+    applicationInsightsName: monitoring.outputs.applicationInsightsName
+    alertEmail: alertEmail
+    updateInterval: updateInterval
+    subscribeOffStart: subscribeOffStart
+    subscribeOffEnd: subscribeOffEnd
+    subscribeOffTimezone: subscribeOffTimezone
+    failingMailboxesPercent: failingMailboxesAlertPercent
   }
 }
 

@@ -59,6 +59,14 @@ export interface Mailbox {
   readonly rosterModifiedAt?: string | undefined;
 }
 
+/** The few fields the status report counts a mailbox by (MailboxRepository.listBriefs). */
+export interface MailboxBrief {
+  readonly key: string;
+  readonly state: MailboxState;
+  readonly profile: string | undefined;
+  readonly lastSyncAt: string | undefined;
+}
+
 /** A mailbox as read, with the ETag to make a conditional update. */
 export type StoredMailbox = Mailbox & { readonly etag: string };
 
@@ -81,6 +89,8 @@ export interface MailboxRepository {
   list(options?: ListMailboxesOptions): Promise<MailboxPage>;
   /** Every mailbox (in one state), page after page. */
   listAll(options?: Omit<ListMailboxesOptions, 'continuationToken'>): AsyncIterable<StoredMailbox>;
+  /** Every mailbox with only the fields the status report counts: a fraction of a full row each. */
+  listBriefs(): AsyncIterable<MailboxBrief>;
   /** Creates or replaces unconditionally; returns the new ETag. */
   upsert(mailbox: Mailbox): Promise<string>;
   /**

@@ -35,6 +35,8 @@ export interface CircuitView {
   readonly probeDue: boolean;
   /** The refusal code that opened it. */
   readonly code: string | undefined;
+  /** ISO instant it opened, while open. */
+  readonly openedAt: string | undefined;
   /** Something is recorded (refusals or open): a success must clear it. */
   readonly dirty: boolean;
 }
@@ -81,6 +83,7 @@ function view(row: CircuitRow, now: number): CircuitView {
     open,
     probeDue: open && (row.probeAt === undefined || Date.parse(row.probeAt) <= now),
     code: row.code,
+    openedAt: row.openedAt,
     dirty: open || row.refusals.length > 0,
   };
 }

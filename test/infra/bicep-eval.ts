@@ -145,6 +145,8 @@ export function evaluate(n: Node, scope: Scope): Value {
 }
 
 function evaluateString(n: Node, scope: Scope): string {
+  // tree-sitter-bicep gives a string of only blanks (`' '`) no content node: its text is the value.
+  if (n.namedChildren.length === 0 && /^'\s*'$/.test(n.text)) return n.text.slice(1, -1);
   let out = '';
   for (const c of n.namedChildren) {
     if (c.type === 'string_content') out += c.text;
@@ -268,6 +270,8 @@ const BUILT_INS: Record<string, (args: Value[], at: { node: Node; scope: Scope }
   items: ([v], at) => (isObject(v!) ? Object.entries(v).map(([key, value]) => ({ key, value })) : fail(at.node, at.scope, 'items() of a non-object')),
   toUpper: ([v], at) => str(v!, at).toUpperCase(),
   toLower: ([v], at) => str(v!, at).toLowerCase(),
+  trim: ([v], at) => str(v!, at).trim(),
+  last: ([v], at) => (typeof v === 'string' ? v.slice(-1) : (arr(v!, at).at(-1) ?? null)),
   replace: ([v, from, to], at) => str(v!, at).split(str(from!, at)).join(str(to!, at)),
   take: ([v, count], at) => (typeof v === 'string' ? v.slice(0, Number(count)) : arr(v!, at).slice(0, Number(count))),
   string: ([v]) => (typeof v === 'string' ? v : v instanceof Deferred ? `{${v.text}}` : JSON.stringify(v)),

@@ -339,7 +339,7 @@ describe('role assignments', () => {
 // ---------------------------------------------------------------------------------------------
 
 describe('resources', () => {
-  const all = ['main.bicep', 'app/api.bicep', 'app/rbac.bicep', 'app/keyvault.bicep', 'app/servicebus.bicep', 'app/storage.bicep', 'app/monitoring.bicep', 'app/identity.bicep', 'app/network.bicep', 'app/private-endpoints.bicep'].flatMap((f) =>
+  const all = ['main.bicep', 'app/api.bicep', 'app/rbac.bicep', 'app/keyvault.bicep', 'app/servicebus.bicep', 'app/storage.bicep', 'app/monitoring.bicep', 'app/identity.bicep', 'app/network.bicep', 'app/private-endpoints.bicep', 'app/alerts.bicep'].flatMap((f) =>
     resources(loadBicep(join(INFRA, f))),
   );
   const one = (typePrefix: string) => {

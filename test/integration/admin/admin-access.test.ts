@@ -6,6 +6,7 @@ import functions, { type HttpResponseInit } from '@azure/functions';
 import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { adminPage, connections, invalidMailboxes, mailboxes, multiAddresses, preview, resync } from '../../../functions/admin.js';
+import { status } from '../../../functions/status.js';
 import { useDeps } from '../../../shared/app/app-context.js';
 import { createLogger, type LogLevel } from '../../../shared/observability/logger.js';
 import { startEntraEmulator, type EntraEmulator } from '../../../tools/emulators/entra/entra-emulator.js';
@@ -51,6 +52,7 @@ const ROUTES: RouteCase[] = [
   { name: 'resync', method: 'POST', path: `mailboxes/${KEY}/resync`, handler: resync, role: 'CalendarSync.Operator', success: 202 },
   { name: 'preview', method: 'GET', path: `mailboxes/${KEY}/preview`, handler: preview, role: 'CalendarSync.Operator', success: 200 },
   { name: 'connection check', method: 'GET', path: 'connections/check', handler: connections, role: 'CalendarSync.Operator', success: 200 },
+  { name: 'status', method: 'GET', path: 'status', handler: status, role: 'CalendarSync.Reader', success: 200 },
 ];
 
 const request = (route: RouteCase, headers: Record<string, string> = {}, query = '') =>

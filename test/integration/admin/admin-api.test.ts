@@ -1,8 +1,9 @@
 import functions from '@azure/functions';
 import { afterEach, describe, expect, it } from 'vitest';
 import { useDeps } from '../../../shared/app/app-context.js';
-import { adminPage, connections, deadLetters, health, invalidMailboxes, mailboxes, multiAddresses, preview, rejectedActivities, resync } from '../../../functions/admin.js';
+import { adminPage, connections, deadLetters, invalidMailboxes, mailboxes, multiAddresses, preview, rejectedActivities, resync } from '../../../functions/admin.js';
 import { mailboxSync } from '../../../functions/mailbox-sync.js';
+import { health } from '../../../functions/status.js';
 import type { LocalEnvironment } from '../../../tools/local-env/local-environment.js';
 import { startEntraEmulator, type EntraEmulator } from '../../../tools/emulators/entra/entra-emulator.js';
 import { addGoogleEvents, startE2e, syncEveryone } from '../e2e/e2e-harness.js';

@@ -86,6 +86,16 @@ describe('dev host', () => {
     expect((await call('GET', '/api/reports/invalid')).status).toBe(200);
   });
 
+  it('when the status is read as the README shows, then the demo organisation is ok in every check', async () => {
+    const res = await call('GET', '/api/status');
+    expect(res.status).toBe(200);
+    const body = JSON.parse(res.body) as { status: string; checks: Record<string, { status: string; detail: string }> };
+    const notOk = Object.entries(body.checks).filter(([, c]) => c.status !== 'ok').map(([name, c]) => `${name}: ${c.detail}`);
+    expect(notOk).toEqual([]);
+    expect(body.status).toBe('ok');
+    expect(Object.keys(body.checks)).toEqual(expect.arrayContaining(['cmg', 'queue', 'subscriptions', 'profile:M365', 'profile:GWS']));
+  });
+
   it.each(['evil.example', 'evil.example:7071', '192.168.1.20:7071'])('when the Host header is %j, then 421', async (hostHeader) => {
     const res = await call('GET', '/api/mailboxes', { host: hostHeader });
     expect(res.status).toBe(421);
