@@ -9,8 +9,10 @@
  *
  * Each step changes one event in each of `rate` mailboxes per second for a few seconds, then
  * drains. Three parts, every line with the load average:
- * 1. the coalescing window (NOTIFICATION_WINDOW_MS): p50 / p95 / p99 at 50 changes/s for
- *    1000, 500, 250 and 100 ms, and notifications per job (what a longer window saves);
+ * 1. the coalescing window (NOTIFICATION_WINDOW_MS), for 1000, 500, 250 and 100 ms: p50 / p95
+ *    / p99 at 50 changes/s (each in another mailbox, so nothing to coalesce: the latency side),
+ *    then bursts of 10 changes 100 ms apart in 20 mailboxes (jobs and requests per burst: what
+ *    a longer window saves);
  * 2. 50 changes/s with the default window in detail: per provider, per slice of the load, the
  *    queue wait, the webhook handlers' own time, job times, and each process's CPU and memory;
  * 3. the knee: the highest rate at which p95 stays under 2 s, by doubling from 100 changes/s
@@ -34,12 +36,17 @@ import {
   type BenchEnvironment,
   type ProcessesReport,
 } from '../support/bench-environment.js';
+import type { DemoEvent, DemoPerson } from '../../tools/demo/demo-organisation.js';
 import { machineLine, percentile, summary } from '../support/measure.js';
 import { startWebhookServer, type WebhookServer } from '../support/webhook-server.js';
 
 const MAILBOXES = 1_000;
 const WINDOWS_MS = [1_000, 500, 250, 100];
 const STEADY_RATE = 50;
+/** Each window's bursts: this many changes of one event in each of BURST_MAILBOXES mailboxes, BURST_EVERY_MS apart. */
+const BURST_MAILBOXES = 20;
+const BURST_CHANGES = 10;
+const BURST_EVERY_MS = 100;
 const STEADY_TARGET_MS = 1_000;
 const KNEE_P95_MS = 2_000;
 const KNEE_FIRST_RATE = 100;
@@ -50,6 +57,21 @@ const DRAIN_TIMEOUT_MS = 60_000;
 const MARK = 'Bench change ';
 /** The product's default coalescing window, as the settings schema declares it. */
 const DEFAULT_WINDOW_MS = PUSH_SETTINGS.NOTIFICATION_WINDOW_MS.schema.parse(PUSH_SETTINGS.NOTIFICATION_WINDOW_MS.meta.default);
+
+interface BurstFigures {
+  readonly windowMs: number;
+  readonly mailboxes: number;
+  readonly changes: number;
+  readonly everyMs: number;
+  readonly jobsPerBurst: number;
+  /** Graph, Google and CMG requests the product sent, per burst. */
+  readonly requestsPerBurst: number;
+  /** Each burst's last change → CMG, ms. */
+  readonly lastLatencies: readonly number[];
+  /** Bursts whose last text never reached CMG. */
+  readonly lost: number;
+  readonly load: string;
+}
 
 interface StepFigures {
   readonly rate: number;
@@ -97,10 +119,18 @@ const scenario: BenchScenario = {
       for (const windowMs of WINDOWS_MS) {
         const figures = await run.step({ rate: STEADY_RATE, windowMs, seconds: stepSeconds });
         console.log(`  ${String(windowMs).padStart(4)} ms: ${stepLine(figures)}`);
-        if (windowMs === DEFAULT_WINDOW_MS) steady = figures;
+        // The details come from the step just run (the bursts reset the counters).
+        if (windowMs === DEFAULT_WINDOW_MS) {
+          steady = figures;
+          printSteady(bench, webhooks, steady);
+        }
+        const bursts = await run.bursts({ windowMs, mailboxes: BURST_MAILBOXES, changes: BURST_CHANGES, everyMs: BURST_EVERY_MS });
+        console.log(`          bursts: ${burstLine(bursts)}`);
       }
-      steady ??= await run.step({ rate: STEADY_RATE, windowMs: DEFAULT_WINDOW_MS, seconds: stepSeconds });
-      printSteady(bench, webhooks, steady);
+      if (!steady) {
+        steady = await run.step({ rate: STEADY_RATE, windowMs: DEFAULT_WINDOW_MS, seconds: stepSeconds });
+        printSteady(bench, webhooks, steady);
+      }
       if (!steady.drained) {
         console.log('knee: not searched, the queue did not drain at the steady rate');
         return;
@@ -126,6 +156,26 @@ async function subscribe(b: BenchEnvironment, webhooks: WebhookServer): Promise<
   );
 }
 
+/** One change of a step: when, after the step's start, which person's which event. */
+interface PlannedChange {
+  readonly atMs: number;
+  readonly person: DemoPerson;
+  readonly event: DemoEvent;
+}
+
+interface Played {
+  readonly changedAt: readonly number[];
+  /** By change index: the first successful CMG PUT carrying its text. */
+  readonly ackAt: readonly (number | undefined)[];
+  readonly drained: boolean;
+  readonly drainSeconds: number;
+  readonly generatorLagMs: number;
+  readonly notificationJobs: number;
+  readonly notifications: number;
+  readonly processes: ProcessesReport;
+  readonly load: string;
+}
+
 /** Runs steps of changes one after the other, each on a drained queue, with the change numbers running on. */
 class ChangeRunner {
   private seq = 0;
@@ -135,33 +185,80 @@ class ChangeRunner {
     private readonly webhooks: WebhookServer,
   ) {}
 
+  /** One event in each of `rate` mailboxes per second, round the organisation. */
   async step(options: { rate: number; windowMs: number; seconds: number }): Promise<StepFigures> {
-    const { b, webhooks } = this;
-    const { env, org, emulators } = b;
+    const { org } = this.b;
     const { rate, windowMs, seconds } = options;
+    const total = Math.round(seconds * rate);
+    const plan: PlannedChange[] = [];
+    for (let i = 0; i < total; i += 1) {
+      const n = this.seq + i;
+      const person = org.people[n % org.people.length]!;
+      const plain = org.plainEvents[person.key]!;
+      plan.push({ atMs: (i * 1000) / rate, person, event: plain[Math.floor(n / org.people.length) % plain.length]! });
+    }
+    const played = await this.play(plan, windowMs);
+    const latencies: number[] = [];
+    const byProvider = { graph: [] as number[], google: [] as number[] };
+    for (const [i, change] of plan.entries()) {
+      const at = played.ackAt[i];
+      if (at === undefined) continue;
+      latencies.push(at - played.changedAt[i]!);
+      byProvider[change.person.provider].push(at - played.changedAt[i]!);
+    }
+    return {
+      rate,
+      windowMs,
+      changes: total,
+      latencies,
+      byProvider,
+      // Changes never acknowledged count as over any bound.
+      p95: latencies.length < total * 0.95 ? Number.POSITIVE_INFINITY : percentile(latencies, 95),
+      ...played,
+    };
+  }
+
+  /**
+   * Bursts, as a series edit or a flurry of replies makes them: `changes` renames of one event
+   * in each of `mailboxes` mailboxes, one every `everyMs`. Only the last text of a burst must
+   * reach CMG; the figures are jobs and requests per burst, and the last change's latency.
+   */
+  async bursts(options: { windowMs: number; mailboxes: number; changes: number; everyMs: number }): Promise<BurstFigures> {
+    const { org } = this.b;
+    const stride = Math.floor(org.people.length / options.mailboxes);
+    const people = Array.from({ length: options.mailboxes }, (_, m) => org.people[m * stride]!);
+    const plan: PlannedChange[] = [];
+    for (let k = 0; k < options.changes; k += 1) {
+      for (const person of people) plan.push({ atMs: k * options.everyMs, person, event: org.plainEvents[person.key]![0]! });
+    }
+    const played = await this.play(plan, options.windowMs);
+    const lastLatencies: number[] = [];
+    let lost = 0;
+    for (let i = plan.length - people.length; i < plan.length; i += 1) {
+      const at = played.ackAt[i];
+      if (at === undefined) lost += 1;
+      else lastLatencies.push(at - played.changedAt[i]!);
+    }
+    const requests = this.b.http.get('graph') + this.b.http.get('google') + this.b.http.get('cmg');
+    return { ...options, jobsPerBurst: played.notificationJobs / people.length, requestsPerBurst: requests / people.length, lastLatencies, lost, load: played.load };
+  }
+
+  private async play(plan: readonly PlannedChange[], windowMs: number): Promise<Played> {
+    const { b, webhooks } = this;
+    const { env, emulators } = b;
     // The webhooks read the window from the configuration on every notification.
     useDeps({ ...env.deps, config: { ...env.config, push: { ...env.config.push, notificationWindowMs: windowMs } } });
     await clearRecords(b);
     webhooks.resetStats();
 
-    const total = Math.round(seconds * rate);
     const first = this.seq;
-    this.seq += total;
+    this.seq += plan.length;
     const changedAt: number[] = [];
-    const provider: Array<'graph' | 'google'> = [];
     const changes: Array<Promise<void>> = [];
     // The changes due at one tick go to the emulators in one message. A change's time is the
     // emulator's: when it changed the event (and notified).
-    const changeRange = (from: number, to: number): void => {
-      const renames = [];
-      for (let i = from; i < to; i += 1) {
-        const seq = first + i;
-        const person = org.people[seq % org.people.length]!;
-        const plain = org.plainEvents[person.key]!;
-        const event = plain[Math.floor(seq / org.people.length) % plain.length]!;
-        provider[i] = person.provider;
-        renames.push({ personKey: person.key, eventId: event.id, text: `${MARK}${seq}` });
-      }
+    const send = (from: number, to: number): void => {
+      const renames = plan.slice(from, to).map((c, k) => ({ personKey: c.person.key, eventId: c.event.id, text: `${MARK}${first + from + k}` }));
       changes.push(emulators.renameEvents(renames).then((ats) => ats.forEach((at, k) => (changedAt[from + k] = at))));
     };
     const sampler = await startProcessesSampler(b);
@@ -172,11 +269,14 @@ class ChangeRunner {
       let done = 0;
       const tick = setInterval(() => {
         const elapsed = performance.now() - started;
-        const due = Math.min(total, Math.floor((elapsed * rate) / 1000));
-        if (due - done > 1) lagMs = Math.max(lagMs, ((due - done) * 1000) / rate);
-        if (due > done) changeRange(done, due);
+        let due = done;
+        while (due < plan.length && plan[due]!.atMs <= elapsed) due += 1;
+        if (due > done) {
+          lagMs = Math.max(lagMs, elapsed - plan[done]!.atMs);
+          send(done, due);
+        }
         done = due;
-        if (done >= total) {
+        if (done >= plan.length) {
           clearInterval(tick);
           resolve();
         }
@@ -198,23 +298,10 @@ class ChangeRunner {
     const load = machineLine();
 
     const acks = await emulators.acknowledgements(new RegExp(`${MARK}(\\d+)`));
-    const latencies: number[] = [];
-    const byProvider = { graph: [] as number[], google: [] as number[] };
-    for (let i = 0; i < total; i += 1) {
-      const at = acks.get(first + i);
-      if (at === undefined) continue;
-      latencies.push(at - changedAt[i]!);
-      byProvider[provider[i]!].push(at - changedAt[i]!);
-    }
     const received = (name: string): number => [...(webhooks.stats.get(name)?.statuses ?? new Map<number, number>())].reduce((n, [status, c]) => n + (status < 300 ? c : 0), 0);
     return {
-      rate,
-      windowMs,
-      changes: total,
-      latencies,
-      byProvider,
-      // Changes never acknowledged count as over any bound.
-      p95: latencies.length < total * 0.95 ? Number.POSITIVE_INFINITY : percentile(latencies, 95),
+      changedAt,
+      ackAt: plan.map((_, i) => acks.get(first + i)),
       drained,
       drainSeconds,
       generatorLagMs: lagMs,
@@ -235,6 +322,14 @@ function stepLine(f: StepFigures): string {
     `drain ${f.drained ? `${f.drainSeconds.toFixed(1)} s` : `NOT idle after ${DRAIN_TIMEOUT_MS / 1000} s`}` +
     (f.generatorLagMs > 100 ? `; generator fell behind by up to ${f.generatorLagMs.toFixed(0)} ms` : '') +
     `; product CPU ${f.processes.product.coresUsed.toFixed(2)} cores; ${f.load}`
+  );
+}
+
+function burstLine(f: BurstFigures): string {
+  const p = (q: number): string => (f.lastLatencies.length === 0 ? '-' : percentile(f.lastLatencies, q).toFixed(0));
+  return (
+    `${f.mailboxes} mailboxes × ${f.changes} changes ${f.everyMs} ms apart: ${f.jobsPerBurst.toFixed(2)} jobs and ${f.requestsPerBurst.toFixed(1)} Graph / Google / CMG requests per burst; ` +
+    `last change → CMG p50 ${p(50)} / p95 ${p(95)} ms${f.lost > 0 ? `; ${f.lost} bursts' last change never reached CMG` : ''}; ${f.load}`
   );
 }
 
