@@ -2,7 +2,7 @@
  * HTTP: the admin API and page. Every route but the page itself needs an Entra ID access token
  * with an app role (functions/admin-access.ts); function keys play no part. Health and status
  * are in functions/status.ts.
- * Reader: GET mailboxes · GET reports/invalid · GET reports/multi · GET reports/dead-letters ·
+ * Reader: GET mailboxes · GET mailboxes/{key} · GET reports/invalid · GET reports/multi · GET reports/dead-letters ·
  * GET reports/rejected-activities.
  * Operator: POST mailboxes/{key}/resync · GET mailboxes/{key}/preview · GET connections/check.
  * Anonymous: GET admin (the page: no data, it signs in and calls the API).
@@ -14,15 +14,29 @@ import { renderAdminPage } from '../shared/app/admin-page.js';
 import { callerFields, OPERATOR_ROLE, READER_ROLE } from '../shared/auth/admin-caller.js';
 import { MAILBOX_STATES } from '../shared/store/mailbox-repository.js';
 import { checkConnections } from '../shared/sync/check-connections.js';
-import { invalidReport, listMailboxes, multiAddressReport, previewMailbox, rejectedActivityReport, requestResync } from '../shared/sync/mailbox-admin.js';
+import { isAppError } from '../shared/errors/app-error.js';
+import {
+  invalidReport,
+  listMailboxes,
+  mailboxDetail,
+  multiAddressReport,
+  previewMailbox,
+  rejectedActivityReport,
+  requestResync,
+} from '../shared/sync/mailbox-admin.js';
 import { ADMIN_JSON_HEADERS, admit } from './admin-access.js';
 
 const json = (status: number, body: unknown): HttpResponseInit => ({ status, headers: { ...ADMIN_JSON_HEADERS }, jsonBody: body });
 
+// Search texts are short: an address is at most 254 characters (RFC 5321).
+const searchText = z.string().trim().min(1).max(254).optional();
 const ListQuery = z.object({
   pageSize: z.coerce.number().int().min(1).max(1000).optional(),
-  continuationToken: z.string().min(1).optional(),
+  continuationToken: z.string().min(1).max(2000).optional(),
   state: z.enum(MAILBOX_STATES).optional(),
+  profile: z.string().min(1).max(64).optional(),
+  address: searchText,
+  search: searchText,
 });
 
 export async function mailboxes(request: HttpRequest): Promise<HttpResponseInit> {
@@ -31,7 +45,20 @@ export async function mailboxes(request: HttpRequest): Promise<HttpResponseInit>
   if (!access.ok) return access.response;
   const query = ListQuery.safeParse(Object.fromEntries(request.query.entries()));
   if (!query.success) return json(400, { error: query.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ') });
-  return json(200, await listMailboxes(deps, query.data));
+  try {
+    return json(200, await listMailboxes(deps, query.data));
+  } catch (error) {
+    if (isAppError(error) && error.code === 'invalid-cursor') return json(400, { error: `continuationToken: ${error.message}` });
+    throw error;
+  }
+}
+
+export async function mailbox(request: HttpRequest): Promise<HttpResponseInit> {
+  const deps = await getDeps();
+  const access = await admit(request, deps, READER_ROLE);
+  if (!access.ok) return access.response;
+  const detail = await mailboxDetail(deps, request.params.key ?? '');
+  return detail === undefined ? json(404, { error: 'unknown mailbox' }) : json(200, detail);
 }
 
 /** A report for readers: the caller is admitted first, then one named list is read. */
@@ -84,6 +111,7 @@ export async function adminPage(): Promise<HttpResponseInit> {
 // authLevel anonymous: the admin routes check Entra ID tokens themselves, so a function key in
 // the URL (`?code=`) is neither needed nor enough.
 app.http('mailboxes', { methods: ['GET'], authLevel: 'anonymous', route: 'mailboxes', handler: mailboxes });
+app.http('mailbox', { methods: ['GET'], authLevel: 'anonymous', route: 'mailboxes/{key}', handler: mailbox });
 app.http('report-invalid', { methods: ['GET'], authLevel: 'anonymous', route: 'reports/invalid', handler: invalidMailboxes });
 app.http('report-multi', { methods: ['GET'], authLevel: 'anonymous', route: 'reports/multi', handler: multiAddresses });
 app.http('resync', { methods: ['POST'], authLevel: 'anonymous', route: 'mailboxes/{key}/resync', handler: resync });

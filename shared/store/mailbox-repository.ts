@@ -83,8 +83,40 @@ export interface ListMailboxesOptions {
   readonly continuationToken?: string | undefined;
 }
 
+/** A search of the admin page: filters the table evaluates, and a substring it cannot. */
+export interface MailboxQuery {
+  readonly state?: MailboxState | undefined;
+  readonly profile?: string | undefined;
+  /** Start of the address (addresses are stored in lower case): a range filter on the table. */
+  readonly addressPrefix?: string | undefined;
+  /**
+   * Text found anywhere in the address or the key, case-insensitively. Table Storage has no
+   * substring filter, so the rows are read and tested here: at most `scanLimit` rows per call.
+   */
+  readonly contains?: string | undefined;
+  /** At most this many mailboxes per page. */
+  readonly pageSize: number;
+  /** With `contains`: at most this many rows read per call. */
+  readonly scanLimit: number;
+  /** Where the last page stopped; absent for the first page. */
+  readonly cursor?: string | undefined;
+}
+
+export interface MailboxQueryPage {
+  readonly items: readonly StoredMailbox[];
+  /** Pass as `cursor` for the next page; undefined when every row has been seen. */
+  readonly cursor: string | undefined;
+  /** Rows this page read from the table (with `contains`, each was tested here). */
+  readonly scanned: number;
+}
+
 export interface MailboxRepository {
   get(key: string): Promise<StoredMailbox | undefined>;
+  /**
+   * One page of a search, shard by shard, each shard in key order. The cursor is this
+   * repository's own: one it did not give is a permanent error with code `invalid-cursor`.
+   */
+  query(query: MailboxQuery): Promise<MailboxQueryPage>;
   /** One page, across all shards, optionally only mailboxes in one state. */
   list(options?: ListMailboxesOptions): Promise<MailboxPage>;
   /** Every mailbox (in one state), page after page. */

@@ -1,8 +1,19 @@
-import { odata, type TableEntity } from '@azure/data-tables';
+import { odata, type TableClient, type TableEntity } from '@azure/data-tables';
 import { z } from 'zod';
-import { MAILBOX_STATES, type ListMailboxesOptions, type Mailbox, type MailboxBrief, type MailboxPage, type MailboxRepository, type StoredMailbox } from './mailbox-repository.js';
+import { permanentError } from '../errors/app-error.js';
+import {
+  MAILBOX_STATES,
+  type ListMailboxesOptions,
+  type Mailbox,
+  type MailboxBrief,
+  type MailboxPage,
+  type MailboxQuery,
+  type MailboxQueryPage,
+  type MailboxRepository,
+  type StoredMailbox,
+} from './mailbox-repository.js';
 import { parseEntity } from './parse-entity.js';
-import { shardOf } from './shard.js';
+import { SHARD_COUNT, shardOf } from './shard.js';
 import { ConcurrencyConflictError, requireEtag, statusOf, toStoreError } from './table-errors.js';
 import { decodeKey, encodeKey } from './table-key.js';
 import type { TableGetter } from './table-connection.js';
@@ -10,6 +21,52 @@ import type { TableGetter } from './table-connection.js';
 const TABLE = 'Mailboxes';
 /** Table Storage returns at most 1000 entities per page. */
 const MAX_PAGE = 1000;
+/**
+ * Table requests one query call may make. Each request moves the search on (a shard, a page),
+ * so a search that matches little still ends; when it stops here, the cursor says where.
+ */
+const MAX_REQUESTS_PER_QUERY = 40;
+
+/**
+ * Where a query stopped: the shard (0..SHARD_COUNT-1), the last RowKey already seen in it, and
+ * Table Storage's own token when the stop fell on the end of one of its pages.
+ */
+const QueryCursor = z.object({
+  s: z.number().int().min(0).max(SHARD_COUNT - 1),
+  a: z.string().min(1).optional(),
+  t: z.string().min(1).optional(),
+});
+type QueryCursor = z.infer<typeof QueryCursor>;
+
+const encodeCursor = (cursor: QueryCursor): string => Buffer.from(JSON.stringify(cursor), 'utf8').toString('base64url');
+
+function decodeCursor(text: string | undefined): QueryCursor {
+  if (text === undefined) return { s: 0 };
+  let raw: unknown;
+  try {
+    raw = JSON.parse(Buffer.from(text, 'base64url').toString('utf8'));
+  } catch {
+    raw = undefined;
+  }
+  const parsed = QueryCursor.safeParse(raw);
+  if (!parsed.success) throw permanentError('the continuation token is not one this API gave', 'invalid-cursor');
+  return parsed.data;
+}
+
+/** The smallest string greater than every string starting with `prefix` (an exclusive upper bound). */
+function prefixEnd(prefix: string): string {
+  const last = prefix.charCodeAt(prefix.length - 1);
+  return last === 0xffff ? `${prefix}\uffff` : prefix.slice(0, -1) + String.fromCharCode(last + 1);
+}
+
+/** The query's filters the table evaluates itself (so unmatched rows never leave the service). */
+function tableFilters(query: MailboxQuery): string[] {
+  const filters: string[] = [];
+  if (query.state !== undefined) filters.push(odata`state eq ${query.state}`);
+  if (query.profile !== undefined) filters.push(odata`profile eq ${query.profile}`);
+  if (query.addressPrefix) filters.push(odata`address ge ${query.addressPrefix} and address lt ${prefixEnd(query.addressPrefix)}`);
+  return filters;
+}
 
 const optional = z.string().optional();
 const MailboxEntity = z.object({
@@ -76,6 +133,42 @@ export class TableMailboxRepository implements MailboxRepository {
     }
   }
 
+  async query(query: MailboxQuery): Promise<MailboxQueryPage> {
+    const client = await this.table();
+    const needle = query.contains?.toLowerCase();
+    const matches = (m: StoredMailbox): boolean => needle === undefined || m.address.includes(needle) || m.key.toLowerCase().includes(needle);
+    const filters = tableFilters(query);
+    const items: StoredMailbox[] = [];
+    let scanned = 0;
+    let cursor: QueryCursor | undefined = decodeCursor(query.cursor);
+    try {
+      for (let requests = 0; cursor !== undefined && requests < MAX_REQUESTS_PER_QUERY; requests++) {
+        if (items.length >= query.pageSize || (needle !== undefined && scanned >= query.scanLimit)) break;
+        const { s, a, t }: QueryCursor = cursor;
+        const filter = [odata`PartitionKey eq ${String(s).padStart(2, '0')}`, ...(a === undefined ? [] : [odata`RowKey gt ${a}`]), ...filters].join(' and ');
+        // Without a substring the table filters everything: ask for what the page still needs.
+        // With one, every row read is tested here: ask for what the scan budget still allows.
+        const want = Math.min(MAX_PAGE, needle === undefined ? query.pageSize - items.length : query.scanLimit - scanned);
+        const { rows, token } = await readPage(client, filter, want, t);
+        const afterShard = (): QueryCursor | undefined => (s + 1 < SHARD_COUNT ? { s: s + 1 } : undefined);
+        cursor = token === undefined ? afterShard() : { s, ...(a === undefined ? {} : { a }), t: token };
+        for (const [index, row] of rows.entries()) {
+          scanned++;
+          const mailbox = toMailbox(row);
+          if (matches(mailbox)) items.push(mailbox);
+          if (items.length >= query.pageSize && index < rows.length - 1) {
+            // The page is full before the table's page ends: resume right after this row.
+            cursor = { s, a: encodeKey(mailbox.key) };
+            break;
+          }
+        }
+      }
+    } catch (error) {
+      throw toStoreError(error, TABLE, 'query');
+    }
+    return { items, cursor: cursor === undefined ? undefined : encodeCursor(cursor), scanned };
+  }
+
   async *listAll(options: Omit<ListMailboxesOptions, 'continuationToken'> = {}): AsyncIterable<StoredMailbox> {
     let continuationToken: string | undefined;
     do {
@@ -135,6 +228,14 @@ export class TableMailboxRepository implements MailboxRepository {
       throw toStoreError(error, TABLE, `delete ${key}`);
     }
   }
+}
+
+/** One page of Table Storage's answer to `filter`: its rows, and its token when more follow. */
+async function readPage(client: TableClient, filter: string, maxPageSize: number, continuationToken: string | undefined): Promise<{ rows: unknown[]; token: string | undefined }> {
+  const pages = client.listEntities({ queryOptions: { filter } }).byPage({ maxPageSize, ...(continuationToken === undefined ? {} : { continuationToken }) });
+  const next = await pages.next();
+  if (next.done) return { rows: [], token: undefined };
+  return { rows: next.value, token: next.value.continuationToken || undefined };
 }
 
 function toEntity(mailbox: Mailbox): TableEntity {

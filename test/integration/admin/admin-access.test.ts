@@ -5,7 +5,7 @@
 import functions, { type HttpResponseInit } from '@azure/functions';
 import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { adminPage, connections, invalidMailboxes, mailboxes, multiAddresses, preview, resync } from '../../../functions/admin.js';
+import { adminPage, connections, invalidMailboxes, mailbox, mailboxes, multiAddresses, preview, resync } from '../../../functions/admin.js';
 import { status } from '../../../functions/status.js';
 import { useDeps } from '../../../shared/app/app-context.js';
 import { createLogger, type LogLevel } from '../../../shared/observability/logger.js';
@@ -53,6 +53,7 @@ const ROUTES: RouteCase[] = [
   { name: 'preview', method: 'GET', path: `mailboxes/${KEY}/preview`, handler: preview, role: 'CalendarSync.Operator', success: 200 },
   { name: 'connection check', method: 'GET', path: 'connections/check', handler: connections, role: 'CalendarSync.Operator', success: 200 },
   { name: 'status', method: 'GET', path: 'status', handler: status, role: 'CalendarSync.Reader', success: 200 },
+  { name: 'mailbox detail', method: 'GET', path: `mailboxes/${KEY}`, handler: mailbox, role: 'CalendarSync.Reader', success: 200 },
 ];
 
 const request = (route: RouteCase, headers: Record<string, string> = {}, query = '') =>

@@ -1,7 +1,9 @@
 import functions from '@azure/functions';
 import { afterEach, describe, expect, it } from 'vitest';
 import { useDeps } from '../../../shared/app/app-context.js';
-import { adminPage, connections, deadLetters, invalidMailboxes, mailboxes, multiAddresses, preview, rejectedActivities, resync } from '../../../functions/admin.js';
+import { adminPage, connections, deadLetters, invalidMailboxes, mailbox, mailboxes, multiAddresses, preview, rejectedActivities, resync } from '../../../functions/admin.js';
+import type { MailboxDetail, MailboxList, MailboxPreview } from '../../../shared/sync/mailbox-admin.js';
+import { googleEvent, googleEventId } from '../../../tools/demo/seed-emulators.js';
 import { mailboxSync } from '../../../functions/mailbox-sync.js';
 import { health } from '../../../functions/status.js';
 import type { LocalEnvironment } from '../../../tools/local-env/local-environment.js';
@@ -60,6 +62,67 @@ describe('admin API', () => {
     const res = await mailboxes(get('mailboxes?pageSize=0&state=sleeping'));
     expect(res.status).toBe(400);
     expect(String((res.jsonBody as { error: string }).error)).toMatch(/pageSize.*state|state.*pageSize/s);
+  });
+
+  it('when the list is filtered by state, profile, address start or a substring, then only those mailboxes come back', async () => {
+    const e = await started();
+    const list = async (query: string): Promise<MailboxList> => {
+      const res = await mailboxes(get(`mailboxes?${query}`));
+      expect(res.status).toBe(200);
+      return res.jsonBody as MailboxList;
+    };
+    expect((await list('state=invalid')).mailboxes.map((m) => m.key)).toEqual(['2003']);
+    const google = e.org.people.filter((p) => p.provider === 'google');
+    const profile = (await e.deps.store.mailboxes.get(google[0]!.key))!.profile!;
+    expect((await list(`profile=${profile}&pageSize=1000`)).mailboxes.map((m) => m.key).sort()).toEqual(google.map((p) => p.key).sort());
+    // 2003 and 2004 are the other CMG users with a mailbox; 2004 shares Anna's address.
+    const everyone = [...e.org.people.map((p) => ({ key: p.key, address: p.address })), { key: '2003', address: 'guest@partner.org' }, { key: '2004', address: e.org.people[0]!.address }];
+    const anna = everyone.filter((m) => m.address.startsWith('anna.')).map((m) => m.key);
+    expect(anna.length).toBeGreaterThan(2);
+    expect((await list('address=ANNA.')).mailboxes.map((m) => m.key).sort()).toEqual(anna.sort());
+    // A substring of the key or of the address, any case; the answer says how much it read.
+    const found = await list('search=ANDERSSON&pageSize=1000');
+    expect(found.mailboxes.map((m) => m.key).sort()).toEqual(everyone.filter((m) => m.address.includes('andersson')).map((m) => m.key).sort());
+    expect(found.scan).toEqual({ read: (await list('pageSize=1000')).mailboxes.length, limit: 2000 });
+    expect((await list('search=200')).mailboxes.map((m) => m.key).sort()).toEqual(['2003', '2004']);
+  });
+
+  it('when the continuation token or a search text is not valid, then 400 naming it', async () => {
+    await started();
+    const bad = await mailboxes(get('mailboxes?continuationToken=forged'));
+    expect(bad.status).toBe(400);
+    expect((bad.jsonBody as { error: string }).error).toMatch(/^continuationToken: /);
+    const long = await mailboxes(get(`mailboxes?search=${'x'.repeat(255)}`));
+    expect(long.status).toBe(400);
+    expect((long.jsonBody as { error: string }).error).toMatch(/search/);
+  });
+
+  it('when a private appointment is under way, then the detail names it as the reason and the preview shows only its masked text', async () => {
+    const e = await started({ MASK_PRIVATE: 'false' });
+    const person = e.org.people.find((p) => p.provider === 'google')!;
+    const now = e.deps.now().getTime();
+    const event = { id: `${person.key}-doctor`, subject: 'Therapy session', location: 'Clinic Secret', start: new Date(now - 1_800_000).toISOString(), end: new Date(now + 1_800_000).toISOString(), private: true };
+    e.google.control.putEvent(person.address, googleEvent(person, event));
+    await resync(post(`mailboxes/${person.key}/resync`, { key: person.key }));
+    await e.queue.whenIdle({ horizonMs: 0 });
+    const channel = { provider: 'google' as const, id: 'channel-1', mailboxKey: person.key, secretHash: 'f'.repeat(64), resourceId: 'resource-1', expiresAt: new Date(now + 3_600_000).toISOString(), notificationUrl: 'https://sync.example/api/google-notifications' };
+    await e.deps.store.subscriptions.upsert(channel);
+
+    const res = await mailbox(get(`mailboxes/${person.key}`, { key: person.key }));
+    expect(res.status).toBe(200);
+    const detail = res.jsonBody as MailboxDetail;
+    expect(detail.mailbox).toMatchObject({ key: person.key, state: 'active', lastSyncMode: 'full', provider: 'google' });
+    expect(detail.current.map((a) => a.sourceEventId)).toContain(googleEventId(event.id));
+    expect(detail.subscriptions).toEqual([{ provider: 'google', id: 'channel-1', expiresAt: channel.expiresAt }]);
+    expect(detail.activities.length).toBe(detail.mailbox.activities);
+    expect(detail.next === undefined || Date.parse(detail.next.start) > now).toBe(true);
+
+    const live = (await preview(get(`mailboxes/${person.key}/preview`, { key: person.key }))).jsonBody as MailboxPreview;
+    const cause = live.activities.find((a) => a.externalId === detail.current.find((c) => c.sourceEventId === googleEventId(event.id))!.externalId);
+    expect(cause).toMatchObject({ private: true, text: 'Private appointment' });
+    expect(JSON.stringify([detail, live])).not.toMatch(/Therapy|Clinic Secret/);
+    expect(e.cmg.control.activities(person.key).some((a) => a.activity.text.includes('Therapy'))).toBe(true);
+    expect((await mailbox(get('mailboxes/nobody', { key: 'nobody' }))).status).toBe(404);
   });
 
   it('when reports are asked for, then the invalid and multi-address mailboxes are listed', async () => {

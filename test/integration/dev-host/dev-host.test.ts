@@ -9,7 +9,7 @@ import { request as httpRequest } from 'node:http';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { chromium, type Browser } from 'playwright-core';
+import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 const ROOT = resolve(import.meta.dirname, '..', '..', '..');
@@ -137,7 +137,8 @@ describe.skipIf(CHROMIUM === undefined && process.env.CI !== 'true')('admin page
     await browser?.close();
   });
 
-  it('when the page loads and a resync is clicked, then problem mailboxes come first, the outcome shows, with no console error and no CSP violation', async () => {
+  /** The admin page, loaded; `problems` collects console errors, page errors and CSP violations. */
+  async function adminPage(prepare: (page: Page) => Promise<unknown> = async () => undefined): Promise<{ page: Page; problems: string[] }> {
     const page = await browser.newPage();
     const problems: string[] = [];
     page.on('console', (message) => {
@@ -146,21 +147,33 @@ describe.skipIf(CHROMIUM === undefined && process.env.CI !== 'true')('admin page
     page.on('pageerror', (error) => problems.push(`page error: ${error.message}`));
     // Runs in the page before its own script: every CSP violation becomes a console error.
     await page.addInitScript({ content: "document.addEventListener('securitypolicyviolation', (e) => console.error('CSP violation: ' + e.violatedDirective + ' ' + e.blockedURI));" });
-
+    await prepare(page);
     const response = await page.goto(`http://localhost:${port}/api/admin`);
     expect(response?.status()).toBe(200);
     await page.waitForSelector('#rows tr');
-    const states = await page.locator('#rows tr').evaluateAll((rows) => rows.map((tr) => tr.getAttribute('data-state') ?? ''));
-    const listed = JSON.parse((await call('GET', '/api/mailboxes?pageSize=1000')).body) as { mailboxes: Array<{ state: string }> };
-    expect(states).toHaveLength(listed.mailboxes.length);
-    expect(states[0]).toBe('invalid');
-    const firstHealthy = states.indexOf('active');
-    expect(states.slice(firstHealthy).every((s) => !['failing', 'invalid'].includes(s))).toBe(true);
-    expect(await page.textContent('#summary')).toMatch(/\d+ mailboxes.*invalid: 1/);
+    return { page, problems };
+  }
+  const keysShown = (page: Page): Promise<string[]> => page.locator('#rows tr').evaluateAll((rows) => rows.map((tr) => tr.getAttribute('data-key') ?? ''));
+  async function search(page: Page, fields: { state?: string; address?: string; search?: string; size?: string }): Promise<void> {
+    await page.selectOption('#f-state', fields.state ?? '');
+    await page.fill('#f-address', fields.address ?? '');
+    await page.fill('#f-search', fields.search ?? '');
+    if (fields.size) await page.selectOption('#f-size', fields.size);
+    await page.click('#filter button[type=submit]');
+    await expect.poll(() => page.textContent('#summary')).toMatch(/^Page \d+/);
+  }
 
-    const row = page.locator('#rows tr[data-key="1002"]');
-    await row.locator('button').click();
-    await expect.poll(() => row.locator('[role=status]').textContent(), { timeout: 15_000 }).toBe('full sync queued');
+  it('when the page loads, then the status panel shows the overall status and every check of /api/status, with no console error and no CSP violation', async () => {
+    const { page, problems } = await adminPage();
+    await expect.poll(() => page.textContent('#overall')).toBe('ok');
+    // The status is computed once per 30 s, so the page and this call see the same answer.
+    const status = JSON.parse((await call('GET', '/api/status')).body) as { status: string; checks: Record<string, { status: string; detail: string }> };
+    const shown = await page.locator('#status-rows tr').evaluateAll((rows) => rows.map((tr) => [...tr.children].map((td) => td.textContent)));
+    expect(shown).toEqual(Object.entries(status.checks).map(([name, check]) => [name, check.status, check.detail]));
+    expect(shown.map(([name]) => name)).toEqual(expect.arrayContaining(['cmg', 'queue', 'subscriptions']));
+    const profiles = Object.keys(status.checks).filter((name) => name.startsWith('profile:')).map((name) => name.slice('profile:'.length));
+    expect(profiles.length).toBeGreaterThan(0);
+    expect(await page.locator('#profiles option').evaluateAll((options) => options.map((o) => o.getAttribute('value')))).toEqual(profiles);
 
     await page.click('#check');
     await expect.poll(() => page.textContent('#checks'), { timeout: 15_000 }).toMatch(/CMG: ok/);
@@ -168,15 +181,134 @@ describe.skipIf(CHROMIUM === undefined && process.env.CI !== 'true')('admin page
     await page.close();
   }, 60_000);
 
-  it('when the API refuses a resync, then the button shows the refusal, not "queued"', async () => {
-    const page = await browser.newPage();
-    await page.route('**/api/mailboxes/1003/resync', (route) =>
-      route.fulfill({ status: 403, contentType: 'application/json', body: JSON.stringify({ error: 'this needs the app role CalendarSync.Operator' }) }),
+  it('when /api/status says degraded, then the panel shows it with each check\'s status and detail', async () => {
+    const degraded = {
+      status: 'degraded',
+      checks: {
+        cmg: { status: 'ok', detail: 'CMG answered in 12 ms' },
+        queue: { status: 'degraded', detail: '2 dead-lettered jobs', deadLetters: 2 },
+        'profile:M365': { status: 'failing', detail: 'the credentials were refused' },
+      },
+    };
+    const { page } = await adminPage((p) => p.route('**/api/status', (route) => route.fulfill({ json: degraded })));
+    await expect.poll(() => page.textContent('#overall')).toBe('degraded');
+    const shown = await page.locator('#status-rows tr').evaluateAll((rows) => rows.map((tr) => [...tr.children].map((td) => [td.textContent, td.className])));
+    expect(shown).toEqual(Object.entries(degraded.checks).map(([name, check]) => [[name, ''], [check.status, check.status], [check.detail, '']]));
+    await page.close();
+  }, 60_000);
+
+  it('when the caller lacks the role for /api/status, then the panel says the status is unknown and why', async () => {
+    const { page } = await adminPage((p) =>
+      p.route('**/api/status', (route) => route.fulfill({ status: 403, contentType: 'application/json', body: JSON.stringify({ error: 'this needs the app role CalendarSync.Reader' }) })),
     );
-    await page.goto(`http://localhost:${port}/api/admin`);
+    await expect.poll(() => page.textContent('#overall')).toBe('unknown (the status cannot be read: you lack the role: this needs the app role CalendarSync.Reader)');
+    expect(await page.locator('#status-rows tr').count()).toBe(0);
+    await page.click('#status-refresh');
+    await expect.poll(() => page.textContent('#overall')).toMatch(/^unknown/);
+    await page.close();
+  }, 60_000);
+
+  it('when filters and a search are applied, then the list narrows, and the pages go forward and back without repeating a mailbox', async () => {
+    const { page } = await adminPage();
+    const all = (JSON.parse((await call('GET', '/api/mailboxes?pageSize=1000')).body) as { mailboxes: Array<{ key: string; address: string }> }).mailboxes;
+    await search(page, { state: 'invalid' });
+    expect(await keysShown(page)).toEqual(['2003']);
+    await search(page, { search: 'ANNA' });
+    expect((await keysShown(page)).sort()).toEqual(all.filter((m) => m.address.includes('anna')).map((m) => m.key).sort());
+    expect(await page.textContent('#summary')).toMatch(/the search read \d+ mailboxes for this page, at most 2000/);
+    await search(page, { address: 'sven.' });
+    expect((await keysShown(page)).sort()).toEqual(all.filter((m) => m.address.startsWith('sven.')).map((m) => m.key).sort());
+
+    await search(page, { size: '25' });
+    const first = await keysShown(page);
+    expect(first).toHaveLength(25);
+    expect(await page.isDisabled('#prev')).toBe(true);
+    await page.click('#next');
+    await expect.poll(() => page.textContent('#summary')).toMatch(/^Page 2: /);
+    const second = await keysShown(page);
+    expect([...first, ...second].sort()).toEqual(all.map((m) => m.key).sort());
+    expect(await page.isDisabled('#next')).toBe(true);
+    await page.click('#prev');
+    await expect.poll(() => page.textContent('#summary')).toMatch(/^Page 1: 25 mailboxes/);
+    expect(await keysShown(page)).toEqual(first);
+    await page.close();
+  }, 60_000);
+
+  it('when a mailbox is opened, then its detail shows the state, the activities CMG holds, and the preview with skip reasons', async () => {
+    const { page, problems } = await adminPage();
+    await search(page, { search: '1005' });
+    await page.locator('#rows tr[data-key="1005"] button.open').click();
+    await expect.poll(() => page.textContent('#preview-out'), { timeout: 15_000 }).toMatch(/^\d+ activities, \d+ events skipped/);
+    const detail = JSON.parse((await call('GET', '/api/mailboxes/1005')).body) as { mailbox: { address: string }; activities: Array<{ externalId: string; sourceEventId: string }> };
+    expect(await page.textContent('#facts')).toContain(`state${'active'}`);
+    expect(await page.textContent('#facts')).toContain(detail.mailbox.address);
+    expect(await page.locator('#held tr').evaluateAll((rows) => rows.map((tr) => tr.getAttribute('data-external-id')))).toEqual(detail.activities.map((a) => a.externalId));
+    // The demo week's cancelled all-hands and declined budget meeting are explained.
+    const skipped = await page.locator('#skipped-rows tr').evaluateAll((rows) => rows.map((tr) => tr.lastElementChild?.textContent));
+    expect(skipped).toEqual(expect.arrayContaining(['cancelled', 'declined']));
+    expect(await page.textContent('#why')).toMatch(/^(Nothing is under way|Shown as)/);
+    expect(await page.textContent('#subscriptions')).toMatch(/graph subscription .* expires/);
+    // The private dentist appointment shows only what CMG gets.
+    expect(await page.textContent('#preview-rows')).toContain('Private appointment (private)');
+    expect(await page.content()).not.toContain('Dentist');
+    expect(problems).toEqual([]);
+    await page.close();
+  }, 60_000);
+
+  it('when an activity is under way, then the detail names its code, its time and the event that caused it, with the text CMG got', async () => {
+    // The demo runs on the real clock: the detail is taken as the API gave it and judged at the
+    // start of the private dentist appointment, so that one is under way whatever the hour.
+    const { page } = await adminPage(async (p) => {
+      await p.route('**/api/mailboxes/1005', async (route) => {
+        const real = (await (await route.fetch()).json()) as { activities: Array<{ code: string; start: string; externalId: string }>; current: unknown[]; at: string };
+        const preview = JSON.parse((await call('GET', '/api/mailboxes/1005/preview')).body) as { activities: Array<{ externalId: string; private: boolean }> };
+        const dentist = real.activities.find((a) => preview.activities.some((p) => p.externalId === a.externalId && p.private))!;
+        await route.fulfill({ json: { ...real, at: dentist.start, current: [dentist] } });
+      });
+    });
+    await search(page, { search: '1005' });
+    await page.locator('#rows tr[data-key="1005"] button.open').click();
+    await expect.poll(() => page.textContent('#why'), { timeout: 15_000 }).toMatch(/Shown as "\d+" now \(.*\) because of calendar event \S+\. The event says "Private appointment" \(a private appointment: only its masked text is shown\)\./);
+    expect(await page.locator('#held tr.now').count()).toBe(1);
+    await page.close();
+  }, 60_000);
+
+  it('when a resync is clicked, then the button shows it queued, is disabled while the job runs, and then shows the job\'s result', async () => {
+    const { page } = await adminPage();
+    await search(page, { search: '1002' });
+    const row = page.locator('#rows tr[data-key="1002"]');
+    await row.locator('button.resync').click();
+    // The page asks for the job's result once a second: until then the button stays disabled.
+    expect(await row.locator('button.resync').isDisabled()).toBe(true);
+    expect(await row.locator('[data-outcome]').textContent()).toMatch(/^(requesting…|full sync queued, waiting for the job…)$/);
+    await expect.poll(() => page.locator('#rows tr[data-key="1002"] [data-outcome]').textContent(), { timeout: 30_000 }).toMatch(/^done: full sync at .*, \d+ activities held$/);
+    expect(await page.locator('#rows tr[data-key="1002"] button.resync').isDisabled()).toBe(false);
+    await page.close();
+  }, 60_000);
+
+  it('when the API refuses a resync, then the button shows the refusal, not "queued"', async () => {
+    const { page } = await adminPage((p) =>
+      p.route('**/api/mailboxes/1003/resync', (route) =>
+        route.fulfill({ status: 403, contentType: 'application/json', body: JSON.stringify({ error: 'this needs the app role CalendarSync.Operator' }) }),
+      ),
+    );
+    await search(page, { search: '1003' });
     const row = page.locator('#rows tr[data-key="1003"]');
-    await row.locator('button').click();
-    await expect.poll(() => row.locator('[role=status]').textContent(), { timeout: 15_000 }).toBe('not queued: this needs the app role CalendarSync.Operator');
+    await row.locator('button.resync').click();
+    await expect.poll(() => row.locator('[data-outcome]').textContent(), { timeout: 15_000 }).toBe('not queued: this needs the app role CalendarSync.Operator');
+    await page.close();
+  }, 60_000);
+
+  it('when the data holds markup, then the page shows it as text and runs none of it', async () => {
+    const hostile = '<img src=x onerror="document.title=\'owned\'">';
+    const { page } = await adminPage((p) =>
+      p.route('**/api/mailboxes?**', (route) =>
+        route.fulfill({ json: { mailboxes: [{ key: hostile, address: hostile, state: 'failing', stateReason: hostile, profile: hostile, lastError: hostile, activities: 0 }] } }),
+      ),
+    );
+    expect(await page.locator('#rows td', { hasText: hostile }).count()).toBeGreaterThan(3);
+    expect(await page.locator('#rows img').count()).toBe(0);
+    expect(await page.title()).toBe('CMG calendar sync');
     await page.close();
   }, 60_000);
 });

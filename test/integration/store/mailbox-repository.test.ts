@@ -1,11 +1,10 @@
-import { TableClient, type TransactionAction } from '@azure/data-tables';
+import { TableClient } from '@azure/data-tables';
 import { describe, expect, it } from 'vitest';
 import { isAppError } from '../../../shared/errors/app-error.js';
 import { shardOf } from '../../../shared/store/shard.js';
 import { isConcurrencyConflict } from '../../../shared/store/table-errors.js';
-import { encodeKey } from '../../../shared/store/table-key.js';
 import { createTestStore } from '../../support/test-store.js';
-import { aMailbox } from './mailbox-fixture.js';
+import { aMailbox, plantMailboxes } from './mailbox-fixture.js';
 
 describe('Mailboxes table', () => {
   it('when a mailbox with every field is upserted, then get returns it as written', async () => {
@@ -99,7 +98,7 @@ describe('Mailboxes table', () => {
   it('when there are more than 1000 mailboxes, then list pages with a continuation token and listAll returns them all', async () => {
     const store = createTestStore();
     const keys = Array.from({ length: 1234 }, (_, i) => `user-${i}`);
-    await plantMailboxes(store.connectionString, `${store.tablePrefix}Mailboxes`, keys);
+    await plantMailboxes(store, keys.map((key) => aMailbox(key)));
 
     const first = await store.mailboxes.list();
     const all: string[] = [];
@@ -142,20 +141,3 @@ describe('Mailboxes table', () => {
     expect((error as Error).message).not.toMatch(/sleeping|many/);
   });
 });
-
-async function plantMailboxes(connectionString: string, table: string, keys: string[]): Promise<void> {
-  const client = TableClient.fromConnectionString(connectionString, table, { allowInsecureConnection: true });
-  await client.createTable();
-  // Transactions hold up to 100 rows of one partition: group by shard first.
-  const byShard = new Map<string, string[]>();
-  for (const key of keys) byShard.set(shardOf(key), [...(byShard.get(shardOf(key)) ?? []), key]);
-  for (const [shard, shardKeys] of byShard) {
-    for (let i = 0; i < shardKeys.length; i += 100) {
-      const actions: TransactionAction[] = shardKeys.slice(i, i + 100).map((key) => {
-        const { key: _key, ...fields } = aMailbox(key);
-        return ['create', { ...fields, partitionKey: shard, rowKey: encodeKey(key) }];
-      });
-      await client.submitTransaction(actions);
-    }
-  }
-}
