@@ -123,7 +123,8 @@ export function createCmgTransport(config: CmgConfig, options: CmgTransportOptio
       const body = typeof response.data === 'string' ? response.data : '';
       measured(call, dispatchedAt, response.status);
       logger.debug('cmg.request', { operation: call.operation, method: call.method, status: response.status, ms: options.now() - started });
-      if (call.accept(response.status, cmgErrorCode(body))) return { status: response.status, body };
+      // A success carries no error body: not parsing one saves a JSON parse per PUT.
+      if (call.accept(response.status, response.status < 300 ? undefined : cmgErrorCode(body))) return { status: response.status, body };
       const header = (name: string): string | undefined => {
         const value: unknown = response.headers[name];
         return typeof value === 'string' ? value : undefined;

@@ -8,7 +8,6 @@ import type { Mailbox, StoredMailbox } from '../store/mailbox-repository.js';
 import { backoffDelay } from '../errors/retry-after.js';
 import { isConcurrencyConflict } from '../store/table-errors.js';
 import { applyOperations, clearActivities, type ApplyResult } from './apply-operations.js';
-import { forEachBounded } from './bounded.js';
 import type { RecordRepair } from './cmg-truth.js';
 import { actOnLifecycleEvent, type LifecycleAction } from './graph-lifecycle-job.js';
 import { isQuiet, quietPeriodEnd } from './pacing.js';
@@ -182,9 +181,7 @@ async function clearInactive(deps: SyncDeps, mailbox: StoredMailbox): Promise<Sy
 async function repairRecord(deps: SyncDeps, mailbox: StoredMailbox, repair: RecordRepair): Promise<void> {
   if (repair.put.length + repair.forget.length === 0) return;
   deps.logger.info('sync.record-repaired', { mailbox: mailbox.key, recorded: repair.put.length, forgotten: repair.forget.length });
-  const concurrency = deps.config.sync.applyConcurrency;
-  await forEachBounded(repair.put, concurrency, (row) => deps.store.activities.put(mailbox.key, row));
-  await forEachBounded(repair.forget, concurrency, (externalId) => deps.store.activities.delete(mailbox.key, externalId));
+  await deps.store.activities.writeAll(mailbox.key, repair);
 }
 
 async function disableUnknownUser(deps: SyncDeps, mailbox: StoredMailbox): Promise<SyncOutcome> {
