@@ -78,12 +78,12 @@ export interface MailboxPage {
 
 /**
  * What the timers (roster refresh, dispatch, subscriptions) read of every mailbox: the roster's
- * fields, the profile and the backoff, without the sync job's own state (delta token, window,
+ * fields, the profile, the backoff and the last sync, without the sync job's own state (delta token, window,
  * errors), which is most of a row's size.
  */
 export type MailboxSummary = Pick<
   StoredMailbox,
-  'key' | 'etag' | 'address' | 'domain' | 'language' | 'forwardByDefault' | 'messageSystem' | 'state' | 'stateReason' | 'multiAddress' | 'rosterModifiedAt' | 'profile' | 'retryAt'
+  'key' | 'etag' | 'address' | 'domain' | 'language' | 'forwardByDefault' | 'messageSystem' | 'state' | 'stateReason' | 'multiAddress' | 'rosterModifiedAt' | 'profile' | 'retryAt' | 'lastSyncAt'
 >;
 
 export interface ListMailboxesOptions {

@@ -120,7 +120,7 @@ const SummaryEntity = MailboxEntity.pick({
   messageSystem: true,
   state: true,
   multiAddress: true,
-}).extend({ stateReason: absent, rosterModifiedAt: absent, profile: absent, retryAt: absent });
+}).extend({ stateReason: absent, rosterModifiedAt: absent, profile: absent, retryAt: absent, lastSyncAt: absent });
 const SUMMARY_COLUMNS = ['RowKey', ...Object.keys(SummaryEntity.shape).filter((name) => name !== 'rowKey' && name !== 'etag')];
 
 export class TableMailboxRepository implements MailboxRepository {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { silentLogger } from '../../../shared/observability/logger.js';
+import { noTelemetry } from '../../../shared/observability/telemetry.js';
 import type { JobQueue, OutgoingJob } from '../../../shared/queue/job-queue.js';
 import { dispatch } from '../../../shared/sync/dispatch.js';
 import type { SyncDeps } from '../../../shared/sync/sync-deps.js';
@@ -22,6 +23,7 @@ function depsWith(queue: JobQueue): SyncDeps {
     providers: new Proxy({}, { get: unused }) as SyncDeps['providers'],
     now: () => NOW,
     logger: silentLogger,
+    telemetry: noTelemetry,
   };
 }
 

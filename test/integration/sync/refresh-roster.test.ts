@@ -1,6 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { CmgGateway, CmgUser } from '../../../shared/cmg/cmg-gateway.js';
 import { silentLogger } from '../../../shared/observability/logger.js';
+import { noTelemetry } from '../../../shared/observability/telemetry.js';
 import type { JobQueue, OutgoingJob } from '../../../shared/queue/job-queue.js';
 import type { MailboxRepository } from '../../../shared/store/mailbox-repository.js';
 import { refreshRoster } from '../../../shared/sync/refresh-roster.js';
@@ -47,6 +48,7 @@ function depsWith(store: TestStore, roster: FakeRoster, sent: OutgoingJob[]): Sy
     providers: { servedDomains: new Set(['example.com']) } as unknown as SyncDeps['providers'],
     now: () => NOW,
     logger: silentLogger,
+    telemetry: noTelemetry,
   };
 }
 
