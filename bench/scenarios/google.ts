@@ -51,7 +51,7 @@ const scenario: BenchScenario = {
       tokenUrl: emulator.control.tokenUrl,
       apiRoot: emulator.control.apiRoot,
     };
-    const provider = createGoogleCalendarProvider(profile, { timeoutMs: 10_000, maxRetries: 3, maxCachedSubjects: mailboxes });
+    const provider = createGoogleCalendarProvider(profile, { timeoutMs: 10_000, maxRetries: 3 });
     emulator.switches.latencyMs = LATENCY_MS;
     const tokens = new Map<string, string>();
 

@@ -18,6 +18,7 @@ import type { JobDelivery } from '../../shared/queue/job-queue.js';
 import type { MailboxJob } from '../../shared/queue/mailbox-job.js';
 import { scheduleMessageId } from '../../shared/queue/message-id.js';
 import { createLogger } from '../../shared/observability/logger.js';
+import type { Telemetry } from '../../shared/observability/telemetry.js';
 import { refreshRoster } from '../../shared/sync/refresh-roster.js';
 import { runMailboxJob, type JobResult } from '../../shared/sync/run-mailbox-job.js';
 import { startAzurite, type IsolatedAzurite } from '../../tools/azurite/start-azurite.js';
@@ -26,11 +27,14 @@ import { benchOrganisation, type BenchOrganisation } from './bench-organisation.
 import { CallTimings, instrumentDeps } from './call-timings.js';
 import { startEmulatorProcess, type EmulatorProcess } from './emulator-child.js';
 import type { EmulatorCounts } from './emulator-protocol.js';
+import { InFlightGauge, type InFlightReport } from './in-flight.js';
 import { HttpRequestCounter, machineLine, MB, portOf, resourceLine, startResourceSampler, summary, type ResourceReport } from './measure.js';
 
 export const PROVIDER_LATENCY_MS = 20;
 export const CMG_LATENCY_MS = 10;
 export const EVENTS_PER_PERSON = 30;
+/** What one instance may need for 10,000 mailboxes (issue #17). */
+const PRODUCT_RSS_TARGET_MB = 512;
 /** As deployed: host.json `extensions.serviceBus.maxConcurrentSessions`, read from the file itself. */
 export const MAX_CONCURRENT_SESSIONS: number = (
   JSON.parse(readFileSync(new URL('../../../host.json', import.meta.url), 'utf8')) as { extensions: { serviceBus: { maxConcurrentSessions: number } } }
@@ -88,6 +92,8 @@ export async function startBenchEnvironment(options: {
   handler?: BenchJobHandler;
   /** Destination ports to name in the request counts, besides the environment's own. */
   extraPorts?: ReadonlyMap<string, string>;
+  /** Where the product records metrics and spans; nowhere by default. */
+  telemetry?: Telemetry;
 }): Promise<BenchEnvironment> {
   const started = performance.now();
   const now = new Date();
@@ -121,6 +127,7 @@ export async function startBenchEnvironment(options: {
       // The default logger is silent at level info: every info line would still be redacted and
       // serialised, for nobody. Nothing is printed either way; this honours LOG_LEVEL.
       logger: createLogger({ level: 'warn', sink: () => undefined }),
+      telemetry: options.telemetry,
     });
   } catch (error) {
     for (const o of opened.reverse()) await o.close().catch(() => undefined);
@@ -246,9 +253,10 @@ export function printJobTimes(b: BenchEnvironment): void {
   for (const line of b.calls.lines()) console.log(`    ${line}`);
 }
 
-/** The processes' lines: the product's with the load average, CPU per mailbox, then the children's. */
+/** The processes' lines: the product's with its RSS target and the load average, then the children's, then CPU per mailbox. */
 function printProcesses(report: ProcessesReport, mailboxes: number): void {
-  console.log(`  ${report.lines[0]}; ${machineLine()}`);
+  const rss = report.product.peakRssMb;
+  console.log(`  ${report.lines[0]}; peak RSS target < ${PRODUCT_RSS_TARGET_MB} MB: ${rss < PRODUCT_RSS_TARGET_MB ? 'met' : 'missed'}; ${machineLine()}`);
   for (const line of report.lines.slice(1)) console.log(`  ${line}`);
   console.log(`  ${cpuPerLine(report, mailboxes, 'mailbox')}`);
 }
@@ -260,7 +268,10 @@ export async function rosterAndFullSweep(b: BenchEnvironment, options: { quiet?:
   const started = performance.now();
   const roster = await refreshRoster(b.env.deps, { full: true });
   const rosterSeconds = (performance.now() - started) / 1000;
+  const cmgOpen = new InFlightGauge(portOf(b.emulators.endpoints.cmgBaseUrl));
   await b.env.queue.whenIdle({ horizonMs: 0 });
+  const open = cmgOpen.report(b.env.config.cmg.maxConcurrency);
+  cmgOpen.close();
   const report = await sampler.stop();
   const seconds = report.product.seconds;
   const counts = await b.emulators.counts();
@@ -270,15 +281,34 @@ export async function rosterAndFullSweep(b: BenchEnvironment, options: { quiet?:
       `(roster ${rosterSeconds.toFixed(1)} s: ${roster.written} written, ${roster.enqueued} enqueued; ${MAX_CONCURRENT_SESSIONS} sessions at once); jobs: ${b.jobs.statusLine()}`,
   );
   if (!options.quiet) printRequests(b, counts, 'full');
-  const pool = b.env.config.cmg.maxConcurrency;
-  const ceiling = pool * (1000 / CMG_LATENCY_MS);
-  const puts = counts.cmg.activityPuts;
-  console.log(
-    `  CMG PUT rate ${(puts / seconds).toFixed(0)}/s; ceiling ${ceiling}/s (CMG_MAX_CONCURRENCY ${pool} × 1000 / ${CMG_LATENCY_MS} ms) → a sweep of ${puts} PUTs needs at least ${(puts / ceiling).toFixed(1)} s`,
-  );
+  printCmgBudget(b, counts, open);
   printJobTimes(b);
   printProcesses(report, b.mailboxes);
   return figures;
+}
+
+/**
+ * The sweep against what CMG allows: CMG_MAX_CONCURRENCY requests open at a time, each taking the
+ * emulator's latency, is a ceiling of PUTs per second; the floor is the sweep's PUTs at that rate.
+ * The sweep runs from the roster's enqueue to the last job (the roster refresh has its figures
+ * above); the open-request gauge says whether the pool was kept full.
+ */
+function printCmgBudget(b: BenchEnvironment, counts: EmulatorCounts, open: InFlightReport): void {
+  const pool = b.env.config.cmg.maxConcurrency;
+  const ceiling = pool * (1000 / CMG_LATENCY_MS);
+  const puts = counts.cmg.activityPuts;
+  const rate = puts / open.seconds;
+  const floor = puts / ceiling;
+  const googleBoxes = count(b.org, 'google');
+  const tokens = counts.google.tokenRequests;
+  const againstFloor = puts === 0 ? 'no PUTs, so no floor' : `floor ${floor.toFixed(1)} s (${puts} PUTs at the ceiling), wall time ${(open.seconds / floor).toFixed(2)} × the floor`;
+  console.log(
+    `  CMG budget: ceiling ${ceiling} PUT/s (CMG_MAX_CONCURRENCY ${pool} × 1000 / ${CMG_LATENCY_MS} ms); PUT rate ${rate.toFixed(0)}/s over the sweep's ${open.seconds.toFixed(1)} s ` +
+      `= ${((100 * rate) / ceiling).toFixed(0)} % of the ceiling; ${againstFloor}; Google token requests ${googleBoxes === 0 ? '-' : (tokens / googleBoxes).toFixed(2)}/mailbox; ${machineLine()}`,
+  );
+  console.log(
+    `  CMG requests open: mean ${open.mean.toFixed(1)} of ${pool}; all ${pool} for ${(100 * open.shareAtLeast).toFixed(0)} % of the sweep, none for ${(100 * open.shareIdle).toFixed(0)} %`,
+  );
 }
 
 /** One scheduled (delta) job per mailbox at once — dispatch's messages without the calendar spread. */
@@ -286,6 +316,7 @@ export async function incrementalSweep(b: BenchEnvironment): Promise<SweepFigure
   await clearRecords(b);
   const sampler = await startProcessesSampler(b);
   const now = new Date();
+  const cmgOpen = new InFlightGauge(portOf(b.emulators.endpoints.cmgBaseUrl));
   await b.env.queue.sendMany(
     b.org.people.map((p) => ({
       job: { mailboxKey: p.key, reason: 'schedule' as const, full: false, enqueuedAt: now.toISOString() },
@@ -293,11 +324,14 @@ export async function incrementalSweep(b: BenchEnvironment): Promise<SweepFigure
     })),
   );
   await b.env.queue.whenIdle({ horizonMs: 0 });
+  const open = cmgOpen.report(b.env.config.cmg.maxConcurrency);
+  cmgOpen.close();
   const report = await sampler.stop();
   const counts = await b.emulators.counts();
   const seconds = report.product.seconds;
   console.log(`incremental sweep, no change: ${b.mailboxes} mailboxes in ${seconds.toFixed(1)} s = ${(b.mailboxes / seconds).toFixed(1)} mailboxes/s; jobs: ${b.jobs.statusLine()}`);
   printRequests(b, counts, 'incremental');
+  printCmgBudget(b, counts, open);
   printJobTimes(b);
   printProcesses(report, b.mailboxes);
   return { seconds, mailboxesPerSecond: b.mailboxes / seconds, activitiesHeld: counts.activitiesHeld };

@@ -15,6 +15,12 @@ export interface StoredActivity extends AcknowledgedActivity {
   readonly rejected?: string | undefined;
 }
 
+/** Rows to record and externalIds to forget, of one mailbox; an externalId in at most one of them. */
+export interface ActivityWrites {
+  readonly put: readonly StoredActivity[];
+  readonly forget: readonly string[];
+}
+
 export interface ActivityRepository {
   /** Every activity recorded for the mailbox (all pages). */
   listForMailbox(mailboxKey: string): Promise<StoredActivity[]>;
@@ -26,6 +32,11 @@ export interface ActivityRepository {
   put(mailboxKey: string, activity: StoredActivity): Promise<void>;
   /** Forgets one activity; one that is not there counts as deleted. */
   delete(mailboxKey: string, externalId: string): Promise<void>;
+  /**
+   * Records many at once, as `put` and `delete` would one by one (a row to forget that is not
+   * there counts as deleted): one request per 100 rows instead of one per row.
+   */
+  writeAll(mailboxKey: string, writes: ActivityWrites): Promise<void>;
   /** Every activity CMG refused, across mailboxes (the admin report). */
   listRejected(): Promise<Array<StoredActivity & { readonly mailboxKey: string }>>;
   /** Forgets every activity of the mailbox; returns how many were deleted. */

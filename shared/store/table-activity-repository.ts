@@ -1,9 +1,9 @@
-import { odata, type TableClient, type TransactionAction } from '@azure/data-tables';
+import { odata, type TableClient, type TableEntity, type TransactionAction } from '@azure/data-tables';
 import { z } from 'zod';
 import { parseEntity } from './parse-entity.js';
 import { statusOf, toStoreError } from './table-errors.js';
 import { decodeKey, encodeKey } from './table-key.js';
-import type { ActivityRepository, StoredActivity } from './activity-repository.js';
+import type { ActivityRepository, ActivityWrites, StoredActivity } from './activity-repository.js';
 import type { TableGetter } from './table-connection.js';
 
 const TABLE = 'Activities';
@@ -69,15 +69,31 @@ export class TableActivityRepository implements ActivityRepository {
 
   async put(mailboxKey: string, activity: StoredActivity): Promise<void> {
     const client = await this.table();
-    const { externalId, rejected, seriesId, ...fields } = activity;
     try {
       // Replace drops a `rejected` the row had: an acknowledged PUT clears the refusal.
-      await client.upsertEntity(
-        { partitionKey: encodeKey(mailboxKey), rowKey: encodeKey(externalId), ...fields, ...(seriesId === undefined ? {} : { seriesId }), ...(rejected === undefined ? {} : { rejected }) },
-        'Replace',
-      );
+      await client.upsertEntity(toEntity(encodeKey(mailboxKey), activity), 'Replace');
     } catch (error) {
-      throw toStoreError(error, TABLE, `put ${mailboxKey}/${externalId}`);
+      throw toStoreError(error, TABLE, `put ${mailboxKey}/${activity.externalId}`);
+    }
+  }
+
+  async writeAll(mailboxKey: string, writes: ActivityWrites): Promise<void> {
+    const client = await this.table();
+    const partitionKey = encodeKey(mailboxKey);
+    const actions: TransactionAction[] = [
+      ...writes.put.map((activity): TransactionAction => ['upsert', toEntity(partitionKey, activity), 'Replace']),
+      ...writes.forget.map((externalId): TransactionAction => ['delete', { partitionKey, rowKey: encodeKey(externalId) }]),
+    ];
+    for (let i = 0; i < actions.length; i += MAX_TRANSACTION) {
+      const batch = actions.slice(i, i + MAX_TRANSACTION);
+      try {
+        await client.submitTransaction(batch);
+      } catch (error) {
+        // A transaction fails whole when a row to delete is already gone (404): row by row,
+        // those count as deleted.
+        if (statusOf(error) !== 404) throw toStoreError(error, TABLE, `write batch in ${mailboxKey}`);
+        for (const action of batch) await writeOne(client, action, mailboxKey);
+      }
     }
   }
 
@@ -106,33 +122,26 @@ export class TableActivityRepository implements ActivityRepository {
   }
 
   async deleteAllForMailbox(mailboxKey: string): Promise<number> {
-    const client = await this.table();
     const activities = await this.listForMailbox(mailboxKey);
-    const partitionKey = encodeKey(mailboxKey);
-    for (let i = 0; i < activities.length; i += MAX_TRANSACTION) {
-      const rowKeys = activities.slice(i, i + MAX_TRANSACTION).map((a) => encodeKey(a.externalId));
-      await deleteBatch(client, partitionKey, rowKeys);
-    }
+    await this.writeAll(mailboxKey, { put: [], forget: activities.map((a) => a.externalId) });
     return activities.length;
   }
 }
 
-async function deleteBatch(client: TableClient, partitionKey: string, rowKeys: string[]): Promise<void> {
-  const actions: TransactionAction[] = rowKeys.map((rowKey) => ['delete', { partitionKey, rowKey }]);
+async function writeOne(client: TableClient, action: TransactionAction, mailboxKey: string): Promise<void> {
+  const [kind, entity] = action;
   try {
-    await client.submitTransaction(actions);
+    if (kind === 'delete') await client.deleteEntity(entity.partitionKey, entity.rowKey);
+    else await client.upsertEntity(entity, 'Replace');
   } catch (error) {
-    // A transaction fails whole when one row is already gone (404): another writer got there
-    // first. Deleting one by one treats those as done.
-    if (statusOf(error) !== 404) throw toStoreError(error, TABLE, `delete batch in ${partitionKey}`);
-    for (const rowKey of rowKeys) {
-      try {
-        await client.deleteEntity(partitionKey, rowKey);
-      } catch (single) {
-        if (statusOf(single) !== 404) throw toStoreError(single, TABLE, `delete ${partitionKey}/${rowKey}`);
-      }
-    }
+    if (kind === 'delete' && statusOf(error) === 404) return;
+    throw toStoreError(error, TABLE, `${kind === 'delete' ? 'delete' : 'put'} ${mailboxKey}/${decodeKey(entity.rowKey)}`);
   }
+}
+
+function toEntity(partitionKey: string, activity: StoredActivity): TableEntity<Record<string, string>> {
+  const { externalId, rejected, seriesId, ...fields } = activity;
+  return { partitionKey, rowKey: encodeKey(externalId), ...fields, ...(seriesId === undefined ? {} : { seriesId }), ...(rejected === undefined ? {} : { rejected }) };
 }
 
 function toActivity(raw: unknown): StoredActivity {

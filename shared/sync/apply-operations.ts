@@ -1,7 +1,13 @@
 /**
- * Step 7 of the sync job: apply the plan to CMG with bounded concurrency, recording each
- * acknowledgement in the Activities table as soon as CMG gives it — so a crash or an outage
- * midway leaves a record that the next plan continues from (nothing lost, nothing doubled).
+ * Step 7 of the sync job: apply the plan to CMG with bounded concurrency, recording CMG's
+ * acknowledgements in the Activities table in batches of up to 100 rows (one Table request
+ * each, not one per operation: per-row writes cost the job as much CPU as the CMG requests
+ * themselves, and the CMG budget is spent waiting on that CPU).
+ *
+ * Nothing is lost or doubled by the batching: every acknowledgement is written before the job
+ * saves its token, and also when the apply fails midway. One that a crash keeps from its batch
+ * only makes the next job — whose token did not advance — plan that operation again, which CMG
+ * takes idempotently (PUT by externalId; DELETE of an activity already gone).
  */
 import { AppError } from '../errors/app-error.js';
 import type { Activity, Operation } from '../domain/activity.js';
@@ -73,37 +79,81 @@ export async function applyOperations(deps: SyncDeps, mailbox: StoredMailbox, op
   const rejected: Rejection[] = [];
   const messageSystems = deps.config.cmg.messageSystems;
 
-  await forEachBounded(operations, deps.config.sync.applyConcurrency, async (operation) => {
-    if (unknownUser) return;
-    try {
-      if (operation.op === 'upsert') {
-        const { activity } = operation;
-        await deps.cmg.upsertActivity(mailbox.key, activity.externalId, toCmgBody(activity, messageSystems));
-        await deps.store.activities.put(mailbox.key, record(activity, operation.hash, deps.now()));
-        upsertedIds.push(activity.externalId);
-      } else {
-        await deps.cmg.deleteActivity(mailbox.key, operation.externalId);
-        await deps.store.activities.delete(mailbox.key, operation.externalId);
-        deletedIds.push(operation.externalId);
+  const acknowledged = new AcknowledgementBatch(deps, mailbox.key);
+  try {
+    await forEachBounded(operations, deps.config.sync.applyConcurrency, async (operation) => {
+      if (unknownUser) return;
+      try {
+        if (operation.op === 'upsert') {
+          const { activity } = operation;
+          await deps.cmg.upsertActivity(mailbox.key, activity.externalId, toCmgBody(activity, messageSystems));
+          upsertedIds.push(activity.externalId);
+          await acknowledged.put(record(activity, operation.hash, deps.now()));
+        } else {
+          await deps.cmg.deleteActivity(mailbox.key, operation.externalId);
+          deletedIds.push(operation.externalId);
+          await acknowledged.forget(operation.externalId);
+        }
+      } catch (error) {
+        if (error instanceof AppError && error.kind === 'permanent' && error.code === 'unknown_user') {
+          unknownUser = true;
+          return;
+        }
+        if (refusesOneActivity(error)) {
+          const externalId = operation.op === 'upsert' ? operation.activity.externalId : operation.externalId;
+          // The refused content is remembered with its hash, so the planner does not send it again
+          // until the event changes (a full sync included); the rest of the mailbox goes on.
+          if (operation.op === 'upsert') await acknowledged.put({ ...record(operation.activity, operation.hash, deps.now()), rejected: error.code });
+          rejected.push({ externalId, code: error.code });
+          deps.logger.warn('cmg.activity-rejected', { mailbox: mailbox.key, externalId, op: operation.op, code: error.code });
+          return;
+        }
+        throw error;
       }
-    } catch (error) {
-      if (error instanceof AppError && error.kind === 'permanent' && error.code === 'unknown_user') {
-        unknownUser = true;
-        return;
-      }
-      if (refusesOneActivity(error)) {
-        const externalId = operation.op === 'upsert' ? operation.activity.externalId : operation.externalId;
-        // The refused content is remembered with its hash, so the planner does not send it again
-        // until the event changes (a full sync included); the rest of the mailbox goes on.
-        if (operation.op === 'upsert') await deps.store.activities.put(mailbox.key, { ...record(operation.activity, operation.hash, deps.now()), rejected: error.code });
-        rejected.push({ externalId, code: error.code });
-        deps.logger.warn('cmg.activity-rejected', { mailbox: mailbox.key, externalId, op: operation.op, code: error.code });
-        return;
-      }
-      throw error;
-    }
-  });
+    });
+  } catch (error) {
+    // What CMG acknowledged before the failure is recorded all the same: the retry sends less.
+    await acknowledged.write().catch((writeError: unknown) => deps.logger.warn('sync.record-failed', { mailbox: mailbox.key, error: writeError }));
+    throw error;
+  }
+  await acknowledged.write();
   return { upsertedIds, deletedIds, rejected, unknownUser };
+}
+
+/** One entity group transaction holds at most 100 rows. */
+const BATCH_ROWS = 100;
+
+/** Acknowledgements waiting for their Table write; a full batch is written at once. */
+class AcknowledgementBatch {
+  private readonly pending = new Map<string, StoredActivity | undefined>();
+
+  constructor(
+    private readonly deps: SyncDeps,
+    private readonly mailboxKey: string,
+  ) {}
+
+  put(row: StoredActivity): Promise<void> {
+    this.pending.set(row.externalId, row);
+    return this.pending.size >= BATCH_ROWS ? this.write() : Promise.resolve();
+  }
+
+  forget(externalId: string): Promise<void> {
+    this.pending.set(externalId, undefined);
+    return this.pending.size >= BATCH_ROWS ? this.write() : Promise.resolve();
+  }
+
+  /** Writes what is pending (none of it is written twice, whoever calls). */
+  async write(): Promise<void> {
+    if (this.pending.size === 0) return;
+    const put: StoredActivity[] = [];
+    const forget: string[] = [];
+    for (const [externalId, row] of this.pending) {
+      if (row) put.push(row);
+      else forget.push(externalId);
+    }
+    this.pending.clear();
+    await this.deps.store.activities.writeAll(this.mailboxKey, { put, forget });
+  }
 }
 
 /** Removes every activity CMG holds for the mailbox (it left active sync). */

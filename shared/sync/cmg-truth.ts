@@ -7,16 +7,13 @@
 import { activityHash } from '../domain/activity-hash.js';
 import type { Activity } from '../domain/activity.js';
 import type { CmgActivityBody } from '../cmg/cmg-gateway.js';
-import type { StoredActivity } from '../store/activity-repository.js';
+import type { ActivityWrites, StoredActivity } from '../store/activity-repository.js';
 import { toCmgBody } from './apply-operations.js';
 
 export type CmgHeldActivity = CmgActivityBody & { readonly externalId: string };
 
 /** Our record brought in line with CMG after a full plan: rows to write and rows to forget. */
-export interface RecordRepair {
-  readonly put: readonly StoredActivity[];
-  readonly forget: readonly string[];
-}
+export type RecordRepair = ActivityWrites;
 
 export interface CmgTruth {
   /** The planner's input: CMG's activities (hashed as the desired one when CMG's copy is equal), plus refused rows. */

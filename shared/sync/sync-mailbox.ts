@@ -8,7 +8,6 @@ import type { Mailbox, StoredMailbox } from '../store/mailbox-repository.js';
 import { backoffDelay } from '../errors/retry-after.js';
 import { isConcurrencyConflict } from '../store/table-errors.js';
 import { applyOperations, clearActivities, type ApplyResult } from './apply-operations.js';
-import { forEachBounded } from './bounded.js';
 import type { RecordRepair } from './cmg-truth.js';
 import { actOnLifecycleEvent, type LifecycleAction } from './graph-lifecycle-job.js';
 import { isQuiet, quietPeriodEnd } from './pacing.js';
@@ -81,6 +80,7 @@ export async function syncMailbox(deps: SyncDeps, job: MailboxJob, redelivered =
   for (const id of applied.upsertedIds) if (!plan.heldBefore.has(id)) activityCount += 1;
   for (const id of applied.deletedIds) if (plan.heldBefore.has(id)) activityCount -= 1;
   await saveMailbox(deps, mailbox, (m) => afterSync(m, plan, applied, activityCount, deps.now().toISOString()));
+  if (job.reason === 'notification') deps.telemetry.record('notificationLag', deps.now().getTime() - Date.parse(job.enqueuedAt), { provider: plan.provider.kind });
   log.info('sync.done', {
     mode: plan.fetched.mode,
     profile: plan.provider.profileName,
@@ -181,9 +181,7 @@ async function clearInactive(deps: SyncDeps, mailbox: StoredMailbox): Promise<Sy
 async function repairRecord(deps: SyncDeps, mailbox: StoredMailbox, repair: RecordRepair): Promise<void> {
   if (repair.put.length + repair.forget.length === 0) return;
   deps.logger.info('sync.record-repaired', { mailbox: mailbox.key, recorded: repair.put.length, forgotten: repair.forget.length });
-  const concurrency = deps.config.sync.applyConcurrency;
-  await forEachBounded(repair.put, concurrency, (row) => deps.store.activities.put(mailbox.key, row));
-  await forEachBounded(repair.forget, concurrency, (externalId) => deps.store.activities.delete(mailbox.key, externalId));
+  await deps.store.activities.writeAll(mailbox.key, repair);
 }
 
 async function disableUnknownUser(deps: SyncDeps, mailbox: StoredMailbox): Promise<SyncOutcome> {

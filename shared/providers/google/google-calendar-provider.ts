@@ -2,7 +2,7 @@
  * The CalendarProvider for one Google Workspace connection profile: a service account with
  * domain-wide delegation reading each mailbox's primary calendar through @googleapis/calendar.
  */
-import { calendar, type calendar_v3 } from '@googleapis/calendar';
+import { calendar, type MethodOptions } from '@googleapis/calendar';
 import { AppError, permanentError } from '../../errors/app-error.js';
 import type { GoogleProfile } from '../../config/profile-settings.js';
 import { silentLogger, type Logger } from '../../observability/logger.js';
@@ -26,8 +26,6 @@ export interface GoogleProviderOptions {
   readonly retryBaseMs?: number;
   /** Longest wait slept in-process (default 30 s); longer waits go back to the job queue. */
   readonly maxRetryWaitMs?: number;
-  /** JWT clients (one per mailbox, each holding its token) kept in memory (default 1000). */
-  readonly maxCachedSubjects?: number;
   /** Longest answer read (default MAX_RESPONSE_BYTES). */
   readonly maxResponseBytes?: number;
   readonly sleep?: (ms: number) => Promise<void>;
@@ -37,7 +35,8 @@ export interface GoogleProviderOptions {
 
 export function createGoogleCalendarProvider(profile: GoogleProfile, options: GoogleProviderOptions): CalendarProvider {
   const logger = (options.logger ?? silentLogger).child({ provider: 'google', profile: profile.name });
-  const auth = createGoogleAuth(profile, { timeoutMs: options.timeoutMs, maxCachedSubjects: options.maxCachedSubjects ?? 1000, maxResponseBytes: options.maxResponseBytes });
+  const now = options.now ?? Date.now;
+  const auth = createGoogleAuth(profile, { timeoutMs: options.timeoutMs, maxResponseBytes: options.maxResponseBytes, now });
   const policy: RetryPolicy = {
     maxRetries: options.maxRetries,
     baseDelayMs: options.retryBaseMs ?? 1000,
@@ -46,23 +45,41 @@ export function createGoogleCalendarProvider(profile: GoogleProfile, options: Go
     random: options.random ?? Math.random,
     logger,
   };
-  const now = options.now ?? Date.now;
   const pageSize = options.pageSize ?? 2500;
   // googleapis-common joins the method path onto rootUrl with `new URL(path, rootUrl)`.
   const rootUrl = profile.apiRoot.endsWith('/') ? profile.apiRoot : `${profile.apiRoot}/`;
-  // googleapis-common pins its own google-auth-library patch release, whose JWT type differs
-  // from ours only in private members; at run time it just calls `request()` on the client.
-  const api = (subject: string | undefined): calendar_v3.Calendar =>
-    calendar({ version: 'v3', auth: auth.clientFor(subject) as unknown as calendar_v3.Options['auth'], rootUrl });
+  // One client for every mailbox: it holds no credentials; each request carries its mailbox's token.
+  const api = calendar({ version: 'v3', rootUrl, ...auth.requestOptions });
 
-  const call = async <T>(op: string, context: GoogleCallContext, work: () => Promise<T>): Promise<T> => {
-    try {
-      return await withGoogleRetries(op, context, policy, work);
-    } catch (error) {
-      const failure = classifyGoogleError(error, context).error;
-      if (failure.code === 'auth-rejected') auth.forget(context.address);
-      logger.warn('google.failed', { call: op, address: context.address, kind: failure.kind, code: failure.code });
-      throw failure;
+  const failed = (op: string, context: GoogleCallContext, failure: AppError): AppError => {
+    logger.warn('google.failed', { call: op, address: context.address, kind: failure.kind, code: failure.code });
+    return failure;
+  };
+
+  /**
+   * One Google call as the context's mailbox, with our retries. A 401 means Google no longer honours a token
+   * we still thought good (revoked early, or our clock is off): it is dropped and the call tried
+   * once more with a new one; a second 401 goes to the job.
+   */
+  const call = async <T>(op: string, context: GoogleCallContext, work: (options: MethodOptions) => Promise<T>): Promise<T> => {
+    for (let refused = 0; ; refused += 1) {
+      let token: string | undefined;
+      try {
+        return await withGoogleRetries(op, context, policy, async () => {
+          token = await auth.accessToken(context.address);
+          return work({ headers: { Authorization: `Bearer ${token}` } });
+        });
+      } catch (error) {
+        const failure = classifyGoogleError(error, context).error;
+        if (failure.code === 'auth-rejected' && token !== undefined) {
+          auth.forget(context.address, token);
+          if (refused === 0) {
+            logger.warn('google.token-refused', { call: op, address: context.address });
+            continue;
+          }
+        }
+        throw failed(op, context, failure);
+      }
     }
   };
 
@@ -72,10 +89,9 @@ export function createGoogleCalendarProvider(profile: GoogleProfile, options: Go
 
     async fetchCalendar(request): Promise<FetchCalendarResult> {
       const context: GoogleCallContext = { profileName: profile.name, address: request.address, incremental: request.syncToken !== undefined };
-      const client = api(request.address);
       const { result, requests } = await countingRequests(() =>
         listEvents({ calendarId: request.address, window: request.window, syncToken: request.syncToken, pageSize }, (params) =>
-          call('events.list', context, async () => (await client.events.list(params)).data),
+          call('events.list', context, async (options) => (await api.events.list(params, options)).data),
         ),
       );
       logger.debug('google.fetched', { address: request.address, mode: result.mode, items: result.items.length, requests });
@@ -85,16 +101,17 @@ export function createGoogleCalendarProvider(profile: GoogleProfile, options: Go
     async checkConnection(): Promise<void> {
       // The service account's own token proves the key and the token endpoint; delegation is
       // per mailbox and shows in the first fetch.
-      await call('token', { profileName: profile.name, address: undefined }, async () => {
-        await auth.clientFor(undefined).getAccessToken();
+      // Always a new token: one from the cache would prove nothing about the key or the endpoint now.
+      const context: GoogleCallContext = { profileName: profile.name, address: undefined };
+      await withGoogleRetries('token', context, policy, () => auth.checkToken()).catch((error: unknown) => {
+        throw failed('token', context, classifyGoogleError(error, context).error);
       });
     },
 
     async subscribe(request): Promise<PushSubscription> {
       const context: GoogleCallContext = { profileName: profile.name, address: request.address };
-      const client = api(request.address);
-      const data = await call('events.watch', context, async () =>
-        (await client.events.watch({ calendarId: request.address, requestBody: watchRequest(request, now()) })).data,
+      const data = await call('events.watch', context, async (options) =>
+        (await api.events.watch({ calendarId: request.address, requestBody: watchRequest(request, now()) }, options)).data,
       );
       return readChannel(data, request);
     },
@@ -110,10 +127,9 @@ export function createGoogleCalendarProvider(profile: GoogleProfile, options: Go
       // Stopped as the mailbox that created it (the subject of the watch call); without the
       // address, with the service account's own token.
       const context: GoogleCallContext = { profileName: profile.name, address: subscription.address, resource: 'channel' };
-      const client = api(subscription.address);
       try {
-        await call('channels.stop', context, async () => {
-          await client.channels.stop({ requestBody: { id: subscription.id, resourceId: subscription.resourceId } });
+        await call('channels.stop', context, async (options) => {
+          await api.channels.stop({ requestBody: { id: subscription.id, resourceId: subscription.resourceId } }, options);
         });
       } catch (error) {
         // Already expired or stopped: the goal is reached.

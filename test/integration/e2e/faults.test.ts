@@ -80,6 +80,31 @@ describe('faults: once quiet, CMG holds exactly the expected activities', () => 
     expect(stored.length).toBe(env.cmg.control.activities(env.org.people[0]!.key).length);
   });
 
+  it('when the acknowledgements cannot be recorded after CMG took them, then the retry sends them again and converges without duplicates', async () => {
+    env = await startE2e({ settings: FAST });
+    await rosterOnly(env);
+    const activities = env.deps.store.activities;
+    const writeAll = activities.writeAll.bind(activities);
+    let failures = 0;
+    activities.writeAll = async (mailboxKey, writes) => {
+      if (writes.put.length > 0 && failures < 5) {
+        failures += 1;
+        throw new Error('simulated loss of the Activities table');
+      }
+      return writeAll(mailboxKey, writes);
+    };
+    env.startWorker();
+    await env.queue.whenIdle();
+    expect(failures).toBe(5);
+
+    await expectConverged(env);
+    expectNoActivityCreatedTwice(env);
+    for (const person of env.org.people) {
+      const stored = await activities.listForMailbox(person.key);
+      expect(stored.length).toBe(env.cmg.control.activities(person.key).length);
+    }
+  });
+
   it('when a delta job fails after CMG acknowledged a new event but before the mailbox is saved, then the retry counts the record again', async () => {
     env = await startE2e({ settings: FAST });
     const person = await newEventThenCrashBeforeSave(env);

@@ -107,6 +107,35 @@ describe('Activities table', () => {
     expect(await activities.listForMailbox('m')).toEqual([]);
   });
 
+  it('when many rows are written at once, then they are puts and deletes as one by one, in one request per 100 rows', async () => {
+    const connectionString = tablesConnectionString();
+    const getTable = tableGetter({ connectionString }, 'Activities', { tablePrefix: uniqueTablePrefix() });
+    let transactions = 0;
+    const counting = async (): Promise<TableClient> => {
+      const client = await getTable();
+      return new Proxy(client, {
+        get(target, property, receiver) {
+          if (property !== 'submitTransaction') return Reflect.get(target, property, receiver) as unknown;
+          return (actions: TransactionAction[]) => {
+            transactions += 1;
+            return target.submitTransaction(actions);
+          };
+        },
+      });
+    };
+    const activities = new TableActivityRepository(counting);
+    await activities.put('m/1', anActivity('old-1'));
+    await activities.put('m/1', anActivity('old-2', { rejected: 'invalid_activity' }));
+    const fresh = Array.from({ length: 149 }, (_, i) => anActivity(`new-${String(i).padStart(3, '0')}`));
+
+    await activities.writeAll('m/1', { put: [...fresh, anActivity('old-2', { hash: 'now-accepted' })], forget: ['old-1', 'never-was'] });
+
+    const listed = (await activities.listForMailbox('m/1')).sort((x, y) => x.externalId.localeCompare(y.externalId));
+    expect(listed).toEqual([...fresh, anActivity('old-2', { hash: 'now-accepted' })]);
+    // 152 rows: two transactions; the one holding 'never-was' fails whole (404) and is written row by row.
+    expect(transactions).toBe(2);
+  });
+
   it('when a row does not fit the schema, then listing is a permanent invalid-entity error', async () => {
     const store = createTestStore();
     await store.activities.put('u-1', anActivity('a'));

@@ -42,6 +42,13 @@ export interface GoogleEmulatorControl {
   patchEvent(email: string, id: string, patch: EventInput): void;
   /** Deletes an event or cancels one instance of a series. */
   deleteEvent(email: string, id: string): void;
+  /**
+   * Access tokens issued so far (of one user) stop working before they expire: the API answers
+   * 401 Invalid Credentials, and "the access token you're using is either expired or invalid"
+   * (https://developers.google.com/calendar/api/guides/errors#401_invalid_credentials).
+   * Returns how many.
+   */
+  revokeAccessTokens(email?: string): number;
   /** Every sync token (of one user) answers 410 from now on; returns how many. */
   expireSyncTokens(email?: string): number;
   /** The next `times` Calendar API requests get the documented throttling answer. */
@@ -241,6 +248,15 @@ export async function startGoogleEmulator(options: GoogleEmulatorOptions = {}): 
     deleteEvent(email, id) {
       store.deleteEvent(email, id);
       changed(email);
+    },
+    revokeAccessTokens(email) {
+      let revoked = 0;
+      for (const [token, grant] of oauth.tokens) {
+        if (email !== undefined && grant.subject !== email.toLowerCase()) continue;
+        oauth.tokens.delete(token);
+        revoked += 1;
+      }
+      return revoked;
     },
     expireSyncTokens: (email) => store.expireSyncTokens(email),
     throttle({ status = 403, reason = 'rateLimitExceeded', times = 1, retryAfter } = {}) {
