@@ -32,6 +32,8 @@ import { HttpRequestCounter, machineLine, MB, portOf, resourceLine, startResourc
 export const PROVIDER_LATENCY_MS = 20;
 export const CMG_LATENCY_MS = 10;
 export const EVENTS_PER_PERSON = 30;
+/** What one instance may need for 10,000 mailboxes (issue #17). */
+const PRODUCT_RSS_TARGET_MB = 512;
 /** As deployed: host.json `extensions.serviceBus.maxConcurrentSessions`, read from the file itself. */
 export const MAX_CONCURRENT_SESSIONS: number = (
   JSON.parse(readFileSync(new URL('../../../host.json', import.meta.url), 'utf8')) as { extensions: { serviceBus: { maxConcurrentSessions: number } } }
@@ -247,9 +249,10 @@ export function printJobTimes(b: BenchEnvironment): void {
   for (const line of b.calls.lines()) console.log(`    ${line}`);
 }
 
-/** The processes' lines: the product's with the load average, CPU per mailbox, then the children's. */
+/** The processes' lines: the product's with its RSS target and the load average, then the children's, then CPU per mailbox. */
 function printProcesses(report: ProcessesReport, mailboxes: number): void {
-  console.log(`  ${report.lines[0]}; ${machineLine()}`);
+  const rss = report.product.peakRssMb;
+  console.log(`  ${report.lines[0]}; peak RSS target < ${PRODUCT_RSS_TARGET_MB} MB: ${rss < PRODUCT_RSS_TARGET_MB ? 'met' : 'missed'}; ${machineLine()}`);
   for (const line of report.lines.slice(1)) console.log(`  ${line}`);
   console.log(`  ${cpuPerLine(report, mailboxes, 'mailbox')}`);
 }

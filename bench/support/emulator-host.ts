@@ -6,6 +6,7 @@
 import type { RecordedRequest } from '../../tools/emulators/emulator-server.js';
 import { googleEventId } from '../../tools/demo/seed-emulators.js';
 import { startLocalEmulators, type LocalEmulators } from '../../tools/local-env/local-environment.js';
+import type { DemoPerson } from '../../tools/demo/demo-organisation.js';
 import { benchOrganisation, type BenchOrganisation } from './bench-organisation.js';
 import type { ControlOp, ControlReply, ControlRequest } from './emulator-protocol.js';
 
@@ -26,14 +27,14 @@ export interface EmulatorHost {
 }
 
 export function createEmulatorHost(): EmulatorHost {
-  let running: { emulators: LocalEmulators; org: BenchOrganisation } | undefined;
+  let running: { emulators: LocalEmulators; org: BenchOrganisation; people: ReadonlyMap<string, DemoPerson> } | undefined;
   const notificationMarks = { graph: 0, google: 0 };
   let peakRss = process.memoryUsage.rss();
   const sampler = setInterval(() => {
     peakRss = Math.max(peakRss, process.memoryUsage.rss());
   }, 100).unref();
 
-  const need = (): { emulators: LocalEmulators; org: BenchOrganisation } => {
+  const need = (): NonNullable<typeof running> => {
     if (!running) throw new Error('the emulators are not started');
     return running;
   };
@@ -51,7 +52,7 @@ export function createEmulatorHost(): EmulatorHost {
           providerLatencyMs: o.providerLatencyMs,
           cmgLatencyMs: o.cmgLatencyMs,
         });
-        running = { emulators, org };
+        running = { emulators, org, people: new Map(org.people.map((p) => [p.key, p])) };
         return emulators.endpoints;
       }
       case 'clearRecords': {
@@ -86,9 +87,9 @@ export function createEmulatorHost(): EmulatorHost {
         };
       }
       case 'renameEvents': {
-        const { emulators, org } = need();
+        const { emulators, people } = need();
         return request.renames.map(({ personKey, eventId, text }) => {
-          const person = org.people.find((p) => p.key === personKey);
+          const person = people.get(personKey);
           if (!person) throw new Error(`no person ${personKey}`);
           if (person.provider === 'graph') {
             const id = emulators.graphEventIds.get(eventId);
