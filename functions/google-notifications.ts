@@ -1,6 +1,6 @@
 /** HTTP: Google Calendar push notifications; the channel id and token come as X-Goog-* headers. */
 import { app, type HttpRequest, type HttpResponseInit } from '@azure/functions';
-import { getDeps } from '../shared/app/app-context.js';
+import { answeredEarly, answerWebhook } from './webhook-answer.js';
 import { GoogleNotificationHeaders, handleGoogleNotification } from '../shared/sync/google-notifications.js';
 
 export async function googleNotifications(request: HttpRequest): Promise<HttpResponseInit> {
@@ -12,16 +12,17 @@ export async function googleNotifications(request: HttpRequest): Promise<HttpRes
     resourceId: header('x-goog-resource-id'),
     messageNumber: header('x-goog-message-number'),
   });
-  if (!parsed.success) return { status: 400, jsonBody: { error: 'missing or invalid X-Goog-* headers' } };
-  const result = await handleGoogleNotification(await getDeps(), parsed.data);
-  switch (result) {
-    case 'unknown-channel':
-      return { status: 404 };
-    case 'forged':
-      return { status: 403 };
-    default:
-      return { status: 200 };
-  }
+  if (!parsed.success) return answeredEarly('google-notifications', { status: 400, jsonBody: { error: 'missing or invalid X-Goog-* headers' } });
+  return answerWebhook('google-notifications', async (deps) => {
+    switch (await handleGoogleNotification(deps, parsed.data)) {
+      case 'unknown-channel':
+        return { status: 404 };
+      case 'forged':
+        return { status: 403 };
+      default:
+        return { status: 200 };
+    }
+  });
 }
 
 app.http('google-notifications', { methods: ['POST'], authLevel: 'anonymous', route: 'google-notifications', handler: googleNotifications });

@@ -15,8 +15,11 @@ import { app, type InvocationContext } from '@azure/functions';
 import { z } from 'zod';
 import { getDeps } from '../shared/app/app-context.js';
 import { runMailboxMessage } from '../shared/sync/run-mailbox-job.js';
+import { readTraceparent } from '../shared/observability/trace-context.js';
 
-const Metadata = z.object({ messageId: z.string().default(''), deliveryCount: z.coerce.number().int().default(1) }).loose();
+const Metadata = z
+  .object({ messageId: z.string().default(''), deliveryCount: z.coerce.number().int().default(1), applicationProperties: z.unknown().optional() })
+  .loose();
 
 export async function mailboxSync(message: unknown, context: InvocationContext): Promise<void> {
   const deps = await getDeps();
@@ -24,6 +27,8 @@ export async function mailboxSync(message: unknown, context: InvocationContext):
   await runMailboxMessage(deps, message, {
     messageId: metadata.messageId,
     deliveryCount: metadata.deliveryCount,
+    // The webhook's trace continues here (trace-context.ts checks the value).
+    traceparent: readTraceparent(metadata.applicationProperties),
     // The DeadLetters row is written; returning completes the message.
     deadLetter: async () => undefined,
   });

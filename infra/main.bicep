@@ -334,6 +334,15 @@ param notificationWindowMs int = 250
 ])
 param logLevel string = 'info'
 
+// Where metrics and traces go (README "Telemetry"): auto = Application Insights, set up below
+@allowed([
+  'auto'
+  'azure-monitor'
+  'console'
+  'off'
+])
+param telemetry string = 'auto'
+
 param adminPage bool = true
 
 // ---------------------------------------------------------------------------------------------
@@ -472,6 +481,8 @@ var pushSettings = {
 // The platform settings (tables, Service Bus, identity) are set in app/api.bicep
 var runtimeSettings = {
   LOG_LEVEL: logLevel
+  // Metrics and traces; APPLICATIONINSIGHTS_CONNECTION_STRING is set in app/api.bicep
+  TELEMETRY: telemetry
   ADMIN_PAGE: adminPage ? 'true' : 'false'
 }
 

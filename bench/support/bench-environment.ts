@@ -18,6 +18,7 @@ import type { JobDelivery } from '../../shared/queue/job-queue.js';
 import type { MailboxJob } from '../../shared/queue/mailbox-job.js';
 import { scheduleMessageId } from '../../shared/queue/message-id.js';
 import { createLogger } from '../../shared/observability/logger.js';
+import type { Telemetry } from '../../shared/observability/telemetry.js';
 import { refreshRoster } from '../../shared/sync/refresh-roster.js';
 import { runMailboxJob, type JobResult } from '../../shared/sync/run-mailbox-job.js';
 import { startAzurite, type IsolatedAzurite } from '../../tools/azurite/start-azurite.js';
@@ -91,6 +92,8 @@ export async function startBenchEnvironment(options: {
   handler?: BenchJobHandler;
   /** Destination ports to name in the request counts, besides the environment's own. */
   extraPorts?: ReadonlyMap<string, string>;
+  /** Where the product records metrics and spans; nowhere by default. */
+  telemetry?: Telemetry;
 }): Promise<BenchEnvironment> {
   const started = performance.now();
   const now = new Date();
@@ -124,6 +127,7 @@ export async function startBenchEnvironment(options: {
       // The default logger is silent at level info: every info line would still be redacted and
       // serialised, for nobody. Nothing is printed either way; this honours LOG_LEVEL.
       logger: createLogger({ level: 'warn', sink: () => undefined }),
+      telemetry: options.telemetry,
     });
   } catch (error) {
     for (const o of opened.reverse()) await o.close().catch(() => undefined);

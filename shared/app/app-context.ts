@@ -8,13 +8,25 @@ import type { SyncDeps } from '../sync/sync-deps.js';
 import { createDeps } from './create-deps.js';
 
 let current: Promise<SyncDeps> | undefined;
+let built: SyncDeps | undefined;
 
 export function getDeps(): Promise<SyncDeps> {
-  current ??= Promise.resolve().then(() => createDeps(loadConfig(process.env)));
+  current ??= Promise.resolve()
+    .then(() => createDeps(loadConfig(process.env)))
+    .then((deps) => (built = deps));
   return current;
 }
 
 /** Installs the dependencies every function uses from now on (dev host, tests). */
 export function useDeps(deps: SyncDeps): void {
   current = Promise.resolve(deps);
+  built = deps;
+}
+
+/**
+ * The dependencies if something already built them, without building them: for work that must
+ * not depend on the settings (counting a webhook answer given before any lookup).
+ */
+export function builtDeps(): SyncDeps | undefined {
+  return built;
 }

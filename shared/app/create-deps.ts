@@ -7,8 +7,11 @@ import type { Config } from '../config/config.js';
 import { createCmgClient } from '../cmg/cmg-client.js';
 import { configurationError } from '../errors/app-error.js';
 import { createLogger, type Logger } from '../observability/logger.js';
+import { startTelemetry } from '../observability/start-telemetry.js';
+import type { Telemetry } from '../observability/telemetry.js';
 import { createGoogleCalendarProvider } from '../providers/google/google-calendar-provider.js';
 import { createGraphProvider } from '../providers/graph/graph-provider.js';
+import { measuredProvider } from '../providers/measured-provider.js';
 import type { JobQueue } from '../queue/job-queue.js';
 import { openServiceBusJobQueue } from '../queue/open-service-bus-job-queue.js';
 import { createTableStore, type Store } from '../store/table-store.js';
@@ -18,6 +21,8 @@ import type { SyncDeps } from '../sync/sync-deps.js';
 
 export interface DepsOverrides {
   readonly logger?: Logger;
+  /** Tests and the bench read what is recorded through in-memory exporters. */
+  readonly telemetry?: Telemetry;
   readonly queue?: JobQueue;
   readonly now?: () => Date;
   /** Extra CA certificates (PEM) trusted for Graph: the loopback emulator's. */
@@ -30,23 +35,28 @@ export function createDeps(config: Config, overrides: DepsOverrides = {}): SyncD
   const logger = overrides.logger ?? createLogger({ level: config.platform.logLevel });
   const env = process.env;
   const providerOptions = { timeoutMs: config.sync.providerTimeoutMs, maxRetries: config.sync.providerMaxRetries, logger };
+  const telemetry = overrides.telemetry ?? startTelemetry(config.platform.telemetry, config.platform.managedIdentityClientId);
   const providers = createProviderRegistry(config.profiles, (profile) =>
-    profile.kind === 'graph'
-      ? createGraphProvider(profile, {
-          ...providerOptions,
-          trustedCertificates: overrides.graphTrustedCertificates,
-          proxyUrl: env.HTTPS_PROXY ?? env.https_proxy,
-          noProxy: env.NO_PROXY ?? env.no_proxy,
-        })
-      : createGoogleCalendarProvider(profile, providerOptions),
+    measuredProvider(
+      profile.kind === 'graph'
+        ? createGraphProvider(profile, {
+            ...providerOptions,
+            trustedCertificates: overrides.graphTrustedCertificates,
+            proxyUrl: env.HTTPS_PROXY ?? env.https_proxy,
+            noProxy: env.NO_PROXY ?? env.no_proxy,
+          })
+        : createGoogleCalendarProvider(profile, providerOptions),
+      telemetry,
+    ),
   );
   return {
     config,
     logger,
+    telemetry,
     now: overrides.now ?? (() => new Date()),
     store: withWebhookCache(createTableStore(config.platform.tables, { tablePrefix: overrides.tablePrefix, managedIdentityClientId: config.platform.managedIdentityClientId })),
     queue: overrides.queue ?? serviceBusQueue(config),
-    cmg: createCmgClient(config.cmg, { logger }),
+    cmg: createCmgClient(config.cmg, { logger, telemetry }),
     providers,
   };
 }

@@ -11,6 +11,7 @@ import type { CmgActivityBody, CmgCheck, CmgGateway, CmgRosterPage, CmgUser } fr
 import type { ProxyEnv } from './cmg-proxy.js';
 import { cmgActivityListSchema, cmgCheckSchema, cmgCodesSchema, cmgRosterPageSchema } from './cmg-schemas.js';
 import { createCmgTransport, type CmgCall } from './cmg-transport.js';
+import { noTelemetry, type Telemetry } from '../observability/telemetry.js';
 
 export interface CmgClient extends CmgGateway {
   /** Forgets the cached code lists: the next `codes()` asks CMG. Done by the client itself on `unknown_code`. */
@@ -32,6 +33,8 @@ export interface CmgClientOptions {
   maxRetryAfterMs?: number;
   random?: () => number;
   sleep?: (ms: number) => Promise<void>;
+  /** Where request durations and credential refusals are recorded; nowhere by default. */
+  telemetry?: Telemetry;
 }
 
 /** A roster larger than this many pages is a paging loop on CMG's side, not a roster. */
@@ -50,6 +53,7 @@ export function createCmgClient(config: CmgConfig, options: CmgClientOptions = {
     retryBaseMs: options.retryBaseMs ?? 250,
     retryCapMs: options.retryCapMs ?? 10_000,
     maxRetryAfterMs: options.maxRetryAfterMs ?? 30_000,
+    telemetry: options.telemetry ?? noTelemetry,
   });
   // Keyed by the requested languages; the promise is shared so concurrent callers ask CMG once.
   const codeCache = new Map<string, { at: number; codes: Promise<readonly CmgCode[]> }>();

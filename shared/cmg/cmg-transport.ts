@@ -9,6 +9,7 @@ import axios, { type AxiosInstance } from 'axios';
 import { configurationError, type AppError } from '../errors/app-error.js';
 import { backoffDelay } from '../errors/retry-after.js';
 import { redactText, registerSecret, type Logger } from '../observability/logger.js';
+import { elapsedMs, type Telemetry } from '../observability/telemetry.js';
 import type { CmgConfig } from '../config/config.js';
 import { failureFromNetwork, failureFromStatus, cmgErrorCode, untrustedCertificate, type CmgFailure, type CmgOperation } from './cmg-failures.js';
 import { isUntrustedCertificate, secureContextTrusting } from '../tls/trusted-certificates.js';
@@ -48,6 +49,7 @@ export interface CmgTransportOptions {
    * invocation and its session lock): the transient error carries it to the job's backoff.
    */
   readonly maxRetryAfterMs: number;
+  readonly telemetry: Telemetry;
 }
 
 export interface CmgTransport {
@@ -91,9 +93,17 @@ export function createCmgTransport(config: CmgConfig, options: CmgTransportOptio
     return `CMG ${call.operation} (${call.method} ${relative})`;
   };
 
+  /** Each request's duration by its answer; 401 and 403 also as a refusal of our credentials. */
+  const measured = (call: CmgCall, startedAt: number, status: number | 'timeout' | 'network'): void => {
+    if (startedAt === 0) return; // never dispatched
+    options.telemetry.record('cmgDuration', elapsedMs(startedAt), { operation: call.operation, method: call.method, status: String(status) });
+    if (status === 401 || status === 403) options.telemetry.count('cmgCredentialRefusals', { status: String(status) });
+  };
+
   /** One attempt: an answer the operation accepts, or the failure to decide on. */
   const attempt = async (call: CmgCall, where: string): Promise<CmgAnswer | CmgFailure> => {
     let started = 0;
+    let dispatchedAt = 0;
     // axios' `timeout` is a socket idle timer that a trickling body keeps resetting; this clock
     // starts at dispatch and covers the whole answer, body included.
     const deadline = new AbortController();
@@ -101,6 +111,7 @@ export function createCmgTransport(config: CmgConfig, options: CmgTransportOptio
     try {
       const response = await limit(() => {
         started = options.now();
+        dispatchedAt = performance.now();
         timer = setTimeout(() => deadline.abort(), config.timeoutMs);
         return http.request<string>({
           method: call.method,
@@ -110,6 +121,7 @@ export function createCmgTransport(config: CmgConfig, options: CmgTransportOptio
         });
       });
       const body = typeof response.data === 'string' ? response.data : '';
+      measured(call, dispatchedAt, response.status);
       logger.debug('cmg.request', { operation: call.operation, method: call.method, status: response.status, ms: options.now() - started });
       // A success carries no error body: not parsing one saves a JSON parse per PUT.
       if (call.accept(response.status, response.status < 300 ? undefined : cmgErrorCode(body))) return { status: response.status, body };
@@ -119,7 +131,9 @@ export function createCmgTransport(config: CmgConfig, options: CmgTransportOptio
       };
       return failureFromStatus(where, response.status, body, header, options.now());
     } catch (error) {
-      if (deadline.signal.aborted || (axios.isAxiosError(error) && error.code === 'ETIMEDOUT')) return failureFromNetwork(where, `no answer within ${config.timeoutMs} ms`, 'timeout');
+      const timedOut = deadline.signal.aborted || (axios.isAxiosError(error) && error.code === 'ETIMEDOUT');
+      measured(call, dispatchedAt, timedOut ? 'timeout' : 'network');
+      if (timedOut) return failureFromNetwork(where, `no answer within ${config.timeoutMs} ms`, 'timeout');
       if (axios.isAxiosError(error) && isUntrustedCertificate(error.code)) return untrustedCertificate(where, error.code!);
       return failureFromNetwork(where, networkReason(error), 'network');
     } finally {
@@ -127,7 +141,10 @@ export function createCmgTransport(config: CmgConfig, options: CmgTransportOptio
     }
   };
 
-  const send = async (call: CmgCall): Promise<CmgAnswer> => {
+  const send = (call: CmgCall): Promise<CmgAnswer> =>
+    options.telemetry.span(`cmg ${call.operation}`, () => sendWithRetries(call), { kind: 'client', attributes: { 'calsync.cmg.operation': call.operation, 'http.request.method': call.method } });
+
+  const sendWithRetries = async (call: CmgCall): Promise<CmgAnswer> => {
     const where = describe(call);
     let retries = 0;
     let conflictRetried = false;

@@ -68,8 +68,12 @@ export interface PlatformConfig {
     | { readonly queue: string };
   readonly managedIdentityClientId: string | undefined;
   readonly logLevel: LogLevel;
+  readonly telemetry: TelemetryConfig;
   readonly adminPage: boolean;
 }
+
+/** Where metrics and traces go; `azure-monitor` carries the Application Insights connection string. */
+export type TelemetryConfig = { readonly export: 'off' | 'console' } | { readonly export: 'azure-monitor'; readonly connectionString: string };
 
 /** The Entra ID app registration whose access tokens the admin API accepts; undefined: nobody is admitted. */
 export interface AdminAuthConfig {
@@ -136,6 +140,9 @@ export function readConfig(env: Env): ConfigResult {
     if (!platform.values.TABLES_CONNECTION_STRING && !platform.values.TABLES_ENDPOINT) {
       problems.push({ name: 'TABLES_ENDPOINT', problem: 'is not set, nor is TABLES_CONNECTION_STRING', expected: 'one of them' });
     }
+    if (platform.values.TELEMETRY === 'azure-monitor' && !platform.values.APPLICATIONINSIGHTS_CONNECTION_STRING) {
+      problems.push({ name: 'APPLICATIONINSIGHTS_CONNECTION_STRING', problem: 'is not set, and TELEMETRY=azure-monitor needs it', expected: 'the Application Insights connection string' });
+    }
   }
   if (problems.length > 0 || !mapping.ok || !profiles.ok || !cmg.ok || !sync.ok || !push.ok || !platform.ok || !admin.ok) {
     return { ok: false, problems };
@@ -201,6 +208,7 @@ export function readConfig(env: Env): ConfigResult {
           : { queue },
       managedIdentityClientId: f.AZURE_CLIENT_ID,
       logLevel: f.LOG_LEVEL,
+      telemetry: telemetryConfig(f.TELEMETRY, f.APPLICATIONINSIGHTS_CONNECTION_STRING),
       adminPage: f.ADMIN_PAGE,
     },
     admin: {
@@ -247,6 +255,12 @@ function proxyProblems(env: Env): SettingProblem[] {
 }
 
 /** Reads the configuration or throws a configuration error listing every bad setting. */
+/** `auto`: Application Insights when its connection string is set (as in Azure), else nothing. */
+function telemetryConfig(mode: 'auto' | 'azure-monitor' | 'console' | 'off', connectionString: string | undefined): TelemetryConfig {
+  if ((mode === 'auto' || mode === 'azure-monitor') && connectionString) return { export: 'azure-monitor', connectionString };
+  return { export: mode === 'console' ? 'console' : 'off' };
+}
+
 export function loadConfig(env: Env = process.env): Config {
   const result = readConfig(env);
   if (!result.ok) throw configurationError(describeProblems(result.problems), 'invalid-settings');

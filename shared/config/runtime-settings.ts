@@ -60,5 +60,11 @@ export const PLATFORM_SETTINGS = {
   ServiceBusConnection: optional(text({ secret: true, min: 1 }, 'Service Bus connection string, when not using managed identity. Secret.')),
   AZURE_CLIENT_ID: optional(text({ min: 1 }, 'Client id of the user-assigned managed identity used for Tables, Service Bus and Key Vault.')),
   LOG_LEVEL: oneOf(['debug', 'info', 'warn', 'error'], 'info', 'Lowest level written to the log.'),
+  TELEMETRY: oneOf(
+    ['auto', 'azure-monitor', 'console', 'off'],
+    'auto',
+    'Where metrics and traces go (docs/metrics.md): auto = Application Insights when APPLICATIONINSIGHTS_CONNECTION_STRING is set, else off; console = standard output.',
+  ),
+  APPLICATIONINSIGHTS_CONNECTION_STRING: optional(text({ min: 1 }, 'Application Insights connection string; ingestion authenticates with the managed identity (AZURE_CLIENT_ID), not with its key.')),
   ADMIN_PAGE: bool(true, 'Serve the admin page at /api/admin.'),
 } satisfies Record<string, Setting<unknown>>;

@@ -81,7 +81,7 @@ export const METRICS = {
     attributes: {
       state: '`active`, `invalid`, `excluded`, `disabled`, `over-limit` or `failing`',
     },
-    meaning: 'Mailboxes in each state, as counted by the last roster refresh.',
+    meaning: 'Mailboxes in each state, as counted by the last dispatch (once per UPDATE_INTERVAL).',
   },
   openCircuits: {
     name: 'calsync.circuits.open',
@@ -97,7 +97,7 @@ export const METRICS = {
     kind: 'gauge',
     unit: '{message}',
     attributes: {},
-    meaning: 'Dead-lettered jobs kept in the DeadLetters table and not yet cleared by an operator.',
+    meaning: 'Dead-lettered jobs still open: their mailbox is failing or has not synced since (unreadable messages: for a day). Counted by the dispatch.',
   },
   subscriptionRenewals: {
     name: 'calsync.subscription.renewals',
@@ -108,7 +108,7 @@ export const METRICS = {
       result:
         '`renewed` (extended in place), `replaced` (a new one took the place of an expiring one), `created` (a mailbox had none) or `failed` (any of these failed)',
     },
-    meaning: 'Push subscriptions (Graph) and channels (Google) the subscriptions timer kept alive, or failed to.',
+    meaning: 'Push subscriptions (Graph) and channels (Google) kept alive by the subscriptions timer and Graph lifecycle events, or not.',
   },
   webhookRequests: {
     name: 'calsync.webhook.requests',

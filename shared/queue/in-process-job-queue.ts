@@ -7,11 +7,13 @@
  * - scheduled delivery; a delivery count that grows with each abandon;
  * - a throwing handler abandons the message, which is delivered again until
  *   `maxDeliveryCount`, then dead-lettered (`MaxDeliveryCountExceeded`), as Service Bus does;
- * - explicit dead-lettering from the handler.
+ * - explicit dead-lettering from the handler;
+ * - the trace context travels as the `traceparent` application property, checked on delivery.
  */
 import { requireValidJob } from './mailbox-job.js';
 import { systemClock, type Clock } from './clock.js';
 import { silentLogger, type Logger } from '../observability/logger.js';
+import { readTraceparent, TRACEPARENT_PROPERTY } from '../observability/trace-context.js';
 import type { JobHandler, JobQueue, OutgoingJob, SendOptions } from './job-queue.js';
 import type { MailboxJob } from './mailbox-job.js';
 
@@ -41,6 +43,8 @@ interface Message {
   readonly messageId: string;
   readonly availableAt: number;
   readonly sequence: number;
+  /** As Service Bus carries it: an application property, read back through its check. */
+  readonly applicationProperties: Readonly<Record<string, string>>;
   deliveryCount: number;
 }
 
@@ -133,6 +137,7 @@ export class InProcessJobQueue implements JobQueue {
       messageId: outgoing.messageId,
       availableAt: Math.max(now, outgoing.scheduledAt?.getTime() ?? now),
       sequence: this.sequence++,
+      applicationProperties: outgoing.traceparent === undefined ? {} : { [TRACEPARENT_PROPERTY]: outgoing.traceparent },
       deliveryCount: 0,
     };
     if (message.availableAt > now) {
@@ -214,6 +219,7 @@ export class InProcessJobQueue implements JobQueue {
       await handler(structuredClone(message.job), {
         messageId: message.messageId,
         deliveryCount,
+        traceparent: readTraceparent(message.applicationProperties),
         deadLetter: async (reason, description) => {
           if (settled || deadLettered) throw new Error(`message ${message.messageId} is already settled`);
           deadLettered = { reason, description };

@@ -6,6 +6,8 @@ export interface SendOptions {
   readonly messageId: string;
   /** Deliver no earlier than this instant. */
   readonly scheduledAt?: Date | undefined;
+  /** W3C trace context of the sender's span (trace-context.ts), so the job continues its trace. */
+  readonly traceparent?: string | undefined;
 }
 
 export interface OutgoingJob extends SendOptions {
@@ -23,6 +25,8 @@ export interface JobDelivery {
   readonly messageId: string;
   /** 1 on the first delivery; grows with each abandon. */
   readonly deliveryCount: number;
+  /** The checked trace context the message carried, if any. */
+  readonly traceparent?: string | undefined;
   /** Settles the message into the dead-letter queue instead of completing it. */
   deadLetter(reason: string, description?: string): Promise<void>;
 }

@@ -3,6 +3,7 @@
  * jobs of a mailbox, the message id feeding duplicate detection.
  */
 import { requireValidJob } from './mailbox-job.js';
+import { TRACEPARENT_PROPERTY } from '../observability/trace-context.js';
 import type { ServiceBusMessage, ServiceBusSender } from '@azure/service-bus';
 import type { JobQueue, OutgoingJob, SendOptions } from './job-queue.js';
 import type { MailboxJob } from './mailbox-job.js';
@@ -20,6 +21,7 @@ export function toServiceBusMessage(outgoing: OutgoingJob): ServiceBusMessage {
     // Shown by Service Bus Explorer; lets an operator see why a job exists without the body.
     subject: job.reason,
     ...(outgoing.scheduledAt === undefined ? {} : { scheduledEnqueueTimeUtc: outgoing.scheduledAt }),
+    ...(outgoing.traceparent === undefined ? {} : { applicationProperties: { [TRACEPARENT_PROPERTY]: outgoing.traceparent } }),
   };
 }
 

@@ -4,6 +4,8 @@
  * mailbox (calendar spread), none inside the quiet period, none for a mailbox whose backoff
  * (`retryAt`) has not ended. An invalid mailbox whose re-probe is due gets one too.
  *
+ * The same walk counts the mailboxes by state and the open dead letters (roster-gauges.ts).
+ *
  * The timer fires often; the State checkpoint is written only after every job was sent, so an
  * error midway leaves the interval to the next run, which sends again: the jobs' message ids
  * (`schedule:{key}:{interval}`) make Service Bus drop what the first run already sent, and two
@@ -14,6 +16,7 @@ import type { StoredMailbox } from '../store/mailbox-repository.js';
 import { scheduleMessageId } from '../queue/message-id.js';
 import { isConcurrencyConflict } from '../store/table-errors.js';
 import { intervalStart, isQuiet, spreadOffsetMs } from './pacing.js';
+import { DEAD_LETTERS_READ, rosterGauges } from './roster-gauges.js';
 import type { SyncDeps } from './sync-deps.js';
 
 export type DispatchResult =
@@ -42,7 +45,9 @@ export async function dispatch(deps: SyncDeps): Promise<DispatchResult> {
     batch = [];
   };
   let backingOff = 0;
+  const gauges = rosterGauges(await deps.store.deadLetters.list(DEAD_LETTERS_READ), now);
   for await (const mailbox of deps.store.mailboxes.listAll()) {
+    gauges.add(mailbox);
     if (!SYNCED_STATES.has(mailbox.state) && !reprobeDue(mailbox)) continue;
     // Its backoff runs (a retry of its own may be scheduled): a later interval takes it.
     if (mailbox.retryAt !== undefined && Date.parse(mailbox.retryAt) > now) {
@@ -68,6 +73,7 @@ export async function dispatch(deps: SyncDeps): Promise<DispatchResult> {
     // Another instance dispatched this interval too: its messages and ours had the same ids.
     if (!isConcurrencyConflict(error)) throw error;
   }
+  gauges.report(deps.telemetry);
   deps.logger.info('dispatch.done', { interval, enqueued, quiet, backingOff });
   return { status: 'dispatched', interval, enqueued, quiet, backingOff };
 }

@@ -41,7 +41,7 @@ export async function handleGoogleNotification(deps: SyncDeps, headers: GoogleNo
   const now = deps.now();
   await deps.queue.send(
     { mailboxKey: channel.mailboxKey, reason: 'notification', full: false, enqueuedAt: now.toISOString() },
-    notificationSend(channel.mailboxKey, now, deps.config.push.notificationWindowMs),
+    { ...notificationSend(channel.mailboxKey, now, deps.config.push.notificationWindowMs), traceparent: deps.telemetry.traceparent() },
   );
   return done('enqueued', channel.mailboxKey);
 }

@@ -69,6 +69,7 @@ export async function handleGraphNotifications(deps: SyncDeps, body: GraphNotifi
   const jobs: OutgoingJob[] = [...mailboxes].map((mailboxKey) => ({
     job: { mailboxKey, reason: 'notification', full: false, enqueuedAt: now.toISOString() },
     ...notificationSend(mailboxKey, now, deps.config.push.notificationWindowMs),
+    traceparent: deps.telemetry.traceparent(),
   }));
   if (jobs.length > 0) await deps.queue.sendMany(jobs);
   return summarise(deps, 'push.graph-notified', body, verified, jobs.length);
@@ -96,6 +97,7 @@ export async function handleGraphLifecycle(deps: SyncDeps, body: GraphNotificati
         lifecycle: { event, subscriptionId: subscription.id },
       },
       messageId,
+      traceparent: deps.telemetry.traceparent(),
     });
   }
   if (jobs.size > 0) await deps.queue.sendMany([...jobs.values()]);

@@ -9,6 +9,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { toAppError } from '../errors/app-error.js';
+import type { ProviderKind } from '../domain/calendar-event.js';
 import type { CalendarProvider } from '../providers/calendar-provider.js';
 import { hashSecret } from '../store/secret-hash.js';
 import type { StoredMailbox } from '../store/mailbox-repository.js';
@@ -93,7 +94,12 @@ export async function maintainSubscriptions(deps: SyncDeps): Promise<Subscriptio
   return { status: 'done', ...counts };
 }
 
-export async function createSubscription(deps: SyncDeps, provider: CalendarProvider, mailbox: StoredMailbox): Promise<Subscription> {
+/** A new subscription (channel) for a mailbox that has none, counted as `created`. */
+export function createSubscription(deps: SyncDeps, provider: CalendarProvider, mailbox: StoredMailbox): Promise<Subscription> {
+  return counted(deps, provider.kind, async () => ({ result: 'created', value: await subscribe(deps, provider, mailbox) }));
+}
+
+async function subscribe(deps: SyncDeps, provider: CalendarProvider, mailbox: StoredMailbox): Promise<Subscription> {
   const base = deps.config.push.webhookBaseUrl!;
   const secret = randomBytes(32).toString('base64url');
   const lifetimeMs = provider.kind === 'graph' ? graphLifetimeMs(deps) : deps.config.push.googleChannelTtlMs;
@@ -120,20 +126,37 @@ export async function createSubscription(deps: SyncDeps, provider: CalendarProvi
 }
 
 /** Graph: extend in place; when Graph no longer knows it, or for a Google channel, replace it. */
-export async function renewSubscription(deps: SyncDeps, subscription: Subscription, provider: CalendarProvider, mailbox: StoredMailbox): Promise<void> {
+export function renewSubscription(deps: SyncDeps, subscription: Subscription, provider: CalendarProvider, mailbox: StoredMailbox): Promise<void> {
+  return counted(deps, provider.kind, async () => ({ result: await extendOrReplace(deps, subscription, provider, mailbox), value: undefined }));
+}
+
+async function extendOrReplace(deps: SyncDeps, subscription: Subscription, provider: CalendarProvider, mailbox: StoredMailbox): Promise<'renewed' | 'replaced'> {
   if (provider.kind === 'graph') {
     try {
       const expiresAt = new Date(deps.now().getTime() + graphLifetimeMs(deps)).toISOString();
       const renewed = await provider.renew({ id: subscription.id, expiresAt: subscription.expiresAt }, expiresAt);
       await deps.store.subscriptions.upsert({ ...subscription, expiresAt: renewed.expiresAt });
       deps.logger.info('subscriptions.renewed', { mailbox: mailbox.key, subscriptionId: subscription.id, expiresAt: renewed.expiresAt });
-      return;
+      return 'renewed';
     } catch (error) {
       if (toAppError(error).kind !== 'permanent') throw error;
     }
   }
-  await createSubscription(deps, provider, mailbox);
+  await subscribe(deps, provider, mailbox);
   await deleteSubscription(deps, subscription, mailbox.address, provider);
+  return 'replaced';
+}
+
+/** One upkeep of a mailbox's push, counted by its result (`calsync.subscription.renewals`); a throw as `failed`. */
+async function counted<T>(deps: SyncDeps, provider: ProviderKind, upkeep: () => Promise<{ result: 'created' | 'renewed' | 'replaced'; value: T }>): Promise<T> {
+  try {
+    const { result, value } = await upkeep();
+    deps.telemetry.count('subscriptionRenewals', { provider, result });
+    return value;
+  } catch (error) {
+    deps.telemetry.count('subscriptionRenewals', { provider, result: 'failed' });
+    throw error;
+  }
 }
 
 async function deleteSubscription(deps: SyncDeps, subscription: Subscription, address: string | undefined, provider: CalendarProvider | undefined): Promise<void> {

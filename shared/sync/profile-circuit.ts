@@ -65,8 +65,14 @@ async function read(deps: SyncDeps, profile: string, fresh = false): Promise<{ r
     if (parsed.success) row = parsed.data;
   }
   const entry = { at: now, row, etag: stored?.etag };
-  cacheOf(deps).set(profile, entry);
+  keep(deps, profile, entry);
   return entry;
+}
+
+/** Caches what was read or written, and reports it as the profile's `calsync.circuits.open` reading. */
+function keep(deps: SyncDeps, profile: string, entry: { at: number; row: CircuitRow; etag: string | undefined }): void {
+  cacheOf(deps).set(profile, entry);
+  deps.telemetry.gauge('openCircuits', entry.row.openedAt === undefined ? 0 : 1, { profile });
 }
 
 function safeJson(text: string): unknown {
@@ -96,7 +102,7 @@ async function change(deps: SyncDeps, profile: string, update: (row: CircuitRow)
     if (next === undefined) return row;
     try {
       const written = await deps.store.state.set(SCOPE, profile, JSON.stringify(next), etag);
-      cacheOf(deps).set(profile, { at: deps.now().getTime(), row: next, etag: written });
+      keep(deps, profile, { at: deps.now().getTime(), row: next, etag: written });
       return next;
     } catch (error) {
       if (!isConcurrencyConflict(error)) throw error;

@@ -26,12 +26,26 @@ export async function runMailboxMessage(deps: SyncDeps, body: unknown, delivery:
   if (!parsed.ok) {
     deps.logger.error('job.invalid-message', { messageId: delivery.messageId, error: parsed.error.message });
     await deadLetter(deps, delivery, undefined, 'invalid-message', parsed.error.message);
+    deps.telemetry.count('jobs', { result: 'dead-lettered', reason: 'invalid-message' });
     return { status: 'dead-lettered', reason: parsed.error.message };
   }
   return runMailboxJob(deps, parsed.job, delivery);
 }
 
-export async function runMailboxJob(deps: SyncDeps, job: MailboxJob, delivery: JobDelivery): Promise<JobResult> {
+/** The job runs in a span that continues the trace of whoever enqueued it (a webhook); its end is counted. */
+export function runMailboxJob(deps: SyncDeps, job: MailboxJob, delivery: JobDelivery): Promise<JobResult> {
+  return deps.telemetry.span(
+    'mailbox-job',
+    async () => {
+      const result = await settleJob(deps, job, delivery);
+      deps.telemetry.count('jobs', { result: result.status, reason: job.reason });
+      return result;
+    },
+    { carried: { traceparent: delivery.traceparent }, kind: 'consumer', attributes: { 'calsync.mailbox': job.mailboxKey, 'calsync.job.reason': job.reason, 'calsync.delivery_count': delivery.deliveryCount } },
+  );
+}
+
+async function settleJob(deps: SyncDeps, job: MailboxJob, delivery: JobDelivery): Promise<JobResult> {
   try {
     return await syncMailbox(deps, job, delivery.deliveryCount > 1);
   } catch (thrown) {
@@ -99,7 +113,8 @@ async function scheduleRetry(
   await deps.queue.send(
     // A lifecycle event rides along: its renewal is retried with the sync.
     { mailboxKey: job.mailboxKey, reason: 'retry', full: job.full, enqueuedAt: deps.now().toISOString(), ...(job.lifecycle ? { lifecycle: job.lifecycle } : {}) },
-    { messageId: retryMessageId(job.mailboxKey, attempt, delivery.messageId), scheduledAt: retryAt },
+    // The retry stays in the trace of the job (and webhook) it follows.
+    { messageId: retryMessageId(job.mailboxKey, attempt, delivery.messageId), scheduledAt: retryAt, traceparent: deps.telemetry.traceparent() },
   );
   deps.logger.warn('sync.retry-scheduled', { mailbox: job.mailboxKey, attempt, at: retryAt.toISOString(), code: error.code, error: error.message });
   return { status: 'retry-scheduled', attempt, at: retryAt.toISOString() };

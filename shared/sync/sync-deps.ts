@@ -2,6 +2,7 @@
 import type { Config } from '../config/config.js';
 import type { CmgGateway } from '../cmg/cmg-gateway.js';
 import type { Logger } from '../observability/logger.js';
+import type { Telemetry } from '../observability/telemetry.js';
 import type { JobQueue } from '../queue/job-queue.js';
 import type { Store } from '../store/table-store.js';
 import type { ProviderRegistry } from './provider-registry.js';
@@ -14,4 +15,6 @@ export interface SyncDeps {
   readonly providers: ProviderRegistry;
   readonly now: () => Date;
   readonly logger: Logger;
+  /** Metrics and spans (docs/metrics.md). */
+  readonly telemetry: Telemetry;
 }

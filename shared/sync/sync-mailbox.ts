@@ -80,6 +80,7 @@ export async function syncMailbox(deps: SyncDeps, job: MailboxJob, redelivered =
   for (const id of applied.upsertedIds) if (!plan.heldBefore.has(id)) activityCount += 1;
   for (const id of applied.deletedIds) if (plan.heldBefore.has(id)) activityCount -= 1;
   await saveMailbox(deps, mailbox, (m) => afterSync(m, plan, applied, activityCount, deps.now().toISOString()));
+  if (job.reason === 'notification') deps.telemetry.record('notificationLag', deps.now().getTime() - Date.parse(job.enqueuedAt), { provider: plan.provider.kind });
   log.info('sync.done', {
     mode: plan.fetched.mode,
     profile: plan.provider.profileName,

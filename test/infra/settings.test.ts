@@ -87,7 +87,18 @@ const KEY_BASED = ['AzureWebJobsStorage', 'TABLES_CONNECTION_STRING', 'ServiceBu
 
 /** Program settings the Bicep computes rather than takes from a parameter of the same name. */
 // ADMIN_TENANT_ID: the tenant deployed to, unless the adminTenantId parameter names another.
-const WIRING = ['CMG_PASSWORD', 'CMG_CA_CERTIFICATE', 'PROFILES', 'TABLES_ENDPOINT', 'AZURE_CLIENT_ID', 'SERVICE_BUS_QUEUE', 'WEBHOOK_BASE_URL', 'ServiceBusConnection__fullyQualifiedNamespace', 'ADMIN_TENANT_ID'];
+const WIRING = [
+  'CMG_PASSWORD',
+  'CMG_CA_CERTIFICATE',
+  'PROFILES',
+  'TABLES_ENDPOINT',
+  'AZURE_CLIENT_ID',
+  'SERVICE_BUS_QUEUE',
+  'WEBHOOK_BASE_URL',
+  'ServiceBusConnection__fullyQualifiedNamespace',
+  'ADMIN_TENANT_ID',
+  'APPLICATIONINSIGHTS_CONNECTION_STRING',
+];
 
 /** Settings without a schema default that a working Azure deployment must still set. */
 const REQUIRED_IN_AZURE = [

@@ -9,6 +9,7 @@ import { readConfig, type Config } from '../../shared/config/config.js';
 import { describeProblems } from '../../shared/config/read-settings.js';
 import { createDeps } from '../../shared/app/create-deps.js';
 import { silentLogger, type Logger } from '../../shared/observability/logger.js';
+import type { Telemetry } from '../../shared/observability/telemetry.js';
 import { InProcessJobQueue, type InProcessJobQueueOptions } from '../../shared/queue/in-process-job-queue.js';
 import { systemClock } from '../../shared/queue/clock.js';
 import { runMailboxJob } from '../../shared/sync/run-mailbox-job.js';
@@ -32,6 +33,8 @@ export interface LocalEnvironmentOptions {
   readonly tablesConnectionString?: string;
   readonly tablePrefix?: string;
   readonly logger?: Logger;
+  /** Where the product records metrics and spans (in-memory-telemetry.ts); nowhere by default. */
+  readonly telemetry?: Telemetry;
   readonly queue?: InProcessJobQueueOptions;
   /** Emulator ports (0: any free one). */
   readonly ports?: { readonly cmg?: number; readonly graph?: number; readonly google?: number };
@@ -157,6 +160,7 @@ export function composeLocalProduct(options: {
   readonly tablesConnectionString: string;
   readonly now: () => Date;
   readonly logger: Logger;
+  readonly telemetry?: Telemetry | undefined;
   readonly settings?: Readonly<Record<string, string>>;
   readonly queue?: InProcessJobQueueOptions;
   readonly tablePrefix?: string;
@@ -196,7 +200,14 @@ export function composeLocalProduct(options: {
   if (!read.ok) throw new Error(describeProblems(read.problems));
   // The queue keeps the product's time, so a retry scheduled "in a second" is one.
   const queue = new InProcessJobQueue({ logger, clock: { ...systemClock, now: () => now().getTime() }, ...options.queue });
-  const deps = createDeps(read.config, { logger, queue, now, graphTrustedCertificates: [endpoints.graphCertificate], tablePrefix: options.tablePrefix });
+  const deps = createDeps(read.config, {
+    logger,
+    queue,
+    now,
+    graphTrustedCertificates: [endpoints.graphCertificate],
+    tablePrefix: options.tablePrefix,
+    ...(options.telemetry ? { telemetry: options.telemetry } : {}),
+  });
   return { config: read.config, deps, queue, settings };
 }
 
@@ -222,6 +233,7 @@ export async function startLocalEnvironment(options: LocalEnvironmentOptions = {
       tablesConnectionString,
       now,
       logger,
+      telemetry: options.telemetry,
       settings: options.settings,
       queue: options.queue,
       tablePrefix: options.tablePrefix,

@@ -13,6 +13,7 @@ import { graphNotifications } from '../../../functions/graph-notifications.js';
 import { subscriptionsTimer } from '../../../functions/subscriptions.js';
 import { useDeps } from '../../../shared/app/app-context.js';
 import { createLogger } from '../../../shared/observability/logger.js';
+import type { Telemetry } from '../../../shared/observability/telemetry.js';
 import type { JobQueue, OutgoingJob } from '../../../shared/queue/job-queue.js';
 import type { Subscription } from '../../../shared/store/subscription-repository.js';
 import type { LocalEnvironment } from '../../../tools/local-env/local-environment.js';
@@ -97,7 +98,7 @@ const FOREVER = '9999-12-31T00:00:00.000Z';
  * webhook functions installed with the environment's deps. `push: false` leaves
  * WEBHOOK_BASE_URL unset.
  */
-export async function startPush(options: { push?: boolean; settings?: Record<string, string> } = {}): Promise<PushEnvironment> {
+export async function startPush(options: { push?: boolean; settings?: Record<string, string>; telemetry?: Telemetry } = {}): Promise<PushEnvironment> {
   const webhooks = await startWebhooks();
   const logs: LogRecord[] = [];
   let env: LocalEnvironment;
@@ -107,6 +108,7 @@ export async function startPush(options: { push?: boolean; settings?: Record<str
       now: () => new Date(),
       logger: createLogger({ level: 'debug', sink: (_level, line) => void logs.push(JSON.parse(line) as LogRecord) }),
       settings: { ...(options.push === false ? {} : { WEBHOOK_BASE_URL: webhooks.url }), ...options.settings },
+      ...(options.telemetry ? { telemetry: options.telemetry } : {}),
     });
   } catch (error) {
     await webhooks.close();

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { readConfig } from '../../../shared/config/config.js';
 import { silentLogger } from '../../../shared/observability/logger.js';
+import { noTelemetry } from '../../../shared/observability/telemetry.js';
 import type { JobQueue, OutgoingJob } from '../../../shared/queue/job-queue.js';
 import { dispatch } from '../../../shared/sync/dispatch.js';
 import type { SyncDeps } from '../../../shared/sync/sync-deps.js';
@@ -36,6 +37,7 @@ function depsWith(queue: JobQueue): SyncDeps {
     providers: new Proxy({}, { get: unused }) as SyncDeps['providers'],
     now: () => NOW,
     logger: silentLogger,
+    telemetry: noTelemetry,
   };
 }
 

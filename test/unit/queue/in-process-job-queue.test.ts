@@ -15,6 +15,19 @@ function gate(): { promise: Promise<void>; open: () => void } {
 const tick = () => new Promise((resolve) => setImmediate(resolve));
 
 describe('InProcessJobQueue', () => {
+  it('when a job is sent with a trace context, then its delivery carries it; a malformed one is dropped, not delivered', async () => {
+    const queue = new InProcessJobQueue();
+    const seen = new Map<string, string | undefined>();
+    queue.start(async (_job, { messageId, traceparent }) => void seen.set(messageId, traceparent));
+    const traceparent = '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01';
+    await queue.send(aJob('a'), { messageId: 'traced', traceparent });
+    await queue.send(aJob('b'), { messageId: 'malformed', traceparent: '00-not-a-trace-01' });
+    await queue.send(aJob('c'), { messageId: 'untraced' });
+    await queue.whenIdle();
+
+    expect(Object.fromEntries(seen)).toEqual({ traced: traceparent, malformed: undefined, untraced: undefined });
+  });
+
   it('when jobs of one mailbox and of others are sent, then one mailbox never runs two at once, in order, while mailboxes run side by side', async () => {
     const queue = new InProcessJobQueue({ maxConcurrentSessions: 3 });
     const running = new Map<string, number>();

@@ -35,6 +35,17 @@ function recordingSender(batchCapacity = 1000) {
 }
 
 describe('ServiceBusJobQueue', () => {
+  it('when a job is sent with a trace context, then the message carries it as the traceparent application property, and without one carries none', async () => {
+    const { sender, sent } = recordingSender();
+    const queue = new ServiceBusJobQueue(sender);
+    const traceparent = '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01';
+    await queue.send(aJob('a'), { messageId: 'a-1', traceparent });
+    await queue.sendMany([{ job: aJob('b'), messageId: 'b-1' }]);
+
+    expect(sent[0]![0]!.applicationProperties).toEqual({ traceparent });
+    expect(sent[1]![0]!.applicationProperties).toBeUndefined();
+  });
+
   it('when a job is sent, then the message carries the JSON body, the mailbox as session, the message id and the reason', async () => {
     const { sender, sent } = recordingSender();
     const queue = new ServiceBusJobQueue(sender);
