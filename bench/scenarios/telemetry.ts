@@ -43,7 +43,7 @@ const scenario: BenchScenario = {
         `telemetry overhead: CPU per job ${off.toFixed(2)} ms off, ${on.toFixed(2)} ms on (median of ${ROUNDS} rounds of ${mailboxes} jobs) → ratio ${(on / off).toFixed(3)}, ` +
           `${(on - off).toFixed(2)} ms per job; ${(spans / (ROUNDS * mailboxes)).toFixed(1)} spans per job recorded`,
       );
-      console.log(`  CPU is this process's (the product's, with whatever else the bench environment runs in it); ${machineLine()}`);
+      console.log(`  CPU is this process's: the product alone (Azurite and the emulators run in child processes); ${machineLine()}`);
     } finally {
       await bench.close();
       await recorded.shutdown();
