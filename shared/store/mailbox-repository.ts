@@ -59,14 +59,6 @@ export interface Mailbox {
   readonly rosterModifiedAt?: string | undefined;
 }
 
-/** The few fields the status report counts a mailbox by (MailboxRepository.listBriefs). */
-export interface MailboxBrief {
-  readonly key: string;
-  readonly state: MailboxState;
-  readonly profile: string | undefined;
-  readonly lastSyncAt: string | undefined;
-}
-
 /** A mailbox as read, with the ETag to make a conditional update. */
 export type StoredMailbox = Mailbox & { readonly etag: string };
 
@@ -77,7 +69,7 @@ export interface MailboxPage {
 }
 
 /**
- * What the timers (roster refresh, dispatch, subscriptions) read of every mailbox: the roster's
+ * What the timers (roster refresh, dispatch, subscriptions) and the status census read of every mailbox: the roster's
  * fields, the profile, the backoff and the last sync, without the sync job's own state (delta token, window,
  * errors), which is most of a row's size.
  */
@@ -140,8 +132,6 @@ export interface MailboxRepository {
   list(options?: ListMailboxesOptions): Promise<MailboxPage>;
   /** Every mailbox (in one state), page after page. */
   listAll(options?: Omit<ListMailboxesOptions, 'continuationToken'>): AsyncIterable<StoredMailbox>;
-  /** Every mailbox with only the fields the status report counts: a fraction of a full row each. */
-  listBriefs(): AsyncIterable<MailboxBrief>;
   /** Every mailbox's summary, page after page: one read of the table, a fraction of its bytes. */
   listSummaries(): AsyncIterable<MailboxSummary>;
   /** Creates or replaces unconditionally; returns the new ETag. */

@@ -5,7 +5,6 @@ import {
   MAILBOX_STATES,
   type ListMailboxesOptions,
   type Mailbox,
-  type MailboxBrief,
   type MailboxPage,
   type MailboxQuery,
   type MailboxQueryPage,
@@ -106,7 +105,6 @@ const MailboxEntity = z.object({
   rosterModifiedAt: optional,
 });
 
-const MailboxBriefEntity = MailboxEntity.pick({ rowKey: true, state: true, profile: true, lastSyncAt: true });
 
 // A property named in $select that a row lacks may come back as null.
 const absent = z.string().nullish().transform((v) => v ?? undefined);
@@ -205,22 +203,6 @@ export class TableMailboxRepository implements MailboxRepository {
       }
     } catch (error) {
       throw toStoreError(error, TABLE, 'list summaries');
-    }
-  }
-
-  async *listBriefs(): AsyncIterable<MailboxBrief> {
-    const client = await this.table();
-    try {
-      // A projection: Table Storage sends only these properties, about 100 bytes a row.
-      const pages = client.listEntities({ queryOptions: { select: ['RowKey', 'state', 'profile', 'lastSyncAt'] } }).byPage({ maxPageSize: MAX_PAGE });
-      for await (const page of pages) {
-        for (const entity of page) {
-          const { rowKey, state, profile, lastSyncAt } = parseEntity(MailboxBriefEntity, entity, TABLE);
-          yield { key: decodeKey(rowKey), state, profile, lastSyncAt };
-        }
-      }
-    } catch (error) {
-      throw toStoreError(error, TABLE, 'list briefs');
     }
   }
 

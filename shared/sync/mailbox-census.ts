@@ -1,7 +1,7 @@
 /**
  * Mailboxes counted by state, per profile, for the status report. One projected scan of the
- * Mailboxes table (key, state, profile, last sync: about 100 bytes a row, 1,000 rows a page, so
- * 10 pages for 10,000 mailboxes), made at most once per status cache period and never for
+ * Mailboxes table (the timers' summary columns, without delta tokens or errors; 1,000 rows a page,
+ * so 10 pages for 10,000 mailboxes), made at most once per status cache period and never for
  * /api/health. Counts kept up to date on every state change would put a contended counter row on
  * every job's path; counts taken by the roster refresh would be up to ROSTER_PERIOD old and know
  * no profile, which only a sync sets.
@@ -27,7 +27,7 @@ export async function takeCensus(deps: SyncDeps): Promise<MailboxCensus> {
   const byProfile = new Map<string, StateCounts>();
   const mailboxes = new Map<string, { state: MailboxState; lastSyncAt: string | undefined }>();
   let lastSyncAt: string | undefined;
-  for await (const m of deps.store.mailboxes.listBriefs()) {
+  for await (const m of deps.store.mailboxes.listSummaries()) {
     byState[m.state] = (byState[m.state] ?? 0) + 1;
     if (m.profile !== undefined) {
       const counts = byProfile.get(m.profile) ?? {};

@@ -11,6 +11,7 @@
  */
 import { toAppError, transientError, type AppError } from '../errors/app-error.js';
 import { failingShare, takeCensus, type MailboxCensus, type StateCounts } from './mailbox-census.js';
+import { isDeadLetterOpen } from './open-dead-letters.js';
 import { isQuiet } from './pacing.js';
 import { circuitOf } from './profile-circuit.js';
 import type { SyncDeps } from './sync-deps.js';
@@ -38,8 +39,6 @@ const PROBE_TIMEOUT_MS = 5_000;
 export const FAILING_SHARE_LIMIT = 0.05;
 /** Dead letters read, newest first: one page. */
 const DEAD_LETTERS_READ = 100;
-/** A dead letter without a mailbox (an unreadable message) matters this long. */
-const UNREADABLE_MESSAGE_MS = 24 * 3_600_000;
 /** Subscriptions expiring within this are overdue: renewal starts SUBSCRIPTION_RENEW_MARGIN ahead. */
 const SUBSCRIPTION_HORIZON_MS = 3_600_000;
 
@@ -216,12 +215,10 @@ function withMailboxes(check: Check, counts: StateCounts): Check {
 
 function deadLetterCheck(deps: SyncDeps, deadLetters: Awaited<ReturnType<SyncDeps['store']['deadLetters']['list']>>, census: MailboxCensus | undefined): Check {
   const now = deps.now().getTime();
-  // A dead letter matters until its mailbox has synced since (or is gone); an unreadable message for a day.
   const open = deadLetters.filter((d) => {
-    if (d.mailboxKey === undefined) return now - Date.parse(d.at) < UNREADABLE_MESSAGE_MS;
-    if (!census) return true;
-    const mailbox = census.mailboxes.get(d.mailboxKey);
-    return mailbox !== undefined && (mailbox.state === 'failing' || mailbox.lastSyncAt === undefined || mailbox.lastSyncAt < d.at);
+    if (d.mailboxKey === undefined) return isDeadLetterOpen(d, undefined, now);
+    // Without the census a mailbox's dead letter cannot be judged: it counts as open.
+    return census === undefined || isDeadLetterOpen(d, census.mailboxes.get(d.mailboxKey), now);
   });
   const figures = { deadLetters: deadLetters.length, open: open.length, newestAt: deadLetters[0]?.at, read: DEAD_LETTERS_READ };
   if (open.length === 0) {
