@@ -60,10 +60,22 @@ export interface FunctionsHostOptions {
   readonly localToken?: () => Promise<string>;
 }
 
+interface Registrations {
+  readonly http: readonly HttpFunction[];
+  readonly timers: ReadonlyArray<Omit<TimerFunction, 'running'>>;
+  readonly queueTriggers: ReadonlyArray<{ readonly name: string; readonly handler: QueueHandler }>;
+}
+
+/**
+ * Registrations per directory: a module runs once per process, so a second host in the same
+ * process (one bench scenario after another) would capture nothing if it imported again.
+ */
+const registered = new Map<string, Promise<Registrations>>();
+
 /** Imports every compiled function file with the registrations captured. */
-export async function loadFunctions(directory: string, log: FunctionLog, options: FunctionsHostOptions = {}): Promise<FunctionsHost> {
+async function captureRegistrations(directory: string): Promise<Registrations> {
   const http: HttpFunction[] = [];
-  const timers: TimerFunction[] = [];
+  const timers: Array<Omit<TimerFunction, 'running'>> = [];
   const queueTriggers: Array<{ name: string; handler: QueueHandler }> = [];
   const saved = { http: app.http, timer: app.timer, serviceBusQueue: app.serviceBusQueue };
   Object.assign(app, {
@@ -76,7 +88,7 @@ export async function loadFunctions(directory: string, log: FunctionLog, options
       http.push({ name, methods: options.methods ?? ['GET', 'POST'], route, pattern, params, handler: options.handler });
     },
     timer: (name: string, options: { schedule: string; runOnStartup?: boolean; handler: TimerHandler }) => {
-      timers.push({ name, schedule: parseNcrontab(options.schedule), runOnStartup: options.runOnStartup ?? false, handler: options.handler, running: false });
+      timers.push({ name, schedule: parseNcrontab(options.schedule), runOnStartup: options.runOnStartup ?? false, handler: options.handler });
     },
     serviceBusQueue: (name: string, options: { handler: QueueHandler }) => {
       queueTriggers.push({ name, handler: options.handler });
@@ -89,6 +101,19 @@ export async function loadFunctions(directory: string, log: FunctionLog, options
   } finally {
     Object.assign(app, saved);
   }
+  return { http, timers, queueTriggers };
+}
+
+/** The functions of a compiled directory, with a host to serve, time and trigger them. */
+export async function loadFunctions(directory: string, log: FunctionLog, options: FunctionsHostOptions = {}): Promise<FunctionsHost> {
+  let registrations = registered.get(directory);
+  if (!registrations) {
+    registrations = captureRegistrations(directory);
+    registered.set(directory, registrations);
+  }
+  const { http, queueTriggers, ...rest } = await registrations;
+  // Each host keeps its own "a run is in progress" marks.
+  const timers: TimerFunction[] = rest.timers.map((timer) => ({ ...timer, running: false }));
 
   const context = (functionName: string, triggerMetadata: Record<string, unknown> = {}) =>
     new InvocationContext({
