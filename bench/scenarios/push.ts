@@ -73,7 +73,8 @@ interface BurstFigures {
   readonly load: string;
 }
 
-interface StepFigures {
+/** A step's figures: what its play recorded, with the latencies drawn from it. */
+interface StepFigures extends Omit<Played, 'changedAt' | 'ackAt'> {
   readonly rate: number;
   readonly windowMs: number;
   readonly changes: number;
@@ -81,13 +82,6 @@ interface StepFigures {
   readonly latencies: readonly number[];
   readonly byProvider: { readonly graph: readonly number[]; readonly google: readonly number[] };
   readonly p95: number;
-  readonly drained: boolean;
-  readonly drainSeconds: number;
-  readonly generatorLagMs: number;
-  readonly notificationJobs: number;
-  readonly notifications: number;
-  readonly processes: ProcessesReport;
-  readonly load: string;
 }
 
 const scenario: BenchScenario = {
