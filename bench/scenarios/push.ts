@@ -36,7 +36,7 @@ import {
   type BenchEnvironment,
   type ProcessesReport,
 } from '../support/bench-environment.js';
-import type { DemoEvent, DemoPerson } from '../../tools/demo/demo-organisation.js';
+import type { DemoPerson } from '../../tools/demo/demo-organisation.js';
 import { machineLine, percentile, summary } from '../support/measure.js';
 import { startWebhookServer, type WebhookServer } from '../support/webhook-server.js';
 
@@ -154,7 +154,7 @@ async function subscribe(b: BenchEnvironment, webhooks: WebhookServer): Promise<
 interface PlannedChange {
   readonly atMs: number;
   readonly person: DemoPerson;
-  readonly event: DemoEvent;
+  readonly eventId: string;
 }
 
 interface Played {
@@ -188,8 +188,8 @@ class ChangeRunner {
     for (let i = 0; i < total; i += 1) {
       const n = this.seq + i;
       const person = org.people[n % org.people.length]!;
-      const plain = org.plainEvents[person.key]!;
-      plan.push({ atMs: (i * 1000) / rate, person, event: plain[Math.floor(n / org.people.length) % plain.length]! });
+      const plain = org.plainEventIds(person.key);
+      plan.push({ atMs: (i * 1000) / rate, person, eventId: plain[Math.floor(n / org.people.length) % plain.length]! });
     }
     const played = await this.play(plan, windowMs);
     const latencies: number[] = [];
@@ -223,7 +223,7 @@ class ChangeRunner {
     const people = Array.from({ length: options.mailboxes }, (_, m) => org.people[m * stride]!);
     const plan: PlannedChange[] = [];
     for (let k = 0; k < options.changes; k += 1) {
-      for (const person of people) plan.push({ atMs: k * options.everyMs, person, event: org.plainEvents[person.key]![0]! });
+      for (const person of people) plan.push({ atMs: k * options.everyMs, person, eventId: org.plainEventIds(person.key)[0]! });
     }
     const played = await this.play(plan, options.windowMs);
     const lastLatencies: number[] = [];
@@ -252,7 +252,7 @@ class ChangeRunner {
     // The changes due at one tick go to the emulators in one message. A change's time is the
     // emulator's: when it changed the event (and notified).
     const send = (from: number, to: number): void => {
-      const renames = plan.slice(from, to).map((c, k) => ({ personKey: c.person.key, eventId: c.event.id, text: `${MARK}${first + from + k}` }));
+      const renames = plan.slice(from, to).map((c, k) => ({ personKey: c.person.key, eventId: c.eventId, text: `${MARK}${first + from + k}` }));
       changes.push(emulators.renameEvents(renames).then((ats) => ats.forEach((at, k) => (changedAt[from + k] = at))));
     };
     const sampler = await startProcessesSampler(b);
@@ -353,7 +353,7 @@ function printSteady(b: BenchEnvironment, webhooks: WebhookServer, f: StepFigure
   console.log(`  requests the product sent: Table Storage ${b.http.get('tables')}, CMG ${b.http.get('cmg')}, Graph ${b.http.get('graph')}, Google ${b.http.get('google')}`);
   console.log(`  ${f.processes.lines[0]}`);
   for (const line of f.processes.lines.slice(1)) console.log(`  ${line}`);
-  console.log(`  ${cpuPerLine(f.processes, b.jobs.durations.length, 'job')}; the product's share includes the webhook handlers (${f.notifications} notifications)`);
+  console.log(`  ${cpuPerLine(f.processes, b.jobs.durations.count, 'job')}; the product's share includes the webhook handlers (${f.notifications} notifications)`);
 }
 
 /** Doubles the rate while p95 stays under the bound, then halves the gap between the last rate under it and the first over it. */

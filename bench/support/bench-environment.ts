@@ -23,11 +23,12 @@ import { refreshRoster } from '../../shared/sync/refresh-roster.js';
 import { runMailboxJob, type JobResult } from '../../shared/sync/run-mailbox-job.js';
 import { startAzurite, type IsolatedAzurite } from '../../tools/azurite/start-azurite.js';
 import { composeLocalProduct, localCredentials, type LocalProduct } from '../../tools/local-env/local-environment.js';
-import { benchOrganisation, type BenchOrganisation } from './bench-organisation.js';
+import { benchRoster, type BenchRoster } from './bench-organisation.js';
 import { CallTimings, instrumentDeps } from './call-timings.js';
 import { startEmulatorProcess, type EmulatorProcess } from './emulator-child.js';
 import type { EmulatorCounts } from './emulator-protocol.js';
 import { InFlightGauge, type InFlightReport } from './in-flight.js';
+import { HISTOGRAM_PRECISION, LatencyHistogram } from './latency-histogram.js';
 import { HttpRequestCounter, machineLine, MB, portOf, resourceLine, startResourceSampler, summary, type ResourceReport } from './measure.js';
 
 export const PROVIDER_LATENCY_MS = 20;
@@ -47,16 +48,16 @@ export class JobTally {
   readonly byReason = new Map<string, number>();
   readonly byStatus = new Map<string, number>();
   /** Handler wall time per job, ms. */
-  readonly durations: number[] = [];
-  /** From `enqueuedAt` to the start of the handler, ms (includes a notification's 1-second bucket). */
-  readonly waits: number[] = [];
+  readonly durations = new LatencyHistogram();
+  /** From `enqueuedAt` to the start of the handler, ms (includes a notification's coalescing window). */
+  readonly waits = new LatencyHistogram();
   failures = 0;
 
   reset(): void {
     this.byReason.clear();
     this.byStatus.clear();
-    this.durations.length = 0;
-    this.waits.length = 0;
+    this.durations.reset();
+    this.waits.reset();
     this.failures = 0;
   }
 
@@ -65,7 +66,7 @@ export class JobTally {
   }
 
   statusLine(): string {
-    if (this.byStatus.size === 0) return `${this.durations.length} run (the function trigger reports no result)`;
+    if (this.byStatus.size === 0) return `${this.durations.count} run (the function trigger reports no result)`;
     return [...this.byStatus].map(([s, n]) => `${n} ${s}`).join(', ');
   }
 }
@@ -77,7 +78,8 @@ export interface BenchEnvironment {
   readonly emulators: EmulatorProcess;
   /** Table Storage, in its own process. */
   readonly azurite: IsolatedAzurite;
-  readonly org: BenchOrganisation;
+  /** The people and settings of the organisation; its events live in the emulators' process alone. */
+  readonly org: BenchRoster;
   readonly http: HttpRequestCounter;
   readonly jobs: JobTally;
   /** Latency of each dependency call as the jobs saw it. */
@@ -99,7 +101,7 @@ export async function startBenchEnvironment(options: {
 }): Promise<BenchEnvironment> {
   const started = performance.now();
   const now = new Date();
-  const org = benchOrganisation({ now, mailboxes: options.mailboxes, eventsPerPerson: options.eventsPerPerson ?? EVENTS_PER_PERSON });
+  const org = benchRoster({ mailboxes: options.mailboxes, eventsPerPerson: options.eventsPerPerson ?? EVENTS_PER_PERSON });
   const credentials = localCredentials();
   const opened: Array<{ close(): Promise<void> }> = [];
   let azurite: IsolatedAzurite;
@@ -149,7 +151,7 @@ export async function startBenchEnvironment(options: {
   const handler = options.handler ?? ((e, job, delivery) => runMailboxJob(e.deps, job, delivery));
   env.queue.start(async (job, delivery) => {
     const begin = performance.now();
-    jobs.waits.push(Date.now() - Date.parse(job.enqueuedAt));
+    jobs.waits.record(Date.now() - Date.parse(job.enqueuedAt));
     jobs.byReason.set(job.reason, (jobs.byReason.get(job.reason) ?? 0) + 1);
     try {
       const result = await handler(env, job, delivery);
@@ -158,12 +160,11 @@ export async function startBenchEnvironment(options: {
       jobs.failures += 1;
       throw error;
     } finally {
-      jobs.durations.push(performance.now() - begin);
+      jobs.durations.record(performance.now() - begin);
     }
   });
-  const events = Object.values(org.events).reduce((n, list) => n + list.length, 0);
   console.log(
-    `setup: ${options.mailboxes} mailboxes (${count(org, 'graph')} Graph, ${count(org, 'google')} Google), ${events} events seeded, environment up in ${((performance.now() - started) / 1000).toFixed(1)} s ` +
+    `setup: ${options.mailboxes} mailboxes (${count(org, 'graph')} Graph, ${count(org, 'google')} Google), ${org.eventCount} events seeded, environment up in ${((performance.now() - started) / 1000).toFixed(1)} s ` +
       `(Azurite in child process ${azurite.pid}, the emulators in child process ${emulators.pid}); ${machineLine()}`,
   );
   return {
@@ -233,7 +234,7 @@ export function cpuPerLine(report: ProcessesReport, units: number, unit: string)
   return `CPU per ${unit} (${units}): product ${per(report.product.cpuSeconds)}, emulators ${per(report.emulators?.cpuSeconds)}, Azurite ${per(report.azurite?.cpuSeconds)}`;
 }
 
-const count = (org: BenchOrganisation, provider: 'graph' | 'google'): number => org.people.filter((p) => p.provider === provider).length;
+const count = (org: BenchRoster, provider: 'graph' | 'google'): number => org.people.filter((p) => p.provider === provider).length;
 
 export interface SweepFigures {
   readonly seconds: number;
@@ -251,7 +252,7 @@ export async function clearRecords(b: BenchEnvironment): Promise<void> {
 
 /** Job durations and where they went. */
 export function printJobTimes(b: BenchEnvironment): void {
-  console.log(`  jobs: duration ${summary(b.jobs.durations)}; dependency calls as the jobs saw them (concurrent, so sums overlap):`);
+  console.log(`  jobs: duration ${summary(b.jobs.durations)}; dependency calls as the jobs saw them (concurrent, so sums overlap; ${HISTOGRAM_PRECISION}):`);
   for (const line of b.calls.lines()) console.log(`    ${line}`);
 }
 

@@ -5,30 +5,30 @@
  * included. Summed times overlap (calls run concurrently); compare per-call percentiles.
  */
 import type { SyncDeps } from '../../shared/sync/sync-deps.js';
-import { percentile } from './measure.js';
+import { LatencyHistogram } from './latency-histogram.js';
 
 export class CallTimings {
-  private readonly samples = new Map<string, number[]>();
+  /** By call kind; a histogram each, so a sweep of any size keeps the same few kilobytes. */
+  private readonly timings = new Map<string, LatencyHistogram>();
 
   record(name: string, ms: number): void {
-    const list = this.samples.get(name);
-    if (list) list.push(ms);
-    else this.samples.set(name, [ms]);
+    let histogram = this.timings.get(name);
+    if (!histogram) this.timings.set(name, (histogram = new LatencyHistogram()));
+    histogram.record(ms);
   }
 
   reset(): void {
-    this.samples.clear();
+    this.timings.clear();
   }
 
-  /** One line per call kind, the most total time first. */
+  /** One line per call kind, the most total time first; percentiles within the histogram's precision. */
   lines(limit = 12): string[] {
-    return [...this.samples]
-      .map(([name, list]) => ({ name, list, total: list.reduce((a, b) => a + b, 0) }))
-      .sort((a, b) => b.total - a.total)
+    return [...this.timings]
+      .sort(([, a], [, b]) => b.sum - a.sum)
       .slice(0, limit)
       .map(
-        ({ name, list, total }) =>
-          `${name.padEnd(34)} ${String(list.length).padStart(6)} calls, p50 ${percentile(list, 50).toFixed(1).padStart(6)} ms, p95 ${percentile(list, 95).toFixed(1).padStart(6)} ms, sum ${(total / 1000).toFixed(1).padStart(6)} s`,
+        ([name, h]) =>
+          `${name.padEnd(34)} ${String(h.count).padStart(6)} calls, p50 ${h.percentile(50).toFixed(1).padStart(6)} ms, p95 ${h.percentile(95).toFixed(1).padStart(6)} ms, sum ${(h.sum / 1000).toFixed(1).padStart(6)} s`,
       );
   }
 }

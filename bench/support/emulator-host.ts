@@ -7,7 +7,7 @@ import type { RecordedRequest } from '../../tools/emulators/emulator-server.js';
 import { googleEventId } from '../../tools/demo/seed-emulators.js';
 import { startLocalEmulators, type LocalEmulators } from '../../tools/local-env/local-environment.js';
 import type { DemoPerson } from '../../tools/demo/demo-organisation.js';
-import { benchOrganisation, type BenchOrganisation } from './bench-organisation.js';
+import { benchOrganisation } from './bench-organisation.js';
 import type { ControlOp, ControlReply, ControlRequest } from './emulator-protocol.js';
 
 const isGraphApi = (r: RecordedRequest): boolean => r.path.startsWith('/v1.0/');
@@ -27,7 +27,7 @@ export interface EmulatorHost {
 }
 
 export function createEmulatorHost(): EmulatorHost {
-  let running: { emulators: LocalEmulators; org: BenchOrganisation; people: ReadonlyMap<string, DemoPerson> } | undefined;
+  let running: { emulators: LocalEmulators; people: ReadonlyMap<string, DemoPerson> } | undefined;
   const notificationMarks = { graph: 0, google: 0 };
   let peakRss = process.memoryUsage.rss();
   const sampler = setInterval(() => {
@@ -52,7 +52,7 @@ export function createEmulatorHost(): EmulatorHost {
           providerLatencyMs: o.providerLatencyMs,
           cmgLatencyMs: o.cmgLatencyMs,
         });
-        running = { emulators, org, people: new Map(org.people.map((p) => [p.key, p])) };
+        running = { emulators, people: new Map(org.people.map((p) => [p.key, p])) };
         return emulators.endpoints;
       }
       case 'clearRecords': {

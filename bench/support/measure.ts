@@ -8,6 +8,7 @@ import { subscribe, unsubscribe } from 'node:diagnostics_channel';
 import type { ClientRequest } from 'node:http';
 import { cpus, loadavg } from 'node:os';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { LatencyHistogram } from './latency-histogram.js';
 
 export const MB = 1024 * 1024;
 
@@ -19,10 +20,13 @@ export function percentile(values: readonly number[], p: number): number {
   return sorted[rank]!;
 }
 
-export function summary(values: readonly number[], unit = 'ms', digits = 0): string {
-  if (values.length === 0) return 'no samples';
+/** p50, p95, p99 and max of every sample, or of a histogram's buckets (within its precision). */
+export function summary(values: readonly number[] | LatencyHistogram, unit = 'ms', digits = 0): string {
+  const n = values instanceof LatencyHistogram ? values.count : values.length;
+  if (n === 0) return 'no samples';
+  const at = (p: number): number => (values instanceof LatencyHistogram ? values.percentile(p) : percentile(values, p));
   const f = (v: number): string => `${v.toFixed(digits)} ${unit}`;
-  return `p50 ${f(percentile(values, 50))}, p95 ${f(percentile(values, 95))}, p99 ${f(percentile(values, 99))}, max ${f(percentile(values, 100))} (n=${values.length})`;
+  return `p50 ${f(at(50))}, p95 ${f(at(95))}, p99 ${f(at(99))}, max ${f(at(100))} (n=${n})`;
 }
 
 export function machineLine(): string {

@@ -154,7 +154,8 @@ export interface LocalProduct {
 }
 
 export function composeLocalProduct(options: {
-  readonly org: DemoOrganisation;
+  /** Only the organisation's mapping settings reach the product. */
+  readonly org: Pick<DemoOrganisation, 'settings'>;
   readonly endpoints: EmulatorEndpoints;
   readonly credentials: LocalCredentials;
   readonly tablesConnectionString: string;

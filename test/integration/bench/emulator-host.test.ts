@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, inject, it } from 'vitest';
 import { createEmulatorHost, type EmulatorHost } from '../../../bench/support/emulator-host.js';
-import { benchOrganisation } from '../../../bench/support/bench-organisation.js';
+import { benchRoster, type BenchRoster } from '../../../bench/support/bench-organisation.js';
 import { refreshRoster } from '../../../shared/sync/refresh-roster.js';
 import { runMailboxJob } from '../../../shared/sync/run-mailbox-job.js';
 import { composeLocalProduct, localCredentials, type LocalProduct } from '../../../tools/local-env/local-environment.js';
@@ -20,7 +20,7 @@ describe('the emulators host of the benchmarks', () => {
     product = undefined;
   });
 
-  async function start(): Promise<{ host: EmulatorHost; product: LocalProduct; org: ReturnType<typeof benchOrganisation> }> {
+  async function start(): Promise<{ host: EmulatorHost; product: LocalProduct; org: BenchRoster }> {
     const now = Date.now();
     const credentials = localCredentials();
     host = createEmulatorHost();
@@ -28,8 +28,8 @@ describe('the emulators host of the benchmarks', () => {
       op: 'start',
       options: { nowMs: now, mailboxes: MAILBOXES, eventsPerPerson: EVENTS, providerLatencyMs: 0, cmgLatencyMs: 0, app: credentials.app, serviceAccount: credentials.serviceAccount },
     });
-    // The organisation the parent rebuilds from the same `now`.
-    const org = benchOrganisation({ now: new Date(now), mailboxes: MAILBOXES, eventsPerPerson: EVENTS });
+    // The parent holds the roster alone; the events live in the host.
+    const org = benchRoster({ mailboxes: MAILBOXES, eventsPerPerson: EVENTS });
     product = composeLocalProduct({
       org,
       endpoints,
@@ -70,8 +70,8 @@ describe('the emulators host of the benchmarks', () => {
 
     const renamed: Array<{ seq: number; at: number }> = [];
     for (const [seq, person] of org.people.slice(0, 2).entries()) {
-      const event = org.plainEvents[person.key]![0]!;
-      const [at] = await h.handle({ op: 'renameEvents', renames: [{ personKey: person.key, eventId: event.id, text: `Renamed ${seq + 7}` }] });
+      const eventId = org.plainEventIds(person.key)[0]!;
+      const [at] = await h.handle({ op: 'renameEvents', renames: [{ personKey: person.key, eventId, text: `Renamed ${seq + 7}` }] });
       renamed.push({ seq: seq + 7, at: at! });
       await p.queue.send({ mailboxKey: person.key, reason: 'schedule', full: false, enqueuedAt: new Date().toISOString() }, { messageId: `rename-${seq}` });
     }
