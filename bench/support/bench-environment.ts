@@ -11,7 +11,10 @@
  * the product, the emulators and Azurite shared, so the figures measured the emulator. The
  * Graph, Google and CMG emulators run in another child (emulator-child.ts), driven and read
  * through a small typed control channel. The product's peak RSS and CPU are printed apart from
- * the emulators' and Azurite's, each on a line of its own.
+ * the emulators' and Azurite's, each on a line of its own. The bench's own bookkeeping here is
+ * kept small: the roster without its events (bench-organisation.ts), timings as histograms
+ * (latency-histogram.ts). Next to the peak RSS, the V8 heap: the most in use, and the most a full
+ * collection left live; the difference is garbage between collections.
  */
 import { readFileSync } from 'node:fs';
 import type { JobDelivery } from '../../shared/queue/job-queue.js';
@@ -166,6 +169,12 @@ export async function startBenchEnvironment(options: {
   console.log(
     `setup: ${options.mailboxes} mailboxes (${count(org, 'graph')} Graph, ${count(org, 'google')} Google), ${org.eventCount} events seeded, environment up in ${((performance.now() - started) / 1000).toFixed(1)} s ` +
       `(Azurite in child process ${azurite.pid}, the emulators in child process ${emulators.pid}); ${machineLine()}`,
+  );
+  const atSetup = process.memoryUsage();
+  console.log(
+    `product process at setup: RSS ${(atSetup.rss / MB).toFixed(0)} MB, V8 heap in use ${(atSetup.heapUsed / MB).toFixed(0)} MB, before any job (the product's code and libraries loaded). ` +
+      `Besides the product it holds the bench's own: the roster (people and settings; the events live in the emulators' child), the in-process queue standing in for Service Bus ` +
+      `(queued messages, 10 minutes of message ids), request counters and histograms of call times (kilobytes whatever the roster)`,
   );
   return {
     env,

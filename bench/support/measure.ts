@@ -8,6 +8,7 @@ import { subscribe, unsubscribe } from 'node:diagnostics_channel';
 import type { ClientRequest } from 'node:http';
 import { cpus, loadavg } from 'node:os';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { GCProfiler } from 'node:v8';
 import { LatencyHistogram } from './latency-histogram.js';
 
 export const MB = 1024 * 1024;
@@ -37,6 +38,13 @@ export function machineLine(): string {
 export interface ResourceReport {
   readonly seconds: number;
   readonly peakRssMb: number;
+  /**
+   * V8's heap, MB: the most in use at a sample, and the most left in use by a full (mark-compact)
+   * collection, which is what the process kept live (undefined: no full collection in the span).
+   * The difference is garbage: V8 lets the heap grow to a few times its live size between full
+   * collections.
+   */
+  readonly heapMb: { readonly inUse: number; readonly liveAfterFullGc: number | undefined };
   /** CPU time of this process over the wall time: 1.0 = one core busy throughout. */
   readonly coresUsed: number;
   /** CPU time of this process (user + system) over the span, s. */
@@ -45,13 +53,30 @@ export interface ResourceReport {
   readonly loopDelayMaxMs: number;
 }
 
-/** Samples RSS every `everyMs` between start and stop; CPU and event-loop delay over the same span. */
+/**
+ * Samples RSS and heap in use every `everyMs` between start and stop, and the heap each full
+ * collection leaves; CPU and event-loop delay over the same span. The GC profiler is read and
+ * restarted at every sample, so it holds a few entries, not a sweep's thousands.
+ */
 export function startResourceSampler(everyMs = 100): { stop(): ResourceReport } {
   const started = performance.now();
   const cpu = process.cpuUsage();
   let peak = process.memoryUsage.rss();
+  let inUse = 0;
+  let live: number | undefined;
+  const collections = new GCProfiler();
+  collections.start();
+  const sample = (): void => {
+    const { rss, heapUsed } = process.memoryUsage();
+    peak = Math.max(peak, rss);
+    inUse = Math.max(inUse, heapUsed);
+    for (const gc of collections.stop()?.statistics ?? []) {
+      if (gc.gcType === 'MarkSweepCompact') live = Math.max(live ?? 0, gc.afterGC.heapStatistics.usedHeapSize);
+    }
+  };
   const timer = setInterval(() => {
-    peak = Math.max(peak, process.memoryUsage.rss());
+    sample();
+    collections.start();
   }, everyMs);
   const loop = monitorEventLoopDelay({ resolution: 10 });
   loop.enable();
@@ -59,12 +84,13 @@ export function startResourceSampler(everyMs = 100): { stop(): ResourceReport } 
     stop() {
       clearInterval(timer);
       loop.disable();
-      peak = Math.max(peak, process.memoryUsage.rss());
+      sample();
       const seconds = (performance.now() - started) / 1000;
       const used = process.cpuUsage(cpu);
       return {
         seconds,
         peakRssMb: peak / MB,
+        heapMb: { inUse: inUse / MB, liveAfterFullGc: live === undefined ? undefined : live / MB },
         coresUsed: (used.user + used.system) / 1e6 / seconds,
         cpuSeconds: (used.user + used.system) / 1e6,
         loopDelayP99Ms: loop.percentile(99) / 1e6,
@@ -75,7 +101,8 @@ export function startResourceSampler(everyMs = 100): { stop(): ResourceReport } 
 }
 
 export function resourceLine(r: ResourceReport): string {
-  return `peak RSS ${r.peakRssMb.toFixed(0)} MB, CPU ${r.coresUsed.toFixed(2)} cores, event-loop delay p99 ${r.loopDelayP99Ms.toFixed(0)} ms / max ${r.loopDelayMaxMs.toFixed(0)} ms`;
+  const live = r.heapMb.liveAfterFullGc === undefined ? 'no full collection in the span' : `up to ${r.heapMb.liveAfterFullGc.toFixed(0)} MB live after a full collection`;
+  return `peak RSS ${r.peakRssMb.toFixed(0)} MB (V8 heap: up to ${r.heapMb.inUse.toFixed(0)} MB in use, ${live}), CPU ${r.coresUsed.toFixed(2)} cores, event-loop delay p99 ${r.loopDelayP99Ms.toFixed(0)} ms / max ${r.loopDelayMaxMs.toFixed(0)} ms`;
 }
 
 /**
