@@ -172,7 +172,7 @@ export async function startBenchEnvironment(options: {
   );
   const atSetup = process.memoryUsage();
   console.log(
-    `product process at setup: RSS ${(atSetup.rss / MB).toFixed(0)} MB, V8 heap in use ${(atSetup.heapUsed / MB).toFixed(0)} MB, before any job (the product's code and libraries loaded). ` +
+    `product process at setup: RSS ${(atSetup.rss / MB).toFixed(0)} MB, V8 heap in use ${(atSetup.heapUsed / MB).toFixed(0)} MB, before this environment's first job. ` +
       `Besides the product it holds the bench's own: the roster (people and settings; the events live in the emulators' child), the in-process queue standing in for Service Bus ` +
       `(queued messages, 10 minutes of message ids), request counters and histograms of call times (kilobytes whatever the roster)`,
   );
