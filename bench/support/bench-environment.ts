@@ -26,6 +26,7 @@ import { refreshRoster } from '../../shared/sync/refresh-roster.js';
 import { runMailboxJob, type JobResult } from '../../shared/sync/run-mailbox-job.js';
 import { startAzurite, type IsolatedAzurite } from '../../tools/azurite/start-azurite.js';
 import { composeLocalProduct, localCredentials, type LocalProduct } from '../../tools/local-env/local-environment.js';
+import { bareClientBaseline, type BaselineFigures } from './bare-client-baseline.js';
 import { benchRoster, type BenchRoster } from './bench-organisation.js';
 import { CallTimings, instrumentDeps } from './call-timings.js';
 import { startEmulatorProcess, type EmulatorProcess } from './emulator-child.js';
@@ -275,6 +276,7 @@ function printProcesses(report: ProcessesReport, mailboxes: number): void {
 
 /** Roster refresh, then every new mailbox's first (full) sync through the queue until it is idle. */
 export async function rosterAndFullSweep(b: BenchEnvironment, options: { quiet?: boolean } = {}): Promise<SweepFigures> {
+  const baseline = await printBaseline(b);
   await clearRecords(b);
   const sampler = await startProcessesSampler(b);
   const started = performance.now();
@@ -293,7 +295,7 @@ export async function rosterAndFullSweep(b: BenchEnvironment, options: { quiet?:
       `(roster ${rosterSeconds.toFixed(1)} s: ${roster.written} written, ${roster.enqueued} enqueued; ${MAX_CONCURRENT_SESSIONS} sessions at once); jobs: ${b.jobs.statusLine()}`,
   );
   if (!options.quiet) printRequests(b, counts, 'full');
-  printCmgBudget(b, counts, open);
+  printCmgBudget(b, counts, open, baseline);
   printJobTimes(b);
   printProcesses(report, b.mailboxes);
   return figures;
@@ -305,7 +307,7 @@ export async function rosterAndFullSweep(b: BenchEnvironment, options: { quiet?:
  * The sweep runs from the roster's enqueue to the last job (the roster refresh has its figures
  * above); the open-request gauge says whether the pool was kept full.
  */
-function printCmgBudget(b: BenchEnvironment, counts: EmulatorCounts, open: InFlightReport): void {
+function printCmgBudget(b: BenchEnvironment, counts: EmulatorCounts, open: InFlightReport, baseline?: BaselineFigures): void {
   const pool = b.env.config.cmg.maxConcurrency;
   const ceiling = pool * (1000 / CMG_LATENCY_MS);
   const puts = counts.cmg.activityPuts;
@@ -319,8 +321,33 @@ function printCmgBudget(b: BenchEnvironment, counts: EmulatorCounts, open: InFli
       `= ${((100 * rate) / ceiling).toFixed(0)} % of the ceiling; ${againstFloor}; Google token requests ${googleBoxes === 0 ? '-' : (tokens / googleBoxes).toFixed(2)}/mailbox; ${machineLine()}`,
   );
   console.log(
-    `  CMG requests open: mean ${open.mean.toFixed(1)} of ${pool}; all ${pool} for ${(100 * open.shareAtLeast).toFixed(0)} % of the sweep, none for ${(100 * open.shareIdle).toFixed(0)} %`,
+    `  CMG requests open: mean ${open.mean.toFixed(1)} of ${pool}; all ${pool} for ${(100 * open.shareAtLeast).toFixed(0)} % of the sweep, none for ${(100 * open.shareIdle).toFixed(0)} %; ` +
+      `each open ${open.meanRequestMs.toFixed(1)} ms on average (the emulator holds it ${CMG_LATENCY_MS} ms)`,
   );
+  if (baseline && puts > 0) {
+    console.log(
+      `  against the bare client on this machine (${baseline.perSecond.toFixed(0)}/s, each open ${baseline.meanMs.toFixed(1)} ms): the sweep's PUT rate is ${((100 * rate) / baseline.perSecond).toFixed(0)} % of it`,
+    );
+  }
+}
+
+/**
+ * A bare client's rate against the same emulator at the same concurrency, before the sweep: the
+ * part of the printed ceiling this machine allows at all.
+ */
+async function printBaseline(b: BenchEnvironment): Promise<BaselineFigures> {
+  const { application, password, maxConcurrency } = b.env.config.cmg;
+  const baseline = await bareClientBaseline({
+    cmgBaseUrl: b.emulators.endpoints.cmgBaseUrl,
+    authorization: `Basic ${Buffer.from(`${application}:${password}`, 'utf8').toString('base64')}`,
+    concurrency: maxConcurrency,
+  });
+  const ceiling = maxConcurrency * (1000 / CMG_LATENCY_MS);
+  console.log(
+    `bare client: node:http alone, ${maxConcurrency} PUTs open at a time against the CMG emulator, reaches ${baseline.perSecond.toFixed(0)}/s = ${((100 * baseline.perSecond) / ceiling).toFixed(0)} % of the ceiling ${ceiling}/s ` +
+      `(each open ${baseline.meanMs.toFixed(1)} ms against the emulator's ${CMG_LATENCY_MS} ms); ${machineLine()}`,
+  );
+  return baseline;
 }
 
 /** One scheduled (delta) job per mailbox at once — dispatch's messages without the calendar spread. */

@@ -16,6 +16,10 @@ export interface InFlightReport {
   readonly atLeast: number;
   /** Share of the span with no request open. */
   readonly shareIdle: number;
+  /** Requests that ended in the span. */
+  readonly ended: number;
+  /** Mean time a request was open, ms (Little's law: mean open × span / requests ended). */
+  readonly meanRequestMs: number;
 }
 
 export class InFlightGauge {
@@ -25,6 +29,7 @@ export class InFlightGauge {
   /** Milliseconds spent at each count of open requests. */
   private readonly timeAt: number[] = [];
   private readonly requests = new WeakSet<ClientRequest>();
+  private ended = 0;
 
   private readonly onStart = (message: unknown): void => {
     const request = (message as { request: ClientRequest }).request;
@@ -51,6 +56,7 @@ export class InFlightGauge {
   private settle(request: ClientRequest): void {
     if (!this.requests.has(request)) return;
     this.requests.delete(request);
+    this.ended += 1;
     this.move(-1);
   }
 
@@ -66,6 +72,7 @@ export class InFlightGauge {
     this.timeAt.length = 0;
     this.since = performance.now();
     this.started = this.since;
+    this.ended = 0;
   }
 
   report(atLeast: number): InFlightReport {
@@ -78,7 +85,15 @@ export class InFlightGauge {
       weighted += (ms ?? 0) * n;
       if (n >= atLeast) high += ms ?? 0;
     });
-    return { seconds: total / 1000, mean: total > 0 ? weighted / total : 0, shareAtLeast: total > 0 ? high / total : 0, atLeast, shareIdle: total > 0 ? at(0) / total : 0 };
+    return {
+      seconds: total / 1000,
+      mean: total > 0 ? weighted / total : 0,
+      shareAtLeast: total > 0 ? high / total : 0,
+      atLeast,
+      shareIdle: total > 0 ? at(0) / total : 0,
+      ended: this.ended,
+      meanRequestMs: this.ended > 0 ? weighted / this.ended : 0,
+    };
   }
 
   close(): void {

@@ -16,6 +16,7 @@ import { isUntrustedCertificate, secureContextTrusting } from '../tls/trusted-ce
 import { createAgents, type ProxyEnv } from './cmg-proxy.js';
 import { createLimiter } from './concurrency-limit.js';
 import { contractRoot, contractUrl } from './cmg-url.js';
+import { leanHttpAdapter } from './lean-http-adapter.js';
 import type { z } from 'zod';
 
 export interface CmgCall {
@@ -76,22 +77,26 @@ export function createCmgTransport(config: CmgConfig, options: CmgTransportOptio
     // A redirect is a misconfigured base URL; following it would also resend the credentials.
     maxRedirects: 0,
     maxContentLength: MAX_BODY_BYTES,
+    // The lean adapter's timeout is a deadline from dispatch over the whole answer, body included:
+    // axios' own was a socket idle timer that a trickling body keeps resetting.
     timeout: config.timeoutMs,
     transitional: { clarifyTimeoutError: true },
     validateStatus: () => true,
     responseType: 'text',
+    // Bodies are JSON text already: axios' default would parse each one again to check it.
+    transformRequest: (data: unknown) => data,
     transformResponse: (data: unknown) => data,
+    adapter: leanHttpAdapter,
   });
-  // axios starts its timeout clock at dispatch, so requests queue here, not in the agent: time spent
-  // waiting for one of the maxConcurrency sockets during a burst does not count against CMG_TIMEOUT_MS.
+  // The deadline starts at dispatch, so requests queue here, not in the agent: time spent waiting
+  // for one of the maxConcurrency sockets during a burst does not count against CMG_TIMEOUT_MS.
   const limit = createLimiter(config.maxConcurrency);
   const logger = options.logger.child({ component: 'cmg' });
   logger.debug('cmg.client', { root: root.href, proxy: agents.proxy ?? 'none', maxSockets: config.maxConcurrency });
 
-  const describe = (call: CmgCall): string => {
-    const relative = contractUrl(root, call.segments, call.query).slice(root.origin.length + root.pathname.length);
-    return `CMG ${call.operation} (${call.method} ${relative})`;
-  };
+  const rootLength = root.origin.length + root.pathname.length;
+  /** How a failure names the request; built only for failures. */
+  const describe = (call: CmgCall, url: string): string => `CMG ${call.operation} (${call.method} ${url.slice(rootLength)})`;
 
   /** Each request's duration by its answer; 401 and 403 also as a refusal of our credentials. */
   const measured = (call: CmgCall, startedAt: number, status: number | 'timeout' | 'network'): void => {
@@ -101,22 +106,16 @@ export function createCmgTransport(config: CmgConfig, options: CmgTransportOptio
   };
 
   /** One attempt: an answer the operation accepts, or the failure to decide on. */
-  const attempt = async (call: CmgCall, where: string): Promise<CmgAnswer | CmgFailure> => {
+  const attempt = async (call: CmgCall, url: string): Promise<CmgAnswer | CmgFailure> => {
     let started = 0;
     let dispatchedAt = 0;
-    // axios' `timeout` is a socket idle timer that a trickling body keeps resetting; this clock
-    // starts at dispatch and covers the whole answer, body included.
-    const deadline = new AbortController();
-    let timer: NodeJS.Timeout | undefined;
     try {
       const response = await limit(() => {
         started = options.now();
         dispatchedAt = performance.now();
-        timer = setTimeout(() => deadline.abort(), config.timeoutMs);
         return http.request<string>({
           method: call.method,
-          url: contractUrl(root, call.segments, call.query),
-          signal: deadline.signal,
+          url,
           ...(call.body === undefined ? {} : { data: JSON.stringify(call.body), headers: { 'Content-Type': 'application/json; charset=utf-8' } }),
         });
       });
@@ -129,15 +128,13 @@ export function createCmgTransport(config: CmgConfig, options: CmgTransportOptio
         const value: unknown = response.headers[name];
         return typeof value === 'string' ? value : undefined;
       };
-      return failureFromStatus(where, response.status, body, header, options.now());
+      return failureFromStatus(describe(call, url), response.status, body, header, options.now());
     } catch (error) {
-      const timedOut = deadline.signal.aborted || (axios.isAxiosError(error) && error.code === 'ETIMEDOUT');
+      const timedOut = axios.isAxiosError(error) && error.code === 'ETIMEDOUT';
       measured(call, dispatchedAt, timedOut ? 'timeout' : 'network');
-      if (timedOut) return failureFromNetwork(where, `no answer within ${config.timeoutMs} ms`, 'timeout');
-      if (axios.isAxiosError(error) && isUntrustedCertificate(error.code)) return untrustedCertificate(where, error.code!);
-      return failureFromNetwork(where, networkReason(error), 'network');
-    } finally {
-      clearTimeout(timer);
+      if (timedOut) return failureFromNetwork(describe(call, url), `no answer within ${config.timeoutMs} ms`, 'timeout');
+      if (axios.isAxiosError(error) && isUntrustedCertificate(error.code)) return untrustedCertificate(describe(call, url), error.code!);
+      return failureFromNetwork(describe(call, url), networkReason(error), 'network');
     }
   };
 
@@ -145,11 +142,11 @@ export function createCmgTransport(config: CmgConfig, options: CmgTransportOptio
     options.telemetry.span(`cmg ${call.operation}`, () => sendWithRetries(call), { kind: 'client', attributes: { 'calsync.cmg.operation': call.operation, 'http.request.method': call.method } });
 
   const sendWithRetries = async (call: CmgCall): Promise<CmgAnswer> => {
-    const where = describe(call);
+    const url = contractUrl(root, call.segments, call.query);
     let retries = 0;
     let conflictRetried = false;
     for (;;) {
-      const outcome = await attempt(call, where);
+      const outcome = await attempt(call, url);
       if (!('error' in outcome)) return outcome;
       const { error, retry } = outcome;
       let delayMs: number;
