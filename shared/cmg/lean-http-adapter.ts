@@ -22,7 +22,7 @@ export const leanHttpAdapter: AxiosAdapter = (config) =>
     const url = new URL(config.url ?? '');
     const secure = url.protocol === 'https:';
     const data = typeof config.data === 'string' ? config.data : undefined;
-    const headers: http.OutgoingHttpHeaders = { ...AxiosHeaders.from(config.headers).toJSON() };
+    const headers: http.OutgoingHttpHeaders = AxiosHeaders.from(config.headers).toJSON();
     if (data !== undefined) headers['Content-Length'] = Buffer.byteLength(data);
 
     let settled = false;
