@@ -39,6 +39,8 @@ export interface Mailbox {
   readonly timeZone?: string | undefined;
   /** ISO instant since which automatic replies have been on, if they are. */
   readonly automaticRepliesSince?: string | undefined;
+  /** What the last sync's automatic replies mapped to: a delta mapping the same leaves them alone. */
+  readonly automaticRepliesSeen?: string | undefined;
   readonly lastSyncAt?: string | undefined;
   readonly lastSyncMode?: SyncMode | undefined;
   /** Short text of the last failure; never a secret. */

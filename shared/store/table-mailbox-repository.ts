@@ -94,6 +94,7 @@ const MailboxEntity = z.object({
   directoryIdAddress: optional,
   timeZone: optional,
   automaticRepliesSince: optional,
+  automaticRepliesSeen: optional,
   lastSyncAt: optional,
   lastSyncMode: z.enum(['full', 'delta']).optional(),
   lastError: optional,

@@ -6,6 +6,7 @@
  * cache of what Graph says): the admin preview uses this as it is.
  */
 import { AppError } from '../errors/app-error.js';
+import { automaticRepliesSeen, withoutAutomaticReplies } from '../domain/automatic-replies-seen.js';
 import { calendarWindow } from '../domain/calendar-window.js';
 import { configHash } from '../domain/config-hash.js';
 import { externalIdFor } from '../domain/external-id.js';
@@ -42,6 +43,8 @@ export interface MailboxPlan {
   readonly configHash: string;
   readonly timeZone: string;
   readonly automaticRepliesSince: string | undefined;
+  /** What the automatic replies mapped to (automatic-replies-seen.ts), for the mailbox to remember. */
+  readonly automaticRepliesSeen: string | undefined;
 }
 
 /**
@@ -120,7 +123,7 @@ export async function planMailbox(deps: SyncDeps, mailbox: StoredMailbox, option
   const timeZone = result.timeZone || mailbox.timeZone || deps.config.sync.defaultTimeZone;
   const automaticRepliesSince =
     result.automaticReplies?.status === 'alwaysEnabled' ? (mailbox.automaticRepliesSince ?? now.toISOString()) : undefined;
-  const mapped = mapCalendar(
+  const mappedAll = mapCalendar(
     result.items,
     {
       settings: mapping,
@@ -131,6 +134,9 @@ export async function planMailbox(deps: SyncDeps, mailbox: StoredMailbox, option
     },
     result.automaticReplies,
   );
+  const repliesSeen = automaticRepliesSeen(mappedAll);
+  const mapped =
+    result.mode === 'delta' && repliesSeen !== undefined && repliesSeen === mailbox.automaticRepliesSeen ? withoutAutomaticReplies(mappedAll) : mappedAll;
   // A removed id may be a series master's: its occurrences' activities go with it.
   const touchedSeriesIds = [...new Set([...(result.seriesInScope ?? []), ...mapped.removedEventIds])];
   const held = result.mode === 'delta' && readTouchedOnly ? await readTouched(deps, mailbox, provider.kind, mapped.touchedEventIds, touchedSeriesIds) : undefined;
@@ -157,6 +163,7 @@ export async function planMailbox(deps: SyncDeps, mailbox: StoredMailbox, option
     configHash: hash,
     timeZone,
     automaticRepliesSince,
+    automaticRepliesSeen: repliesSeen ?? mailbox.automaticRepliesSeen,
   };
 }
 

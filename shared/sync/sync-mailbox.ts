@@ -118,6 +118,7 @@ function afterSync(m: Mailbox, plan: MailboxPlan, applied: ApplyResult, activity
     directoryIdAddress: plan.fetched.directoryUser?.address,
     timeZone: plan.timeZone,
     automaticRepliesSince: plan.automaticRepliesSince,
+    automaticRepliesSeen: plan.automaticRepliesSeen,
     lastSyncAt: at,
     lastSyncMode: plan.fetched.mode,
     lastError: applied.rejected.length > 0 ? `CMG refused ${applied.rejected.length} activit${applied.rejected.length === 1 ? 'y' : 'ies'} (${[...new Set(applied.rejected.map((r) => r.code))].join(', ')})` : undefined,

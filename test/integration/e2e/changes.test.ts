@@ -5,6 +5,7 @@ import { runMailboxJob } from '../../../shared/sync/run-mailbox-job.js';
 import { aJob } from '../../support/mailbox-job-fixture.js';
 import type { LocalEnvironment } from '../../../tools/local-env/local-environment.js';
 import { googleEvent, googleEventId } from '../../../tools/demo/seed-emulators.js';
+import type { DemoAutomaticReplies } from '../../../tools/demo/demo-organisation.js';
 import { addGoogleEvents, cmgActivities, startE2e, syncEveryone } from './e2e-harness.js';
 import { expectConverged, expectNoActivityCreatedTwice } from './convergence.js';
 
@@ -106,6 +107,42 @@ describe('changes reach CMG', () => {
     expect(reads).toEqual({ lists: 1, gets: 0 });
     expect((await env.deps.store.mailboxes.get(person.key))!.activityCount).toBe(before + 9);
     await expectConverged(env, [person.key]);
+  });
+
+  it("when a Graph mailbox's automatic replies stay as they were, then a delta leaves their activity alone without reading its row; when they change, then the next delta brings just that to CMG", async () => {
+    env = await startE2e();
+    await syncEveryone(env);
+    const e = env;
+    const replies = e.org.automaticReplies as Record<string, DemoAutomaticReplies>;
+    const person = e.org.people.find((p) => p.provider === 'graph' && replies[p.key]?.status === 'scheduled')!;
+    const reads = countActivityReads(e);
+    /** The delta's CMG writes, and the Activities reads it made. */
+    const delta = async (): Promise<{ writes: string[]; reads: { lists: number; gets: number } }> => {
+      const before = { ...reads };
+      e.cmg.clearRecord();
+      await send(e, person.key);
+      await e.queue.whenIdle({ horizonMs: 0 });
+      expect((await e.deps.store.mailboxes.get(person.key))?.lastSyncMode).toBe('delta');
+      return {
+        writes: e.cmg.record.filter((r) => r.method === 'PUT' || r.method === 'DELETE').map((r) => r.method),
+        reads: { lists: reads.lists - before.lists, gets: reads.gets - before.gets },
+      };
+    };
+
+    expect(await delta()).toEqual({ writes: [], reads: { lists: 0, gets: 0 } });
+
+    delete replies[person.key];
+    e.graph.control.setAutomaticReplies(person.address, { status: 'disabled' });
+    expect(await delta()).toEqual({ writes: ['DELETE'], reads: { lists: 0, gets: 1 } });
+    await expectConverged(e, [person.key]);
+
+    replies[person.key] = { status: 'alwaysEnabled' };
+    e.graph.control.setAutomaticReplies(person.address, { status: 'alwaysEnabled' });
+    expect(await delta()).toEqual({ writes: ['PUT'], reads: { lists: 0, gets: 1 } });
+    await expectConverged(e, [person.key]);
+
+    expect(await delta()).toEqual({ writes: [], reads: { lists: 0, gets: 0 } });
+    await expectConverged(e, [person.key]);
   });
 
   it('when CMG turns calendar sync off for a user or removes the user, then their activities are deleted from CMG', async () => {

@@ -18,6 +18,7 @@ describe('Mailboxes table', () => {
       configHash: 'h1',
       timeZone: 'Europe/Berlin',
       automaticRepliesSince: '2026-11-20T08:00:00.000Z',
+      automaticRepliesSeen: 'none',
       lastSyncAt: '2026-11-25T08:00:00.000Z',
       lastSyncMode: 'delta',
       lastError: 'throttled',
