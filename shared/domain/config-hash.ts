@@ -17,6 +17,15 @@ function stableJson(value: unknown): string {
   return JSON.stringify(value) ?? 'null';
 }
 
+// Settings are read once per process and never changed in place: each object is hashed once,
+// not on every job.
+const hashes = new WeakMap<MappingSettings, string>();
+
 export function configHash(settings: MappingSettings): string {
-  return createHash('sha256').update(stableJson(settings)).digest('base64url');
+  let hash = hashes.get(settings);
+  if (hash === undefined) {
+    hash = createHash('sha256').update(stableJson(settings)).digest('base64url');
+    hashes.set(settings, hash);
+  }
+  return hash;
 }
