@@ -100,7 +100,8 @@ export function mapCalendar(items: readonly NormalizeResult[], ctx: MappingConte
     }
   }
   if (automaticReplies !== undefined) {
-    // Read on every job, so its activity is always in scope, even for a delta.
+    // Read on every job, so its activity is in scope even of a delta (one that maps it as the last
+    // sync did leaves it out again: automatic-replies-seen.ts).
     touched.add(AUTOMATIC_REPLIES_EVENT_ID);
     const result: MapResult | undefined = mapAutomaticReplies(automaticReplies, ctx);
     collect(result?.kind === 'activity' ? { kind: 'activity', activity: result.activity, startMs: Date.parse(result.activity.start) } : result);

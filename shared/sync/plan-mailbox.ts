@@ -134,6 +134,7 @@ export async function planMailbox(deps: SyncDeps, mailbox: StoredMailbox, option
     },
     result.automaticReplies,
   );
+  // A full plan always weighs the automatic replies; a delta only when they map otherwise than last time.
   const repliesSeen = automaticRepliesSeen(mappedAll);
   const mapped =
     result.mode === 'delta' && repliesSeen !== undefined && repliesSeen === mailbox.automaticRepliesSeen ? withoutAutomaticReplies(mappedAll) : mappedAll;
