@@ -101,8 +101,8 @@ export class ChaosWorld {
   }
 
   /** A new instance of the app: fresh token caches (msal, Google), same tables and queue. */
-  restartInstance(): void {
-    this.current = createDeps(this.env.config, {
+  async restartInstance(): Promise<void> {
+    this.current = await createDeps(this.env.config, {
       logger: this.env.deps.logger,
       queue: this.env.queue,
       now: () => this.clock.date,

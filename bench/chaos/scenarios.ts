@@ -140,7 +140,7 @@ export const SCENARIOS: readonly ChaosScenario[] = [
       let fault: { times: number } | undefined;
       const { figures, provider } = await incident(world, {
         affected: 'graph',
-        start() {
+        async start() {
           fault = world.env.graph.fault({
             kind: 'status',
             status: 401,
@@ -149,7 +149,7 @@ export const SCENARIOS: readonly ChaosScenario[] = [
             body: { error: 'invalid_client', error_description: 'AADSTS7000222: The provided client secret keys for app are expired.', error_codes: [7000222] },
           });
           // The cached token outlives the secret by up to an hour: a new instance has none.
-          world.restartInstance();
+          await world.restartInstance();
         },
         end() {
           if (fault) fault.times = 0;
@@ -165,10 +165,10 @@ export const SCENARIOS: readonly ChaosScenario[] = [
       const clientEmail = JSON.parse(world.env.settings.PROFILE_GWS_SERVICE_ACCOUNT_KEY!) as { client_email: string };
       const { figures, provider } = await incident(world, {
         affected: 'google',
-        start() {
+        async start() {
           world.env.google.control.setDelegation(clientEmail.client_email, undefined);
           // Issued tokens live up to an hour: a new instance must ask for new ones.
-          world.restartInstance();
+          await world.restartInstance();
         },
         end: () => world.env.google.control.setDelegation(clientEmail.client_email, ['https://www.googleapis.com/auth/calendar.readonly']),
       });

@@ -124,7 +124,7 @@ export async function startBenchEnvironment(options: {
       serviceAccount: { clientEmail: credentials.serviceAccount.clientEmail, publicKeyPem: credentials.serviceAccount.publicKeyPem },
     });
     opened.push(emulators);
-    env = composeLocalProduct({
+    env = await composeLocalProduct({
       org,
       endpoints: emulators.endpoints,
       credentials,

@@ -31,11 +31,11 @@ export interface DepsOverrides {
   readonly tablePrefix?: string;
 }
 
-export function createDeps(config: Config, overrides: DepsOverrides = {}): SyncDeps {
+export async function createDeps(config: Config, overrides: DepsOverrides = {}): Promise<SyncDeps> {
   const logger = overrides.logger ?? createLogger({ level: config.platform.logLevel });
   const env = process.env;
   const providerOptions = { timeoutMs: config.sync.providerTimeoutMs, maxRetries: config.sync.providerMaxRetries, logger };
-  const telemetry = overrides.telemetry ?? startTelemetry(config.platform.telemetry, config.platform.managedIdentityClientId);
+  const telemetry = overrides.telemetry ?? (await startTelemetry(config.platform.telemetry, config.platform.managedIdentityClientId));
   const providers = createProviderRegistry(config.profiles, (profile) =>
     measuredProvider(
       profile.kind === 'graph'

@@ -7,9 +7,10 @@
  * - `off`: nothing is recorded.
  * The distro's automatic instrumentations stay off: the spans and metrics that matter are the
  * ones the sync records itself, and patching every HTTP call would cost each job for little.
+ * The distro is imported only when it is used: loading it costs about a second and 70 MB on every
+ * cold start (npm run bench -- cold-start), which a start with telemetry off should not pay.
  */
 import { DefaultAzureCredential } from '@azure/identity';
-import { useAzureMonitor } from '@azure/monitor-opentelemetry';
 import { metrics, trace } from '@opentelemetry/api';
 import { ConsoleMetricExporter, MeterProvider, PeriodicExportingMetricReader, type MetricReader } from '@opentelemetry/sdk-metrics';
 import { ConsoleSpanExporter, SimpleSpanProcessor, type SpanProcessor } from '@opentelemetry/sdk-trace-base';
@@ -20,10 +21,13 @@ import { noTelemetry, type Telemetry } from './telemetry.js';
 
 let started: Telemetry | undefined;
 
-export function startTelemetry(config: TelemetryConfig, managedIdentityClientId: string | undefined): Telemetry {
+export async function startTelemetry(config: TelemetryConfig, managedIdentityClientId: string | undefined): Promise<Telemetry> {
   if (config.export === 'off') return noTelemetry;
   if (started) return started;
   if (config.export === 'azure-monitor') {
+    const { useAzureMonitor } = await import('@azure/monitor-opentelemetry');
+    // Another start may have finished while this one waited for the import.
+    if (started) return started;
     useAzureMonitor({
       azureMonitorExporterOptions: {
         connectionString: config.connectionString,

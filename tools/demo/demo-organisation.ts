@@ -1,7 +1,10 @@
 /**
  * The demo organisation: people over two mail domains (Microsoft 365 and Google Workspace) with
- * a realistic week — recurring stand-ups, private appointments, all-day holidays, declined and
- * cancelled meetings, out-of-office — described once, provider-neutrally. seed-emulators.ts
+ * realistic working days — recurring stand-ups, private appointments, all-day holidays, declined and
+ * cancelled meetings, out-of-office — described once, provider-neutrally. The days are the coming
+ * working days in each person's zone, from `now` forward, so the sync window holds the whole demo
+ * whatever the weekday or hour (a week that began on Monday lies mostly behind the window on a
+ * Sunday). seed-emulators.ts
  * writes it into the Graph, Google and CMG emulators; the dev host, the end-to-end tests and
  * the benchmarks share it. Deterministic for a given `now`.
  */
@@ -92,8 +95,10 @@ export function demoOrganisation(options: { now: Date; graphUsers?: number; goog
   const events: Record<string, DemoEvent[]> = {};
   const automaticReplies: Record<string, DemoAutomaticReplies> = {};
   people.forEach((person, i) => {
-    const week = weekOf(options.now, person.timeZone);
-    const at = (day: number, hh: number, mm = 0): string => new Date(zonedTimeToInstant(addDays(week, day), hh, mm, person.timeZone)).toISOString();
+    const days = comingWorkingDays(options.now, person.timeZone, 6);
+    const day = (n: number): string => days[n]!;
+    const instant = (date: string, hh: number, mm = 0): string => new Date(zonedTimeToInstant(date, hh, mm, person.timeZone)).toISOString();
+    const at = (n: number, hh: number, mm = 0): string => instant(day(n), hh, mm);
     const id = (name: string): string => `${person.key}-${name}`;
     const list: DemoEvent[] = [
       { id: id('standup'), subject: 'Daily stand-up', start: at(0, 9), end: at(0, 9, 15), online: true, recurrence: { type: 'daily', count: 5 } },
@@ -109,11 +114,11 @@ export function demoOrganisation(options: { now: Date; graphUsers?: number; goog
     ];
     if (i % 4 === 1) list.push({ id: id('trip'), subject: '*Trip to the Oslo office', start: at(1, 7), end: at(1, 10) });
     if (i % 5 === 0) {
-      list.push({ id: id('vacation'), subject: 'Vacation', categories: ['Vacation'], start: at(3, 0), end: at(5, 0), allDay: { startDate: addDays(week, 3), endDate: addDays(week, 5) } });
+      list.push({ id: id('vacation'), subject: 'Vacation', categories: ['Vacation'], start: at(3, 0), end: at(5, 0), allDay: { startDate: day(3), endDate: day(5) } });
     }
     if (person.provider === 'google') {
       list.push({ id: id('focus'), subject: 'Focus time', start: at(0, 10), end: at(0, 12), focusTime: true });
-      list.push({ id: id('home'), subject: 'Home', start: at(2, 0), end: at(3, 0), allDay: { startDate: addDays(week, 2), endDate: addDays(week, 3) }, showAs: 'workingElsewhere' });
+      list.push({ id: id('home'), subject: 'Home', start: at(2, 0), end: instant(addDays(day(2), 1), 0), allDay: { startDate: day(2), endDate: addDays(day(2), 1) }, showAs: 'workingElsewhere' });
       if (i % 7 === 3) list.push({ id: id('ooo'), subject: 'Out of office', start: at(3, 0), end: at(5, 0), showAs: 'oof' });
     } else if (i % 7 === 3) {
       automaticReplies[person.key] = { status: 'scheduled', start: at(3, 0), end: at(5, 0) };
@@ -133,11 +138,16 @@ export function demoOrganisation(options: { now: Date; graphUsers?: number; goog
   return { people, events, automaticReplies, otherCmgUsers, settings: DEMO_SETTINGS };
 }
 
-/** Monday of the week containing `now`, as a local date in the zone. */
-function weekOf(now: Date, timeZone: string): string {
-  const local = new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit', weekday: 'short' }).formatToParts(now);
-  const part = (type: string): string => local.find((p) => p.type === type)!.value;
-  const date = `${part('year')}-${part('month')}-${part('day')}`;
-  const weekday = ['Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat', 'Sun'].indexOf(part('weekday'));
-  return addDays(date, -weekday);
+/**
+ * The first `count` working days (Monday to Friday) in the zone, as local dates, from the local
+ * date of `now` on (today included when it is a working day: the window reaches back a day).
+ */
+export function comingWorkingDays(now: Date, timeZone: string, count: number): string[] {
+  const local = new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' }).format(now);
+  const days: string[] = [];
+  for (let date = local; days.length < count; date = addDays(date, 1)) {
+    const weekday = new Date(`${date}T12:00:00Z`).getUTCDay();
+    if (weekday !== 0 && weekday !== 6) days.push(date);
+  }
+  return days;
 }

@@ -33,7 +33,7 @@ export async function startRealEnvironment(values: Record<string, string>, logge
   say('cmg', `${read.config.cmg.baseUrl} as ${read.config.cmg.application}`);
   for (const p of read.config.profiles) say('profile', `${p.name} (${p.kind}) for ${p.domains.join(', ')}`);
   const queue = new InProcessJobQueue({ logger });
-  const deps = createDeps(read.config, { logger, queue });
+  const deps = await createDeps(read.config, { logger, queue });
   return {
     deps,
     queue,

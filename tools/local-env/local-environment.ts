@@ -153,7 +153,7 @@ export interface LocalProduct {
   readonly settings: Readonly<Record<string, string>>;
 }
 
-export function composeLocalProduct(options: {
+export async function composeLocalProduct(options: {
   /** Only the organisation's mapping settings reach the product. */
   readonly org: Pick<DemoOrganisation, 'settings'>;
   readonly endpoints: EmulatorEndpoints;
@@ -165,7 +165,7 @@ export function composeLocalProduct(options: {
   readonly settings?: Readonly<Record<string, string>>;
   readonly queue?: InProcessJobQueueOptions;
   readonly tablePrefix?: string;
-}): LocalProduct {
+}): Promise<LocalProduct> {
   const { endpoints, credentials, now, logger } = options;
   const settings: Record<string, string> = {
     ...options.org.settings,
@@ -201,7 +201,7 @@ export function composeLocalProduct(options: {
   if (!read.ok) throw new Error(describeProblems(read.problems));
   // The queue keeps the product's time, so a retry scheduled "in a second" is one.
   const queue = new InProcessJobQueue({ logger, clock: { ...systemClock, now: () => now().getTime() }, ...options.queue });
-  const deps = createDeps(read.config, {
+  const deps = await createDeps(read.config, {
     logger,
     queue,
     now,
@@ -227,7 +227,7 @@ export async function startLocalEnvironment(options: LocalEnvironmentOptions = {
     const credentials = localCredentials();
     const emulators = await startLocalEmulators({ org, now, credentials, providerLatencyMs: options.providerLatencyMs, cmgLatencyMs: options.cmgLatencyMs, ports: options.ports });
     started.push(emulators);
-    const product = composeLocalProduct({
+    const product = await composeLocalProduct({
       org,
       endpoints: emulators.endpoints,
       credentials,

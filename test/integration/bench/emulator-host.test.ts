@@ -30,7 +30,7 @@ describe('the emulators host of the benchmarks', () => {
     });
     // The parent holds the roster alone; the events live in the host.
     const org = benchRoster({ mailboxes: MAILBOXES, eventsPerPerson: EVENTS });
-    product = composeLocalProduct({
+    product = await composeLocalProduct({
       org,
       endpoints,
       credentials,

@@ -3,7 +3,7 @@
  * port): who it answers, what a malformed request gets, and the admin page in headless Chromium
  * (Debian's `chromium`, driven by playwright-core; no browser is downloaded).
  */
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync } from 'node:fs';
 import { request as httpRequest } from 'node:http';
 import { createServer } from 'node:net';
@@ -31,7 +31,7 @@ async function freePort(): Promise<number> {
 }
 
 beforeAll(async () => {
-  execFileSync(process.execPath, [join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', join(ROOT, 'tsconfig.build.json')], { cwd: ROOT, stdio: 'pipe' });
+  // dist/ is built once for the run by test/support/global-setup.ts.
   port = await freePort();
   // Its own working directory: no local.settings.json (embedded defaults), its own dev-host.log.
   host = spawn(process.execPath, [join(ROOT, 'dist', 'tools', 'dev-host', 'main.js')], { cwd: mkdtempSync(join(tmpdir(), 'dev-host-')), env: { ...process.env, PORT: String(port) }, stdio: ['ignore', 'pipe', 'pipe'] });

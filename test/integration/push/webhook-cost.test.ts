@@ -55,7 +55,7 @@ beforeAll(async () => {
     TABLES_CONNECTION_STRING: connectionString,
     WEBHOOK_BASE_URL: 'https://calsync.example',
   });
-  const deps = createDeps(config, {
+  const deps = await createDeps(config, {
     tablePrefix,
     logger: createLogger({ level: 'debug', sink: (_level, line) => void logs.push(JSON.parse(line) as (typeof logs)[number]) }),
     queue: {

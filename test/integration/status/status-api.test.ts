@@ -144,7 +144,7 @@ describe('/api/status and /api/health', { timeout: 120_000 }, () => {
     e.graph.fault({ kind: 'status', status: 401, path: /\/oauth2\/v2\.0\/token$/, times: Infinity, body: { error: 'invalid_client', error_description: 'AADSTS7000222: The provided client secret keys for app are expired.', error_codes: [7000222] } });
     e.google.fault({ kind: 'status', status: 400, path: /token/, times: Infinity, body: { error: 'invalid_grant', error_description: 'Invalid JWT Signature.' } });
     // A new instance: no token cached from before the secret expired.
-    const { providers } = createDeps(e.config, { queue: e.queue, graphTrustedCertificates: [e.graph.certificate] });
+    const { providers } = await createDeps(e.config, { queue: e.queue, graphTrustedCertificates: [e.graph.certificate] });
     useDeps({ ...e.deps, providers });
     const body = await readStatus();
     expect(body.checks['profile:M365']).toEqual(expect.objectContaining({ status: 'failing', circuit: 'closed', detail: expect.stringMatching(/^the credentials are refused: /) }));
