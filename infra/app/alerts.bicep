@@ -4,7 +4,7 @@
 // means and what to do.
 param name string
 param location string
-param tags object = {}
+param tags { *: string } = {}
 param applicationInsightsName string
 
 @description('Where the alerts are emailed: one address or several, comma-separated. Empty: no email; fired alerts still show in the portal (Monitor > Alerts).')
