@@ -97,17 +97,15 @@ describeWithBicep('deployments by bicep snapshot', () => {
 
   beforeAll(async () => {
     work = copyOfInfra();
-    const variants = [
+    const variants: Array<{ name: string; base: string; params: Record<string, string> }> = [
       // Private endpoints asked for without VNet integration: none can be made (they need a subnet)
-      { file: 'variants/public-with-private-endpoints.bicepparam', env: {}, base: 'customers/northwind.bicepparam', params: { privateEndpoints: 'true' } },
+      { name: 'public-with-private-endpoints', base: 'customers/northwind.bicepparam', params: { privateEndpoints: 'true' } },
       // Private endpoints with a Standard namespace: Service Bus takes none
-      { file: 'variants/standard-service-bus.bicepparam', env: {}, base: 'customers/fabrikam.bicepparam', params: { serviceBusSku: "'Standard'" } },
+      { name: 'standard-service-bus', base: 'customers/fabrikam.bicepparam', params: { serviceBusSku: "'Standard'" } },
     ];
-    const all = [
-      ...FILES,
-      ...variants.map((v) => ({ file: `customers/${v.file.split('/')[1]!}`, env: v.env, make: () => variantOf(join(work.infra, v.base), v.file.split('/')[1]!.replace('.bicepparam', ''), v.params) })),
-    ];
-    for (const v of all) if ('make' in v) v.make();
+    // Beside the file they vary, so that its `using` path holds
+    for (const v of variants) variantOf(join(work.infra, v.base), v.name, v.params);
+    const all = [...FILES, ...variants.map((v) => ({ file: `customers/${v.name}.bicepparam`, env: {} }))];
     await inTurn(all, async ({ file, env }) => {
       const path = join(work.infra, file);
       const [s, built] = await Promise.all([snapshot(path, { env }), buildParams(path, env)]);
