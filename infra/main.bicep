@@ -34,12 +34,14 @@ param duplicateDetectionHistoryTimeWindow string = 'PT1H'
 param keyVaultPurgeProtection bool = true
 
 @description('Object id of a user or group allowed to set and rotate the secrets in the vault (Key Vault Secrets Officer). Empty: none.')
+#disable-next-line secure-secrets-in-params // an object id, not a secret: "secrets" names what the principal may manage
 param secretsOperatorPrincipalId string = ''
 
 @allowed([
   'User'
   'Group'
 ])
+#disable-next-line secure-secrets-in-params // User or Group, not a secret
 param secretsOperatorPrincipalType string = 'Group'
 
 @description('Flex Consumption maximumInstanceCount: the most on-demand instances of EACH function group (mailbox-sync, the HTTP functions, each timer), not of the whole app. Bounds the load on CMG (docs/deploy.md "Load on CMG").')
@@ -110,14 +112,20 @@ param publicNetworkAccess string = 'Enabled'
 ])
 param serviceBusSku string = 'Standard'
 
+// Refused before anything is deployed: a Standard namespace takes no private endpoint, so with
+// public network access off the app could not reach its job queue
+var serviceBusSkuRefusal = 'publicNetworkAccess Disabled needs serviceBusSku Premium: a Standard Service Bus namespace has no private endpoint, so the app could not reach its job queue. Set serviceBusSku to Premium (SERVICE_BUS_SKU) or publicNetworkAccess to Enabled (PUBLIC_NETWORK_ACCESS).'
+var checkedServiceBusSku = publicNetworkAccess == 'Disabled' && serviceBusSku != 'Premium' ? fail(serviceBusSkuRefusal) : serviceBusSku
+
 // ---------------------------------------------------------------------------------------------
 // Secrets: optional here. Prefer `az keyvault secret set` (docs/deploy.md); a value given here is
 // written as a new secret version on every provision that passes it.
 // ---------------------------------------------------------------------------------------------
 
+// An object, not a list of {name, value}: @secure() takes strings and objects only (BCP124)
 @secure()
-@description('Secrets for a one-shot deployment, [{name, value}] with the Key Vault secret names (cmg-password, <profile>-certificate, <profile>-client-secret, <profile>-service-account-key, cmg-ca-certificate). Empty: set the secrets with az keyvault secret set.')
-param secretValues array = []
+@description('Secrets for a one-shot deployment, {"<Key Vault secret name>": "<value>"} with the names cmg-password, <profile>-certificate, <profile>-client-secret, <profile>-service-account-key, cmg-ca-certificate. Empty: set the secrets with az keyvault secret set.')
+param secretValues { *: string } = {}
 
 // ---------------------------------------------------------------------------------------------
 // CMG connection (CMG-INTERFACE.md)
@@ -155,6 +163,9 @@ param cmgCaCertificate bool = false
 // ---------------------------------------------------------------------------------------------
 // Connection profiles (PROFILES, PROFILE_<NAME>_*): any number, Microsoft 365 and Google
 // ---------------------------------------------------------------------------------------------
+
+// App settings by name: every value a string, as the app reads its environment
+type settingMap = { *: string }
 
 // One connection profile; the optional fields fall back to the app's defaults (docs/settings.md)
 type connectionProfile = {
@@ -212,10 +223,10 @@ param oofCode string
 param defaultCode string = ''
 
 @description('CATEGORY_CODES: category name to CMG code, e.g. {"Vacation": "5"}.')
-param categoryCodes object = {}
+param categoryCodes { *: string } = {}
 
 @description('CODE_ALIASES: language-independent alias to CMG code.')
-param codeAliases object = {}
+param codeAliases { *: string } = {}
 
 @description('CODE_LANGUAGES: languages whose code descriptions are matched, comma-separated; empty: the user\'s CMG language.')
 param codeLanguages string = ''
@@ -367,15 +378,18 @@ param adminClientId string = ''
 @description('Tenant of the admin app registration. Empty: the tenant deployed to.')
 param adminTenantId string = ''
 
-@description('Entra ID authority host of that tenant (another one only in national clouds).')
-param adminAuthority string = 'https://login.microsoftonline.com'
+@description('Entra ID authority host of that tenant. Empty: the one of the cloud deployed to (https://login.microsoftonline.com in the public cloud).')
+param adminAuthority string = ''
 
 // Both ids or neither: the program refuses one without the other
 var adminSettings = empty(adminClientId) ? {} : {
   ADMIN_TENANT_ID: empty(adminTenantId) ? tenant().tenantId : adminTenantId
   ADMIN_CLIENT_ID: adminClientId
-  ADMIN_AUTHORITY: adminAuthority
+  ADMIN_AUTHORITY: empty(adminAuthority) ? cloudAuthority : adminAuthority
 }
+// The cloud's Entra ID authority host, without the trailing / that the app would double
+var loginEndpoint = environment().authentication.loginEndpoint
+var cloudAuthority = endsWith(loginEndpoint, '/') ? take(loginEndpoint, length(loginEndpoint) - 1) : loginEndpoint
 
 // ---------------------------------------------------------------------------------------------
 // Names
@@ -506,13 +520,13 @@ func secretReference(vaultUri string, secretName string) string => '@Microsoft.K
 func profileSecretName(profileName string, suffix string) string => '${toLower(replace(profileName, '_', '-'))}-${suffix}'
 
 @description('The PROFILE_<NAME>_* settings of one profile; secrets as Key Vault references, only the credential in use (an unresolvable reference would reach the app as text).')
-func profileSettings(p connectionProfile, vaultUri string) object => union({
+func profileSettings(p connectionProfile, vaultUri string) settingMap => union({
   'PROFILE_${toUpper(p.name)}_KIND': p.kind
   'PROFILE_${toUpper(p.name)}_DOMAINS': p.domains
 }, p.kind == 'graph' ? graphProfileSettings(p, vaultUri) : googleProfileSettings(p, vaultUri))
 
 @description('The Microsoft 365 (Graph) settings of a profile.')
-func graphProfileSettings(p connectionProfile, vaultUri string) object => union({
+func graphProfileSettings(p connectionProfile, vaultUri string) settingMap => union({
   'PROFILE_${toUpper(p.name)}_TENANT_ID': p.?tenantId ?? ''
   'PROFILE_${toUpper(p.name)}_CLIENT_ID': p.?clientId ?? ''
 }, (p.?credential ?? 'certificate') == 'certificate' ? {
@@ -529,7 +543,7 @@ func graphProfileSettings(p connectionProfile, vaultUri string) object => union(
 } : {})
 
 @description('The Google Workspace settings of a profile.')
-func googleProfileSettings(p connectionProfile, vaultUri string) object => union({
+func googleProfileSettings(p connectionProfile, vaultUri string) settingMap => union({
   'PROFILE_${toUpper(p.name)}_SERVICE_ACCOUNT_KEY': secretReference(vaultUri, profileSecretName(p.name, 'service-account-key'))
 }, empty(p.?scope ?? '') ? {} : {
   'PROFILE_${toUpper(p.name)}_SCOPE': p.?scope
@@ -596,7 +610,7 @@ module serviceBus 'app/servicebus.bicep' = {
     tags: tags
     queueName: serviceBusQueueName
     duplicateDetectionHistoryTimeWindow: duplicateDetectionHistoryTimeWindow
-    sku: serviceBusSku
+    sku: checkedServiceBusSku
     publicNetworkAccess: publicNetworkAccess
   }
 }
@@ -612,6 +626,15 @@ module keyVault 'app/keyvault.bicep' = {
     enablePurgeProtection: keyVaultPurgeProtection
     recover: keyVaultRecover
     publicNetworkAccess: publicNetworkAccess
+  }
+}
+
+// The secrets given as parameters, if any (a new version of each)
+module keyVaultSecrets 'app/keyvault-secrets.bicep' = if (!empty(secretValues)) {
+  name: 'keyvault-secrets'
+  scope: rg
+  params: {
+    vaultName: keyVault.outputs.name
     secretValues: secretValues
   }
 }
@@ -624,7 +647,7 @@ module network 'app/network.bicep' = if (vnetIntegrated) {
     name: resourceToken
     location: location
     tags: tags
-    mode: virtualNetwork
+    mode: virtualNetwork == 'existing' ? 'existing' : 'new'
     vnetAddressPrefix: vnetAddressPrefix
     appSubnetPrefix: appSubnetPrefix
     privateEndpointSubnetPrefix: privateEndpointSubnetPrefix
@@ -642,8 +665,8 @@ module privateLinks 'app/private-endpoints.bicep' = if (withPrivateEndpoints) {
     name: resourceToken
     location: location
     tags: tags
-    subnetId: network.outputs.privateEndpointSubnetId
-    virtualNetworkId: network.outputs.virtualNetworkId
+    subnetId: network!.outputs.privateEndpointSubnetId
+    virtualNetworkId: network!.outputs.virtualNetworkId
     storageAccountName: storage.outputs.name
     keyVaultName: keyVault.outputs.name
     serviceBusNamespaceName: serviceBusSku == 'Premium' ? serviceBus.outputs.namespaceName : ''
@@ -673,6 +696,7 @@ module api 'app/api.bicep' = {
   dependsOn: [
     rbac
     privateLinks
+    keyVaultSecrets
   ]
   params: {
     name: functionAppName
@@ -690,7 +714,7 @@ module api 'app/api.bicep' = {
     appSettings: programSettings
     nodeVersion: nodeVersion
     maximumInstanceCount: maximumInstanceCount
-    virtualNetworkSubnetId: vnetIntegrated ? network.outputs.appSubnetId : ''
+    virtualNetworkSubnetId: vnetIntegrated ? network!.outputs.appSubnetId : ''
     pushEnabled: pushEnabled
     webhookBaseUrl: webhookBaseUrl
   }
@@ -726,7 +750,7 @@ output AZURE_FUNCTION_APP_NAME string = api.outputs.name
 output WEBHOOK_BASE_URL string = pushEnabled ? (empty(webhookBaseUrl) ? 'https://${api.outputs.defaultHostName}' : webhookBaseUrl) : ''
 output AZURE_KEY_VAULT_NAME string = keyVault.outputs.name
 // The static public IP of all outbound traffic (allow it in the CMG firewall); empty without a NAT gateway
-output OUTBOUND_IP string = vnetIntegrated ? network.outputs.natPublicIp : ''
+output OUTBOUND_IP string = vnetIntegrated ? network!.outputs.natPublicIp : ''
 output AZURE_STORAGE_ACCOUNT_NAME string = storage.outputs.name
 output SERVICE_BUS_NAMESPACE string = serviceBus.outputs.namespaceName
 output SERVICE_BUS_QUEUE string = serviceBus.outputs.queueName

@@ -4,7 +4,7 @@
 // means and what to do.
 param name string
 param location string
-param tags object = {}
+param tags { *: string } = {}
 param applicationInsightsName string
 
 @description('Where the alerts are emailed: one address or several, comma-separated. Empty: no email; fired alerts still show in the portal (Monitor > Alerts).')
@@ -276,8 +276,9 @@ customMetrics
   }
 }
 
-// No job has synced a mailbox for two UPDATE_INTERVALs while mailboxes are to be synced (or nothing
-// reports at all); waits while the quiet period (SUBSCRIBE_OFF_*) or the two intervals after it last
+// No job has synced a mailbox for two UPDATE_INTERVALs while mailboxes are to be synced; silent until
+// the first roster refresh has found mailboxes (onboarding), and while the quiet period
+// (SUBSCRIBE_OFF_*) or the two intervals after it last
 resource noJobSucceeded 'Microsoft.Insights/scheduledQueryRules@2023-12-01' = {
   name: 'alert-no-job-succeeded-${name}'
   location: location
@@ -313,9 +314,13 @@ resource noJobSucceeded 'Microsoft.Insights/scheduledQueryRules@2023-12-01' = {
   }
 }
 
-// `toSync`: the newest count of mailboxes to sync, -1 when none is known (the app reports nothing,
-// which must alert too). A quiet period is minutes after midnight in its time zone. The one row
-// carries `timestamp` = now: the rule aggregates by time bins of `timestamp`, as for every query here.
+// `rostered`: a roster refresh has written mailboxes, seen in the mailbox gauge (which the dispatch
+// reports once per UPDATE_INTERVAL, 0 for every state until then) within the query's two days; no
+// metric at all is an app not yet onboarded, not a failure. Once rostered, an app that stops
+// reporting still alerts: its last count of mailboxes to sync stays in the data for two days.
+// `toSync`: the newest count of mailboxes to sync. A quiet period is minutes after midnight in its
+// time zone. The one row carries `timestamp` = now: the rule aggregates by time bins of
+// `timestamp`, as for every query here.
 var noJobSucceededQuery = '''
 let updateInterval = {interval};
 let quietStart = iff("{quietStart}" == "", -1, toint(totimespan(strcat("{quietStart}", ":00")) / 1m));
@@ -323,6 +328,9 @@ let quietEnd = iff("{quietEnd}" == "", -1, toint(totimespan(strcat("{quietEnd}",
 let minuteOf = (t: datetime) { let l = datetime_utc_to_local(t, "{timeZone}"); datetime_part("hour", l) * 60 + datetime_part("minute", l) };
 let quietAt = (m: long) { iff(quietStart < 0, false, iff(quietStart <= quietEnd, m >= quietStart and m < quietEnd, m >= quietStart or m < quietEnd)) };
 let quiet = quietAt(minuteOf(now())) or quietAt(minuteOf(now() - updateInterval)) or quietAt(minuteOf(now() - 2 * updateInterval));
+let rostered = toscalar(customMetrics
+    | where name == "calsync.mailboxes"
+    | summarize countif(value > 0)) > 0;
 let toSync = toscalar(customMetrics
     | where name == "calsync.mailboxes"
     | extend state = tostring(customDimensions.state)
@@ -334,7 +342,7 @@ customMetrics
 | where name == "calsync.jobs"
 | extend result = tostring(customDimensions.result)
 | summarize succeeded = countif(result == "synced" and valueSum > 0)
-| where toSync != 0 and not(quiet)
+| where rostered and toSync != 0 and not(quiet)
 | project timestamp = now(), succeeded
 '''
 

@@ -8,7 +8,7 @@
 param name string
 param planName string
 param location string
-param tags object = {}
+param tags { *: string } = {}
 param serviceName string = 'api'
 
 param identityId string
@@ -20,7 +20,7 @@ param serviceBusFullyQualifiedNamespace string
 param serviceBusQueueName string
 
 @description('Program settings (names and values as shared/config reads them), including Key Vault references.')
-param appSettings object
+param appSettings { *: string }
 
 @description('Node.js major version of the worker in Azure (Functions support for Node 20 ended on 2026-04-30; local runs: package.json engines >=20).')
 @allowed([

@@ -2,7 +2,7 @@
 // Key Vault references and Application Insights all authenticate as this identity.
 param name string
 param location string
-param tags object = {}
+param tags { *: string } = {}
 
 // User-assigned managed identity (survives app re-creation, so role assignments stay valid)
 resource identity 'Microsoft.ManagedIdentity/userAssignedIdentities@2023-01-31' = {

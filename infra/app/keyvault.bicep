@@ -1,9 +1,9 @@
-// Key Vault in RBAC mode for the app's secrets. Secret values given as parameters are written
-// as new secret versions; none given creates none (set the secret with `az keyvault secret set`
-// instead, which keeps it out of deployment history and azd's .env file).
+// Key Vault in RBAC mode for the app's secrets. Secret values given as parameters are written by
+// app/keyvault-secrets.bicep; prefer `az keyvault secret set`, which keeps them out of deployment
+// history and azd's .env file.
 param name string
 param location string
-param tags object = {}
+param tags { *: string } = {}
 
 @description('Purge protection: a deleted vault or secret cannot be purged during the soft-delete retention. Recommended for production; leave false for throw-away environments (`azd down --purge`).')
 param enablePurgeProtection bool = true
@@ -16,10 +16,6 @@ param recover bool = false
   'Disabled'
 ])
 param publicNetworkAccess string = 'Enabled'
-
-@secure()
-@description('Secrets as [{name, value}]; each becomes a new version of that secret.')
-param secretValues array = []
 
 // Key Vault, Azure RBAC authorization (no access policies)
 resource vault 'Microsoft.KeyVault/vaults@2023-07-01' = {
@@ -42,15 +38,6 @@ resource vault 'Microsoft.KeyVault/vaults@2023-07-01' = {
     createMode: recover ? 'recover' : 'default'
   }
 }
-
-// The secrets given as parameters (names: docs/deploy.md), each as a new version
-resource secrets 'Microsoft.KeyVault/vaults/secrets@2023-07-01' = [for secret in secretValues: {
-  parent: vault
-  name: secret.name
-  properties: {
-    value: secret.value
-  }
-}]
 
 output name string = vault.name
 // Ends with '/', e.g. https://kv-abc.vault.azure.net/

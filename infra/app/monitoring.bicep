@@ -2,7 +2,7 @@
 param logAnalyticsName string
 param applicationInsightsName string
 param location string
-param tags object = {}
+param tags { *: string } = {}
 @minValue(30)
 @maxValue(730)
 param retentionInDays int = 30

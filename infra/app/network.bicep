@@ -4,7 +4,7 @@
 // subnet for private endpoints. `existing` uses the customer's subnets instead and creates nothing.
 param name string
 param location string
-param tags object = {}
+param tags { *: string } = {}
 
 @allowed([
   'new'
@@ -104,4 +104,4 @@ output appSubnetId string = createNew ? resourceId('Microsoft.Network/virtualNet
 output privateEndpointSubnetId string = createNew ? resourceId('Microsoft.Network/virtualNetworks/subnets', vnetName, privateEndpointSubnetName) : existingPrivateEndpointSubnetId
 // The VNet the private DNS zones are linked to: the new one, or the one holding the existing subnet
 output virtualNetworkId string = createNew ? vnet.id : split(existingAppSubnetId, '/subnets/')[0]
-output natPublicIp string = createNat ? outboundIp.properties.ipAddress : ''
+output natPublicIp string = createNat ? outboundIp!.properties.ipAddress : ''

@@ -4,7 +4,7 @@
 // endpoints on the Premium tier only, so it is left out when no namespace name is given.
 param name string
 param location string
-param tags object = {}
+param tags { *: string } = {}
 param subnetId string
 param virtualNetworkId string
 param storageAccountName string
@@ -110,4 +110,4 @@ resource zoneGroups 'Microsoft.Network/privateEndpoints/privateDnsZoneGroups@202
   }
 }]
 
-output zoneNames array = [for t in targets: t.zone]
+output zoneNames string[] = [for t in targets: t.zone]

@@ -9,11 +9,13 @@ param keyVaultName string
 param applicationInsightsName string
 
 @description('Optional: object id of a person or group who manages the secrets (rotation). Empty: none.')
+#disable-next-line secure-secrets-in-params // an object id, not a secret: "secrets" names what the principal may manage
 param secretsOperatorPrincipalId string = ''
 @allowed([
   'User'
   'Group'
 ])
+#disable-next-line secure-secrets-in-params // User or Group, not a secret
 param secretsOperatorPrincipalType string = 'Group'
 
 var serviceBusDataOwnerRoleId = '090c5cfd-751d-490a-894a-3ce6f1109419' // Azure Service Bus Data Owner

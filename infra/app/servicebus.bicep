@@ -3,7 +3,7 @@
 // Premium (one messaging unit) when the namespace gets a private endpoint.
 param name string
 param location string
-param tags object = {}
+param tags { *: string } = {}
 param queueName string
 
 @description('Standard, or Premium (needed for private endpoints).')

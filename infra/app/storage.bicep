@@ -2,7 +2,7 @@
 // container of the Flex Consumption app, and the app's tables. Entra ID only: no shared keys.
 param name string
 param location string
-param tags object = {}
+param tags { *: string } = {}
 @description('Blob container that holds the deployment package (functionAppConfig.deployment).')
 param deploymentContainerName string
 

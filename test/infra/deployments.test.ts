@@ -1,22 +1,18 @@
 /**
- * Each customer parameter file, deployed on paper: main.bicep is evaluated for the file
- * (bicep-eval.ts) and what comes out is checked against the app and the network choices. The app
- * settings, with every Key Vault reference replaced by a secret of the right shape, must pass the
- * program's own start-up check (readConfig) with the file's profiles; the network modules must be
- * on or off as the file says, with the delegation Flex Consumption requires, the NAT output and the
- * private DNS zones.
+ * Each parameters file, deployed on paper by `bicep snapshot`: the resources the deployment would
+ * create, checked against the app and the network choices. The app settings, with every Key Vault
+ * reference replaced by a secret of the right shape and every value only the deployment knows by a
+ * stand-in, must pass the program's own start-up check (readConfig) with the file's profiles; the
+ * network resources must be there or not as the file says, with the delegation Flex Consumption
+ * requires, the NAT output and the private DNS zones.
  */
-import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it } from 'vitest';
 import { readConfig } from '../../shared/config/config.js';
-import { loadBicep, getProperty, resources, stringLiteral } from './bicep-ast.js';
-import { Deferred, declarationCondition, deploymentScope, evaluate, evaluateOutput, evaluateVar, moduleScope, type Scope, type Value } from './bicep-eval.js';
 import { createPrivateCa } from '../support/private-ca.js';
-
-const INFRA = join(process.cwd(), 'infra');
-const MAIN = loadBicep(join(INFRA, 'main.bicep'));
-const CUSTOMERS = readdirSync(join(INFRA, 'customers')).filter((f) => f.endsWith('.parameters.json'));
+import { buildParams, copyOfInfra, describeWithBicep, inTurn, snapshot, variantOf, type Snapshot } from './bicep.js';
+import { FAKE_AZD_ENVIRONMENT } from './azd-environment.js';
+import { appSettingsOf, isExpression, keyVaultReference, ofType, one, publicCloudReference, referencedId } from './predicted.js';
 
 interface ProfileParam {
   name: string;
@@ -26,12 +22,13 @@ interface ProfileParam {
   resolveAddresses?: boolean;
 }
 
-function parameters(file: string): Record<string, Value> {
-  const json = JSON.parse(readFileSync(join(INFRA, 'customers', file), 'utf8')) as { parameters: Record<string, { value: Value }> };
-  return Object.fromEntries(Object.entries(json.parameters).map(([k, v]) => [k, v.value]));
-}
-
-const deployment = (file: string): Scope => deploymentScope(MAIN, parameters(file));
+/** The parameters files, with the environment azd would give main.bicepparam. */
+const FILES: ReadonlyArray<{ file: string; env: Readonly<Record<string, string>> }> = [
+  { file: 'customers/contoso.bicepparam', env: {} },
+  { file: 'customers/fabrikam.bicepparam', env: {} },
+  { file: 'customers/northwind.bicepparam', env: {} },
+  { file: 'main.bicepparam', env: FAKE_AZD_ENVIRONMENT },
+];
 
 const ca = createPrivateCa('Customer Root CA');
 /** A value of the right shape for each secret the settings reference, by secret name. */
@@ -44,144 +41,189 @@ function secretFor(name: string): string {
   throw new Error(`no stand-in for secret ${name}`);
 }
 
-/** The Key Vault reference pattern the settings use, with the secret name captured. */
-const REFERENCE = /^@Microsoft\.KeyVault\(SecretUri=https:\/\/kv-[a-z]{13}\.vault\.azure\.net\/secrets\/([a-z0-9-]+)\/\)$/;
-
-/** Platform settings api.bicep adds (checked in settings.test.ts); stand-ins here. */
-const PLATFORM = {
-  TABLES_ENDPOINT: 'https://st.table.core.windows.net/',
-  AZURE_CLIENT_ID: '99999999-9999-9999-9999-999999999999',
-  ServiceBusConnection__fullyQualifiedNamespace: 'sb.servicebus.windows.net',
-  SERVICE_BUS_QUEUE: 'mailbox-sync',
-  WEBHOOK_BASE_URL: 'https://func.azurewebsites.net',
+/**
+ * Settings whose value only the deployment knows (read from the resources it creates), the
+ * resource type each reads, and a stand-in of the right shape.
+ */
+const RUNTIME: Record<string, { reads: string; standIn: string }> = {
+  TABLES_ENDPOINT: { reads: 'Microsoft.Storage/storageAccounts', standIn: 'https://st.table.core.windows.net/' },
+  AZURE_CLIENT_ID: { reads: 'Microsoft.ManagedIdentity/userAssignedIdentities', standIn: '99999999-9999-9999-9999-999999999999' },
+  AzureWebJobsStorage__clientId: { reads: 'Microsoft.ManagedIdentity/userAssignedIdentities', standIn: '99999999-9999-9999-9999-999999999999' },
+  ServiceBusConnection__clientId: { reads: 'Microsoft.ManagedIdentity/userAssignedIdentities', standIn: '99999999-9999-9999-9999-999999999999' },
+  ServiceBusConnection__fullyQualifiedNamespace: { reads: 'Microsoft.ServiceBus/namespaces', standIn: 'sb.servicebus.windows.net' },
+  APPLICATIONINSIGHTS_CONNECTION_STRING: { reads: 'Microsoft.Insights/components', standIn: 'InstrumentationKey=00000000-0000-0000-0000-000000000000' },
+  APPLICATIONINSIGHTS_AUTHENTICATION_STRING: { reads: 'Microsoft.ManagedIdentity/userAssignedIdentities', standIn: 'Authorization=AAD;ClientId=99999999-9999-9999-9999-999999999999' },
+  WEBHOOK_BASE_URL: { reads: 'Microsoft.Web/sites', standIn: 'https://func.azurewebsites.net' },
 };
 
-function appSettings(scope: Scope): { settings: Record<string, string>; references: Map<string, string> } {
-  const value = evaluateVar(scope, 'programSettings');
-  if (typeof value !== 'object' || value === null || Array.isArray(value) || value instanceof Deferred) throw new Error('programSettings is not an object');
+/** The settings as the app would read them, and which ones were Key Vault references (to which secret). */
+function settingsAsDeployed(s: Snapshot): { settings: Record<string, string>; references: Record<string, string>; vaults: Set<string> } {
   const settings: Record<string, string> = {};
-  const references = new Map<string, string>();
-  for (const [key, v] of Object.entries(value)) {
-    if (typeof v !== 'string') throw new Error(`${key} is not a string but ${JSON.stringify(v)}`);
-    const secret = REFERENCE.exec(v)?.[1];
-    if (secret) references.set(key, secret);
-    settings[key] = secret ? secretFor(secret) : v;
+  const references: Record<string, string> = {};
+  const vaults = new Set<string>();
+  for (const [key, value] of Object.entries(appSettingsOf(s))) {
+    const reference = keyVaultReference(value);
+    if (reference) {
+      references[key] = reference.secret;
+      vaults.add(reference.vault);
+      expect(publicCloudReference(reference)).toMatch(/^@Microsoft\.KeyVault\(SecretUri=https:\/\/kv-[a-z0-9]+\.vault\.azure\.net\/secrets\/[a-z0-9-]+\/\)$/);
+      settings[key] = secretFor(reference.secret);
+    } else if (isExpression(value)) {
+      const runtime = RUNTIME[key];
+      if (!runtime) throw new Error(`${key} is known only at deployment (${value}) but has no stand-in`);
+      expect(referencedId(value), key).toMatch(new RegExp(`/providers/${runtime.reads}/[^/]+$`));
+      settings[key] = runtime.standIn;
+    } else {
+      settings[key] = value;
+    }
   }
-  return { settings, references };
+  return { settings, references, vaults };
 }
 
-describe.each(CUSTOMERS)('deploying %s', (file) => {
-  const scope = deployment(file);
-  const profiles = parameters(file).profiles as unknown as ProfileParam[];
+/**
+ * A private DNS zone's name from its id. The storage zones follow the cloud's storage suffix
+ * (environment(), evaluated by the deployment): the public cloud's here.
+ */
+function zoneName(zoneId: string): string {
+  const storage = /format\('(privatelink\.\w+)\.\{0\}', environment\(\)\.suffixes\.storage\)\)\]$/.exec(zoneId);
+  return storage ? `${storage[1]}.core.windows.net` : zoneId.split('/').pop()!;
+}
 
-  it('when its app settings are read by the program, then they are valid and hold its profiles in order', () => {
-    const { settings } = appSettings(scope);
-    const result = readConfig({ ...settings, ...PLATFORM });
+describeWithBicep('deployments by bicep snapshot', () => {
+  let work: ReturnType<typeof copyOfInfra>;
+  const snapshots = new Map<string, Snapshot>();
+  const profilesOf = new Map<string, ProfileParam[]>();
+  const paramsOf = new Map<string, Record<string, unknown>>();
+
+  beforeAll(async () => {
+    work = copyOfInfra();
+    const variants: Array<{ name: string; base: string; params: Record<string, string> }> = [
+      // Private endpoints asked for without VNet integration: none can be made (they need a subnet)
+      { name: 'public-with-private-endpoints', base: 'customers/northwind.bicepparam', params: { privateEndpoints: 'true' } },
+      // Private endpoints with a Standard namespace: Service Bus takes none
+      { name: 'standard-service-bus', base: 'customers/fabrikam.bicepparam', params: { serviceBusSku: "'Standard'" } },
+    ];
+    // Beside the file they vary, so that its `using` path holds
+    for (const v of variants) variantOf(join(work.infra, v.base), v.name, v.params);
+    const all = [...FILES, ...variants.map((v) => ({ file: `customers/${v.name}.bicepparam`, env: {} }))];
+    await inTurn(all, async ({ file, env }) => {
+      const path = join(work.infra, file);
+      const [s, built] = await Promise.all([snapshot(path, { env }), buildParams(path, env)]);
+      snapshots.set(file, s);
+      paramsOf.set(file, built.parameters ?? {});
+      profilesOf.set(file, (built.parameters?.profiles ?? []) as ProfileParam[]);
+    });
+  }, 180_000);
+  afterAll(() => work?.remove());
+
+  const byFile = (file: string) => snapshots.get(file)!;
+  const param = (file: string, name: string) => paramsOf.get(file)![name];
+
+  it.each(FILES.map((f) => f.file))('when %s is snapshot, then the prediction is complete (no nested deployment left unexpanded)', (file) => {
+    expect(byFile(file).diagnostics).toEqual([]);
+    expect(byFile(file).predictedResources.length).toBeGreaterThan(20);
+  });
+
+  it.each(FILES.map((f) => f.file))('when the app settings of %s are read by the program, then they are valid and hold its profiles in order', (file) => {
+    const { settings } = settingsAsDeployed(byFile(file));
+    const result = readConfig(settings);
     expect(result.ok ? [] : result.problems).toEqual([]);
     if (!result.ok) return;
+    const profiles = profilesOf.get(file)!;
     expect(result.config.profiles.map((p) => [p.name, p.kind, p.domains.join(',')])).toEqual(profiles.map((p) => [p.name, p.kind, p.domains.replace(/\s/g, '')]));
     const resolving = (p: { kind: string; resolveAddresses?: boolean }) => p.kind === 'graph' && p.resolveAddresses === true;
     expect(result.config.profiles.map(resolving)).toEqual(profiles.map(resolving));
   });
 
-  it('when a profile or CMG needs a secret, then the setting is a Key Vault reference to the secret named in docs/deploy.md', () => {
-    const { references } = appSettings(scope);
-    const expected = new Map<string, string>([['CMG_PASSWORD', 'cmg-password']]);
-    if (parameters(file).cmgCaCertificate === true) expected.set('CMG_CA_CERTIFICATE', 'cmg-ca-certificate');
-    for (const p of profiles) {
+  it.each(FILES.map((f) => f.file))('when %s needs a secret, then the setting is a Key Vault reference to the secret named in docs/deploy.md, in the vault it deploys', (file) => {
+    const s = byFile(file);
+    const { references, vaults } = settingsAsDeployed(s);
+    const expected: Record<string, string> = { CMG_PASSWORD: 'cmg-password' };
+    if (param(file, 'cmgCaCertificate') === true) expected.CMG_CA_CERTIFICATE = 'cmg-ca-certificate';
+    for (const p of profilesOf.get(file)!) {
       const prefix = `PROFILE_${p.name.toUpperCase()}_`;
       const secretPrefix = p.name.toLowerCase().replace(/_/g, '-');
-      if (p.kind === 'google') expected.set(`${prefix}SERVICE_ACCOUNT_KEY`, `${secretPrefix}-service-account-key`);
-      else if (p.credential === 'secret') expected.set(`${prefix}CLIENT_SECRET`, `${secretPrefix}-client-secret`);
-      else expected.set(`${prefix}CERTIFICATE`, `${secretPrefix}-certificate`);
+      if (p.kind === 'google') expected[`${prefix}SERVICE_ACCOUNT_KEY`] = `${secretPrefix}-service-account-key`;
+      else if (p.credential === 'secret') expected[`${prefix}CLIENT_SECRET`] = `${secretPrefix}-client-secret`;
+      else expected[`${prefix}CERTIFICATE`] = `${secretPrefix}-certificate`;
     }
-    expect(Object.fromEntries(references)).toEqual(Object.fromEntries(expected));
+    expect(references).toEqual(expected);
+    expect([...vaults]).toEqual([one(s, 'Microsoft.KeyVault/vaults').name]);
+    // The app resolves them with its own identity, which reads secrets of that vault
+    const site = one(s, 'Microsoft.Web/sites');
+    expect(site.properties.keyVaultReferenceIdentity).toBe(one(s, 'Microsoft.ManagedIdentity/userAssignedIdentities').id);
   });
 
-  it('when the network choice is evaluated, then VNet integration, the NAT output and private endpoints follow the file', () => {
-    const p = parameters(file);
-    const mode = (p.virtualNetwork as string | undefined) ?? 'none';
+  it.each(FILES.map((f) => f.file))('when the network choice of %s is predicted, then VNet integration, the NAT output and private endpoints follow the file', (file) => {
+    const s = byFile(file);
+    const mode = (param(file, 'virtualNetwork') as string | undefined) ?? 'none';
     const integrated = mode !== 'none';
-    expect(declarationCondition(scope, 'network')).toBe(integrated);
-    expect(declarationCondition(scope, 'privateLinks')).toBe(integrated && p.privateEndpoints === true);
-    const subnet = apiArgument(scope, 'virtualNetworkSubnetId');
-    expect(subnet instanceof Deferred ? subnet.text : subnet).toBe(integrated ? 'network.outputs.appSubnetId' : '');
-    const outboundIp = evaluateOutput(scope, 'OUTBOUND_IP');
-    expect(outboundIp instanceof Deferred ? outboundIp.text : outboundIp).toBe(integrated ? 'network.outputs.natPublicIp' : '');
+    const withNat = mode === 'new' && param(file, 'natGateway') !== false;
+    expect(ofType(s, 'Microsoft.Network/virtualNetworks')).toHaveLength(mode === 'new' ? 1 : 0);
+    expect(ofType(s, 'Microsoft.Network/natGateways')).toHaveLength(withNat ? 1 : 0);
+    expect(ofType(s, 'Microsoft.Network/publicIPAddresses')).toHaveLength(withNat ? 1 : 0);
+    expect(ofType(s, 'Microsoft.Network/privateEndpoints').length > 0).toBe(integrated && param(file, 'privateEndpoints') === true);
+    const subnet = one(s, 'Microsoft.Web/sites').properties.virtualNetworkSubnetId as string | null;
+    if (mode === 'none') expect(subnet).toBeNull();
+    if (mode === 'new') expect(subnet).toBe(`${one(s, 'Microsoft.Network/virtualNetworks').id}/subnets/snet-app`);
+    if (mode === 'existing') expect(subnet).toBe(param(file, 'existingAppSubnetId'));
+    const outboundIp = s.outputs.OUTBOUND_IP;
+    if (withNat) expect(referencedId(outboundIp as string)).toBe(one(s, 'Microsoft.Network/publicIPAddresses').id);
+    else expect(outboundIp).toBe('');
   });
-});
 
-function apiArgument(scope: Scope, name: string): Value {
-  const call = scope.file.root.namedChildren.find((s) => s.type === 'module_declaration' && s.namedChildren[1]?.text === "'app/api.bicep'")!;
-  const params = getProperty(call.namedChildren[call.namedChildren.length - 1]!, 'params');
-  return evaluate(getProperty(params, name)!, scope);
-}
-
-describe('the customer examples', () => {
-  const all = CUSTOMERS.map((f) => ({ file: f, p: parameters(f), profiles: parameters(f).profiles as unknown as ProfileParam[] }));
-
-  it('when they are listed, then they cover a Google-only customer, several profiles, and every network choice', () => {
-    expect(all.some((c) => c.profiles.every((p) => p.kind === 'google'))).toBe(true);
-    expect(all.some((c) => c.profiles.length >= 3 && new Set(c.profiles.map((p) => p.kind)).size === 2)).toBe(true);
-    expect(new Set(all.map((c) => (c.p.virtualNetwork as string | undefined) ?? 'none'))).toEqual(new Set(['none', 'new', 'existing']));
-    expect(all.some((c) => c.p.privateEndpoints === true)).toBe(true);
-    expect(all.some((c) => c.p.maximumInstanceCount === 1)).toBe(true);
+  it('when they are listed, then the customer examples cover a Google-only customer, several profiles, and every network choice', () => {
+    const customers = FILES.filter((f) => f.file.startsWith('customers/')).map((f) => f.file);
+    const profiles = customers.map((f) => profilesOf.get(f)!);
+    expect(profiles.some((ps) => ps.every((p) => p.kind === 'google'))).toBe(true);
+    expect(profiles.some((ps) => ps.length >= 3 && new Set(ps.map((p) => p.kind)).size === 2)).toBe(true);
+    expect(new Set(customers.map((f) => (param(f, 'virtualNetwork') as string | undefined) ?? 'none'))).toEqual(new Set(['none', 'new', 'existing']));
+    expect(customers.some((f) => param(f, 'privateEndpoints') === true)).toBe(true);
+    expect(customers.some((f) => param(f, 'maximumInstanceCount') === 1)).toBe(true);
+    // One deployment per CMG system: each example is its own environment
+    const names = customers.map((f) => param(f, 'environmentName'));
+    expect(new Set(names).size).toBe(customers.length);
   });
-});
 
-describe('private endpoints without a VNet', () => {
-  it('when privateEndpoints is asked for without VNet integration, then none are made (they need a subnet)', () => {
-    const publicOnly = CUSTOMERS.find((f) => (parameters(f).virtualNetwork ?? 'none') === 'none')!;
-    const scope = deploymentScope(MAIN, { ...parameters(publicOnly), privateEndpoints: true });
-    expect(declarationCondition(scope, 'network')).toBe(false);
-    expect(declarationCondition(scope, 'privateLinks')).toBe(false);
+  it('when privateEndpoints is asked for without VNet integration, then no network and no private endpoint is made', () => {
+    const s = byFile('customers/public-with-private-endpoints.bicepparam');
+    expect(s.diagnostics).toEqual([]);
+    for (const type of ['Microsoft.Network/virtualNetworks', 'Microsoft.Network/privateEndpoints', 'Microsoft.Network/privateDnsZones']) expect(ofType(s, type), type).toEqual([]);
   });
-});
-
-describe('network.bicep', () => {
-  const contoso = deployment(CUSTOMERS.find((f) => (parameters(f).virtualNetwork ?? 'none') === 'new')!);
-  const fabrikam = deployment(CUSTOMERS.find((f) => parameters(f).virtualNetwork === 'existing')!);
-  const network = loadBicep(join(INFRA, 'app', 'network.bicep'));
 
   it('when a new VNet is made, then its app subnet is delegated to Microsoft.App/environments and routed through the NAT gateway', () => {
-    const vnet = resources(network).find((r) => r.type.startsWith('Microsoft.Network/virtualNetworks@'))!;
-    const subnets = getProperty(getProperty(vnet.body, 'properties'), 'subnets')!.namedChildren.filter((c) => c.type === 'object');
-    const app = subnets.find((s) => getProperty(s, 'name')?.text === 'appSubnetName')!;
-    const delegation = getProperty(getProperty(app, 'properties'), 'delegations')!.namedChildren.find((c) => c.type === 'object')!;
-    expect(stringLiteral(getProperty(getProperty(delegation, 'properties'), 'serviceName'))).toBe('Microsoft.App/environments');
-    expect(getProperty(getProperty(app, 'properties'), 'natGateway')?.text).toContain('nat.id');
+    const s = byFile('customers/contoso.bicepparam');
+    const vnet = one(s, 'Microsoft.Network/virtualNetworks');
+    const app = (vnet.properties.subnets as Array<{ name: string; properties: Record<string, unknown> }>).find((x) => x.name === 'snet-app')!;
+    expect(app.properties.delegations).toEqual([{ name: 'flex-consumption', properties: { serviceName: 'Microsoft.App/environments' } }]);
+    expect(app.properties.natGateway).toEqual({ id: one(s, 'Microsoft.Network/natGateways').id });
+    const ip = one(s, 'Microsoft.Network/publicIPAddresses');
+    expect([ip.sku, ip.properties.publicIPAllocationMethod]).toEqual([{ name: 'Standard' }, 'Static']);
+    expect(one(s, 'Microsoft.Network/natGateways').properties.publicIpAddresses).toEqual([{ id: ip.id }]);
   });
 
-  it('when the module is called for a new VNet with a NAT gateway, then the IP and gateway are made and the IP is the output', () => {
-    const scope = moduleScope(contoso, 'app/network.bicep');
-    expect(declarationCondition(scope, 'vnet')).toBe(true);
-    expect(declarationCondition(scope, 'nat')).toBe(true);
-    expect(declarationCondition(scope, 'outboundIp')).toBe(true);
-    const ip = evaluateOutput(scope, 'natPublicIp');
-    expect(ip instanceof Deferred && ip.text).toBe('outboundIp.properties.ipAddress');
-  });
-
-  it('when the module is called for an existing subnet, then it creates nothing and hands back the given subnets and their VNet', () => {
-    const scope = moduleScope(fabrikam, 'app/network.bicep');
-    for (const symbol of ['vnet', 'nat', 'outboundIp']) expect(declarationCondition(scope, symbol)).toBe(false);
-    const given = parameters(CUSTOMERS.find((f) => parameters(f).virtualNetwork === 'existing')!);
-    expect(evaluateOutput(scope, 'appSubnetId')).toBe(given.existingAppSubnetId);
-    expect(evaluateOutput(scope, 'privateEndpointSubnetId')).toBe(given.existingPrivateEndpointSubnetId);
-    expect(evaluateOutput(scope, 'virtualNetworkId')).toBe(String(given.existingAppSubnetId).split('/subnets/')[0]);
-    expect(evaluateOutput(scope, 'natPublicIp')).toBe('');
-  });
-
-  it('when private endpoints are made, then each service gets its private DNS zone, Service Bus only on Premium', () => {
-    const scope = moduleScope(fabrikam, 'app/private-endpoints.bicep');
-    const zones = (evaluateVar(scope, 'targets') as Array<{ zone: string; groupId: string }>).map((t) => `${t.zone} ${t.groupId}`);
-    expect(zones).toEqual([
-      'privatelink.blob.core.windows.net blob',
-      'privatelink.queue.core.windows.net queue',
-      'privatelink.table.core.windows.net table',
-      'privatelink.vaultcore.azure.net vault',
-      'privatelink.servicebus.windows.net namespace',
+  it('when private endpoints are made, then each service gets its private DNS zone linked to the VNet, Service Bus only on Premium', () => {
+    const zonesOf = (s: Snapshot) =>
+      ofType(s, 'Microsoft.Network/privateEndpoints').map((pe) => {
+        const connection = (pe.properties.privateLinkServiceConnections as Array<{ properties: { privateLinkServiceId: string; groupIds: string[] } }>)[0]!.properties;
+        const zoneGroup = ofType(s, 'Microsoft.Network/privateEndpoints/privateDnsZoneGroups').find((g) => g.name.startsWith(`${pe.name}/`))!;
+        const zoneId = (zoneGroup.properties.privateDnsZoneConfigs as Array<{ properties: { privateDnsZoneId: string } }>)[0]!.properties.privateDnsZoneId;
+        expect(pe.properties.subnet.id).toBe(param('customers/fabrikam.bicepparam', 'existingPrivateEndpointSubnetId'));
+        return `${zoneName(zoneId)} ${connection.groupIds.join(',')} ${connection.privateLinkServiceId.split('/providers/')[1]!.split('/')[0]}`;
+      });
+    const fabrikam = byFile('customers/fabrikam.bicepparam');
+    expect(zonesOf(fabrikam).sort()).toEqual([
+      'privatelink.blob.core.windows.net blob Microsoft.Storage',
+      'privatelink.queue.core.windows.net queue Microsoft.Storage',
+      'privatelink.servicebus.windows.net namespace Microsoft.ServiceBus',
+      'privatelink.table.core.windows.net table Microsoft.Storage',
+      'privatelink.vaultcore.azure.net vault Microsoft.KeyVault',
     ]);
-    const standard = moduleScope(deploymentScope(MAIN, { ...parameters(CUSTOMERS.find((f) => parameters(f).virtualNetwork === 'existing')!), serviceBusSku: 'Standard' }), 'app/private-endpoints.bicep');
-    expect((evaluateVar(standard, 'targets') as unknown[]).length).toBe(4);
+    // Every zone is linked to the VNet that holds the given subnet
+    const vnetId = String(param('customers/fabrikam.bicepparam', 'existingAppSubnetId')).split('/subnets/')[0];
+    const links = ofType(fabrikam, 'Microsoft.Network/privateDnsZones/virtualNetworkLinks');
+    expect(links).toHaveLength(5);
+    for (const link of links) expect([link.properties.virtualNetwork.id, link.properties.registrationEnabled]).toEqual([vnetId, false]);
+    expect(zonesOf(byFile('customers/standard-service-bus.bicepparam'))).toHaveLength(4);
   });
 });

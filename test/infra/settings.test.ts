@@ -1,42 +1,25 @@
 /**
- * The Bicep against the settings schema (shared/config) and the platform rules: every setting the
- * program reads is set (with the schema's default) or documented for the operator, nothing else is
- * set, secrets are Key Vault references, no setting the Flex Consumption plan rejects, role ids
- * match the role names in their comments, and the resources keep shared keys off.
- * App settings are read from the Bicep syntax tree (tree-sitter-bicep), not with regexes.
+ * The Bicep against the settings schema (shared/config) and the platform rules, on what
+ * `bicep snapshot` predicts for azd's main.bicepparam: every setting the program reads is set (with
+ * the schema's default when the operator gives nothing) or documented for the operator, nothing
+ * else is set, each program setting follows its parameter, secrets are Key Vault references, no
+ * setting the Flex Consumption plan rejects; the role assignments of the app's identity, each on
+ * the narrowest resource; the resources keep shared keys off.
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it } from 'vitest';
 import { ADMIN_SETTINGS } from '../../shared/config/admin-settings.js';
 import { MAX_WEBHOOK_BODY } from '../../functions/webhook-body.js';
 import { MAPPING_SETTINGS } from '../../shared/config/mapping-settings.js';
 import { PROFILE_LIST_SETTING, profileSettings } from '../../shared/config/profile-settings.js';
 import { CMG_SETTINGS, PLATFORM_SETTINGS, PUSH_SETTINGS, SYNC_SETTINGS } from '../../shared/config/runtime-settings.js';
 import type { Setting } from '../../shared/config/setting.js';
-import {
-  collectSettings,
-  expressionText,
-  getProperty,
-  literalAsSetting,
-  loadBicep,
-  modules,
-  paramDefault,
-  resources,
-  stringLiteral,
-  traceParam,
-  varValue,
-  where,
-  type BicepFile,
-  type Context,
-  type Emission,
-  type Node,
-} from './bicep-ast.js';
+import { bicep, buildParams, copyOfInfra, describeWithBicep, inTurn, ROOT, snapshot, variantOf, type Snapshot } from './bicep.js';
+import { FAKE_AZD_ENVIRONMENT, OPERATOR_AZD_ENVIRONMENT, OPERATOR_PRINCIPAL_ID } from './azd-environment.js';
+import { appSettingsOf, keyVaultReference, ofType, one } from './predicted.js';
+import { BUILT_IN_ROLES, REQUIRED_ROLES } from './roles.js';
 
-const ROOT = process.cwd();
-const INFRA = join(ROOT, 'infra');
-const MAIN = loadBicep(join(INFRA, 'main.bicep'));
-const API = loadBicep(join(INFRA, 'app', 'api.bicep'));
 const DEPLOY_DOC = readFileSync(join(ROOT, 'docs', 'deploy.md'), 'utf8');
 
 const SCHEMA: Record<string, Setting<unknown>> = {
@@ -87,6 +70,7 @@ const KEY_BASED = ['AzureWebJobsStorage', 'TABLES_CONNECTION_STRING', 'ServiceBu
 
 /** Program settings the Bicep computes rather than takes from a parameter of the same name. */
 // ADMIN_TENANT_ID: the tenant deployed to, unless the adminTenantId parameter names another.
+// SERVICE_BUS_QUEUE: the queue made, named by serviceBusQueueName.
 const WIRING = [
   'CMG_PASSWORD',
   'CMG_CA_CERTIFICATE',
@@ -117,115 +101,128 @@ const REQUIRED_IN_AZURE = [
   'FUNCTIONS_REQUEST_BODY_SIZE_LIMIT',
 ];
 
-/**
- * Built-in role name → id, from "Azure built-in roles"
- * (https://learn.microsoft.com/azure/role-based-access-control/built-in-roles).
- */
-const BUILT_IN_ROLES: Record<string, string> = {
-  'Azure Service Bus Data Owner': '090c5cfd-751d-490a-894a-3ce6f1109419',
-  'Azure Service Bus Data Receiver': '4f6d3b9b-027b-4f4c-9142-0e5a2a2247e0',
-  'Azure Service Bus Data Sender': '69a216fc-b8fb-44d8-bc22-1f3c2cd27a39',
-  'Storage Blob Data Contributor': 'ba92f5b4-2d11-453d-a403-e96b0029c9fe',
-  'Storage Blob Data Owner': 'b7e6dc6d-f1e8-4753-8033-0f276bb0955b',
-  'Storage Blob Data Reader': '2a2b9908-6ea1-4ae2-8e65-a410df84e7d1',
-  'Storage Queue Data Contributor': '974c5e8b-45b9-4653-ba55-5f855dd0fb88',
-  'Storage Queue Data Message Processor': '8a0f0c08-91a1-4084-bc3d-661d67233fed',
-  'Storage Queue Data Message Sender': 'c6a89b2d-59bc-44d0-9896-0f6e12d7b80a',
-  'Storage Queue Data Reader': '19e7f393-937e-4f77-808e-94535e297925',
-  'Storage Table Data Contributor': '0a9a7e1f-b9d0-4cc4-a60d-0319b160aaa3',
-  'Storage Table Data Reader': '76199698-9eea-4c19-bc75-cec21354c6b6',
-  'Key Vault Secrets User': '4633458b-17de-408a-b874-0445c86b69e6',
-  'Key Vault Secrets Officer': 'b86a8fe4-44ce-4948-aee5-eccb2c155cd7',
-  'Monitoring Metrics Publisher': '3913510d-42f4-4e42-8a64-420c390055eb',
-};
 
-/** The roles the app's identity must hold (ARCHITECTURE.md least privilege; issue #8). */
-const REQUIRED_ROLES = [
-  'Azure Service Bus Data Owner',
-  'Storage Table Data Contributor',
-  'Storage Blob Data Owner',
-  'Storage Queue Data Contributor',
-  'Key Vault Secrets User',
-  'Monitoring Metrics Publisher',
-];
 
-// ---------------------------------------------------------------------------------------------
-// What the Bicep emits
-// ---------------------------------------------------------------------------------------------
 
-function apiCall() {
-  const call = modules(MAIN).find((m) => m.path === 'app/api.bicep');
-  if (!call) throw new Error('main.bicep does not call app/api.bicep');
-  return call;
+/** A parameter of the compiled template (`bicep build`), as ARM reads it. */
+interface TemplateParameter {
+  type: string;
+  defaultValue?: unknown;
+  allowedValues?: unknown[];
+  minValue?: number;
+  maxValue?: number;
+  maxLength?: number;
 }
 
-function appSettingsExpression(): { expr: Node; ctx: Context } {
-  const config = resources(API).find(
-    (r) => (r.type === 'config' || r.type.startsWith('Microsoft.Web/sites/config@')) && stringLiteral(getProperty(r.body, 'name')) === 'appsettings',
-  );
-  if (!config) throw new Error('app/api.bicep has no appsettings config resource');
-  const expr = getProperty(config.body, 'properties');
-  if (!expr) throw new Error('the appsettings resource has no properties');
-  return { expr, ctx: { file: API, caller: { file: MAIN, params: apiCall().params } } };
-}
+/** CALENDAR_LOOKBACK_HOURS → calendarLookbackHours: the parameter a program setting comes from. */
+const parameterOf = (setting: string) => setting.toLowerCase().replace(/_([a-z0-9])/g, (_, c: string) => c.toUpperCase());
 
-const { expr: settingsExpr, ctx: settingsCtx } = appSettingsExpression();
-/**
- * The settings every deployment gets, read from the syntax tree. The PROFILE_<NAME>_* settings
- * depend on the `profiles` parameter: deployments.test.ts evaluates them per parameter file.
- */
-const EMITTED: Map<string, Emission[]> = collectSettings(settingsExpr, settingsCtx, false, new Map(), new Set(['profileAppSettings']));
+/** The value a parameter's setting gets: strings as they are, the rest as Bicep's string() writes them. */
+const asSetting = (value: unknown) => (typeof value === 'string' ? value : JSON.stringify(value));
 
-/** Every setting the program reads, except the per-profile ones (deployments.test.ts). */
-function settingsTheProgramReads(): Map<string, Setting<unknown>> {
-  return new Map<string, Setting<unknown>>(Object.entries(SCHEMA));
+/** A valid value other than the default, as a Bicep expression and as the value ARM gets. */
+function another(p: TemplateParameter): { expression: string; value: unknown } {
+  if (p.allowedValues) {
+    const v = p.allowedValues.find((a) => a !== p.defaultValue)!;
+    return { expression: typeof v === 'string' ? `'${v}'` : String(v), value: v };
+  }
+  switch (p.type) {
+    case 'bool':
+      return { expression: String(!p.defaultValue), value: !p.defaultValue };
+    case 'int': {
+      const d = typeof p.defaultValue === 'number' ? p.defaultValue : (p.minValue ?? 1);
+      const v = p.maxValue !== undefined && d + 1 > p.maxValue ? d - 1 : d + 1;
+      return { expression: String(v), value: v };
+    }
+    case 'object':
+      return { expression: "{ tuned: '1' }", value: { tuned: '1' } };
+    default:
+      return { expression: "'t'", value: 't' };
+  }
 }
 
 const isPlatform = (key: string) => PLATFORM_PREFIXES.some((p) => key.startsWith(p)) || PLATFORM_SETTINGS_READ.includes(key);
+const reads = new Map<string, Setting<unknown>>(Object.entries(SCHEMA));
 
-/** A Key Vault reference literal, or a call of a user-defined function whose body is one. */
-function isKeyVaultReference(text: string, file: BicepFile): boolean {
-  const reference = /^'@Microsoft\.KeyVault\(SecretUri=\$\{[^']+\)'$/;
-  if (reference.test(text)) return true;
-  const called = /^([A-Za-z_][A-Za-z0-9_]*)\(/.exec(text)?.[1];
-  const fn = file.root.namedChildren.find((s) => s.type === 'user_defined_function' && s.childForFieldName('name')?.text === called);
-  return fn !== undefined && reference.test(fn.namedChildren[fn.namedChildren.length - 1]!.text);
-}
+describeWithBicep('app settings and resources by bicep snapshot', () => {
+  let work: ReturnType<typeof copyOfInfra>;
+  let template: { $schema: string; parameters: Record<string, TemplateParameter>; outputs: Record<string, unknown> };
+  let minimal: Snapshot;
+  let operator: Snapshot;
+  let tuned: Snapshot;
+  /** Parameter → the value the tuned deployment gives it. */
+  const tunedValues = new Map<string, unknown>();
+  let minimalParameters: Record<string, unknown>;
 
-// ---------------------------------------------------------------------------------------------
+  beforeAll(async () => {
+    work = copyOfInfra();
+    const built = await bicep(['build', join(work.infra, 'main.bicep'), '--stdout']);
+    template = JSON.parse(built.stdout) as typeof template;
+    // Every parameter a program setting comes from, set to another valid value
+    const overrides: Record<string, string> = {};
+    for (const key of Object.keys(SCHEMA)) {
+      const name = parameterOf(key);
+      const p = template.parameters[name];
+      if (!p || WIRING.includes(key)) continue;
+      const { expression, value } = another(p);
+      overrides[name] = expression;
+      tunedValues.set(name, value);
+    }
+    const main = join(work.infra, 'main.bicepparam');
+    const tunedFile = variantOf(main, 'tuned', overrides);
+    const operatorFile = variantOf(main, 'operator', {});
+    const [a, b, c] = await inTurn(
+      [
+        () => snapshot(main, { env: FAKE_AZD_ENVIRONMENT }),
+        () => snapshot(operatorFile, { env: OPERATOR_AZD_ENVIRONMENT }),
+        () => snapshot(tunedFile, { env: FAKE_AZD_ENVIRONMENT }),
+      ],
+      (run) => run(),
+    );
+    [minimal, operator, tuned] = [a!, b!, c!];
+    // Only what main.bicep requires: every other value comes from main.bicepparam's fallback
+    const { DEFAULT_CODE: _given, ...requiredOnly } = FAKE_AZD_ENVIRONMENT;
+    minimalParameters = (await buildParams(main, requiredOnly)).parameters ?? {};
+  }, 120_000);
+  afterAll(() => work?.remove());
 
-describe('app settings in the Bicep', () => {
-  const reads = settingsTheProgramReads();
+  const emitted = () => appSettingsOf(minimal);
 
-  it('when the app settings are collected, then the expected wiring is there', () => {
-    expect(EMITTED.size).toBeGreaterThan(40);
-    expect(EMITTED.has('PROFILES')).toBe(true);
-    expect([...EMITTED.keys()].filter((k) => k.startsWith('PROFILE_'))).toEqual([]);
+  it('when the app settings are read, then the expected wiring is there and the profiles are the azd environment\'s', () => {
+    expect(Object.keys(emitted()).length).toBeGreaterThan(70);
+    expect(emitted().PROFILES).toBe('M365,GWS');
+    expect(Object.keys(emitted()).filter((k) => k.startsWith('PROFILE_')).length).toBeGreaterThan(0);
   });
 
   it('when a setting is emitted, then the program or the platform reads it', () => {
-    const unknown = [...EMITTED.keys()].filter((k) => !reads.has(k) && !isPlatform(k));
+    const unknown = Object.keys(appSettingsOf(operator)).filter((k) => !reads.has(k) && !k.startsWith('PROFILE_') && !isPlatform(k));
     expect(unknown).toEqual([]);
+    const profileSuffixes = new Set<string>(PROFILE_SUFFIXES);
+    const unknownProfile = Object.keys(emitted()).filter((k) => k.startsWith('PROFILE_') && !profileSuffixes.has(k.replace(/^PROFILE_(M365|GWS)_/, '')));
+    expect(unknownProfile).toEqual([]);
   });
 
   it('when the host caps request bodies, then the cap is the webhooks\' own, in bytes', () => {
-    const values = (EMITTED.get('FUNCTIONS_REQUEST_BODY_SIZE_LIMIT') ?? []).map((e) => literalAsSetting(e.value));
-    expect(values).toEqual([String(MAX_WEBHOOK_BODY)]);
+    expect(emitted().FUNCTIONS_REQUEST_BODY_SIZE_LIMIT).toBe(String(MAX_WEBHOOK_BODY));
   });
 
   it('when a setting is emitted, then the Flex Consumption plan accepts it and it holds no shared key', () => {
-    const rejected = [...EMITTED.keys()].filter((k) => FLEX_REJECTED.includes(k) || KEY_BASED.includes(k));
-    expect(rejected).toEqual([]);
+    for (const s of [minimal, operator, tuned]) {
+      expect(Object.keys(appSettingsOf(s)).filter((k) => FLEX_REJECTED.includes(k) || KEY_BASED.includes(k))).toEqual([]);
+    }
   });
 
-  it('when a setting is required (schema or Azure), then it is emitted on every path', () => {
+  it('when a setting is required (schema or Azure), then every deployment sets it', () => {
     const required = [...Object.entries(SCHEMA).filter(([, s]) => s.meta.required).map(([k]) => k), ...REQUIRED_IN_AZURE];
-    const missing = required.filter((k) => !(EMITTED.get(k) ?? []).some((e) => !e.conditional));
-    expect(missing).toEqual([]);
+    for (const s of [minimal, operator, tuned]) {
+      const settings = appSettingsOf(s);
+      expect(required.filter((k) => settings[k] === undefined || settings[k] === '')).toEqual([]);
+    }
   });
 
   it('when the program reads a setting, then the Bicep sets it or docs/deploy.md says who sets it', () => {
-    const notCovered = [...reads.keys()].filter((key) => !EMITTED.has(key) && !new RegExp(`\`${key}\``).test(DEPLOY_DOC));
+    const set = new Set([...Object.keys(appSettingsOf(operator)), ...Object.keys(appSettingsOf(tuned))]);
+    const notCovered = [...reads.keys()].filter((key) => !set.has(key) && !new RegExp(`\`${key}\``).test(DEPLOY_DOC));
     expect(notCovered).toEqual([]);
   });
 
@@ -236,221 +233,143 @@ describe('app settings in the Bicep', () => {
 
   it('when a secret setting is emitted, then its value is a Key Vault reference', () => {
     const notReferences: string[] = [];
-    for (const [key, emissions] of EMITTED) {
-      if (!reads.get(key)?.meta.secret) continue;
-      for (const e of emissions) {
-        if (!isKeyVaultReference(expressionText(e.value, e.ctx), e.ctx.file)) notReferences.push(`${key} at ${where(e.value, e.ctx)}`);
+    for (const s of [minimal, operator]) {
+      for (const [key, value] of Object.entries(appSettingsOf(s))) {
+        const suffix = key.replace(/^PROFILE_(M365|GWS)_/, '');
+        const secret = key.startsWith('PROFILE_') ? profileSettings[suffix as keyof typeof profileSettings]?.meta.secret : reads.get(key)?.meta.secret;
+        if (secret && value !== '' && !keyVaultReference(value)) notReferences.push(`${key} = ${value}`);
       }
     }
     expect(notReferences).toEqual([]);
+    // With a CA certificate (USE_CMG_CA_CERTIFICATE), that one too
+    expect(keyVaultReference(appSettingsOf(operator).CMG_CA_CERTIFICATE!)?.secret).toBe('cmg-ca-certificate');
   });
 
-  it('when a setting comes from a parameter with a default, then it is the schema default', () => {
+  it('when the operator gives no optional value, then each program setting is the schema default', () => {
     const wrong: string[] = [];
-    for (const [key, emissions] of EMITTED) {
+    for (const [key, value] of Object.entries(emitted())) {
       const spec = reads.get(key);
-      if (!spec) continue;
-      for (const e of emissions) {
-        const source = traceParam(e.value, e.ctx);
-        if (!source?.default) continue; // not from a parameter, or a parameter the operator must give
-        const actual = literalAsSetting(source.default);
-        const expected = spec.meta.default ?? ''; // empty = unset for optional settings
-        if (actual !== expected) wrong.push(`${key}: param ${source.name} = ${JSON.stringify(actual)}, schema ${JSON.stringify(expected)}`);
-      }
+      const p = template.parameters[parameterOf(key)];
+      // DEFAULT_CODE: the fake azd environment gives it, as docs/deploy.md has the operator do
+      if (!spec || !p || p.defaultValue === undefined || WIRING.includes(key) || key === 'DEFAULT_CODE') continue;
+      if (value !== (spec.meta.default ?? '')) wrong.push(`${key}: ${JSON.stringify(value)}, schema ${JSON.stringify(spec.meta.default ?? '')}`);
     }
     expect(wrong).toEqual([]);
+    // The admin sign-in's authority host, when the admin app is set and no host given: the cloud's
+    // Entra ID endpoint (environment(), evaluated by the deployment) without its trailing '/', which
+    // in the public cloud (https://login.microsoftonline.com/) is the schema default
+    expect(appSettingsOf(operator).ADMIN_AUTHORITY).toBe(
+      "[if(endsWith(environment().authentication.loginEndpoint, '/'), take(variables('loginEndpoint'), sub(length(variables('loginEndpoint')), 1)), variables('loginEndpoint'))]",
+    );
+    expect(`${ADMIN_SETTINGS.ADMIN_AUTHORITY.meta.default}/`).toBe('https://login.microsoftonline.com/');
   });
 
-  it('when a program setting is emitted, then most come straight from a parameter (explicit, tunable)', () => {
-    const programKeys = [...EMITTED.keys()].filter((k) => reads.has(k));
-    const untraced = programKeys.filter((k) => !EMITTED.get(k)!.every((e) => traceParam(e.value, e.ctx)));
-    // The rest are wiring (endpoints, identity, references, the profile list), checked above.
-    expect(untraced.sort()).toEqual([...WIRING].sort());
-    expect(programKeys.length - untraced.length).toBeGreaterThan(50);
+  it('when each parameter of a program setting is given another value, then the setting follows it; only the wiring does not', () => {
+    const settings = appSettingsOf(tuned);
+    const programKeys = Object.keys(settings).filter((k) => reads.has(k));
+    const following = programKeys.filter((k) => tunedValues.has(parameterOf(k)) && settings[k] === asSetting(tunedValues.get(parameterOf(k))));
+    const notFollowing = programKeys.filter((k) => !following.includes(k));
+    // The rest are wiring (endpoints, identity, references, the profile list), checked above and in deployments.test.ts
+    expect(notFollowing.sort()).toEqual(WIRING.filter((k) => programKeys.includes(k)).sort());
+    expect(following.length).toBeGreaterThan(50);
   });
 
-  it('when the queue name is set, then the default is the schema default of SERVICE_BUS_QUEUE', () => {
-    const decl = MAIN.params.get('serviceBusQueueName');
-    expect(decl && literalAsSetting(paramDefault(decl)!)).toBe(PLATFORM_SETTINGS.SERVICE_BUS_QUEUE.meta.default);
+  it('when the queue name is set, then the default is the schema default of SERVICE_BUS_QUEUE, and the queue made has it', () => {
+    expect(template.parameters.serviceBusQueueName?.defaultValue).toBe(PLATFORM_SETTINGS.SERVICE_BUS_QUEUE.meta.default);
+    expect(emitted().SERVICE_BUS_QUEUE).toBe(one(minimal, 'Microsoft.ServiceBus/namespaces/queues').name.split('/')[1]);
   });
-});
 
-// ---------------------------------------------------------------------------------------------
+  it('when main.bicepparam gives a value the azd environment lacks, then it is main.bicep\'s default', () => {
+    const wrong = Object.entries(minimalParameters)
+      .filter(([name]) => template.parameters[name]?.defaultValue !== undefined)
+      .filter(([name, value]) => JSON.stringify(value) !== JSON.stringify(template.parameters[name]!.defaultValue))
+      .map(([name, value]) => `${name}: ${JSON.stringify(value)} vs ${JSON.stringify(template.parameters[name]!.defaultValue)}`);
+    expect(wrong).toEqual([]);
+    expect(Object.keys(minimalParameters).length).toBeGreaterThan(20);
+  });
 
-describe('role assignments', () => {
-  const files = ['main.bicep', 'app/rbac.bicep', 'app/api.bicep', 'app/keyvault.bicep', 'app/servicebus.bicep', 'app/storage.bicep', 'app/monitoring.bicep', 'app/identity.bicep', 'app/network.bicep', 'app/private-endpoints.bicep'].map(
-    (f) => loadBicep(join(INFRA, f)),
-  );
+  // -------------------------------------------------------------------------------------------
 
-  /** Role id variables: `var xRoleId = '<guid>' // Role Name`. */
-  function roleVariables(file: BicepFile) {
-    const out: Array<{ name: string; guid: string; comment: string | undefined; line: number }> = [];
-    for (const [name, decl] of file.vars) {
-      const guid = stringLiteral(varValue(decl));
-      if (!guid || !/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(guid)) continue;
-      const next = decl.nextSibling;
-      const comment = next && next.type === 'comment' && next.startPosition.row === decl.endPosition.row ? next.text.replace(/^\/\/\s*/, '').trim() : undefined;
-      out.push({ name, guid, comment, line: decl.startPosition.row + 1 });
-    }
-    return out;
+  /** Role assignments: the resource each is on, the role, and whose. */
+  function assignments(s: Snapshot) {
+    const identity = one(s, 'Microsoft.ManagedIdentity/userAssignedIdentities').id;
+    return ofType(s, 'Microsoft.Authorization/roleAssignments').map((a) => {
+      const scope = /^\[extensionResourceId\('([^']+)', 'Microsoft\.Authorization\/roleAssignments'/.exec(a.id)?.[1] ?? a.id.split('/providers/Microsoft.Authorization/roleAssignments/')[0]!;
+      const roleId = String(a.properties.roleDefinitionId).split('/').pop()!;
+      const role = Object.entries(BUILT_IN_ROLES).find(([, id]) => id === roleId)?.[0] ?? `unknown role ${roleId}`;
+      const principal = a.properties.principalId === `[reference('${identity}', '2023-01-31').principalId]` ? 'app' : String(a.properties.principalId);
+      // Named guid(scope, principal, role): one assignment per triple, stable across deployments
+      const named = a.name.startsWith(`[guid('${scope}', `) && a.name.endsWith(`, '${roleId}')]`);
+      return { scope, role, principal, principalType: String(a.properties.principalType), named: named || /^[0-9a-f-]{36}$/.test(a.name) };
+    });
   }
 
-  it('when a role id variable is declared, then its trailing comment names the built-in role with that id', () => {
-    const wrong: string[] = [];
-    for (const file of files) {
-      for (const v of roleVariables(file)) {
-        const where = `${file.path.slice(INFRA.length + 1)}:${v.line} ${v.name}`;
-        if (!v.comment) wrong.push(`${where}: no trailing comment with the role name`);
-        else if (!(v.comment in BUILT_IN_ROLES)) wrong.push(`${where}: "${v.comment}" is not in the role table`);
-        else if (BUILT_IN_ROLES[v.comment] !== v.guid.toLowerCase()) wrong.push(`${where}: ${v.guid} is not ${v.comment} (${BUILT_IN_ROLES[v.comment]})`);
-      }
-    }
-    expect(wrong).toEqual([]);
+  it('when the identity is assigned roles, then it has each required role, as a ServicePrincipal, each named by scope, principal and role', () => {
+    const app = assignments(minimal).filter((a) => a.principal === 'app');
+    expect(app.map((a) => a.role).sort()).toEqual([...REQUIRED_ROLES].sort());
+    for (const a of app) expect([a.role, a.principalType, a.named]).toEqual([a.role, 'ServicePrincipal', true]);
+    expect(assignments(minimal).filter((a) => a.principal !== 'app')).toEqual([]);
   });
 
-  it('when role assignments are declared, then each is named guid(scope.id, principal, role var), uses a named role variable and states principalType', () => {
-    const problems: string[] = [];
-    const assignments = files.flatMap((f) => resources(f).filter((r) => r.type.startsWith('Microsoft.Authorization/roleAssignments@')));
-    expect(assignments.length).toBeGreaterThanOrEqual(REQUIRED_ROLES.length);
-    for (const a of assignments) {
-      const roleVars = new Set(roleVariables(a.file).map((v) => v.name));
-      const at = `${a.file.path.slice(INFRA.length + 1)}:${a.node.startPosition.row + 1} ${a.symbol}`;
-      const name = getProperty(a.body, 'name');
-      const scope = getProperty(a.body, 'scope')?.text;
-      const args = name?.type === 'call_expression' && name.childForFieldName('function')?.text === 'guid' ? name.childForFieldName('arguments')!.namedChildren : [];
-      if (args.length !== 3 || args[0]!.text !== `${scope}.id` || !roleVars.has(args[2]!.text)) problems.push(`${at}: name is not guid(${scope}.id, principalId, <roleVar>)`);
-      const props = getProperty(a.body, 'properties');
-      const roleDef = getProperty(props, 'roleDefinitionId');
-      const roleArg = roleDef?.childForFieldName('arguments')?.namedChildren[1]?.text;
-      if (!roleArg || !roleVars.has(roleArg) || roleArg !== args[2]?.text) problems.push(`${at}: roleDefinitionId does not use the same named role variable`);
-      if (!getProperty(props, 'principalType')) problems.push(`${at}: no principalType`);
-      if (!scope || /resourceGroup\(\)|subscription\(\)/.test(scope)) problems.push(`${at}: scope is not a resource`);
-    }
-    expect(problems).toEqual([]);
+  it('when roles are assigned, then each is on the one resource it is for, never the resource group or subscription', () => {
+    const on = Object.fromEntries(assignments(minimal).map((a) => [a.role, a.scope]));
+    expect(on).toEqual({
+      // Data Owner, but on the one queue: scaling reads its runtime properties
+      'Azure Service Bus Data Owner': one(minimal, 'Microsoft.ServiceBus/namespaces/queues').id,
+      'Storage Blob Data Owner': one(minimal, 'Microsoft.Storage/storageAccounts').id,
+      'Storage Queue Data Contributor': one(minimal, 'Microsoft.Storage/storageAccounts').id,
+      'Storage Table Data Contributor': one(minimal, 'Microsoft.Storage/storageAccounts').id,
+      'Key Vault Secrets User': one(minimal, 'Microsoft.KeyVault/vaults').id,
+      'Monitoring Metrics Publisher': one(minimal, 'Microsoft.Insights/components').id,
+    });
   });
 
-  it('when the identity is assigned roles, then it has each required role, as a ServicePrincipal', () => {
-    const rbac = loadBicep(join(INFRA, 'app', 'rbac.bicep'));
-    const byVar = new Map(roleVariables(rbac).map((v) => [v.name, v.comment]));
-    const granted = resources(rbac)
-      .filter((r) => r.type.startsWith('Microsoft.Authorization/roleAssignments@'))
-      .filter((r) => getProperty(getProperty(r.body, 'properties'), 'principalId')?.text === 'principalId')
-      .filter((r) => stringLiteral(getProperty(getProperty(r.body, 'properties'), 'principalType')) === 'ServicePrincipal')
-      .map((r) => byVar.get(getProperty(r.body, 'name')!.childForFieldName('arguments')!.namedChildren[2]!.text));
-    expect(granted.sort()).toEqual([...REQUIRED_ROLES].sort());
+  it('when a secrets operator is named (SECRETS_OPERATOR_PRINCIPAL_ID and _TYPE), then that principal gets Secrets Officer on the vault, as that type', () => {
+    const officers = assignments(operator).filter((a) => a.principal !== 'app');
+    expect(officers.map((a) => [a.role, a.scope, a.principal, a.principalType])).toEqual([['Key Vault Secrets Officer', one(operator, 'Microsoft.KeyVault/vaults').id, OPERATOR_PRINCIPAL_ID, 'User']]);
   });
 
-  it('when the Service Bus role is assigned, then it is Data Owner (scaling reads queue runtime properties) on the queue, not the namespace', () => {
-    const rbac = loadBicep(join(INFRA, 'app', 'rbac.bicep'));
-    const sb = resources(rbac).filter((r) => r.symbol.startsWith('serviceBus') && r.type.startsWith('Microsoft.Authorization/roleAssignments@'));
-    expect(sb.map((r) => getProperty(r.body, 'scope')?.text)).toEqual(['serviceBusQueue']);
-  });
-});
+  // -------------------------------------------------------------------------------------------
 
-// ---------------------------------------------------------------------------------------------
-
-describe('resources', () => {
-  const all = ['main.bicep', 'app/api.bicep', 'app/rbac.bicep', 'app/keyvault.bicep', 'app/servicebus.bicep', 'app/storage.bicep', 'app/monitoring.bicep', 'app/identity.bicep', 'app/network.bicep', 'app/private-endpoints.bicep', 'app/alerts.bicep'].flatMap((f) =>
-    resources(loadBicep(join(INFRA, f))),
-  );
-  const one = (typePrefix: string) => {
-    const found = all.filter((r) => r.type.startsWith(`${typePrefix}@`));
-    expect(found, typePrefix).toHaveLength(1);
-    return found[0]!;
-  };
-  const prop = (r: { body: Node }, ...path: string[]) => path.reduce<Node | undefined>((n, k) => getProperty(n, k), r.body);
-
-  it('when a resource is declared, then its API version is pinned and a comment line sits above it', () => {
-    const problems: string[] = [];
-    for (const r of all) {
-      const at = `${r.file.path.slice(INFRA.length + 1)}:${r.node.startPosition.row + 1} ${r.symbol}`;
-      if (r.type !== 'config' && !/@\d{4}-\d{2}-\d{2}(-preview)?$/.test(r.type)) problems.push(`${at}: API version not pinned (${r.type})`);
-      const stmt = r.node.parent?.type === 'object_property' ? r.node.parent : r.node; // nested child resource
-      let prev = stmt.previousSibling;
-      while (prev && prev.type === 'decorators') prev = prev.previousSibling;
-      if (!prev || prev.type !== 'comment' || prev.endPosition.row !== stmt.startPosition.row - 1) problems.push(`${at}: no comment line above`);
-    }
-    expect(problems).toEqual([]);
+  it('when the function app is predicted, then it runs Node 22 on Flex Consumption with identity-based deployment storage', () => {
+    expect(one(minimal, 'Microsoft.Web/serverfarms').sku).toEqual({ tier: 'FlexConsumption', name: 'FC1' });
+    const site = one(minimal, 'Microsoft.Web/sites');
+    const identity = one(minimal, 'Microsoft.ManagedIdentity/userAssignedIdentities').id;
+    expect(site.properties.functionAppConfig.runtime).toEqual({ name: 'node', version: '22' });
+    expect(site.properties.functionAppConfig.scaleAndConcurrency).toEqual({ maximumInstanceCount: 40, instanceMemoryMB: 2048 });
+    expect(site.properties.functionAppConfig.deployment.storage.authentication).toEqual({ type: 'UserAssignedIdentity', userAssignedIdentityResourceId: identity });
+    expect(site.identity).toEqual({ type: 'UserAssigned', userAssignedIdentities: { [identity]: {} } });
+    expect(site.tags?.['azd-service-name']).toBe('api');
+    expect(site.properties.httpsOnly).toBe(true);
+    // No basic-auth publishing (FTP, SCM): azd deploys with an Entra ID token
+    expect(ofType(minimal, 'Microsoft.Web/sites/basicPublishingCredentialsPolicies').map((p) => [p.name.split('/')[1], p.properties.allow])).toEqual([['ftp', false], ['scm', false]]);
   });
 
-  it('when the function app is declared, then it runs Node on Flex Consumption with identity-based deployment storage', () => {
-    const plan = one('Microsoft.Web/serverfarms');
-    expect(stringLiteral(prop(plan, 'sku', 'name'))).toBe('FC1');
-    const site = one('Microsoft.Web/sites');
-    expect(stringLiteral(prop(site, 'properties', 'functionAppConfig', 'runtime', 'name'))).toBe('node');
-    expect(prop(site, 'properties', 'functionAppConfig', 'scaleAndConcurrency')).toBeDefined();
-    expect(stringLiteral(prop(site, 'properties', 'functionAppConfig', 'deployment', 'storage', 'authentication', 'type'))).toBe('UserAssignedIdentity');
-    expect(stringLiteral(prop(site, 'identity', 'type'))).toBe('UserAssigned');
-    expect(prop(site, 'tags')?.text).toContain("'azd-service-name': serviceName");
-    expect(prop(site, 'properties', 'functionAppConfig', 'runtime', 'version')?.text).toBe('nodeVersion');
-    // Node 22 in Azure (Functions support for Node 20 ended 2026-04-30), passed down from main.bicep
-    expect(stringLiteral(paramDefault(API.params.get('nodeVersion')!))).toBe('22');
-    expect(stringLiteral(paramDefault(MAIN.params.get('nodeVersion')!))).toBe('22');
-    expect(getProperty(apiCall().params, 'nodeVersion')?.text).toBe('nodeVersion');
+  it('when the data services are predicted, then shared keys / local auth are off and the vault uses RBAC', () => {
+    expect(one(minimal, 'Microsoft.Storage/storageAccounts').properties.allowSharedKeyAccess).toBe(false);
+    expect(one(minimal, 'Microsoft.ServiceBus/namespaces').properties.disableLocalAuth).toBe(true);
+    expect(one(minimal, 'Microsoft.Insights/components').properties.DisableLocalAuth).toBe(true);
+    expect(one(minimal, 'Microsoft.KeyVault/vaults').properties.enableRbacAuthorization).toBe(true);
   });
 
-  it('when the data services are declared, then shared keys / local auth are off and the vault uses RBAC', () => {
-    expect(prop(one('Microsoft.Storage/storageAccounts'), 'properties', 'allowSharedKeyAccess')?.text).toBe('false');
-    expect(prop(one('Microsoft.ServiceBus/namespaces'), 'properties', 'disableLocalAuth')?.text).toBe('true');
-    expect(prop(one('Microsoft.Insights/components'), 'properties', 'DisableLocalAuth')?.text).toBe('true');
-    expect(prop(one('Microsoft.KeyVault/vaults'), 'properties', 'enableRbacAuthorization')?.text).toBe('true');
+  it('when the job queue is predicted, then sessions, duplicate detection and dead-lettering are on, on a Standard namespace by default', () => {
+    expect(one(minimal, 'Microsoft.ServiceBus/namespaces').sku).toMatchObject({ name: 'Standard', tier: 'Standard' });
+    const q = one(minimal, 'Microsoft.ServiceBus/namespaces/queues').properties;
+    expect([q.requiresSession, q.requiresDuplicateDetection, q.deadLetteringOnMessageExpiration]).toEqual([true, true, true]);
+    expect([q.duplicateDetectionHistoryTimeWindow, q.lockDuration, q.maxDeliveryCount, q.defaultMessageTimeToLive]).toEqual(['PT1H', 'PT1M', 10, 'P1D']);
   });
 
-  it('when the job queue is declared, then sessions, duplicate detection and dead-lettering are on (Standard tier)', () => {
-    expect(prop(one('Microsoft.ServiceBus/namespaces'), 'sku', 'name')?.text).toBe('sku');
-    expect(stringLiteral(paramDefault(loadBicep(join(INFRA, 'app', 'servicebus.bicep')).params.get('sku')!))).toBe('Standard');
-    const q = one('Microsoft.ServiceBus/namespaces/queues');
-    expect(prop(q, 'properties', 'requiresSession')?.text).toBe('true');
-    expect(prop(q, 'properties', 'requiresDuplicateDetection')?.text).toBe('true');
-    expect(prop(q, 'properties', 'deadLetteringOnMessageExpiration')?.text).toBe('true');
-    for (const k of ['duplicateDetectionHistoryTimeWindow', 'lockDuration', 'maxDeliveryCount', 'defaultMessageTimeToLive']) {
-      expect(prop(q, 'properties', k), k).toBeDefined();
-    }
-  });
-
-  it('when main.bicep is read, then it follows the azd conventions', () => {
-    expect(MAIN.root.namedChildren.find((s) => s.type === 'target_scope_assignment')?.text).toContain("'subscription'");
-    for (const p of ['environmentName', 'location']) expect(MAIN.params.has(p), p).toBe(true);
-    expect(varValue(MAIN.vars.get('resourceToken')!).text).toBe('toLower(uniqueString(subscription().id, environmentName, location))');
-    const outputs = MAIN.root.namedChildren.filter((s) => s.type === 'output_declaration').map((s) => s.namedChildren[0]!.text);
+  it('when main.bicep is compiled, then it follows the azd conventions', () => {
+    expect(template.$schema).toContain('subscriptionDeploymentTemplate');
+    for (const p of ['environmentName', 'location']) expect(template.parameters[p], p).toBeDefined();
+    const outputs = Object.keys(template.outputs);
     expect(outputs.filter((o) => o !== o.toUpperCase())).toEqual([]);
     expect(outputs).toEqual(expect.arrayContaining(['AZURE_LOCATION', 'AZURE_TENANT_ID', 'SERVICE_API_NAME', 'WEBHOOK_BASE_URL']));
-  });
-});
-
-// ---------------------------------------------------------------------------------------------
-
-describe('parameter files', () => {
-  const files = ['main.parameters.json', 'customers/contoso.parameters.json', 'customers/fabrikam.parameters.json', 'customers/northwind.parameters.json'];
-  const read = (f: string) => JSON.parse(readFileSync(join(INFRA, f), 'utf8')) as { parameters: Record<string, { value: unknown }> };
-  const requiredParams = [...MAIN.params].filter(([, d]) => !paramDefault(d)).map(([n]) => n);
-
-  it.each(files)('when %s is read, then it names only parameters of main.bicep and gives every required one', (f) => {
-    const params = read(f).parameters;
-    expect(Object.keys(params).filter((k) => !MAIN.params.has(k))).toEqual([]);
-    expect(requiredParams.filter((k) => !(k in params))).toEqual([]);
-  });
-
-  it('when main.parameters.json gives an azd default (${VAR=default}), then it is the Bicep default', () => {
-    const wrong: string[] = [];
-    for (const [name, { value }] of Object.entries(read('main.parameters.json').parameters)) {
-      const m = typeof value === 'string' ? /^\$\{[A-Z0-9_]+=(.*)\}$/.exec(value) : null;
-      if (!m) continue;
-      const d = paramDefault(MAIN.params.get(name)!);
-      if (d && literalAsSetting(d) !== m[1]) wrong.push(`${name}: ${JSON.stringify(m[1])} vs ${d.text}`);
-    }
-    expect(wrong).toEqual([]);
-  });
-
-  it('when two customers are deployed, then they differ in environment name (one deployment per CMG system)', () => {
-    const names = files.slice(1).map((f) => read(f).parameters.environmentName?.value);
-    expect(names.every(Boolean)).toBe(true);
-    expect(new Set(names).size).toBe(names.length);
-  });
-
-  it('when azure.yaml is read, then service api deploys this project as a TypeScript function app', () => {
-    const yaml = readFileSync(join(ROOT, 'azure.yaml'), 'utf8');
-    expect(yaml).toMatch(/^services:\n {2}api:\n {4}project: \.\n {4}language: ts\n {4}host: function\n/m);
-    expect(yaml).toMatch(/run: npm ci && npm run build/);
+    // Names from one token per subscription, environment and location
+    const token = one(minimal, 'Microsoft.Web/sites').name.replace(/^func-api-/, '');
+    expect(token).toMatch(/^[a-z0-9]{13}$/);
+    expect(one(minimal, 'Microsoft.Resources/resourceGroups').name).toBe(`rg-${FAKE_AZD_ENVIRONMENT.AZURE_ENV_NAME}`);
+    expect(one(minimal, 'Microsoft.Resources/resourceGroups').tags).toEqual({ 'azd-env-name': FAKE_AZD_ENVIRONMENT.AZURE_ENV_NAME });
+    expect(minimal.outputs.AZURE_RESOURCE_GROUP).toBe(`rg-${FAKE_AZD_ENVIRONMENT.AZURE_ENV_NAME}`);
   });
 });
