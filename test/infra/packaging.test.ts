@@ -26,7 +26,7 @@
 import { spawnSync } from 'node:child_process';
 import { cpSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, realpathSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, relative } from 'node:path';
+import { delimiter, join, relative } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { registeredFunctions, type Registration } from '../support/function-registrations.js';
@@ -97,8 +97,26 @@ let unpacked = '';
 let failure: StepFailure | undefined;
 let loadedPackage: LoadedPackage | undefined;
 
+/**
+ * The environment of a shell outside this project: `npx vitest` and `npm test` put the project's
+ * node_modules/.bin on PATH and npm_* variables in the environment, which would lend the copy
+ * tools (tsc) that its own node_modules no longer hold.
+ */
+function outsideEnvironment(): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = {};
+  for (const [name, value] of Object.entries(process.env)) {
+    if (!/^(npm_|VITEST|NODE_OPTIONS$)/i.test(name)) env[name] = value;
+  }
+  env.PATH = (process.env.PATH ?? '')
+    .split(delimiter)
+    .filter((entry) => !entry.split(/[\\/]/).includes('node_modules') && relative(ROOT, entry).startsWith('..'))
+    .join(delimiter);
+  env.npm_config_update_notifier = 'false';
+  return env;
+}
+
 function run(step: string, command: string, args: readonly string[], cwd: string): boolean {
-  const result = spawnSync(command, args, { cwd, encoding: 'utf8', env: { ...process.env, npm_config_update_notifier: 'false' }, maxBuffer: 64 * 1024 * 1024 });
+  const result = spawnSync(command, args, { cwd, encoding: 'utf8', env: outsideEnvironment(), maxBuffer: 64 * 1024 * 1024 });
   if (result.status === 0) return true;
   failure = { step, output: `exit ${result.status ?? result.signal}\n${`${result.stdout ?? ''}${result.stderr ?? ''}`.trim().slice(-4000)}` };
   return false;
@@ -172,7 +190,7 @@ function replayAzdPackage(): void {
 
   const loader = join(work, 'load-package.mjs');
   writeFileSync(loader, LOAD_PACKAGE);
-  const start = spawnSync(process.execPath, [loader], { cwd: unpacked, encoding: 'utf8', env: { PATH: process.env.PATH ?? '' } });
+  const start = spawnSync(process.execPath, [loader], { cwd: unpacked, encoding: 'utf8', env: outsideEnvironment() });
   if (start.status !== 0) {
     failure = { step: 'start the packaged app', output: `exit ${start.status ?? start.signal}\n${start.stderr.slice(-4000)}` };
     return;
@@ -189,7 +207,7 @@ beforeAll(() => {
 
 afterAll(() => {
   if (work) rmSync(work, { recursive: true, force: true });
-});
+}, 300_000);
 
 describe('the package azd deploys, replayed in azd order', () => {
   it('when azd restores, runs the prepackage hook, runs the build script and zips the package, then every step succeeds', () => {

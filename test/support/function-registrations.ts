@@ -14,6 +14,9 @@ export interface Registration {
   /** The `app` method called: http, timer, serviceBusQueue, … */
   readonly kind: string;
   readonly name: string;
+  /** HTTP only: the route under /api (the name when none is given) and the methods. */
+  readonly route?: string;
+  readonly methods?: readonly string[];
 }
 
 const FUNCTIONS = resolve(import.meta.dirname, '..', '..', 'functions');
@@ -30,7 +33,8 @@ async function capture(): Promise<Registration[]> {
     // `setup` configures the worker; it registers nothing.
     if (typeof method !== 'function' || kind === 'setup') continue;
     saved[kind] = method;
-    methods[kind] = (name: string) => void registrations.push({ kind, name });
+    methods[kind] = (name: string, options: { route?: string; methods?: string[] } = {}) =>
+      void registrations.push(kind === 'http' ? { kind, name, route: options.route ?? name, methods: options.methods ?? ['GET', 'POST'] } : { kind, name });
   }
   try {
     for (const file of readdirSync(FUNCTIONS).filter((f) => f.endsWith('.ts')).sort()) await import(pathToFileURL(join(FUNCTIONS, file)).href);
