@@ -219,6 +219,7 @@ describe('KQL evaluator', () => {
     expect(() => run('U | project v', input)).toThrow(/Unknown table "U"/);
     // A misspelt column fails even on an empty table, where no row would evaluate it.
     expect(() => run('E | where vv > 0', input)).toThrow(/Unknown name "vv"/);
+    expect(() => run('E | where strlen(v) > 0', input)).toThrow(/Unsupported function strlen/);
     expect(() => run('let v = 1; T | where v > 0', input)).toThrow(/both a column and a let/);
     expect(() => run('T | where v > 0 | project v = 1 /', input)).toThrow(KqlError);
     expect(() => run('T | project w = v / 0', input)).toThrow(/Division by zero/);

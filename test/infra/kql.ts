@@ -541,10 +541,9 @@ function columnName(e: Expr, where: string): string {
 }
 
 /** Every name an expression reads must be a column or a let, and not both. */
-function checkNames(e: Expr, columns: readonly string[], env: Env, locals: ReadonlySet<string> = new Set()): void {
+function checkNames(e: Expr, columns: readonly string[], env: Env): void {
   switch (e.k) {
     case 'name': {
-      if (locals.has(e.name)) return;
       const column = columns.includes(e.name);
       const bound = env.get(e.name) !== undefined;
       if (column && bound) throw new KqlError(`"${e.name}" is both a column and a let name`);
@@ -555,17 +554,18 @@ function checkNames(e: Expr, columns: readonly string[], env: Env, locals: Reado
     case 'toscalar':
       return;
     case 'prop':
-      return checkNames(e.of, columns, env, locals);
+      return checkNames(e.of, columns, env);
     case 'neg':
-      return checkNames(e.e, columns, env, locals);
+      return checkNames(e.e, columns, env);
     case 'bin':
-      checkNames(e.l, columns, env, locals);
-      return checkNames(e.r, columns, env, locals);
+      checkNames(e.l, columns, env);
+      return checkNames(e.r, columns, env);
     case 'in':
-      for (const x of [e.e, ...e.list]) checkNames(x, columns, env, locals);
+      for (const x of [e.e, ...e.list]) checkNames(x, columns, env);
       return;
     case 'call':
-      for (const x of e.args) checkNames(x, columns, env, locals);
+      if (!AGGREGATES.has(e.name) && !SCALARS[e.name] && env.get(e.name)?.kind !== 'lambda') throw new KqlError(`Unsupported function ${e.name}()`);
+      for (const x of e.args) checkNames(x, columns, env);
       return;
     case 'lambda':
       throw new KqlError('A function literal is supported only as a let value');
