@@ -7,13 +7,14 @@
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { METRICS } from '../../shared/observability/metric-names.js';
 import { SYNC_SETTINGS } from '../../shared/config/runtime-settings.js';
 import { FAKE_AZD_ENVIRONMENT } from './azd-environment.js';
 import { buildParams, copyOfInfra, describeWithBicep, inTurn, ROOT, snapshot, type PredictedResource, type Snapshot } from './bicep.js';
 import { ofType, one } from './predicted.js';
 import { FAILING_SHARE_LIMIT } from '../../shared/sync/system-status.js';
+import { Datetime, Dynamic, run, type Row, type Value } from './kql.js';
 
 const OPERATIONS_DOC = readFileSync(join(ROOT, 'docs', 'operations.md'), 'utf8');
 const CUSTOMERS = ['contoso', 'fabrikam', 'northwind'];
@@ -33,6 +34,76 @@ function rules(s: Snapshot): Record<string, PredictedResource> {
   return Object.fromEntries(ofType(s, 'Microsoft.Insights/scheduledQueryRules').map((r) => [r.name.replace(/^alert-/, '').replace(/-[a-z0-9]{13}$/, '').replace(/-x$/, ''), r]));
 }
 const condition = (rule: PredictedResource): Condition => (rule.properties.criteria.allOf as Condition[])[0]!;
+
+// Application Insights' customMetrics columns that the queries may read
+const CUSTOM_METRICS = ['timestamp', 'name', 'value', 'valueCount', 'valueSum', 'valueMin', 'valueMax', 'customDimensions'];
+const MINUTE = 60_000;
+
+/** One customMetrics row: a metric's value for one export interval, its attributes in customDimensions. */
+function metric(name: string, at: Date, value: number, dimensions: Record<string, string> = {}): Row {
+  return { timestamp: Datetime.of(at), name, value, valueCount: 1n, valueSum: value, valueMin: value, valueMax: value, customDimensions: new Dynamic(dimensions) };
+}
+
+/** ISO 8601 durations as the rules use them (PT5M, PT15M, P2D) in milliseconds. */
+function duration(iso: string): number {
+  const m = /^P(?:(\d+)D)?(?:T(?:(\d+)H)?(?:(\d+)M)?(?:(\d+)S)?)?$/.exec(iso);
+  if (!m) throw new Error(`Not a duration this test reads: ${iso}`);
+  return (((Number(m[1] ?? 0) * 24 + Number(m[2] ?? 0)) * 60 + Number(m[3] ?? 0)) * 60 + Number(m[4] ?? 0)) * 1000;
+}
+
+const at = (t: Value): number => (t as Datetime).ms;
+
+/**
+ * A rule's verdict at `now` on the given customMetrics rows, modelled on how a log alert reads its
+ * query: the query runs on the rows of its time range (overrideQueryTimeRange, else windowSize);
+ * the rows it returns for the window ending at `now` are split by the rule's dimensions, and each
+ * split's measure, aggregated by timeAggregation, is compared with the threshold. A period with no
+ * row is not a violation. With several evaluation periods, each earlier window is evaluated the
+ * same way, ending one window earlier. Returns the query's rows of the last window too.
+ */
+function evaluateRule(rule: PredictedResource, metrics: readonly Row[], now: Date): { fires: boolean; rows: Row[] } {
+  const c = condition(rule);
+  const window = duration(rule.properties.windowSize as string);
+  const range = duration((rule.properties.overrideQueryTimeRange as string | undefined) ?? (rule.properties.windowSize as string));
+  const periods = Array.from({ length: c.failingPeriods.numberOfEvaluationPeriods }, (_, i) => {
+    const end = now.getTime() - i * window;
+    const input = metrics.filter((r) => at(r.timestamp!) > end - range && at(r.timestamp!) <= end);
+    const out = run(c.query, { tables: { customMetrics: { columns: CUSTOM_METRICS, rows: input } }, now: new Date(end) });
+    const rows = out.rows.filter((r) => at(r.timestamp!) > end - window && at(r.timestamp!) <= end);
+    const splits = new Map<string, number[]>();
+    for (const r of rows) {
+      const key = JSON.stringify((c.dimensions ?? []).map((d) => r[d.name]));
+      splits.set(key, [...(splits.get(key) ?? []), Number(r[c.metricMeasureColumn])]);
+    }
+    const violated = [...splits.values()].some((values) => compareWith(c, aggregate(c.timeAggregation, values)));
+    return { violated, rows };
+  });
+  return { fires: periods.filter((p) => p.violated).length >= c.failingPeriods.minFailingPeriodsToAlert, rows: periods[0]!.rows };
+}
+
+function aggregate(how: string, values: number[]): number {
+  switch (how) {
+    case 'Maximum':
+      return Math.max(...values);
+    case 'Minimum':
+      return Math.min(...values);
+    case 'Total':
+      return values.reduce((a, b) => a + b, 0);
+    default:
+      throw new Error(`timeAggregation ${how} is not modelled here`);
+  }
+}
+
+function compareWith(c: Condition, v: number): boolean {
+  switch (c.operator) {
+    case 'GreaterThan':
+      return v > c.threshold;
+    case 'LessThan':
+      return v < c.threshold;
+    default:
+      throw new Error(`operator ${c.operator} is not modelled here`);
+  }
+}
 
 describeWithBicep('alert rules by bicep snapshot', () => {
   let work: ReturnType<typeof copyOfInfra>;
@@ -165,6 +236,99 @@ describeWithBicep('alert rules by bicep snapshot', () => {
     expect(query).toContain('let rostered = toscalar(customMetrics\n    | where name == "calsync.mailboxes"\n    | summarize countif(value > 0)) > 0;');
     expect(query).toContain('| where rostered and toSync != 0 and not(quiet)');
     expect(query.indexOf('let rostered')).toBeLessThan(query.indexOf('| where rostered'));
+  });
+
+  describe('the no-success query, evaluated on customMetrics rows built from a set clock', () => {
+    const NOW = new Date('2026-03-10T12:00:00.000Z');
+    const before = (minutes: number, now = NOW) => new Date(now.getTime() - minutes * MINUTE);
+    const STATES = ['active', 'invalid', 'excluded', 'disabled', 'over-limit', 'failing'];
+    /** What one dispatch reports: the mailbox gauge for every state (0 for each before a roster refresh). */
+    const mailboxes = (when: Date, counts: Partial<Record<string, number>> = {}) => STATES.map((state) => metric(METRICS.mailboxes.name, when, counts[state] ?? 0, { state }));
+    const job = (when: Date, result: string, count = 1) => metric(METRICS.jobs.name, when, count, { result, reason: 'schedule' });
+    const noJob = (s: Snapshot) => rules(s)['no-job-succeeded']!;
+
+    it('when the app has not refreshed its roster yet (no metric at all, or the gauge at 0 in every state for two days), then it returns no row: silent', () => {
+      const rule = noJob(minimal);
+      expect(condition(rule).query).toContain('let updateInterval = 15m;');
+      expect(evaluateRule(rule, [], NOW)).toEqual({ fires: false, rows: [] });
+      const dispatchesOnly = [before(5), before(20), before(35), before(47 * 60)].flatMap((t) => mailboxes(t));
+      expect(evaluateRule(rule, dispatchesOnly, NOW)).toEqual({ fires: false, rows: [] });
+    });
+
+    it('when a roster refresh has found mailboxes and no job synced one for two intervals, then it returns succeeded = 0: it fires', () => {
+      const rule = noJob(minimal);
+      const rostered = [...mailboxes(before(5), { active: 12 }), ...mailboxes(before(20), { active: 12 })];
+      // A synced job 45 minutes ago is older than 2 × 15m; a synced row of 0 and other results do not count.
+      const jobs = [job(before(45), 'synced', 3), job(before(10), 'synced', 0), job(before(10), 'deferred', 4)];
+      expect(evaluateRule(rule, [...rostered, ...jobs], NOW)).toEqual({ fires: true, rows: [{ timestamp: Datetime.of(NOW), succeeded: 0n }] });
+      // The same with no job metric at all
+      expect(evaluateRule(rule, rostered, NOW).fires).toBe(true);
+    });
+
+    it('when a roster refresh has found mailboxes and a job synced one within two intervals, then succeeded >= 1: silent', () => {
+      const rule = noJob(minimal);
+      const data = [...mailboxes(before(5), { active: 12, failing: 1 }), job(before(25), 'synced', 2)];
+      expect(evaluateRule(rule, data, NOW)).toEqual({ fires: false, rows: [{ timestamp: Datetime.of(NOW), succeeded: 1n }] });
+    });
+
+    it('when every mailbox is in a state that is not synced (the newest count to sync is 0), then it is silent', () => {
+      const rule = noJob(minimal);
+      const data = [...mailboxes(before(24 * 60), { active: 12 }), ...mailboxes(before(5), { excluded: 10, disabled: 2 })];
+      expect(evaluateRule(rule, data, NOW)).toEqual({ fires: false, rows: [] });
+    });
+
+    it('when a rostered app stopped reporting hours ago, then its last count to sync stands and it fires', () => {
+      const rule = noJob(minimal);
+      expect(evaluateRule(rule, mailboxes(before(20 * 60), { active: 12 }), NOW).fires).toBe(true);
+    });
+
+    it('when now or the two intervals before it fall in the quiet period (in its time zone, daylight saving included), then it is silent; just after, it fires', () => {
+      const rule = noJob(customers.get('contoso')!.snapshot);
+      const query = condition(rule).query;
+      // contoso: 01:00–03:00 Europe/Stockholm (UTC+1 in January, UTC+2 in July), every 15 minutes
+      expect(query).toContain('let updateInterval = 15m;');
+      expect(query).toContain('strcat("01:00", ":00")');
+      const verdict = (iso: string) => {
+        const now = new Date(iso);
+        return evaluateRule(rule, mailboxes(before(5, now), { active: 12 }), now).fires;
+      };
+      expect(verdict('2026-01-15T01:00:00Z')).toBe(false); // 02:00 local
+      expect(verdict('2026-01-15T02:20:00Z')).toBe(false); // 03:20 local, 30 minutes ago was 02:50
+      expect(verdict('2026-01-15T02:31:00Z')).toBe(true); // 03:31 local
+      expect(verdict('2026-01-15T01:31:00Z')).toBe(false); // 02:31 local in winter …
+      expect(verdict('2026-07-15T01:31:00Z')).toBe(true); // … 03:31 local in summer
+      expect(verdict('2026-07-15T00:30:00Z')).toBe(false); // 02:30 local
+      expect(verdict('2026-01-14T23:30:00Z')).toBe(true); // 00:30 local, before the quiet period
+    });
+  });
+
+  it('when the other rules\' queries are evaluated, then each fires on its condition and stays silent without it', () => {
+    const all = rules(minimal);
+    const NOW = new Date('2026-03-10T12:00:00.000Z');
+    const before = (minutes: number) => new Date(NOW.getTime() - minutes * MINUTE);
+    const verdict = (name: string, data: Row[]) => evaluateRule(all[name]!, data, NOW).fires;
+    const mailboxes = (when: Date, active: number, failing: number) => [metric(METRICS.mailboxes.name, when, active, { state: 'active' }), metric(METRICS.mailboxes.name, when, failing, { state: 'failing' })];
+
+    expect(verdict('profile-failing', [metric(METRICS.openCircuits.name, before(2), 1, { profile: 'GRAPH' }), metric(METRICS.openCircuits.name, before(2), 0, { profile: 'GOOGLE' })])).toBe(true);
+    expect(evaluateRule(all['profile-failing']!, [metric(METRICS.openCircuits.name, before(2), 1, { profile: 'GRAPH' })], NOW).rows).toEqual([{ timestamp: Datetime.of(before(2)), profile: 'GRAPH', openCircuits: 1 }]);
+    expect(verdict('profile-failing', [metric(METRICS.openCircuits.name, before(2), 0, { profile: 'GRAPH' })])).toBe(false);
+
+    expect(verdict('cmg-credentials', [metric(METRICS.cmgCredentialRefusals.name, before(3), 2, { status: '401' })])).toBe(true);
+    expect(verdict('cmg-credentials', [metric(METRICS.cmgCredentialRefusals.name, before(7), 2, { status: '401' })])).toBe(false);
+
+    // Dead letters the whole 15 minutes fire; one count of 0 in between does not.
+    expect(verdict('dead-letters', [12, 7, 2].map((m) => metric(METRICS.deadLetters.name, before(m), 3)))).toBe(true);
+    expect(verdict('dead-letters', [12, 7, 2].map((m, i) => metric(METRICS.deadLetters.name, before(m), i === 1 ? 0 : 3)))).toBe(false);
+
+    // 10 of 100 synced mailboxes failing is over 5 %; the newest count of each state decides.
+    expect(verdict('failing-mailboxes', mailboxes(before(5), 90, 10))).toBe(true);
+    expect(verdict('failing-mailboxes', [...mailboxes(before(12), 50, 50), ...mailboxes(before(2), 99, 1)])).toBe(false);
+    expect(verdict('failing-mailboxes', [])).toBe(false);
+
+    // Renewals failing in two of the last three 10-minute runs fire; in one, they do not.
+    const renewal = (m: number, result: string) => metric(METRICS.subscriptionRenewals.name, before(m), 1, { provider: 'graph', result });
+    expect(verdict('subscription-renewals', [renewal(25, 'renewed'), renewal(15, 'failed'), renewal(5, 'failed')])).toBe(true);
+    expect(verdict('subscription-renewals', [renewal(25, 'failed'), renewal(15, 'renewed'), renewal(5, 'renewed')])).toBe(false);
   });
 
   it('when a customer has a quiet period, then the no-success query knows it, and no placeholder is left in any query', () => {
