@@ -105,6 +105,11 @@ describe('tokens that prove nothing', () => {
     ['expired an hour ago', { expiresInSeconds: -3600 }, {}],
     ['for another app', {}, { aud: '11111111-2222-3333-4444-555555555555' }],
     ['from another tenant', {}, { iss: 'https://login.microsoftonline.com/11111111-2222-3333-4444-555555555555/v2.0' }],
+    ['without an expiry', { expiresInSeconds: null }, {}],
+    ['valid for ten years', { expiresInSeconds: 10 * 365 * 86_400 }, {}],
+    ['issued an hour from now', { issuedAtSeconds: 3600 }, {}],
+    ['issued two days ago and valid for three', { issuedAtSeconds: -2 * 86_400, expiresInSeconds: 3 * 86_400 }, {}],
+    ['the admin page\'s ID token (no azp, a nonce)', { shape: 'id' as const }, {}],
   ])('when the token is %s, then 401 invalid_token', async (_name, options, claims) => {
     const token = await entra.token({ roles: ['CalendarSync.Operator'], ...claims }, options);
     const res = await reader.handler(request(reader, bearer(token)));

@@ -18,8 +18,13 @@ export interface EntraEmulator {
   readonly server: RunningEmulator;
   /** App settings that point the admin API at this emulator. */
   readonly settings: Record<string, string>;
-  /** A signed access token; `claims` override the defaults (a user with no roles), `signWith: 'stranger'` signs with a key the tenant never published. */
-  token(claims?: Partial<TokenClaims>, options?: { signWith?: 'tenant' | 'stranger'; expiresInSeconds?: number }): Promise<string>;
+  /**
+   * A signed access token; `claims` override the defaults (a user with no roles), `signWith:
+   * 'stranger'` signs with a key the tenant never published. The forged shapes a probe would try:
+   * `expiresInSeconds: null` leaves `exp` out, `issuedAtSeconds` moves `iat` from now (`nbf` stays now),
+   * `shape: 'id'` makes the admin page's ID token (same audience and roles, no `azp`, a `nonce`).
+   */
+  token(claims?: Partial<TokenClaims>, options?: TokenOptions): Promise<string>;
   close(): Promise<void>;
 }
 
@@ -32,6 +37,13 @@ export interface TokenClaims {
   readonly iss: string;
   readonly tid: string;
   readonly azp: string;
+}
+
+export interface TokenOptions {
+  readonly signWith?: 'tenant' | 'stranger';
+  readonly expiresInSeconds?: number | null;
+  readonly issuedAtSeconds?: number;
+  readonly shape?: 'access' | 'id';
 }
 
 interface SigningKey {
@@ -74,11 +86,14 @@ export async function startEntraEmulator(options: { tenantId?: string; clientId?
       const key = signOptions.signWith === 'stranger' ? strangerKey : tenantKey;
       const oid = claims.oid ?? randomUUID();
       const now = Math.floor(Date.now() / 1000);
-      return new SignJWT({
+      const issuedAt = now + (signOptions.issuedAtSeconds ?? 0);
+      // An ID token names no client it was issued to, and carries the sign-in request's nonce.
+      const client = signOptions.shape === 'id' ? { nonce: randomUUID() } : { azp: randomUUID() };
+      const jwt = new SignJWT({
         aud: clientId,
         iss: issuer,
         tid: tenantId,
-        azp: randomUUID(),
+        ...client,
         name: 'Admin Person',
         preferred_username: 'admin@contoso.com',
         roles: [],
@@ -88,10 +103,11 @@ export async function startEntraEmulator(options: { tenantId?: string; clientId?
         sub: oid,
       })
         .setProtectedHeader({ alg: 'RS256', typ: 'JWT', kid: key.jwk.kid!, x5t: key.jwk.kid })
-        .setIssuedAt(now)
-        .setNotBefore(now)
-        .setExpirationTime(now + (signOptions.expiresInSeconds ?? 3600))
-        .sign(key.privateKey);
+        .setIssuedAt(issuedAt)
+        .setNotBefore(now);
+      const lifetime = signOptions.expiresInSeconds === undefined ? 3600 : signOptions.expiresInSeconds;
+      if (lifetime !== null) jwt.setExpirationTime(issuedAt + lifetime);
+      return jwt.sign(key.privateKey);
     },
     close: () => server.close(),
   };
