@@ -189,7 +189,8 @@ async function serve(
   options: FunctionsHostOptions,
 ): Promise<void> {
   const method = (req.method ?? 'GET').toUpperCase();
-  const refusal = refuseForeignRequest({ method, host: req.headers.host, origin: req.headers.origin });
+  const fetchSite = req.headers['sec-fetch-site'];
+  const refusal = refuseForeignRequest({ host: req.headers.host, origin: req.headers.origin, fetchSite: Array.isArray(fetchSite) ? fetchSite[0] : fetchSite });
   if (refusal) {
     res.writeHead(refusal.status, { 'content-type': 'application/json' }).end(JSON.stringify({ error: refusal.error }));
     return;

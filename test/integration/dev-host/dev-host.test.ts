@@ -111,6 +111,21 @@ describe('dev host', () => {
     expect(res.status).toBe(403);
   });
 
+  it.each([
+    ['an Origin of another site', { origin: 'https://evil.example' }],
+    ['Sec-Fetch-Site cross-site and no Origin (a plain cross-origin GET)', { 'sec-fetch-site': 'cross-site' }],
+  ])('when a page sends an operator GET with %s, then 403 and the work is not done', async (_name, headers) => {
+    const checks = (await call('GET', '/api/connections/check', headers)).status;
+    const preview = await call('GET', '/api/mailboxes/1002/preview', headers);
+    expect([checks, preview.status]).toEqual([403, 403]);
+    expect(preview.body).not.toContain('activities');
+  });
+
+  it('when the page itself or the developer opens a preview, then it is answered', async () => {
+    expect((await call('GET', '/api/mailboxes/1002/preview', { origin: `http://localhost:${port}`, 'sec-fetch-site': 'same-origin' })).status).toBe(200);
+    expect((await call('GET', '/api/mailboxes/1002/preview', { 'sec-fetch-site': 'none' })).status).toBe(200);
+  });
+
   it('when the page itself or curl posts a resync, then it is queued', async () => {
     expect((await call('POST', '/api/mailboxes/1002/resync', { origin: `http://localhost:${port}` })).status).toBe(202);
     expect((await call('POST', '/api/mailboxes/1002/resync')).status).toBe(202);
