@@ -6,6 +6,8 @@ import type { HttpRequest, HttpResponseInit } from '@azure/functions';
 import { mayAct, type AdminCaller, type AdminRole } from '../shared/auth/admin-caller.js';
 import { createEntraTokenVerifier, type Verification } from '../shared/auth/entra-token-verifier.js';
 import type { AdminAuthConfig } from '../shared/config/config.js';
+import { logThrottle, type LogThrottle } from '../shared/observability/log-throttle.js';
+import type { Logger } from '../shared/observability/logger.js';
 import type { SyncDeps } from '../shared/sync/sync-deps.js';
 
 /** Headers on every admin answer: JSON that may carry addresses is never cached nor sniffed. */
@@ -20,6 +22,9 @@ export type Admission = { readonly ok: true; readonly caller: AdminCaller } | { 
 
 // One verifier (and so one cached key set) per configuration.
 const verifiers = new WeakMap<AdminAuthConfig, (token: string) => Promise<Verification>>();
+// Anyone can send forged tokens: one log line a minute per logger, the metric counts them all.
+const REJECTED_TOKEN_LOG_INTERVAL_MS = 60_000;
+const rejectedTokenLogs = new WeakMap<Logger, LogThrottle>();
 
 const refuse = (status: number, error: string, challenge?: string): Admission => ({
   ok: false,
@@ -39,7 +44,13 @@ export async function admit(request: HttpRequest, deps: SyncDeps, role: AdminRol
   }
   const result = await verify(token);
   if (!result.ok) {
-    deps.logger.warn('admin.token-rejected', { problem: result.problem, detail: result.detail });
+    deps.telemetry.count('adminTokensRejected', { problem: result.problem });
+    let throttle = rejectedTokenLogs.get(deps.logger);
+    if (!throttle) {
+      throttle = logThrottle(REJECTED_TOKEN_LOG_INTERVAL_MS);
+      rejectedTokenLogs.set(deps.logger, throttle);
+    }
+    throttle(deps.now().getTime(), (suppressed) => deps.logger.warn('admin.token-rejected', { problem: result.problem, detail: result.detail, suppressed }));
     return result.problem === 'unavailable'
       ? refuse(503, 'tokens cannot be checked now: the tenant\'s signing keys could not be read')
       : refuse(401, 'the access token is not valid for this app', 'Bearer error="invalid_token"');

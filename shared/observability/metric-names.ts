@@ -110,6 +110,15 @@ export const METRICS = {
     },
     meaning: 'Push subscriptions (Graph) and channels (Google) kept alive by the subscriptions timer and Graph lifecycle events, or not.',
   },
+  adminTokensRejected: {
+    name: 'calsync.admin.tokens.rejected',
+    kind: 'counter',
+    unit: '{request}',
+    attributes: {
+      problem: '`invalid` (the token proves nothing: 401) or `unavailable` (the tenant\'s signing keys could not be read: 503)',
+    },
+    meaning: 'Admin API requests whose bearer token was refused. Every one is counted here; the log has at most one `admin.token-rejected` line a minute, saying how many it left out.',
+  },
   webhookRequests: {
     name: 'calsync.webhook.requests',
     kind: 'counter',
