@@ -13,7 +13,7 @@ import { getDeps } from '../shared/app/app-context.js';
 import { renderAdminPage } from '../shared/app/admin-page.js';
 import { callerFields, OPERATOR_ROLE, READER_ROLE } from '../shared/auth/admin-caller.js';
 import { MAILBOX_STATES } from '../shared/store/mailbox-repository.js';
-import { checkConnections } from '../shared/sync/check-connections.js';
+import { checkConnections } from '../shared/operations/check-connections.js';
 import { isAppError } from '../shared/errors/app-error.js';
 import {
   invalidReport,
@@ -23,7 +23,7 @@ import {
   previewMailbox,
   rejectedActivityReport,
   requestResync,
-} from '../shared/sync/mailbox-admin.js';
+} from '../shared/operations/mailbox-admin.js';
 import { ADMIN_JSON_HEADERS, admit } from './admin-access.js';
 
 const json = (status: number, body: unknown): HttpResponseInit => ({ status, headers: { ...ADMIN_JSON_HEADERS }, jsonBody: body });

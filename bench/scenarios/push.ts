@@ -19,10 +19,10 @@
  *    until p95 reaches 2 s (or the queue does not drain), then halving the gap twice.
  * Targets printed alongside: p95 < 1 s at 50 changes/s; webhook handler p99 < 50 ms.
  */
-import type { BenchScenario } from '../run.js';
+import type { BenchScenario } from '../run-bench.js';
 import { useDeps } from '../../shared/app/app-context.js';
 import { PUSH_SETTINGS } from '../../shared/config/runtime-settings.js';
-import { maintainSubscriptions } from '../../shared/sync/maintain-subscriptions.js';
+import { maintainSubscriptions } from '../../shared/sync/push/maintain-subscriptions.js';
 import {
   clearRecords,
   CMG_LATENCY_MS,

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { METRICS } from '../../shared/observability/metric-names.js';
 import { SYNC_SETTINGS } from '../../shared/config/runtime-settings.js';
-import { FAILING_SHARE_LIMIT } from '../../shared/sync/system-status.js';
+import { FAILING_SHARE_LIMIT } from '../../shared/operations/system-status.js';
 import { loadBicep, resources } from './bicep-ast.js';
 import { Deferred, deploymentScope, evaluate, moduleScope, type Scope, type Value } from './bicep-eval.js';
 

@@ -4,7 +4,7 @@ import { isAppError } from '../../../shared/errors/app-error.js';
 import { shardOf } from '../../../shared/store/shard.js';
 import { isConcurrencyConflict } from '../../../shared/store/table-errors.js';
 import { createTestStore } from '../../support/test-store.js';
-import { aMailbox, plantMailboxes } from './mailbox-fixture.js';
+import { aMailbox, plantMailboxes } from './mailbox-harness.js';
 
 describe('Mailboxes table', () => {
   it('when a mailbox with every field is upserted, then get returns it as written', async () => {

@@ -1,13 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { silentLogger } from '../../../shared/observability/logger.js';
-import { noTelemetry } from '../../../shared/observability/telemetry.js';
-import type { JobQueue, OutgoingJob } from '../../../shared/queue/job-queue.js';
-import { dispatch } from '../../../shared/sync/dispatch.js';
-import type { SyncDeps } from '../../../shared/sync/sync-deps.js';
-import { TableRequestLog } from '../../support/table-request-log.js';
-import { createTestStore } from '../../support/test-store.js';
-import { aMailbox } from '../store/mailbox-fixture.js';
-import { oneProfileConfig } from './one-profile-config.js';
+import { silentLogger } from '../../../../shared/observability/logger.js';
+import { noTelemetry } from '../../../../shared/observability/telemetry.js';
+import type { JobQueue, OutgoingJob } from '../../../../shared/queue/job-queue.js';
+import { dispatch } from '../../../../shared/sync/roster/dispatch-jobs.js';
+import type { SyncDeps } from '../../../../shared/sync/sync-deps.js';
+import { TableRequestLog } from '../../../support/table-request-log.js';
+import { createTestStore } from '../../../support/test-store.js';
+import { aMailbox } from '../../store/mailbox-harness.js';
+import { oneProfileConfig } from '../one-profile-config.js';
 
 const NOW = new Date('2026-11-25T08:00:30Z');
 

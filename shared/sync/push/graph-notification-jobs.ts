@@ -7,12 +7,12 @@
  * table reads (webhook-lookup.ts) and writes one log line.
  */
 import { z } from 'zod';
-import { lifecycleMessageId, notificationSend } from '../queue/message-id.js';
-import type { OutgoingJob } from '../queue/job-queue.js';
-import { LIFECYCLE_EVENTS } from '../queue/mailbox-job.js';
-import { secretMatches } from '../store/secret-hash.js';
-import type { Subscription } from '../store/subscription-repository.js';
-import type { SyncDeps } from './sync-deps.js';
+import { lifecycleMessageId, notificationSend } from '../../queue/message-id.js';
+import type { OutgoingJob } from '../../queue/job-queue.js';
+import { LIFECYCLE_EVENTS } from '../../queue/mailbox-job.js';
+import { secretMatches } from '../../store/secret-hash.js';
+import type { Subscription } from '../../store/subscription-repository.js';
+import type { SyncDeps } from '../sync-deps.js';
 import { lookUpSubscriptions, type SubscriptionLookup } from './webhook-lookup.js';
 
 const GraphNotification = z

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import type { Activity } from '../../../shared/domain/activity.js';
 import type { NormalizeResult } from '../../../shared/domain/calendar-event.js';
-import { hydrateStubs, mastersIn } from '../../../shared/domain/graph-series.js';
+import { hydrateStubs, mastersIn } from '../../../shared/domain/series-stubs.js';
 import { mapCalendar } from '../../../shared/domain/map-calendar.js';
 import { normalizeGraphEvent } from '../../../shared/domain/normalize-graph-event.js';
 import { contextWith } from './mapping-test-context.js';

@@ -7,10 +7,10 @@
  * Each job is a scheduled full sync of a mailbox that has not changed: a provider read, CMG's
  * list of the user's activities, nothing to write.
  */
-import { refreshRoster } from '../../shared/sync/refresh-roster.js';
+import { refreshRoster } from '../../shared/sync/roster/refresh-roster.js';
 import { noTelemetry, type Telemetry } from '../../shared/observability/telemetry.js';
 import { startInMemoryTelemetry } from '../../tools/local-env/in-memory-telemetry.js';
-import type { BenchScenario } from '../run.js';
+import type { BenchScenario } from '../run-bench.js';
 import { startBenchEnvironment, type BenchEnvironment } from '../support/bench-environment.js';
 import { machineLine, percentile } from '../support/measure.js';
 

@@ -1,14 +1,14 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { CmgGateway, CmgUser } from '../../../shared/cmg/cmg-gateway.js';
-import { silentLogger } from '../../../shared/observability/logger.js';
-import { noTelemetry } from '../../../shared/observability/telemetry.js';
-import type { JobQueue, OutgoingJob } from '../../../shared/queue/job-queue.js';
-import type { MailboxRepository } from '../../../shared/store/mailbox-repository.js';
-import { refreshRoster } from '../../../shared/sync/refresh-roster.js';
-import type { SyncDeps } from '../../../shared/sync/sync-deps.js';
-import { TableRequestLog } from '../../support/table-request-log.js';
-import { createTestStore, type TestStore } from '../../support/test-store.js';
-import { oneProfileConfig } from './one-profile-config.js';
+import type { CmgGateway, CmgUser } from '../../../../shared/cmg/cmg-gateway.js';
+import { silentLogger } from '../../../../shared/observability/logger.js';
+import { noTelemetry } from '../../../../shared/observability/telemetry.js';
+import type { JobQueue, OutgoingJob } from '../../../../shared/queue/job-queue.js';
+import type { MailboxRepository } from '../../../../shared/store/mailbox-repository.js';
+import { refreshRoster } from '../../../../shared/sync/roster/refresh-roster.js';
+import type { SyncDeps } from '../../../../shared/sync/sync-deps.js';
+import { TableRequestLog } from '../../../support/table-request-log.js';
+import { createTestStore, type TestStore } from '../../../support/test-store.js';
+import { oneProfileConfig } from '../one-profile-config.js';
 
 const NOW = new Date('2026-11-25T08:00:00Z');
 

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import type { Subscription, SubscriptionRepository } from '../../../shared/store/subscription-repository.js';
-import { isSubscriptionId, lookUpSubscriptions, MAX_LOOKUPS_PER_REQUEST, MAX_UNKNOWN_PER_REQUEST } from '../../../shared/sync/webhook-lookup.js';
+import type { Subscription, SubscriptionRepository } from '../../../../shared/store/subscription-repository.js';
+import { isSubscriptionId, lookUpSubscriptions, MAX_LOOKUPS_PER_REQUEST, MAX_UNKNOWN_PER_REQUEST } from '../../../../shared/sync/push/webhook-lookup.js';
 
 /** The Subscriptions table as a Map, counting reads. */
 function table(ids: readonly string[]): SubscriptionRepository & { reads: string[] } {

@@ -9,11 +9,11 @@
  * - missed: nothing here; the job's full sync catches up.
  * https://learn.microsoft.com/graph/change-notifications-lifecycle-events
  */
-import { toAppError } from '../errors/app-error.js';
-import type { LifecycleRequest } from '../queue/mailbox-job.js';
-import type { StoredMailbox } from '../store/mailbox-repository.js';
-import { createSubscription, renewSubscription } from './maintain-subscriptions.js';
-import type { SyncDeps } from './sync-deps.js';
+import { toAppError } from '../../errors/app-error.js';
+import type { LifecycleRequest } from '../../queue/mailbox-job.js';
+import type { StoredMailbox } from '../../store/mailbox-repository.js';
+import { createSubscription, renewSubscription } from '../push/maintain-subscriptions.js';
+import type { SyncDeps } from '../sync-deps.js';
 
 export type LifecycleAction = 'renewed' | 'recreated' | 'none' | 'failed';
 

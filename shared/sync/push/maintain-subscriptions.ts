@@ -8,15 +8,15 @@
  * the renew margin, longer than the period (config.ts), keeps anything from lapsing meanwhile.
  */
 import { randomBytes } from 'node:crypto';
-import { toAppError } from '../errors/app-error.js';
-import type { ProviderKind } from '../domain/calendar-event.js';
-import type { CalendarProvider } from '../providers/calendar-provider.js';
-import { hashSecret } from '../store/secret-hash.js';
-import type { Mailbox, MailboxSummary } from '../store/mailbox-repository.js';
-import type { Subscription } from '../store/subscription-repository.js';
-import { forEachBounded } from './bounded.js';
-import { isQuiet, quietPeriodEnd } from './pacing.js';
-import type { SyncDeps } from './sync-deps.js';
+import { toAppError } from '../../errors/app-error.js';
+import type { ProviderKind } from '../../domain/calendar-event.js';
+import type { CalendarProvider } from '../../providers/calendar-provider.js';
+import { hashSecret } from '../../store/secret-hash.js';
+import type { Mailbox, MailboxSummary } from '../../store/mailbox-repository.js';
+import type { Subscription } from '../../store/subscription-repository.js';
+import { forEachBounded } from '../bounded.js';
+import { isQuiet, quietPeriodEnd } from '../../domain/pacing.js';
+import type { SyncDeps } from '../sync-deps.js';
 
 export type SubscriptionsReport =
   | { readonly status: 'push-off' }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { intervalStart, isQuiet, quietPeriodEnd, spreadOffsetMs } from '../../../shared/sync/pacing.js';
+import { intervalStart, isQuiet, quietPeriodEnd, spreadOffsetMs } from '../../../shared/domain/pacing.js';
 
 const at = (iso: string): number => Date.parse(iso);
 

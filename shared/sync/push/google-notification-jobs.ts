@@ -5,9 +5,9 @@
  * writes one log line per request.
  */
 import { z } from 'zod';
-import { notificationSend } from '../queue/message-id.js';
-import { secretMatches } from '../store/secret-hash.js';
-import type { SyncDeps } from './sync-deps.js';
+import { notificationSend } from '../../queue/message-id.js';
+import { secretMatches } from '../../store/secret-hash.js';
+import type { SyncDeps } from '../sync-deps.js';
 import { isSubscriptionId, lookUpSubscriptions } from './webhook-lookup.js';
 
 export const GoogleNotificationHeaders = z.object({

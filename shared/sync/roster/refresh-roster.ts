@@ -4,14 +4,14 @@
  * enqueues a job for each mailbox whose sync must start or stop now. A full refresh (no
  * checkpoint, or a day since the last one) re-evaluates everyone, e.g. invalid addresses.
  */
-import type { CmgUser } from '../cmg/cmg-gateway.js';
-import type { OutgoingJob } from '../queue/job-queue.js';
-import { rosterMessageId } from '../queue/message-id.js';
-import type { Mailbox, MailboxSummary, MailboxWrite } from '../store/mailbox-repository.js';
-import { encodeKey } from '../store/table-key.js';
+import type { CmgUser } from '../../cmg/cmg-gateway.js';
+import type { OutgoingJob } from '../../queue/job-queue.js';
+import { rosterMessageId } from '../../queue/message-id.js';
+import type { Mailbox, MailboxSummary, MailboxWrite } from '../../store/mailbox-repository.js';
+import { encodeKey } from '../../store/table-key.js';
 import { planRoster, type PlannedMailbox, type RosterUser } from './roster-plan.js';
-import { saveMailbox } from './sync-mailbox.js';
-import type { SyncDeps } from './sync-deps.js';
+import { saveMailbox } from '../job/sync-mailbox.js';
+import type { SyncDeps } from '../sync-deps.js';
 
 export interface RosterReport {
   readonly full: boolean;

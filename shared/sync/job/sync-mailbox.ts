@@ -3,17 +3,17 @@
  * queue's sessions. Reads like the story: load, defer in quiet hours, plan, apply, remember.
  * Transient and configuration errors are thrown for run-mailbox-job.ts to schedule or report.
  */
-import type { MailboxJob } from '../queue/mailbox-job.js';
-import type { Mailbox, StoredMailbox } from '../store/mailbox-repository.js';
-import { backoffDelay } from '../errors/retry-after.js';
-import { isConcurrencyConflict } from '../store/table-errors.js';
+import type { MailboxJob } from '../../queue/mailbox-job.js';
+import type { Mailbox, StoredMailbox } from '../../store/mailbox-repository.js';
+import { backoffDelay } from '../../errors/retry-after.js';
+import { isConcurrencyConflict } from '../../store/table-errors.js';
 import { applyOperations, clearActivities, type ApplyResult } from './apply-operations.js';
 import type { RecordRepair } from './cmg-truth.js';
 import { actOnLifecycleEvent, type LifecycleAction } from './graph-lifecycle-job.js';
-import { isQuiet, quietPeriodEnd } from './pacing.js';
+import { isQuiet, quietPeriodEnd } from '../../domain/pacing.js';
 import { planMailbox, type MailboxPlan } from './plan-mailbox.js';
-import { deferredMessageId } from '../queue/message-id.js';
-import type { SyncDeps } from './sync-deps.js';
+import { deferredMessageId } from '../../queue/message-id.js';
+import type { SyncDeps } from '../sync-deps.js';
 
 export type SyncOutcome =
   | { readonly status: 'synced'; readonly mode: 'full' | 'delta'; readonly upserted: number; readonly deleted: number; readonly rejected: number; readonly requests: number }

@@ -9,13 +9,13 @@
  * only makes the next job — whose token did not advance — plan that operation again, which CMG
  * takes idempotently (PUT by externalId; DELETE of an activity already gone).
  */
-import { AppError } from '../errors/app-error.js';
-import type { Activity, Operation } from '../domain/activity.js';
-import type { CmgActivityBody } from '../cmg/cmg-gateway.js';
-import type { StoredActivity } from '../store/activity-repository.js';
-import type { StoredMailbox } from '../store/mailbox-repository.js';
-import { forEachBounded } from './bounded.js';
-import type { SyncDeps } from './sync-deps.js';
+import { AppError } from '../../errors/app-error.js';
+import type { Activity, Operation } from '../../domain/activity.js';
+import type { CmgActivityBody } from '../../cmg/cmg-gateway.js';
+import type { StoredActivity } from '../../store/activity-repository.js';
+import type { StoredMailbox } from '../../store/mailbox-repository.js';
+import { forEachBounded } from '../bounded.js';
+import type { SyncDeps } from '../sync-deps.js';
 
 export interface Rejection {
   readonly externalId: string;

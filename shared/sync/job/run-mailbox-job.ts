@@ -6,13 +6,13 @@
  * the mailbox and not retried: the next scheduled job tries again once an operator fixed the
  * setting. Nothing here throws into redelivery unless even the retry cannot be sent.
  */
-import { toAppError, type AppError } from '../errors/app-error.js';
-import { backoffDelay } from '../errors/retry-after.js';
-import { retryMessageId } from '../queue/message-id.js';
-import { parseMailboxJob, type MailboxJob } from '../queue/mailbox-job.js';
-import type { JobDelivery } from '../queue/job-queue.js';
+import { toAppError, type AppError } from '../../errors/app-error.js';
+import { backoffDelay } from '../../errors/retry-after.js';
+import { retryMessageId } from '../../queue/message-id.js';
+import { parseMailboxJob, type MailboxJob } from '../../queue/mailbox-job.js';
+import type { JobDelivery } from '../../queue/job-queue.js';
 import { saveMailbox, syncMailbox, type SyncOutcome } from './sync-mailbox.js';
-import type { SyncDeps } from './sync-deps.js';
+import type { SyncDeps } from '../sync-deps.js';
 
 export type JobResult =
   | SyncOutcome

@@ -5,23 +5,23 @@
  * written but a profile circuit's bookkeeping and the mailbox's remembered series masters (a
  * cache of what Graph says): the admin preview uses this as it is.
  */
-import { AppError } from '../errors/app-error.js';
-import { automaticRepliesSeen, withoutAutomaticReplies } from '../domain/automatic-replies-seen.js';
-import { calendarWindow } from '../domain/calendar-window.js';
-import { configHash } from '../domain/config-hash.js';
-import { externalIdFor } from '../domain/external-id.js';
-import { mapCalendar, type MappedCalendar } from '../domain/map-calendar.js';
-import { planOperations } from '../domain/plan-operations.js';
-import type { CalendarWindow } from '../domain/calendar-window.js';
-import type { Operation } from '../domain/activity.js';
-import type { ProviderKind } from '../domain/calendar-event.js';
-import type { CalendarProvider, FetchCalendarResult } from '../providers/calendar-provider.js';
-import type { StoredActivity } from '../store/activity-repository.js';
-import type { StoredMailbox } from '../store/mailbox-repository.js';
+import { AppError } from '../../errors/app-error.js';
+import { automaticRepliesSeen, withoutAutomaticReplies } from '../../domain/automatic-replies-seen.js';
+import { calendarWindow } from '../../domain/calendar-window.js';
+import { configHash } from '../../domain/config-hash.js';
+import { externalIdFor } from '../../domain/external-id.js';
+import { mapCalendar, type MappedCalendar } from '../../domain/map-calendar.js';
+import { planOperations } from '../../domain/plan-operations.js';
+import type { CalendarWindow } from '../../domain/calendar-window.js';
+import type { Operation } from '../../domain/activity.js';
+import type { ProviderKind } from '../../domain/calendar-event.js';
+import type { CalendarProvider, FetchCalendarResult } from '../../providers/calendar-provider.js';
+import type { StoredActivity } from '../../store/activity-repository.js';
+import type { StoredMailbox } from '../../store/mailbox-repository.js';
 import { cmgTruth, type CmgHeldActivity, type RecordRepair } from './cmg-truth.js';
 import { circuitOf, claimProbe, recordRefusal, recordSuccess } from './profile-circuit.js';
 import { seriesMemoryFor } from './series-memory.js';
-import type { SyncDeps } from './sync-deps.js';
+import type { SyncDeps } from '../sync-deps.js';
 
 export interface MailboxPlan {
   readonly kind: 'plan';

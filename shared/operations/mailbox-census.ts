@@ -7,7 +7,7 @@
  * no profile, which only a sync sets.
  */
 import type { MailboxState } from '../store/mailbox-repository.js';
-import type { SyncDeps } from './sync-deps.js';
+import type { SyncDeps } from '../sync/sync-deps.js';
 
 export type StateCounts = Partial<Record<MailboxState, number>>;
 

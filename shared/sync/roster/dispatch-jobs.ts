@@ -11,13 +11,13 @@
  * (`schedule:{key}:{interval}`) make Service Bus drop what the first run already sent, and two
  * instances racing on one interval collapse the same way.
  */
-import type { OutgoingJob } from '../queue/job-queue.js';
-import type { MailboxSummary } from '../store/mailbox-repository.js';
-import { scheduleMessageId } from '../queue/message-id.js';
-import { isConcurrencyConflict } from '../store/table-errors.js';
-import { intervalStart, isQuiet, spreadOffsetMs } from './pacing.js';
+import type { OutgoingJob } from '../../queue/job-queue.js';
+import type { MailboxSummary } from '../../store/mailbox-repository.js';
+import { scheduleMessageId } from '../../queue/message-id.js';
+import { isConcurrencyConflict } from '../../store/table-errors.js';
+import { intervalStart, isQuiet, spreadOffsetMs } from '../../domain/pacing.js';
 import { DEAD_LETTERS_READ, rosterGauges } from './roster-gauges.js';
-import type { SyncDeps } from './sync-deps.js';
+import type { SyncDeps } from '../sync-deps.js';
 
 export type DispatchResult =
   | { readonly status: 'not-due'; readonly interval: string }

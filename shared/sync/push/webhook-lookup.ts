@@ -5,8 +5,8 @@
  * at most MAX_UNKNOWN_PER_REQUEST table reads for ids we never issued; the repository's short
  * miss cache makes a repeated unknown id cost nothing more.
  */
-import type { ProviderKind } from '../domain/calendar-event.js';
-import type { Subscription, SubscriptionRepository } from '../store/subscription-repository.js';
+import type { ProviderKind } from '../../domain/calendar-event.js';
+import type { Subscription, SubscriptionRepository } from '../../store/subscription-repository.js';
 
 /**
  * Graph subscription ids are GUIDs (https://learn.microsoft.com/graph/api/resources/subscription);

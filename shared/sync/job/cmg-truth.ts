@@ -4,10 +4,10 @@
  * back, and one with our sign that we no longer know goes. The cost is one `list activities`
  * request per user per full sync.
  */
-import { activityHash } from '../domain/activity-hash.js';
-import type { Activity } from '../domain/activity.js';
-import type { CmgActivityBody } from '../cmg/cmg-gateway.js';
-import type { ActivityWrites, StoredActivity } from '../store/activity-repository.js';
+import { activityHash } from '../../domain/activity-hash.js';
+import type { Activity } from '../../domain/activity.js';
+import type { CmgActivityBody } from '../../cmg/cmg-gateway.js';
+import type { ActivityWrites, StoredActivity } from '../../store/activity-repository.js';
 import { toCmgBody } from './apply-operations.js';
 
 export type CmgHeldActivity = CmgActivityBody & { readonly externalId: string };

@@ -4,7 +4,7 @@
  * differences.
  */
 
-import type { MailboxState } from '../store/mailbox-repository.js';
+import type { MailboxState } from '../../store/mailbox-repository.js';
 
 export interface RosterUser {
   readonly key: string;

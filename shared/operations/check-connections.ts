@@ -1,6 +1,6 @@
 /** Admin "check connections": CMG's check operation and each profile's credentials, reported per system. */
 import { toAppError } from '../errors/app-error.js';
-import type { SyncDeps } from './sync-deps.js';
+import type { SyncDeps } from '../sync/sync-deps.js';
 
 export interface ConnectionCheck {
   readonly name: string;

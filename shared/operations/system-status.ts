@@ -11,10 +11,10 @@
  */
 import { toAppError, transientError, type AppError } from '../errors/app-error.js';
 import { failingShare, takeCensus, type MailboxCensus, type StateCounts } from './mailbox-census.js';
-import { isDeadLetterOpen } from './open-dead-letters.js';
-import { isQuiet } from './pacing.js';
-import { circuitOf } from './profile-circuit.js';
-import type { SyncDeps } from './sync-deps.js';
+import { isDeadLetterOpen } from './dead-letter-status.js';
+import { isQuiet } from '../domain/pacing.js';
+import { circuitOf } from '../sync/job/profile-circuit.js';
+import type { SyncDeps } from '../sync/sync-deps.js';
 
 export type CheckStatus = 'ok' | 'degraded' | 'failing';
 

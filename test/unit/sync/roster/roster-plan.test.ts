@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { planRoster, type RosterRules, type RosterUser } from '../../../shared/sync/roster-plan.js';
+import { planRoster, type RosterRules, type RosterUser } from '../../../../shared/sync/roster/roster-plan.js';
 
 const user = (key: string, email: string | null, extra: Partial<RosterUser> = {}): RosterUser => ({
   key,

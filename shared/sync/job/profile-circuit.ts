@@ -10,9 +10,9 @@
  * agree; reads are cached briefly so a healthy job costs no extra table read most of the time.
  */
 import { z } from 'zod';
-import { isConcurrencyConflict } from '../store/table-errors.js';
-import type { StateRepository } from '../store/state-repository.js';
-import type { SyncDeps } from './sync-deps.js';
+import { isConcurrencyConflict } from '../../store/table-errors.js';
+import type { StateRepository } from '../../store/state-repository.js';
+import type { SyncDeps } from '../sync-deps.js';
 
 const SCOPE = 'circuit';
 /** How long a read circuit state is trusted before the row is read again. */
