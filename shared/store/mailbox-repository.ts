@@ -124,6 +124,8 @@ export interface MailboxQueryPage {
 }
 
 export interface MailboxRepository {
+  /** Whether a mailbox with this key can be stored at all (the store's key limits). */
+  fitsKey(key: string): boolean;
   get(key: string): Promise<StoredMailbox | undefined>;
   /**
    * One page of a search, shard by shard, each shard in key order. The cursor is this

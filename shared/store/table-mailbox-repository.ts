@@ -15,7 +15,8 @@ import {
 } from './mailbox-repository.js';
 import { parseEntity } from './parse-entity.js';
 import { SHARD_COUNT, shardOf } from './shard.js';
-import { ConcurrencyConflictError, requireEtag, statusOf, toStoreError } from './table-errors.js';
+import { ConcurrencyConflictError } from './concurrency-conflict.js';
+import { requireEtag, statusOf, toStoreError } from './table-errors.js';
 import { decodeKey, encodeKey } from './table-key.js';
 import type { TableGetter } from './table-connection.js';
 
@@ -24,6 +25,8 @@ const TABLE = 'Mailboxes';
 const MAX_PAGE = 1000;
 /** Rows in one entity group transaction, all of one partition (Table Storage's limit). */
 const MAX_TRANSACTION = 100;
+/** Table Storage keys are at most 1 KiB; an escaped key is ASCII, one byte per character. */
+const MAX_KEY = 1024;
 /**
  * Table requests one query call may make. Each request moves the search on (a shard, a page),
  * so a search that matches little still ends; when it stops here, the cursor says where.
@@ -124,6 +127,10 @@ const SUMMARY_COLUMNS = ['RowKey', ...Object.keys(SummaryEntity.shape).filter((n
 
 export class TableMailboxRepository implements MailboxRepository {
   constructor(private readonly table: TableGetter) {}
+
+  fitsKey(key: string): boolean {
+    return encodeKey(key).length <= MAX_KEY;
+  }
 
   async get(key: string): Promise<StoredMailbox | undefined> {
     const client = await this.table();

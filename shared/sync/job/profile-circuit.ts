@@ -10,7 +10,7 @@
  * agree; reads are cached briefly so a healthy job costs no extra table read most of the time.
  */
 import { z } from 'zod';
-import { isConcurrencyConflict } from '../../store/table-errors.js';
+import { isConcurrencyConflict } from '../../store/concurrency-conflict.js';
 import type { StateRepository } from '../../store/state-repository.js';
 import type { SyncDeps } from '../sync-deps.js';
 

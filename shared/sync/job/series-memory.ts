@@ -1,6 +1,6 @@
 /** A mailbox's remembered Graph series masters (SeriesMasters table), as the provider asks for them. */
 import type { SeriesMemory } from '../../providers/calendar-provider.js';
-import type { Store } from '../../store/table-store.js';
+import type { Store } from '../../store/store.js';
 
 export function seriesMemoryFor(store: Store, mailboxKey: string): SeriesMemory {
   const masters = store.seriesMasters;

@@ -6,7 +6,7 @@
 import type { MailboxJob } from '../../queue/mailbox-job.js';
 import type { Mailbox, StoredMailbox } from '../../store/mailbox-repository.js';
 import { backoffDelay } from '../../errors/retry-after.js';
-import { isConcurrencyConflict } from '../../store/table-errors.js';
+import { isConcurrencyConflict } from '../../store/concurrency-conflict.js';
 import { applyOperations, clearActivities, type ApplyResult } from './apply-operations.js';
 import type { RecordRepair } from './cmg-truth.js';
 import { actOnLifecycleEvent, type LifecycleAction } from './graph-lifecycle-job.js';

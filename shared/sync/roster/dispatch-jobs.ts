@@ -14,7 +14,7 @@
 import type { OutgoingJob } from '../../queue/job-queue.js';
 import type { MailboxSummary } from '../../store/mailbox-repository.js';
 import { scheduleMessageId } from '../../queue/message-id.js';
-import { isConcurrencyConflict } from '../../store/table-errors.js';
+import { isConcurrencyConflict } from '../../store/concurrency-conflict.js';
 import { intervalStart, isQuiet, spreadOffsetMs } from '../../domain/pacing.js';
 import { DEAD_LETTERS_READ, rosterGauges } from './roster-gauges.js';
 import type { SyncDeps } from '../sync-deps.js';

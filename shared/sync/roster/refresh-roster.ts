@@ -8,7 +8,6 @@ import type { CmgUser } from '../../cmg/cmg-gateway.js';
 import type { OutgoingJob } from '../../queue/job-queue.js';
 import { rosterMessageId } from '../../queue/message-id.js';
 import type { Mailbox, MailboxSummary, MailboxWrite } from '../../store/mailbox-repository.js';
-import { encodeKey } from '../../store/table-key.js';
 import { planRoster, type PlannedMailbox, type RosterUser } from './roster-plan.js';
 import { saveMailbox } from '../job/sync-mailbox.js';
 import type { SyncDeps } from '../sync-deps.js';
@@ -25,8 +24,6 @@ export interface RosterReport {
 }
 
 const FULL_EVERY_MS = 24 * 3_600_000;
-/** Table Storage keys are at most 1 KiB; an escaped key is ASCII, one byte per character. */
-const MAX_TABLE_KEY = 1024;
 const SYNCED = new Set(['active', 'failing']);
 
 /**
@@ -82,7 +79,7 @@ export async function refreshRoster(deps: SyncDeps, options: { full: boolean }):
     const before = existing.get(planned.key);
     const user = changed.get(planned.key);
     if (!before && planned.state === 'disabled') continue; // never synced: nothing to keep
-    if (encodeKey(planned.key).length > MAX_TABLE_KEY) {
+    if (!deps.store.mailboxes.fitsKey(planned.key)) {
       // Not even an invalid row can hold this key: report it, and carry on with the others.
       unstorable.push(planned.key.slice(0, 40));
       continue;

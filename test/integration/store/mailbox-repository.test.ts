@@ -2,7 +2,7 @@ import { TableClient } from '@azure/data-tables';
 import { describe, expect, it } from 'vitest';
 import { isAppError } from '../../../shared/errors/app-error.js';
 import { shardOf } from '../../../shared/store/shard.js';
-import { isConcurrencyConflict } from '../../../shared/store/table-errors.js';
+import { isConcurrencyConflict } from '../../../shared/store/concurrency-conflict.js';
 import { createTestStore } from '../../support/test-store.js';
 import { aMailbox, plantMailboxes } from './mailbox-harness.js';
 
