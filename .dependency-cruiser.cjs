@@ -33,6 +33,13 @@ module.exports = {
       to: { path: '^shared/store/table-' },
     },
     {
+      name: 'sync-does-not-import-operations',
+      comment: 'What admins read (shared/operations) sits on top of the use cases, never under them.',
+      severity: 'error',
+      from: { path: '^shared/sync/' },
+      to: { path: '^shared/operations/' },
+    },
+    {
       name: 'no-circular',
       severity: 'error',
       from: {},

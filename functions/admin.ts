@@ -12,7 +12,7 @@ import { z } from 'zod';
 import { getDeps } from '../shared/app/app-context.js';
 import { renderAdminPage } from '../shared/app/admin-page.js';
 import { callerFields, OPERATOR_ROLE, READER_ROLE } from '../shared/auth/admin-caller.js';
-import { MAILBOX_STATES } from '../shared/store/mailbox-repository.js';
+import { MAILBOX_STATES } from '../shared/domain/mailbox.js';
 import { checkConnections } from '../shared/operations/check-connections.js';
 import { isAppError } from '../shared/errors/app-error.js';
 import {

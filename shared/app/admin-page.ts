@@ -9,7 +9,7 @@
  * hashes: no 'unsafe-inline', no other origin than the page's own and the Entra authority.
  */
 import { createHash } from 'node:crypto';
-import { MAILBOX_STATES } from '../store/mailbox-repository.js';
+import { MAILBOX_STATES } from '../domain/mailbox.js';
 
 const STYLE = `
  body{font:14px system-ui,sans-serif;margin:2rem;color:#222} h1{font-size:1.4rem} h2{font-size:1.15rem;margin-top:1.6rem} h3{font-size:1rem}

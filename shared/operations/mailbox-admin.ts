@@ -6,7 +6,8 @@
  */
 import { callerFields, type AdminCaller } from '../auth/admin-caller.js';
 import { manualMessageId } from '../queue/message-id.js';
-import type { MailboxState, StoredMailbox } from '../store/mailbox-repository.js';
+import type { MailboxState } from '../domain/mailbox.js';
+import type { StoredMailbox } from '../store/mailbox-repository.js';
 import type { StoredActivity } from '../store/activity-repository.js';
 import { planMailbox } from '../sync/job/plan-mailbox.js';
 import type { SyncDeps } from '../sync/sync-deps.js';

@@ -6,7 +6,7 @@
  * every job's path; counts taken by the roster refresh would be up to ROSTER_PERIOD old and know
  * no profile, which only a sync sets.
  */
-import type { MailboxState } from '../store/mailbox-repository.js';
+import type { MailboxState } from '../domain/mailbox.js';
 import type { SyncDeps } from '../sync/sync-deps.js';
 
 export type StateCounts = Partial<Record<MailboxState, number>>;

@@ -11,7 +11,7 @@
  */
 import { toAppError, transientError, type AppError } from '../errors/app-error.js';
 import { failingShare, takeCensus, type MailboxCensus, type StateCounts } from './mailbox-census.js';
-import { isDeadLetterOpen } from './dead-letter-status.js';
+import { isDeadLetterOpen } from '../domain/dead-letter-status.js';
 import { isQuiet } from '../domain/pacing.js';
 import { circuitOf } from '../sync/job/profile-circuit.js';
 import type { SyncDeps } from '../sync/sync-deps.js';

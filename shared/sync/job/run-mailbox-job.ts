@@ -7,11 +7,11 @@
  * setting. Nothing here throws into redelivery unless even the retry cannot be sent.
  */
 import { toAppError, type AppError } from '../../errors/app-error.js';
-import { backoffDelay } from '../../errors/retry-after.js';
+import { attemptsExhausted, configurationError, failedAttempt, retryDelay } from '../../domain/mailbox.js';
 import { retryMessageId } from '../../queue/message-id.js';
 import { parseMailboxJob, type MailboxJob } from '../../queue/mailbox-job.js';
 import type { JobDelivery } from '../../queue/job-queue.js';
-import { saveMailbox, syncMailbox, type SyncOutcome } from './sync-mailbox.js';
+import { syncMailbox, type SyncOutcome } from './sync-mailbox.js';
 import type { SyncDeps } from '../sync-deps.js';
 
 export type JobResult =
@@ -62,62 +62,40 @@ async function settleJob(deps: SyncDeps, job: MailboxJob, delivery: JobDelivery)
 
 async function afterFailure(deps: SyncDeps, job: MailboxJob, delivery: JobDelivery, error: AppError): Promise<JobResult> {
   const log = deps.logger.child({ mailbox: job.mailboxKey });
-  const mailbox = await deps.store.mailboxes.get(job.mailboxKey);
-  const at = deps.now().toISOString();
+  const now = deps.now().getTime();
 
   if (error.kind === 'configuration') {
     log.error('sync.configuration-error', { code: error.code, error: error.message });
-    if (mailbox) await saveMailbox(deps, mailbox, (m) => ({ ...m, lastError: error.message, lastErrorAt: at }));
+    await deps.store.mailboxes.change(job.mailboxKey, (m) => configurationError(m, { message: error.message }, now));
     return { status: 'configuration-error', message: error.message };
   }
 
-  const attempt = (mailbox?.failures ?? 0) + 1;
-  const { jobMaxAttempts, jobRetryMaxMs } = deps.config.sync;
-  if (attempt >= jobMaxAttempts) {
+  const jitter = Math.random();
+  const failed = await deps.store.mailboxes.change(job.mailboxKey, (m) =>
+    failedAttempt(m, { message: error.message, retryAfterMs: error.retryAfterMs, jitter }, now, deps.config.sync),
+  );
+  // Without a row there is nothing to count on: the first attempt, spaced as one.
+  const attempt = failed?.failures ?? 1;
+  if (attemptsExhausted({ failures: attempt }, deps.config.sync)) {
     const reason = `${attempt} attempts failed; last: ${error.message}`;
-    // Dispatch leaves a failing mailbox alone until then: the incident gets time to end.
-    const retryAt = new Date(deps.now().getTime() + jobRetryMaxMs).toISOString();
-    log.error('sync.failing', { attempt, code: error.code, error: error.message, retryAt });
-    if (mailbox) {
-      await saveMailbox(deps, mailbox, (m) => ({
-        ...m,
-        state: m.state === 'active' ? 'failing' : m.state,
-        stateReason: m.state === 'active' ? reason : m.stateReason,
-        failures: attempt,
-        retryAt,
-        lastError: error.message,
-        lastErrorAt: at,
-      }));
-    }
+    log.error('sync.failing', { attempt, code: error.code, error: error.message, retryAt: failed?.retryAt ?? new Date(now + deps.config.sync.jobRetryMaxMs).toISOString() });
     await deadLetter(deps, delivery, job.mailboxKey, 'attempts-exhausted', reason);
     return { status: 'dead-lettered', reason };
   }
-  return scheduleRetry(deps, job, delivery, attempt, error, async (retryAt) => {
-    if (mailbox) await saveMailbox(deps, mailbox, (m) => ({ ...m, failures: attempt, retryAt, lastError: error.message, lastErrorAt: at }));
-  });
+  return scheduleRetry(deps, job, delivery, attempt, error, failed?.retryAt ?? new Date(now + retryDelay(attempt, error.retryAfterMs, jitter, deps.config.sync)).toISOString());
 }
 
-async function scheduleRetry(
-  deps: SyncDeps,
-  job: MailboxJob,
-  delivery: JobDelivery,
-  attempt: number,
-  error: AppError,
-  remember: (retryAt: string) => Promise<void> = async () => undefined,
-): Promise<JobResult> {
-  const { jobRetryBaseMs, jobRetryMaxMs } = deps.config.sync;
-  // Attempt 0 (nothing could be recorded) waits as a second attempt would.
-  const delay = Math.min(jobRetryMaxMs, Math.max(error.retryAfterMs ?? 0, backoffDelay(attempt === 0 ? 1 : attempt - 1, jobRetryBaseMs, jobRetryMaxMs)));
-  const retryAt = new Date(deps.now().getTime() + delay);
-  await remember(retryAt.toISOString());
+/** `retryAt`: when the mailbox's backoff (already recorded) ends; absent when nothing could be recorded. */
+async function scheduleRetry(deps: SyncDeps, job: MailboxJob, delivery: JobDelivery, attempt: number, error: AppError, retryAt?: string): Promise<JobResult> {
+  const at = new Date(retryAt ?? deps.now().getTime() + retryDelay(attempt, error.retryAfterMs, Math.random(), deps.config.sync));
   await deps.queue.send(
     // A lifecycle event rides along: its renewal is retried with the sync.
     { mailboxKey: job.mailboxKey, reason: 'retry', full: job.full, enqueuedAt: deps.now().toISOString(), ...(job.lifecycle ? { lifecycle: job.lifecycle } : {}) },
     // The retry stays in the trace of the job (and webhook) it follows.
-    { messageId: retryMessageId(job.mailboxKey, attempt, delivery.messageId), scheduledAt: retryAt, traceparent: deps.telemetry.traceparent() },
+    { messageId: retryMessageId(job.mailboxKey, attempt, delivery.messageId), scheduledAt: at, traceparent: deps.telemetry.traceparent() },
   );
-  deps.logger.warn('sync.retry-scheduled', { mailbox: job.mailboxKey, attempt, at: retryAt.toISOString(), code: error.code, error: error.message });
-  return { status: 'retry-scheduled', attempt, at: retryAt.toISOString() };
+  deps.logger.warn('sync.retry-scheduled', { mailbox: job.mailboxKey, attempt, at: at.toISOString(), code: error.code, error: error.message });
+  return { status: 'retry-scheduled', attempt, at: at.toISOString() };
 }
 
 /** Keeps the job's reason where an operator sees it, then settles the message. */

@@ -4,14 +4,13 @@
  * Transient and configuration errors are thrown for run-mailbox-job.ts to schedule or report.
  */
 import type { MailboxJob } from '../../queue/mailbox-job.js';
-import type { Mailbox, StoredMailbox } from '../../store/mailbox-repository.js';
-import { backoffDelay } from '../../errors/retry-after.js';
-import { isConcurrencyConflict } from '../../store/concurrency-conflict.js';
-import { applyOperations, clearActivities, type ApplyResult } from './apply-operations.js';
+import type { StoredMailbox } from '../../store/mailbox-repository.js';
+import { cleared, declaredInvalid, jobStart, refused, synced, unknownToCmg, UNKNOWN_TO_CMG, type Mailbox } from '../../domain/mailbox.js';
+import { applyOperations, clearActivities } from './apply-operations.js';
 import type { RecordRepair } from './cmg-truth.js';
 import { actOnLifecycleEvent, type LifecycleAction } from './graph-lifecycle-job.js';
 import { isQuiet, quietPeriodEnd } from '../../domain/pacing.js';
-import { planMailbox, type MailboxPlan } from './plan-mailbox.js';
+import { planMailbox } from './plan-mailbox.js';
 import { deferredMessageId } from '../../queue/message-id.js';
 import type { SyncDeps } from '../sync-deps.js';
 
@@ -26,12 +25,6 @@ export type SyncOutcome =
   | { readonly status: 'lifecycle'; readonly action: LifecycleAction }
   | { readonly status: 'unknown-mailbox' };
 
-/** A mailbox declared invalid is probed again at least once a day (the roster re-evaluates it too). */
-const REPROBE_MAX_MS = 24 * 3_600_000;
-
-/** States in which a mailbox is synced; a failing one keeps being tried so it recovers by itself. */
-const SYNCED_STATES = new Set(['active', 'failing']);
-
 /**
  * `redelivered`: an earlier delivery of this message ended without settling it (a crash or a
  * lost lock), so it may have recorded activities without saving the mailbox.
@@ -41,8 +34,8 @@ export async function syncMailbox(deps: SyncDeps, job: MailboxJob, redelivered =
   if (!mailbox) return { status: 'unknown-mailbox' };
   const log = deps.logger.child({ mailbox: mailbox.key });
 
-  const probing = mailbox.state === 'invalid' && mailbox.retryAt !== undefined && Date.parse(mailbox.retryAt) <= deps.now().getTime();
-  if (!SYNCED_STATES.has(mailbox.state) && !probing) return clearInactive(deps, mailbox);
+  const start = jobStart(mailbox, deps.now().getTime());
+  if (start === 'clear' || start === 'forget') return clearInactive(deps, mailbox, start);
 
   const now = deps.now().getTime();
   const quiet = deps.config.sync.subscribeOff;
@@ -68,8 +61,8 @@ export async function syncMailbox(deps: SyncDeps, job: MailboxJob, redelivered =
     log.info('sync.held', { reason: plan.reason });
     return { status: 'held', reason: plan.reason };
   }
-  if (plan.kind === 'refused') return refused(deps, mailbox, plan.reason, plan.circuitOpen);
-  if (plan.kind === 'unavailable') return declareInvalid(deps, mailbox, plan.reason);
+  if (plan.kind === 'refused') return afterRefusal(deps, mailbox, plan.reason, plan.circuitOpen);
+  if (plan.kind === 'unavailable') return afterEvidence(deps, mailbox, plan.reason);
 
   const applied = await applyOperations(deps, mailbox, plan.operations);
   if (applied.unknownUser) return disableUnknownUser(deps, mailbox);
@@ -79,7 +72,21 @@ export async function syncMailbox(deps: SyncDeps, job: MailboxJob, redelivered =
   let activityCount = plan.activityCountBefore;
   for (const id of applied.upsertedIds) if (!plan.heldBefore.has(id)) activityCount += 1;
   for (const id of applied.deletedIds) if (plan.heldBefore.has(id)) activityCount -= 1;
-  await saveMailbox(deps, mailbox, (m) => afterSync(m, plan, applied, activityCount, deps.now().toISOString()));
+  const learnt = {
+    profile: plan.provider.profileName,
+    provider: plan.provider.kind,
+    mode: plan.fetched.mode,
+    syncToken: plan.fetched.nextSyncToken,
+    window: plan.tokenWindow,
+    configHash: plan.configHash,
+    directoryUser: plan.fetched.directoryUser,
+    timeZone: plan.timeZone,
+    automaticRepliesSince: plan.automaticRepliesSince,
+    automaticRepliesSeen: plan.automaticRepliesSeen,
+    rejectedCodes: applied.rejected.map((r) => r.code),
+    activityCount,
+  };
+  await deps.store.mailboxes.change(mailbox.key, (m) => synced(m, learnt, deps.now().getTime()), mailbox);
   if (job.reason === 'notification') deps.telemetry.record('notificationLag', deps.now().getTime() - Date.parse(job.enqueuedAt), { provider: plan.provider.kind });
   log.info('sync.done', {
     mode: plan.fetched.mode,
@@ -102,80 +109,38 @@ export async function syncMailbox(deps: SyncDeps, job: MailboxJob, redelivered =
   };
 }
 
-function afterSync(m: Mailbox, plan: MailboxPlan, applied: ApplyResult, activityCount: number, at: string): Mailbox {
-  return {
-    ...m,
-    state: m.state === 'failing' || m.state === 'invalid' ? 'active' : m.state,
-    stateReason: m.state === 'failing' || m.state === 'invalid' ? undefined : m.stateReason,
-    retryAt: undefined,
-    refusedSince: undefined,
-    profile: plan.provider.profileName,
-    provider: plan.provider.kind,
-    syncToken: plan.fetched.nextSyncToken,
-    window: plan.tokenWindow,
-    configHash: plan.configHash,
-    directoryId: plan.fetched.directoryUser?.id,
-    directoryIdAddress: plan.fetched.directoryUser?.address,
-    timeZone: plan.timeZone,
-    automaticRepliesSince: plan.automaticRepliesSince,
-    automaticRepliesSeen: plan.automaticRepliesSeen,
-    lastSyncAt: at,
-    lastSyncMode: plan.fetched.mode,
-    lastError: applied.rejected.length > 0 ? `CMG refused ${applied.rejected.length} activit${applied.rejected.length === 1 ? 'y' : 'ies'} (${[...new Set(applied.rejected.map((r) => r.code))].join(', ')})` : undefined,
-    lastErrorAt: applied.rejected.length > 0 ? at : undefined,
-    failures: 0,
-    activityCount,
-  };
-}
-
-/**
- * The provider refused without saying the mailbox is gone: CMG keeps what it holds and the
- * mailbox backs off. Only refusals unbroken for INVALID_AFTER, while the profile's circuit is
- * closed (others of the profile are served), make it invalid.
- */
-async function refused(deps: SyncDeps, mailbox: StoredMailbox, reason: string, circuitOpen: boolean): Promise<SyncOutcome> {
-  const now = deps.now().getTime();
-  const since = mailbox.refusedSince ?? new Date(now).toISOString();
-  const { invalidAfterMs, jobRetryBaseMs, jobRetryMaxMs } = deps.config.sync;
-  if (!circuitOpen && now - Date.parse(since) >= invalidAfterMs) {
-    return declareInvalid(deps, mailbox, `refused since ${since}: ${reason}`);
-  }
-  const failures = mailbox.failures + 1;
-  const retryAt = new Date(now + backoffDelay(failures - 1, jobRetryBaseMs, jobRetryMaxMs)).toISOString();
-  deps.logger.warn('sync.refused', { mailbox: mailbox.key, reason, since, circuitOpen, retryAt });
-  await saveMailbox(deps, mailbox, (m) => ({
-    ...m,
-    state: m.state === 'active' ? 'failing' : m.state,
-    stateReason: m.state === 'active' || m.state === 'failing' ? reason : m.stateReason,
-    failures,
-    retryAt,
-    refusedSince: since,
-    lastError: reason,
-    lastErrorAt: new Date(now).toISOString(),
-  }));
+/** The provider refused without saying the mailbox is gone (domain/mailbox.ts `refused`): backoff, or invalid after hours. */
+async function afterRefusal(deps: SyncDeps, mailbox: StoredMailbox, reason: string, circuitOpen: boolean): Promise<SyncOutcome> {
+  const transition = (m: Mailbox): Mailbox => refused(m, { reason, circuitOpen, jitter: Math.random() }, deps.now().getTime(), deps.config.sync);
+  const next = (await deps.store.mailboxes.change(mailbox.key, transition, mailbox)) ?? transition(mailbox);
+  if (next.state === 'invalid') return declaredGone(deps, mailbox, next);
+  deps.logger.warn('sync.refused', { mailbox: mailbox.key, reason, since: next.refusedSince, circuitOpen, retryAt: next.retryAt });
   return { status: 'refused', reason };
 }
 
-/** Positive evidence (or refusals over hours): invalid, activities removed, re-probed with backoff. */
-async function declareInvalid(deps: SyncDeps, mailbox: StoredMailbox, reason: string): Promise<SyncOutcome> {
-  const failures = mailbox.state === 'invalid' ? mailbox.failures + 1 : 1;
-  const wait = Math.min(REPROBE_MAX_MS, deps.config.sync.invalidReprobeMs * 2 ** (failures - 1));
-  const retryAt = new Date(deps.now().getTime() + wait).toISOString();
-  deps.logger.warn('sync.mailbox-invalid', { mailbox: mailbox.key, reason, retryAt });
-  await saveMailbox(deps, mailbox, (m) => ({ ...m, state: 'invalid', stateReason: reason, syncToken: undefined, failures, retryAt, refusedSince: undefined }));
+/** Positive evidence that the user is gone (domain/mailbox.ts `declaredInvalid`). */
+async function afterEvidence(deps: SyncDeps, mailbox: StoredMailbox, reason: string): Promise<SyncOutcome> {
+  const transition = (m: Mailbox): Mailbox => declaredInvalid(m, { reason }, deps.now().getTime(), deps.config.sync);
+  return declaredGone(deps, mailbox, (await deps.store.mailboxes.change(mailbox.key, transition, mailbox)) ?? transition(mailbox));
+}
+
+/** An invalid mailbox's activities leave CMG; it is probed again at `retryAt`. */
+async function declaredGone(deps: SyncDeps, mailbox: StoredMailbox, invalid: Mailbox): Promise<SyncOutcome> {
+  const reason = invalid.stateReason ?? '';
+  deps.logger.warn('sync.mailbox-invalid', { mailbox: mailbox.key, reason, retryAt: invalid.retryAt });
   await clearActivities(deps, mailbox);
   return { status: 'invalid', reason };
 }
 
-async function clearInactive(deps: SyncDeps, mailbox: StoredMailbox): Promise<SyncOutcome> {
-  const cleared = await clearActivities(deps, mailbox);
-  if (mailbox.state === 'disabled' && mailbox.stateReason === 'removed from CMG') {
+async function clearInactive(deps: SyncDeps, mailbox: StoredMailbox, start: 'clear' | 'forget'): Promise<SyncOutcome> {
+  const clearedNow = await clearActivities(deps, mailbox);
+  if (start === 'forget') {
     await deps.store.mailboxes.delete(mailbox.key);
   } else if (mailbox.activityCount !== 0 || mailbox.syncToken) {
-    await saveMailbox(deps, mailbox, (m) => ({ ...m, activityCount: 0, syncToken: undefined }));
+    await deps.store.mailboxes.change(mailbox.key, cleared, mailbox);
   }
-  if (cleared.deletedIds.length > 0) deps.logger.info('sync.cleared', { mailbox: mailbox.key, state: mailbox.state, deleted: cleared.deletedIds.length });
-  return { status: 'cleared', deleted: cleared.deletedIds.length, state: mailbox.state };
+  if (clearedNow.deletedIds.length > 0) deps.logger.info('sync.cleared', { mailbox: mailbox.key, state: mailbox.state, deleted: clearedNow.deletedIds.length });
+  return { status: 'cleared', deleted: clearedNow.deletedIds.length, state: mailbox.state };
 }
 
 /** A full sync found our record and CMG apart where no operation mended it: the record follows CMG. */
@@ -186,28 +151,8 @@ async function repairRecord(deps: SyncDeps, mailbox: StoredMailbox, repair: Reco
 }
 
 async function disableUnknownUser(deps: SyncDeps, mailbox: StoredMailbox): Promise<SyncOutcome> {
-  const reason = 'CMG does not know this user';
   deps.logger.warn('sync.unknown-user', { mailbox: mailbox.key });
   await deps.store.activities.deleteAllForMailbox(mailbox.key);
-  await saveMailbox(deps, mailbox, (m) => ({ ...m, state: 'disabled', stateReason: reason, syncToken: undefined, activityCount: 0 }));
-  return { status: 'disabled', reason };
-}
-
-/**
- * Writes the mailbox with its ETag; when the roster refresh wrote it meanwhile, re-reads and
- * applies the same change to the fresh row (the job owns the sync fields, the roster the rest).
- */
-export async function saveMailbox(deps: SyncDeps, read: StoredMailbox, change: (m: Mailbox) => Mailbox): Promise<void> {
-  let current: StoredMailbox | undefined = read;
-  for (let attempt = 0; attempt < 5 && current; attempt += 1) {
-    const { etag, ...row } = current;
-    try {
-      await deps.store.mailboxes.update(change(row), etag);
-      return;
-    } catch (error) {
-      if (!isConcurrencyConflict(error)) throw error;
-      current = await deps.store.mailboxes.get(read.key);
-    }
-  }
-  if (current) throw new Error(`Mailbox ${read.key} kept changing under the sync job`);
+  await deps.store.mailboxes.change(mailbox.key, unknownToCmg, mailbox);
+  return { status: 'disabled', reason: UNKNOWN_TO_CMG };
 }

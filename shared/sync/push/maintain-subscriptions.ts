@@ -12,7 +12,8 @@ import { toAppError } from '../../errors/app-error.js';
 import type { ProviderKind } from '../../domain/calendar-event.js';
 import type { CalendarProvider } from '../../providers/calendar-provider.js';
 import { hashSecret } from '../../store/secret-hash.js';
-import type { Mailbox, MailboxSummary } from '../../store/mailbox-repository.js';
+import { isSynced, type Mailbox } from '../../domain/mailbox.js';
+import type { MailboxSummary } from '../../store/mailbox-repository.js';
 import type { Subscription } from '../../store/subscription-repository.js';
 import { forEachBounded } from '../bounded.js';
 import { isQuiet, quietPeriodEnd } from '../../domain/pacing.js';
@@ -32,7 +33,6 @@ const FOREVER = '9999-12-31T00:00:00.000Z';
 const CONCURRENCY = 16;
 /** Tasks gathered before they run: the run holds no more mailboxes than these tasks need. */
 const CHUNK = 500;
-const SYNCED = new Set(['active', 'failing']);
 
 /** Graph refuses an expiry beyond its maximum; a clock a little ahead of Graph's must not hit that. */
 const CLOCK_SKEW_MARGIN_MS = 2 * 60_000;
@@ -102,7 +102,7 @@ type Counts = { created: number; renewed: number; deleted: number; failed: numbe
  */
 function mailboxWork(deps: SyncDeps, mailbox: MailboxSummary, own: readonly Subscription[], renewBefore: string, counts: Counts): Array<() => Promise<void>> {
   const provider = mailbox.profile ? deps.providers.byName(mailbox.profile) : undefined;
-  const kind = SYNCED.has(mailbox.state) ? provider?.kind : undefined;
+  const kind = isSynced(mailbox.state) ? provider?.kind : undefined;
   const work: Array<() => Promise<void>> = [];
   for (const s of own) {
     if (s.provider !== kind) work.push(deletion(deps, s, mailbox.address, provider, counts));

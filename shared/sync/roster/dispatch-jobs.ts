@@ -17,6 +17,7 @@ import { scheduleMessageId } from '../../queue/message-id.js';
 import { isConcurrencyConflict } from '../../store/concurrency-conflict.js';
 import { intervalStart, isQuiet, spreadOffsetMs } from '../../domain/pacing.js';
 import { DEAD_LETTERS_READ, rosterGauges } from './roster-gauges.js';
+import { isSynced } from '../../domain/mailbox.js';
 import type { SyncDeps } from '../sync-deps.js';
 
 export type DispatchResult =
@@ -24,7 +25,6 @@ export type DispatchResult =
   | { readonly status: 'dispatched'; readonly interval: string; readonly enqueued: number; readonly quiet: number; readonly backingOff: number };
 
 const SEND_CHUNK = 500;
-const SYNCED_STATES = new Set(['active', 'failing']);
 
 export async function dispatch(deps: SyncDeps): Promise<DispatchResult> {
   const now = deps.now().getTime();
@@ -48,7 +48,7 @@ export async function dispatch(deps: SyncDeps): Promise<DispatchResult> {
   const gauges = rosterGauges(await deps.store.deadLetters.list(DEAD_LETTERS_READ), now);
   for await (const mailbox of deps.store.mailboxes.listSummaries()) {
     gauges.add(mailbox);
-    if (!SYNCED_STATES.has(mailbox.state) && !reprobeDue(mailbox)) continue;
+    if (!isSynced(mailbox.state) && !reprobeDue(mailbox)) continue;
     // Its backoff runs (a retry of its own may be scheduled): a later interval takes it.
     if (mailbox.retryAt !== undefined && Date.parse(mailbox.retryAt) > now) {
       backingOff += 1;

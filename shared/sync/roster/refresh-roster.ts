@@ -7,9 +7,9 @@
 import type { CmgUser } from '../../cmg/cmg-gateway.js';
 import type { OutgoingJob } from '../../queue/job-queue.js';
 import { rosterMessageId } from '../../queue/message-id.js';
-import type { Mailbox, MailboxSummary, MailboxWrite } from '../../store/mailbox-repository.js';
+import { isSynced, rosterAdded, rosterChanged, UNKNOWN_TO_CMG, type RosterFields } from '../../domain/mailbox.js';
+import type { MailboxSummary, MailboxWrite } from '../../store/mailbox-repository.js';
 import { planRoster, type PlannedMailbox, type RosterUser } from './roster-plan.js';
-import { saveMailbox } from '../job/sync-mailbox.js';
 import type { SyncDeps } from '../sync-deps.js';
 
 export interface RosterReport {
@@ -24,7 +24,6 @@ export interface RosterReport {
 }
 
 const FULL_EVERY_MS = 24 * 3_600_000;
-const SYNCED = new Set(['active', 'failing']);
 
 /**
  * Runs when ROSTER_PERIOD has passed since the last run (the timer fires more often), and not
@@ -55,7 +54,7 @@ export async function refreshRoster(deps: SyncDeps, options: { full: boolean }):
   for (const [key, mailbox] of existing) {
     if (changed.has(key)) continue;
     // A full roster lists every user: one it does not list is gone from CMG.
-    const gone = full || mailbox.stateReason === 'CMG does not know this user';
+    const gone = full || mailbox.stateReason === UNKNOWN_TO_CMG;
     users.push({ key, email: mailbox.address, calendarSync: mailbox.state !== 'disabled', deleted: gone, changed: false, previousState: mailbox.state });
   }
   const plan = planRoster(
@@ -86,17 +85,17 @@ export async function refreshRoster(deps: SyncDeps, options: { full: boolean }):
     }
     const next = rosterFieldsFor(before, planned, user);
     if (before && sameRosterFields(before, next)) continue;
-    if (!before) writes.push({ mailbox: { key: planned.key, ...next, failures: 0, activityCount: 0 } });
+    if (!before) writes.push({ mailbox: rosterAdded(planned.key, next) });
     // A merge cannot remove a field: the whole row is read and replaced.
     else if (before.stateReason !== undefined && next.stateReason === undefined) rewrites.push([planned.key, next]);
     else {
       writes.push({ key: planned.key, fields: withoutUndefined(next), etag: before.etag });
       merged.set(planned.key, next);
     }
-    const wasSynced = before !== undefined && SYNCED.has(before.state);
-    const isSynced = SYNCED.has(next.state);
+    const wasSynced = before !== undefined && isSynced(before.state);
+    const nowSynced = isSynced(next.state);
     // Start syncing a new mailbox now; clear the activities of one that left active sync.
-    if (isSynced !== wasSynced || (!before && isSynced) || (before && before.address !== next.address)) {
+    if (nowSynced !== wasSynced || (!before && nowSynced) || (before && before.address !== next.address)) {
       jobs.push({
         job: { mailboxKey: planned.key, reason: 'schedule', full: true, enqueuedAt: now.toISOString() },
         messageId: rosterMessageId(planned.key, now),
@@ -106,10 +105,7 @@ export async function refreshRoster(deps: SyncDeps, options: { full: boolean }):
   // In transactions of up to 100 rows of a shard; a row a sync job changed meanwhile gets the roster's fields on its new self.
   const { conflicts } = await deps.store.mailboxes.writeMany(writes);
   for (const key of conflicts) rewrites.push([key, merged.get(key)!]);
-  for (const [key, next] of rewrites) {
-    const current = await deps.store.mailboxes.get(key);
-    if (current) await saveMailbox(deps, current, (m) => ({ ...m, ...next }));
-  }
+  for (const [key, next] of rewrites) await deps.store.mailboxes.change(key, (m) => rosterChanged(m, next));
   const written = writes.length + rewrites.length - conflicts.length;
   if (jobs.length > 0) await deps.queue.sendMany(jobs);
 
@@ -125,8 +121,6 @@ export async function refreshRoster(deps: SyncDeps, options: { full: boolean }):
   for (const multi of plan.multiAddresses) deps.logger.warn('roster.multi-address', { mailboxes: multi.keys, count: multi.keys.length });
   return report;
 }
-
-type RosterFields = Pick<Mailbox, 'address' | 'domain' | 'language' | 'forwardByDefault' | 'messageSystem' | 'state' | 'stateReason' | 'multiAddress' | 'rosterModifiedAt'>;
 
 function rosterFields(m: RosterFields): RosterFields {
   return {

@@ -1,12 +1,13 @@
 /**
  * Gauges counted on a walk of every mailbox that runs anyway (the dispatch, once per
  * UPDATE_INTERVAL), so metrics cost no table scan of their own: mailboxes by state, and
- * dead-lettered jobs still open (shared/operations/dead-letter-status.ts).
+ * dead-lettered jobs still open (shared/domain/dead-letter-status.ts).
  */
-import { MAILBOX_STATES, type MailboxState, type StoredMailbox } from '../../store/mailbox-repository.js';
+import { MAILBOX_STATES, type MailboxState } from '../../domain/mailbox.js';
+import type { StoredMailbox } from '../../store/mailbox-repository.js';
 import type { DeadLetter } from '../../store/dead-letter-repository.js';
 import type { Telemetry } from '../../observability/telemetry.js';
-import { isDeadLetterOpen } from '../../operations/dead-letter-status.js';
+import { isDeadLetterOpen } from '../../domain/dead-letter-status.js';
 
 /** Dead letters read per count, newest first: enough to say "some are open". */
 export const DEAD_LETTERS_READ = 1000;

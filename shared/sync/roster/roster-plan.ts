@@ -4,7 +4,7 @@
  * differences.
  */
 
-import type { MailboxState } from '../../store/mailbox-repository.js';
+import { REMOVED_FROM_CMG, type MailboxState } from '../../domain/mailbox.js';
 
 export interface RosterUser {
   readonly key: string;
@@ -82,7 +82,7 @@ export function planRoster(users: readonly RosterUser[], rules: RosterRules, opt
     const multiAddress = address !== null && (byAddress.get(address)?.length ?? 0) > 1;
     const planned = (state: MailboxState, reason: string): PlannedMailbox => ({ key: user.key, address, domain, state, reason, multiAddress });
 
-    if (user.deleted) return planned('disabled', 'removed from CMG');
+    if (user.deleted) return planned('disabled', REMOVED_FROM_CMG);
     if (!user.calendarSync) return planned('disabled', 'calendar sync is off in CMG');
     if (!address || !domain) return planned('disabled', 'no mail address in CMG');
     const problem = carryProblem(user.key, address);

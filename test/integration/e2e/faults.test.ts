@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { aJob } from '../../support/mailbox-job-harness.js';
-import type { Mailbox } from '../../../shared/store/mailbox-repository.js';
+import type { Mailbox } from '../../../shared/domain/mailbox.js';
 import type { LocalEnvironment } from '../../../tools/local-env/local-environment.js';
 import { addGoogleEvents, startE2e, syncEveryone, wednesdayClock } from './e2e-harness.js';
 import { demoOrganisation } from '../../../tools/demo/demo-organisation.js';

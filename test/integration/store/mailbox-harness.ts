@@ -1,5 +1,5 @@
 import { TableClient, type TransactionAction } from '@azure/data-tables';
-import type { Mailbox } from '../../../shared/store/mailbox-repository.js';
+import type { Mailbox } from '../../../shared/domain/mailbox.js';
 import { shardOf } from '../../../shared/store/shard.js';
 import { encodeKey } from '../../../shared/store/table-key.js';
 import type { TestStore } from '../../support/test-store.js';

@@ -77,6 +77,32 @@ describe('Mailboxes table', () => {
     await expect(mailboxes.update(read, read.etag)).rejects.toSatisfy(isConcurrencyConflict);
   });
 
+  it('when another writer changed the row since it was read, then change applies the transition again to the fresh row', async () => {
+    const { mailboxes } = createTestStore();
+    await mailboxes.upsert(aMailbox('u-6'));
+    const read = (await mailboxes.get('u-6'))!;
+    // The roster refresh writes the address meanwhile; the job's transition counts a failure.
+    await mailboxes.update({ ...read, address: 'moved@contoso.example' }, read.etag);
+    const seen: string[] = [];
+
+    const written = await mailboxes.change('u-6', (m) => (seen.push(m.address), { ...m, failures: m.failures + 1 }), read);
+
+    expect(seen).toEqual([read.address, 'moved@contoso.example']);
+    expect(written).toMatchObject({ address: 'moved@contoso.example', failures: 1 });
+    expect(await mailboxes.get('u-6')).toEqual(written);
+  });
+
+  it('when the row is gone, then change writes nothing and says so', async () => {
+    const { mailboxes } = createTestStore();
+    await mailboxes.upsert(aMailbox('u-7'));
+    const read = (await mailboxes.get('u-7'))!;
+    await mailboxes.delete('u-7');
+
+    expect(await mailboxes.change('u-7', (m) => ({ ...m, failures: 9 }), read)).toBeUndefined();
+    expect(await mailboxes.change('nobody', (m) => m)).toBeUndefined();
+    expect(await mailboxes.get('u-7')).toBeUndefined();
+  });
+
   it('when deleting with a stale ETag, then it is a concurrency conflict and the row stays', async () => {
     const { mailboxes } = createTestStore();
     const stale = await mailboxes.upsert(aMailbox('u-5'));

@@ -4,8 +4,7 @@
  * gone, no more. The status check and the dead-letter gauge (which the alert reads) judge by this
  * one rule, so the page and the alert agree.
  */
-import type { DeadLetter } from '../store/dead-letter-repository.js';
-import type { MailboxState } from '../store/mailbox-repository.js';
+import type { MailboxState } from './mailbox.js';
 
 const UNREADABLE_OPEN_MS = 24 * 3_600_000;
 
@@ -14,7 +13,7 @@ export interface MailboxSyncState {
   readonly lastSyncAt?: string | undefined;
 }
 
-export function isDeadLetterOpen(deadLetter: Pick<DeadLetter, 'mailboxKey' | 'at'>, mailbox: MailboxSyncState | undefined, now: number): boolean {
+export function isDeadLetterOpen(deadLetter: { readonly mailboxKey?: string | undefined; readonly at: string }, mailbox: MailboxSyncState | undefined, now: number): boolean {
   if (deadLetter.mailboxKey === undefined) return now - Date.parse(deadLetter.at) < UNREADABLE_OPEN_MS;
   return mailbox !== undefined && (mailbox.state === 'failing' || mailbox.lastSyncAt === undefined || mailbox.lastSyncAt < deadLetter.at);
 }
