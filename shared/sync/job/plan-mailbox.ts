@@ -1,9 +1,9 @@
 /**
- * Steps 2–6 of the sync job (ARCHITECTURE.md): choose full or incremental, fetch through the
- * mailbox's profile (failing over to the others that serve its domain), map, and diff: a delta
- * against what CMG acknowledged, a full sync against what CMG holds (cmg-truth.ts). Nothing is
- * written but a profile circuit's bookkeeping and the mailbox's remembered series masters (a
- * cache of what Graph says): the admin preview uses this as it is.
+ * Steps 2–6 of the sync job (ARCHITECTURE.md): choose full or incremental, fetch
+ * (fetch-with-failover.ts), map, and diff: a delta against what CMG acknowledged, a full sync
+ * against what CMG holds (cmg-truth.ts). Nothing is written but a profile circuit's bookkeeping
+ * and the mailbox's remembered series masters (a cache of what Graph says): the admin preview
+ * uses this as it is.
  */
 import { AppError } from '../../errors/app-error.js';
 import { automaticRepliesSeen, withoutAutomaticReplies } from '../../domain/automatic-replies-seen.js';
@@ -19,8 +19,7 @@ import type { CalendarProvider, FetchCalendarResult } from '../../providers/cale
 import type { StoredActivity } from '../../store/activity-repository.js';
 import type { StoredMailbox } from '../../store/mailbox-repository.js';
 import { cmgTruth, type CmgHeldActivity, type RecordRepair } from './cmg-truth.js';
-import { circuitOf, claimProbe, recordRefusal, recordSuccess } from './profile-circuit.js';
-import { seriesMemoryFor } from './series-memory.js';
+import { fetchWithFailover, type MailboxHeld, type MailboxRefused, type MailboxUnavailable } from './fetch-with-failover.js';
 import type { SyncDeps } from '../sync-deps.js';
 
 export interface MailboxPlan {
@@ -45,32 +44,6 @@ export interface MailboxPlan {
   readonly automaticRepliesSince: string | undefined;
   /** What the automatic replies mapped to (automatic-replies-seen.ts), for the mailbox to remember. */
   readonly automaticRepliesSeen: string | undefined;
-}
-
-/**
- * Every profile serving the domain says the mailbox does not exist (positive evidence), or no
- * profile serves the domain: report it as an invalid address.
- */
-export interface MailboxUnavailable {
-  readonly kind: 'unavailable';
-  readonly reason: string;
-}
-
-/**
- * A provider refused the mailbox (401 / 403, revoked delegation, bad credentials) without
- * saying it is gone: not evidence, so CMG keeps what it holds (ARCHITECTURE.md "Failure containment").
- */
-export interface MailboxRefused {
-  readonly kind: 'refused';
-  readonly reason: string;
-  /** Some refusing profile's circuit is open: the fault is the profile's, not the mailbox's. */
-  readonly circuitOpen: boolean;
-}
-
-/** Every serving profile's circuit is open and none is due a probe: no provider was called. */
-export interface MailboxHeld {
-  readonly kind: 'held';
-  readonly reason: string;
 }
 
 const dayOf = (iso: string): string => iso.slice(0, 10);
@@ -199,74 +172,4 @@ async function readTouched(
   const byId = new Map(ofSeries.map((row) => [row.externalId, row]));
   for (const row of rows) if (row !== undefined) byId.set(row.externalId, row);
   return [...byId.values()];
-}
-
-/**
- * Refusal codes that are the provider's positive evidence that the mailbox does not exist: no
- * such mailbox or calendar, or (Graph, addresses not resolved) no user by this name.
- */
-const NOT_FOUND = new Set(['mailbox-not-found', 'address-not-upn']);
-
-async function fetchWithFailover(
-  deps: SyncDeps,
-  mailbox: StoredMailbox,
-  window: CalendarWindow,
-  incremental: boolean,
-): Promise<{ kind: 'fetched'; provider: CalendarProvider; result: FetchCalendarResult } | MailboxUnavailable | MailboxRefused | MailboxHeld> {
-  const candidates = deps.providers.candidatesFor(mailbox.domain, mailbox.profile);
-  if (candidates.length === 0) return { kind: 'unavailable', reason: `no connection profile serves ${mailbox.domain}` };
-  const evidence: string[] = [];
-  const refusals: string[] = [];
-  const held: string[] = [];
-  let circuitOpen = false;
-  for (const provider of candidates) {
-    const profile = provider.profileName;
-    const circuit = await circuitOf(deps, profile);
-    if (circuit.open && !(circuit.probeDue && (await claimProbe(deps, profile)))) {
-      held.push(`profile ${profile} is failing (${circuit.code ?? 'refused'}); waiting for its next probe`);
-      continue;
-    }
-    // A token is only meaningful to the profile that issued it.
-    const token = incremental && profile === mailbox.profile ? mailbox.syncToken : undefined;
-    try {
-      const result = await fetchOnce(deps, provider, mailbox, window, token);
-      await recordSuccess(deps, profile);
-      return { kind: 'fetched', provider, result };
-    } catch (error) {
-      // A bad credential or a missing permission is the profile's refusal of every mailbox.
-      if (!(error instanceof AppError && (error.kind === 'permanent' || error.kind === 'configuration'))) throw error;
-      deps.logger.warn('sync.profile-refused', { mailbox: mailbox.key, profile, code: error.code });
-      if (NOT_FOUND.has(error.code)) {
-        evidence.push(`${profile}: ${error.message}`);
-        continue;
-      }
-      refusals.push(`${profile}: ${error.message}`);
-      if ((await recordRefusal(deps, profile, mailbox.key, error.code)).open) circuitOpen = true;
-    }
-  }
-  if (refusals.length > 0) return { kind: 'refused', reason: refusals.join('; '), circuitOpen };
-  if (held.length > 0) return { kind: 'held', reason: held.join('; ') };
-  return { kind: 'unavailable', reason: evidence.join('; ') };
-}
-
-async function fetchOnce(
-  deps: SyncDeps,
-  provider: CalendarProvider,
-  mailbox: StoredMailbox,
-  window: CalendarWindow,
-  token: string | undefined,
-): Promise<FetchCalendarResult> {
-  // A directory id is only meaningful to the profile (tenant) that found it.
-  const directoryUser =
-    mailbox.directoryId && mailbox.directoryIdAddress && provider.profileName === mailbox.profile ? { address: mailbox.directoryIdAddress, id: mailbox.directoryId } : undefined;
-  const seriesMemory = seriesMemoryFor(deps.store, mailbox.key);
-  try {
-    return await provider.fetchCalendar({ address: mailbox.address, directoryUser, window: token ? (mailbox.window ?? window) : window, syncToken: token, seriesMemory });
-  } catch (error) {
-    if (token && error instanceof AppError && error.kind === 'resync') {
-      deps.logger.info('sync.token-expired', { mailbox: mailbox.key, profile: provider.profileName, code: error.code });
-      return provider.fetchCalendar({ address: mailbox.address, directoryUser, window, syncToken: undefined, seriesMemory });
-    }
-    throw error;
-  }
 }
