@@ -10,7 +10,7 @@
 import { app, type HttpRequest, type HttpResponseInit } from '@azure/functions';
 import { z } from 'zod';
 import { getDeps } from '../shared/app/app-context.js';
-import { renderAdminPage } from '../shared/app/admin-page.js';
+import { renderAdminPage } from '../shared/admin-page/admin-page.js';
 import { callerFields, OPERATOR_ROLE, READER_ROLE } from '../shared/auth/admin-caller.js';
 import { MAILBOX_STATES } from '../shared/domain/mailbox.js';
 import { checkConnections } from '../shared/operations/check-connections.js';
