@@ -26,16 +26,15 @@ import { maintainSubscriptions } from '../../shared/sync/push/maintain-subscript
 import {
   clearRecords,
   CMG_LATENCY_MS,
-  cpuPerLine,
   MAX_CONCURRENT_SESSIONS,
-  printJobTimes,
   PROVIDER_LATENCY_MS,
-  rosterAndFullSweep,
   startBenchEnvironment,
   startProcessesSampler,
   type BenchEnvironment,
   type ProcessesReport,
 } from '../support/bench-environment.js';
+import { cpuPerLine, printJobTimes } from '../support/bench-printers.js';
+import { rosterAndFullSweep } from '../support/bench-sweeps.js';
 import type { DemoPerson } from '../../tools/demo/demo-organisation.js';
 import { machineLine, percentile, summary } from '../support/measure.js';
 import { startWebhookServer, type WebhookServer } from '../support/webhook-server.js';
