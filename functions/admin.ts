@@ -23,7 +23,7 @@ import {
   previewMailbox,
   rejectedActivityReport,
   requestResync,
-} from '../shared/operations/mailbox-admin.js';
+} from '../shared/operations/mailbox-detail.js';
 import { ADMIN_JSON_HEADERS, admit } from './admin-access.js';
 
 const json = (status: number, body: unknown): HttpResponseInit => ({ status, headers: { ...ADMIN_JSON_HEADERS }, jsonBody: body });

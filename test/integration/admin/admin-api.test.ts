@@ -2,7 +2,7 @@ import functions from '@azure/functions';
 import { afterEach, describe, expect, it } from 'vitest';
 import { useDeps } from '../../../shared/app/app-context.js';
 import { adminPage, connections, deadLetters, invalidMailboxes, mailbox, mailboxes, multiAddresses, preview, rejectedActivities, resync } from '../../../functions/admin.js';
-import type { MailboxDetail, MailboxList, MailboxPreview } from '../../../shared/operations/mailbox-admin.js';
+import type { MailboxDetail, MailboxList, MailboxPreview } from '../../../shared/operations/mailbox-detail.js';
 import { googleEvent, googleEventId } from '../../../tools/demo/seed-emulators.js';
 import { mailboxSync } from '../../../functions/mailbox-sync.js';
 import { health } from '../../../functions/status.js';
