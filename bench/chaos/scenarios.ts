@@ -12,7 +12,7 @@ import functions from '@azure/functions';
 import { graphNotifications } from '../../functions/graph-notifications.js';
 import { useDeps } from '../../shared/app/app-context.js';
 import { OPERATOR_ROLE, type AdminCaller } from '../../shared/auth/admin-caller.js';
-import { requestResync } from '../../shared/operations/mailbox-detail.js';
+import { requestResync } from '../../shared/operations/operator-actions.js';
 import { runMailboxMessage } from '../../shared/sync/job/run-mailbox-job.js';
 import { encodeKey } from '../../shared/store/table-key.js';
 import { TableClient } from '@azure/data-tables';
