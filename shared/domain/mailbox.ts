@@ -173,7 +173,7 @@ export function synced(mailbox: Mailbox, event: Synced, now: number): Mailbox {
  */
 export function refused(mailbox: Mailbox, event: { readonly reason: string; readonly circuitOpen: boolean; readonly jitter: number }, now: number, settings: MailboxSettings): Mailbox {
   const since = mailbox.refusedSince ?? iso(now);
-  if (!event.circuitOpen && now - Date.parse(since) >= settings.invalidAfterMs) {
+  if (refusedTooLong(mailbox, event.circuitOpen, now, settings)) {
     return declaredInvalid(mailbox, { reason: `refused since ${since}: ${event.reason}` }, now, settings);
   }
   const failures = mailbox.failures + 1;
@@ -187,6 +187,11 @@ export function refused(mailbox: Mailbox, event: { readonly reason: string; read
     lastError: event.reason,
     lastErrorAt: iso(now),
   };
+}
+
+/** Whether one more refusal makes the mailbox invalid: refusals unbroken for INVALID_AFTER with the circuit closed. */
+export function refusedTooLong(mailbox: Mailbox, circuitOpen: boolean, now: number, settings: MailboxSettings): boolean {
+  return !circuitOpen && now - Date.parse(mailbox.refusedSince ?? iso(now)) >= settings.invalidAfterMs;
 }
 
 /**

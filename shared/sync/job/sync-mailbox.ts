@@ -5,7 +5,7 @@
  */
 import type { MailboxJob } from '../../queue/mailbox-job.js';
 import type { StoredMailbox } from '../../store/mailbox-repository.js';
-import { cleared, declaredInvalid, jobStart, refused, synced, unknownToCmg, UNKNOWN_TO_CMG, type Mailbox } from '../../domain/mailbox.js';
+import { cleared, declaredInvalid, jobStart, refused, refusedTooLong, synced, unknownToCmg, UNKNOWN_TO_CMG, type Mailbox } from '../../domain/mailbox.js';
 import { applyOperations, clearActivities } from './apply-operations.js';
 import type { RecordRepair } from './cmg-truth.js';
 import { actOnLifecycleEvent, type LifecycleAction } from './graph-lifecycle-job.js';
@@ -113,7 +113,7 @@ export async function syncMailbox(deps: SyncDeps, job: MailboxJob, redelivered =
 async function afterRefusal(deps: SyncDeps, mailbox: StoredMailbox, reason: string, circuitOpen: boolean): Promise<SyncOutcome> {
   const transition = (m: Mailbox): Mailbox => refused(m, { reason, circuitOpen, jitter: Math.random() }, deps.now().getTime(), deps.config.sync);
   const next = (await deps.store.mailboxes.change(mailbox.key, transition, mailbox)) ?? transition(mailbox);
-  if (next.state === 'invalid') return declaredGone(deps, mailbox, next);
+  if (refusedTooLong(mailbox, circuitOpen, deps.now().getTime(), deps.config.sync)) return declaredGone(deps, mailbox, next);
   deps.logger.warn('sync.refused', { mailbox: mailbox.key, reason, since: next.refusedSince, circuitOpen, retryAt: next.retryAt });
   return { status: 'refused', reason };
 }

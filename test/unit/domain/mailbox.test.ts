@@ -101,6 +101,13 @@ describe('re-probing an invalid mailbox', () => {
     expect(jobStart(invalid, NOW + HOUR)).toBe('probe');
   });
 
+  it('when a probe is refused (not evidence), then the mailbox stays invalid and backs off, its reason kept', () => {
+    const invalid = declaredInvalid(anna, { reason: 'gone' }, NOW, settings);
+    const next = refused(invalid, refusal(), NOW + HOUR, settings);
+    expect(next).toMatchObject({ state: 'invalid', stateReason: 'gone', failures: 2, refusedSince: at(NOW + HOUR) });
+    expect(Date.parse(next.retryAt!) - (NOW + HOUR)).toBeLessThanOrEqual(settings.jobRetryMaxMs);
+  });
+
   it('when a probe succeeds, then the mailbox is active again', () => {
     const invalid = declaredInvalid(anna, { reason: 'gone' }, NOW, settings);
     expect(synced(invalid, learnt(), NOW + HOUR)).toMatchObject({ state: 'active', stateReason: undefined, failures: 0, retryAt: undefined });
