@@ -26,6 +26,20 @@ module.exports = {
       to: { path: '^(tools|test|bench)/' },
     },
     {
+      name: 'only-the-composition-root-knows-table-storage',
+      comment: 'The use cases see the store through its neutral interfaces (shared/store/store.ts, *-repository.ts, concurrency-conflict.ts); the table-* adapters are wired in shared/app alone.',
+      severity: 'error',
+      from: { path: '^(shared|functions|cli)/', pathNot: '^shared/(store|app)/' },
+      to: { path: '^shared/store/table-' },
+    },
+    {
+      name: 'sync-does-not-import-operations',
+      comment: 'What admins read (shared/operations) sits on top of the use cases, never under them.',
+      severity: 'error',
+      from: { path: '^shared/sync/' },
+      to: { path: '^shared/operations/' },
+    },
+    {
       name: 'no-circular',
       severity: 'error',
       from: {},
@@ -37,6 +51,6 @@ module.exports = {
     exclude: { path: '^(dist|node_modules)/' },
     tsPreCompilationDeps: true,
     tsConfig: { fileName: 'tsconfig.json' },
-    enhancedResolveOptions: { exportsFields: ['exports'], conditionNames: ['import', 'require', 'node', 'default'], extensions: ['.ts', '.js'] },
+    enhancedResolveOptions: { exportsFields: ['exports'], conditionNames: ['import', 'require', 'node', 'default'], extensions: ['.ts', '.js', '.mts', '.mjs'] },
   },
 };

@@ -4,12 +4,12 @@
  * `calsync --help` and `calsync preview --help` do not load zod, the settings or the domain.
  */
 import { z } from 'zod';
-import { readMappingSettings } from '../shared/config/mapping-settings.js';
+import { readMappingSettings } from '../shared/config/mapping-setting-specs.js';
 import type { Env } from '../shared/config/read-settings.js';
 import type { NormalizeResult, ProviderKind } from '../shared/domain/calendar-event.js';
 import { calendarWindow } from '../shared/domain/calendar-window.js';
 import type { CmgCode } from '../shared/domain/cmg-code.js';
-import { hydrateStubs, mastersIn } from '../shared/domain/graph-series.js';
+import { hydrateStubs, mastersIn } from '../shared/domain/series-stubs.js';
 import { mapCalendar } from '../shared/domain/map-calendar.js';
 import type { MappingContext } from '../shared/domain/mapping-context.js';
 import { normalizeGoogleEvent } from '../shared/domain/normalize-google-event.js';

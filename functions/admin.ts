@@ -10,20 +10,15 @@
 import { app, type HttpRequest, type HttpResponseInit } from '@azure/functions';
 import { z } from 'zod';
 import { getDeps } from '../shared/app/app-context.js';
-import { renderAdminPage } from '../shared/app/admin-page.js';
+import { renderAdminPage } from '../shared/admin-page/admin-page.js';
 import { callerFields, OPERATOR_ROLE, READER_ROLE } from '../shared/auth/admin-caller.js';
-import { MAILBOX_STATES } from '../shared/store/mailbox-repository.js';
-import { checkConnections } from '../shared/sync/check-connections.js';
+import { MAILBOX_STATES } from '../shared/domain/mailbox.js';
+import { checkConnections } from '../shared/operations/check-connections.js';
 import { isAppError } from '../shared/errors/app-error.js';
-import {
-  invalidReport,
-  listMailboxes,
-  mailboxDetail,
-  multiAddressReport,
-  previewMailbox,
-  rejectedActivityReport,
-  requestResync,
-} from '../shared/sync/mailbox-admin.js';
+import { mailboxDetail } from '../shared/operations/mailbox-detail.js';
+import { listMailboxes } from '../shared/operations/mailbox-list.js';
+import { previewMailbox, requestResync } from '../shared/operations/operator-actions.js';
+import { deadLetterReport, invalidReport, multiAddressReport, rejectedActivityReport } from '../shared/operations/reports.js';
 import { ADMIN_JSON_HEADERS, admit } from './admin-access.js';
 
 const json = (status: number, body: unknown): HttpResponseInit => ({ status, headers: { ...ADMIN_JSON_HEADERS }, jsonBody: body });
@@ -73,7 +68,7 @@ function readerReport(name: string, read: (deps: Awaited<ReturnType<typeof getDe
 
 export const invalidMailboxes = readerReport('mailboxes', invalidReport);
 export const multiAddresses = readerReport('addresses', multiAddressReport);
-export const deadLetters = readerReport('deadLetters', (deps) => deps.store.deadLetters.list());
+export const deadLetters = readerReport('deadLetters', deadLetterReport);
 export const rejectedActivities = readerReport('activities', rejectedActivityReport);
 
 export async function resync(request: HttpRequest): Promise<HttpResponseInit> {

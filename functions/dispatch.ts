@@ -1,7 +1,7 @@
 /** Timer: the polling safety net; one spread job per synced mailbox per UPDATE_INTERVAL (it fires every minute). */
 import { app, type InvocationContext, type Timer } from '@azure/functions';
 import { getDeps } from '../shared/app/app-context.js';
-import { dispatch } from '../shared/sync/dispatch.js';
+import { dispatch } from '../shared/sync/roster/dispatch-jobs.js';
 
 export async function dispatchTimer(_timer: Timer, context: InvocationContext): Promise<void> {
   const result = await dispatch(await getDeps());

@@ -1,7 +1,7 @@
 /** HTTP: Google Calendar push notifications; the channel id and token come as X-Goog-* headers. */
 import { app, type HttpRequest, type HttpResponseInit } from '@azure/functions';
 import { answeredEarly, answerWebhook } from './webhook-answer.js';
-import { GoogleNotificationHeaders, handleGoogleNotification } from '../shared/sync/google-notifications.js';
+import { GoogleNotificationHeaders, handleGoogleNotification } from '../shared/sync/push/google-notification-jobs.js';
 
 export async function googleNotifications(request: HttpRequest): Promise<HttpResponseInit> {
   const header = (name: string): string | undefined => request.headers.get(name) ?? undefined;

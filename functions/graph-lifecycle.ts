@@ -3,7 +3,7 @@
  * Answers 202 at once: the renewal or re-creation runs in the mailbox's job.
  */
 import { app, type HttpRequest, type HttpResponseInit } from '@azure/functions';
-import { GraphNotificationCollection, handleGraphLifecycle } from '../shared/sync/graph-notifications.js';
+import { GraphNotificationCollection, handleGraphLifecycle } from '../shared/sync/push/graph-notification-jobs.js';
 import { answeredEarly, answerWebhook } from './webhook-answer.js';
 import { readJsonBody, validationEcho } from './webhook-body.js';
 

@@ -1,6 +1,6 @@
 /** HTTP: Graph change notifications. Validation handshake, then verify and enqueue; answers 202 without waiting for any sync. */
 import { app, type HttpRequest, type HttpResponseInit } from '@azure/functions';
-import { GraphNotificationCollection, handleGraphNotifications } from '../shared/sync/graph-notifications.js';
+import { GraphNotificationCollection, handleGraphNotifications } from '../shared/sync/push/graph-notification-jobs.js';
 import { answeredEarly, answerWebhook } from './webhook-answer.js';
 import { readJsonBody, validationEcho } from './webhook-body.js';
 

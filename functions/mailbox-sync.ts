@@ -14,7 +14,7 @@
 import { app, type InvocationContext } from '@azure/functions';
 import { z } from 'zod';
 import { getDeps } from '../shared/app/app-context.js';
-import { runMailboxMessage } from '../shared/sync/run-mailbox-job.js';
+import { runMailboxMessage } from '../shared/sync/job/run-mailbox-job.js';
 import { readTraceparent } from '../shared/observability/trace-context.js';
 
 const Metadata = z

@@ -4,7 +4,7 @@
  */
 import { app, type InvocationContext, type Timer } from '@azure/functions';
 import { getDeps } from '../shared/app/app-context.js';
-import { refreshRosterIfDue } from '../shared/sync/refresh-roster.js';
+import { refreshRosterIfDue } from '../shared/sync/roster/refresh-roster.js';
 
 /** When this instance loaded the function: ROSTER_INITIAL_DELAY counts from here. */
 const startedAt = new Date();

@@ -1,12 +1,12 @@
 /**
  * HTTP: how the system is. `GET /api/health` is anonymous and says only `ok` (200) or `failing`
  * (503), for load balancers and availability tests; `GET /api/status` is for admins (app role
- * CalendarSync.Reader) and says why, one check per part (shared/sync/system-status.ts).
+ * CalendarSync.Reader) and says why, one check per part (shared/operations/system-status.ts).
  */
 import { app, type HttpRequest, type HttpResponseInit } from '@azure/functions';
 import { getDeps } from '../shared/app/app-context.js';
 import { READER_ROLE } from '../shared/auth/admin-caller.js';
-import { systemHealth, systemStatus } from '../shared/sync/system-status.js';
+import { systemHealth, systemStatus } from '../shared/operations/system-status.js';
 import { ADMIN_JSON_HEADERS, admit } from './admin-access.js';
 
 export async function health(): Promise<HttpResponseInit> {

@@ -1,7 +1,7 @@
 /** Timer: keeps a live Graph subscription or Google channel for every synced mailbox (push). */
 import { app, type InvocationContext, type Timer } from '@azure/functions';
 import { getDeps } from '../shared/app/app-context.js';
-import { maintainSubscriptions } from '../shared/sync/maintain-subscriptions.js';
+import { maintainSubscriptions } from '../shared/sync/push/maintain-subscriptions.js';
 
 export async function subscriptionsTimer(_timer: Timer, context: InvocationContext): Promise<void> {
   const report = await maintainSubscriptions(await getDeps());

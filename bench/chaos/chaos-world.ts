@@ -8,9 +8,9 @@
  */
 import { createDeps } from '../../shared/app/create-deps.js';
 import { externalIdFor } from '../../shared/domain/external-id.js';
-import { dispatch } from '../../shared/sync/dispatch.js';
-import { refreshRoster, refreshRosterIfDue } from '../../shared/sync/refresh-roster.js';
-import { runMailboxJob, type JobResult } from '../../shared/sync/run-mailbox-job.js';
+import { dispatch } from '../../shared/sync/roster/dispatch-jobs.js';
+import { refreshRoster, refreshRosterIfDue } from '../../shared/sync/roster/refresh-roster.js';
+import { runMailboxJob, type JobResult } from '../../shared/sync/job/run-mailbox-job.js';
 import type { SyncDeps } from '../../shared/sync/sync-deps.js';
 import type { RecordedRequest } from '../../tools/emulators/emulator-server.js';
 import { ManualClock } from '../../tools/clock/manual-clock.js';

@@ -3,7 +3,7 @@
  * sizes, and how many TCP connections the emulator saw (keep-alive should hold it at the pool).
  * The ceiling is pool size × 100 requests per second at 10 ms a request.
  */
-import type { BenchScenario } from '../run.js';
+import type { BenchScenario } from '../run-bench.js';
 import { startCmgEmulator } from '../../tools/emulators/cmg/cmg-emulator.js';
 import { createCmgClient } from '../../shared/cmg/cmg-client.js';
 import { createLogger } from '../../shared/observability/logger.js';

@@ -11,7 +11,7 @@ import { promisify } from 'node:util';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startLocalEnvironment } from '../../tools/local-env/local-environment.js';
-import type { BenchScenario } from '../run.js';
+import type { BenchScenario } from '../run-bench.js';
 import type { ColdStart } from '../support/cold-start-child.js';
 import { machineLine, percentile } from '../support/measure.js';
 

@@ -11,8 +11,9 @@
  * The whole run is repeated for each CMG_MAX_CONCURRENCY: 8 and 32 at 1,000 mailboxes, 8 with
  * --full. `--cmg-concurrency=8,16` chooses others, `--mailboxes=200` another roster size.
  */
-import type { BenchScenario } from '../run.js';
-import { CMG_LATENCY_MS, incrementalSweep, MAX_CONCURRENT_SESSIONS, PROVIDER_LATENCY_MS, rosterAndFullSweep, startBenchEnvironment } from '../support/bench-environment.js';
+import type { BenchScenario } from '../run-bench.js';
+import { CMG_LATENCY_MS, MAX_CONCURRENT_SESSIONS, PROVIDER_LATENCY_MS, startBenchEnvironment } from '../support/bench-environment.js';
+import { incrementalSweep, rosterAndFullSweep } from '../support/bench-sweeps.js';
 
 const option = (name: string): string | undefined => process.argv.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3);
 

@@ -5,7 +5,7 @@
  * events; incremental: one list call, the token being cached).
  */
 import { generateKeyPairSync } from 'node:crypto';
-import type { BenchScenario } from '../run.js';
+import type { BenchScenario } from '../run-bench.js';
 import type { GoogleProfile } from '../../shared/config/profile-settings.js';
 import { createGoogleCalendarProvider } from '../../shared/providers/google/google-calendar-provider.js';
 import { startGoogleEmulator } from '../../tools/emulators/google/google-emulator.js';

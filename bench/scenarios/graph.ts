@@ -8,7 +8,7 @@
  * sends their occurrences as stubs without masters, so the first sync also reads the masters,
  * 20 to a `$batch` (bound 1 + ⌈N/20⌉ for N series), and later jobs reuse the remembered ones.
  */
-import type { BenchScenario } from '../run.js';
+import type { BenchScenario } from '../run-bench.js';
 import type { GraphProfile } from '../../shared/config/profile-settings.js';
 import type { CalendarWindow } from '../../shared/domain/calendar-window.js';
 import { createGraphProvider } from '../../shared/providers/graph/graph-provider.js';

@@ -5,8 +5,8 @@
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { dirname, join } from 'node:path';
-import type { BenchScenario } from '../run.js';
-import { readMappingSettings } from '../../shared/config/mapping-settings.js';
+import type { BenchScenario } from '../run-bench.js';
+import { readMappingSettings } from '../../shared/config/mapping-setting-specs.js';
 import type { AcknowledgedActivity } from '../../shared/domain/activity.js';
 import type { NormalizeResult } from '../../shared/domain/calendar-event.js';
 import { calendarWindow } from '../../shared/domain/calendar-window.js';

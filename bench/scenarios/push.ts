@@ -19,23 +19,22 @@
  *    until p95 reaches 2 s (or the queue does not drain), then halving the gap twice.
  * Targets printed alongside: p95 < 1 s at 50 changes/s; webhook handler p99 < 50 ms.
  */
-import type { BenchScenario } from '../run.js';
+import type { BenchScenario } from '../run-bench.js';
 import { useDeps } from '../../shared/app/app-context.js';
 import { PUSH_SETTINGS } from '../../shared/config/runtime-settings.js';
-import { maintainSubscriptions } from '../../shared/sync/maintain-subscriptions.js';
+import { maintainSubscriptions } from '../../shared/sync/push/maintain-subscriptions.js';
 import {
   clearRecords,
   CMG_LATENCY_MS,
-  cpuPerLine,
   MAX_CONCURRENT_SESSIONS,
-  printJobTimes,
   PROVIDER_LATENCY_MS,
-  rosterAndFullSweep,
   startBenchEnvironment,
   startProcessesSampler,
   type BenchEnvironment,
   type ProcessesReport,
 } from '../support/bench-environment.js';
+import { cpuPerLine, printJobTimes } from '../support/bench-printers.js';
+import { rosterAndFullSweep } from '../support/bench-sweeps.js';
 import type { DemoPerson } from '../../tools/demo/demo-organisation.js';
 import { machineLine, percentile, summary } from '../support/measure.js';
 import { startWebhookServer, type WebhookServer } from '../support/webhook-server.js';

@@ -9,13 +9,13 @@
  * reads of the whole Mailboxes table (at most one per run is the target), peak RSS and the
  * machine's load average.
  */
-import type { BenchScenario } from '../run.js';
+import type { BenchScenario } from '../run-bench.js';
 import { useDeps } from '../../shared/app/app-context.js';
 import type { JobQueue } from '../../shared/queue/job-queue.js';
 import type { MailboxWrite } from '../../shared/store/mailbox-repository.js';
-import { dispatch } from '../../shared/sync/dispatch.js';
-import { maintainSubscriptions } from '../../shared/sync/maintain-subscriptions.js';
-import { refreshRoster } from '../../shared/sync/refresh-roster.js';
+import { dispatch } from '../../shared/sync/roster/dispatch-jobs.js';
+import { maintainSubscriptions } from '../../shared/sync/push/maintain-subscriptions.js';
+import { refreshRoster } from '../../shared/sync/roster/refresh-roster.js';
 import type { SyncDeps } from '../../shared/sync/sync-deps.js';
 import { forEachBounded } from '../../shared/sync/bounded.js';
 import { GOOGLE_PROFILE, GRAPH_PROFILE } from '../../tools/local-env/local-environment.js';

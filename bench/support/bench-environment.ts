@@ -1,9 +1,7 @@
 /**
  * The product's local composition (tools/local-env) with a benchmark-sized organisation, a
- * counting job worker, and the sweeps the end-to-end benchmarks share: roster → full sync of
- * everyone through the queue, and an incremental sweep (one scheduled job per mailbox, no
- * change). Each sweep prints wall time, mailboxes per second, requests per mailbox next to the
- * protocol minimum, CMG operations next to the minimum, Table Storage requests, and resources.
+ * counting job worker, and the samplers the sweeps read (bench-sweeps.ts runs them,
+ * bench-printers.ts prints their figures).
  *
  * This process holds the product alone. Azurite runs in a child process
  * (`startAzurite({ isolated: true })`): in this process its lokijs tables (a partition query
@@ -19,27 +17,20 @@
 import { readFileSync } from 'node:fs';
 import type { JobDelivery } from '../../shared/queue/job-queue.js';
 import type { MailboxJob } from '../../shared/queue/mailbox-job.js';
-import { scheduleMessageId } from '../../shared/queue/message-id.js';
 import { createLogger } from '../../shared/observability/logger.js';
 import type { Telemetry } from '../../shared/observability/telemetry.js';
-import { refreshRoster } from '../../shared/sync/refresh-roster.js';
-import { runMailboxJob, type JobResult } from '../../shared/sync/run-mailbox-job.js';
+import { runMailboxJob, type JobResult } from '../../shared/sync/job/run-mailbox-job.js';
 import { startAzurite, type IsolatedAzurite } from '../../tools/azurite/start-azurite.js';
 import { composeLocalProduct, localCredentials, type LocalProduct } from '../../tools/local-env/local-environment.js';
-import { bareClientBaseline, type BaselineFigures } from './bare-client-baseline.js';
 import { benchRoster, type BenchRoster } from './bench-organisation.js';
 import { CallTimings, instrumentDeps } from './call-timings.js';
 import { startEmulatorProcess, type EmulatorProcess } from './emulator-child.js';
-import type { EmulatorCounts } from './emulator-protocol.js';
-import { InFlightGauge, type InFlightReport } from './in-flight.js';
-import { HISTOGRAM_PRECISION, LatencyHistogram } from './latency-histogram.js';
-import { HttpRequestCounter, machineLine, MB, portOf, resourceLine, startResourceSampler, summary, type ResourceReport } from './measure.js';
+import { LatencyHistogram } from './latency-histogram.js';
+import { HttpRequestCounter, machineLine, MB, portOf, resourceLine, startResourceSampler, type ResourceReport } from './measure.js';
 
 export const PROVIDER_LATENCY_MS = 20;
 export const CMG_LATENCY_MS = 10;
 export const EVENTS_PER_PERSON = 30;
-/** What one instance may need for 10,000 mailboxes (issue #17). */
-const PRODUCT_RSS_TARGET_MB = 512;
 /** As deployed: host.json `extensions.serviceBus.maxConcurrentSessions`, read from the file itself. */
 export const MAX_CONCURRENT_SESSIONS: number = (
   JSON.parse(readFileSync(new URL('../../../host.json', import.meta.url), 'utf8')) as { extensions: { serviceBus: { maxConcurrentSessions: number } } }
@@ -168,7 +159,7 @@ export async function startBenchEnvironment(options: {
     }
   });
   console.log(
-    `setup: ${options.mailboxes} mailboxes (${count(org, 'graph')} Graph, ${count(org, 'google')} Google), ${org.eventCount} events seeded, environment up in ${((performance.now() - started) / 1000).toFixed(1)} s ` +
+    `setup: ${options.mailboxes} mailboxes (${mailboxCount(org, 'graph')} Graph, ${mailboxCount(org, 'google')} Google), ${org.eventCount} events seeded, environment up in ${((performance.now() - started) / 1000).toFixed(1)} s ` +
       `(Azurite in child process ${azurite.pid}, the emulators in child process ${emulators.pid}); ${machineLine()}`,
   );
   const atSetup = process.memoryUsage();
@@ -238,19 +229,8 @@ export async function startProcessesSampler(b: BenchEnvironment): Promise<{ stop
   };
 }
 
-/** CPU per unit of work (job, mailbox), each process apart. */
-export function cpuPerLine(report: ProcessesReport, units: number, unit: string): string {
-  const per = (seconds: number | undefined): string => (seconds === undefined ? '-' : `${((seconds * 1000) / Math.max(1, units)).toFixed(1)} ms`);
-  return `CPU per ${unit} (${units}): product ${per(report.product.cpuSeconds)}, emulators ${per(report.emulators?.cpuSeconds)}, Azurite ${per(report.azurite?.cpuSeconds)}`;
-}
-
-const count = (org: BenchRoster, provider: 'graph' | 'google'): number => org.people.filter((p) => p.provider === provider).length;
-
-export interface SweepFigures {
-  readonly seconds: number;
-  readonly mailboxesPerSecond: number;
-  readonly activitiesHeld: number;
-}
+/** How many of the roster's mailboxes one provider serves. */
+export const mailboxCount = (org: BenchRoster, provider: 'graph' | 'google'): number => org.people.filter((p) => p.provider === provider).length;
 
 /** Forgets what the emulators, the request counter, the job tally and the call timings saw so far. */
 export async function clearRecords(b: BenchEnvironment): Promise<void> {
@@ -258,153 +238,4 @@ export async function clearRecords(b: BenchEnvironment): Promise<void> {
   b.http.reset();
   b.jobs.reset();
   b.calls.reset();
-}
-
-/** Job durations and where they went. */
-export function printJobTimes(b: BenchEnvironment): void {
-  console.log(`  jobs: duration ${summary(b.jobs.durations)}; dependency calls as the jobs saw them (concurrent, so sums overlap; ${HISTOGRAM_PRECISION}):`);
-  for (const line of b.calls.lines()) console.log(`    ${line}`);
-}
-
-/** The processes' lines: the product's with its RSS target and the load average, then the children's, then CPU per mailbox. */
-function printProcesses(report: ProcessesReport, mailboxes: number): void {
-  const rss = report.product.peakRssMb;
-  console.log(`  ${report.lines[0]}; peak RSS target < ${PRODUCT_RSS_TARGET_MB} MB: ${rss < PRODUCT_RSS_TARGET_MB ? 'met' : 'missed'}; ${machineLine()}`);
-  for (const line of report.lines.slice(1)) console.log(`  ${line}`);
-  console.log(`  ${cpuPerLine(report, mailboxes, 'mailbox')}`);
-}
-
-/** Roster refresh, then every new mailbox's first (full) sync through the queue until it is idle. */
-export async function rosterAndFullSweep(b: BenchEnvironment, options: { quiet?: boolean } = {}): Promise<SweepFigures> {
-  // Where the sweep is only set-up (quiet), nobody reads its budget against the bare client.
-  const baseline = options.quiet ? undefined : await printBaseline(b);
-  await clearRecords(b);
-  const sampler = await startProcessesSampler(b);
-  const started = performance.now();
-  const roster = await refreshRoster(b.env.deps, { full: true });
-  const rosterSeconds = (performance.now() - started) / 1000;
-  const cmgOpen = new InFlightGauge(portOf(b.emulators.endpoints.cmgBaseUrl));
-  await b.env.queue.whenIdle({ horizonMs: 0 });
-  const open = cmgOpen.report(b.env.config.cmg.maxConcurrency);
-  cmgOpen.close();
-  const report = await sampler.stop();
-  const seconds = report.product.seconds;
-  const counts = await b.emulators.counts();
-  const figures = { seconds, mailboxesPerSecond: b.mailboxes / seconds, activitiesHeld: counts.activitiesHeld };
-  console.log(
-    `full sweep: ${b.mailboxes} mailboxes in ${seconds.toFixed(1)} s = ${figures.mailboxesPerSecond.toFixed(1)} mailboxes/s ` +
-      `(roster ${rosterSeconds.toFixed(1)} s: ${roster.written} written, ${roster.enqueued} enqueued; ${MAX_CONCURRENT_SESSIONS} sessions at once); jobs: ${b.jobs.statusLine()}`,
-  );
-  if (!options.quiet) printRequests(b, counts, 'full');
-  printCmgBudget(b, counts, open, baseline);
-  printJobTimes(b);
-  printProcesses(report, b.mailboxes);
-  return figures;
-}
-
-/**
- * The sweep against what CMG allows: CMG_MAX_CONCURRENCY requests open at a time, each taking the
- * emulator's latency, is a ceiling of PUTs per second; the floor is the sweep's PUTs at that rate.
- * The sweep runs from the roster's enqueue to the last job (the roster refresh has its figures
- * above); the open-request gauge says whether the pool was kept full.
- */
-function printCmgBudget(b: BenchEnvironment, counts: EmulatorCounts, open: InFlightReport, baseline?: BaselineFigures): void {
-  const pool = b.env.config.cmg.maxConcurrency;
-  const ceiling = pool * (1000 / CMG_LATENCY_MS);
-  const puts = counts.cmg.activityPuts;
-  const rate = puts / open.seconds;
-  const floor = puts / ceiling;
-  const googleBoxes = count(b.org, 'google');
-  const tokens = counts.google.tokenRequests;
-  const againstFloor = puts === 0 ? 'no PUTs, so no floor' : `floor ${floor.toFixed(1)} s (${puts} PUTs at the ceiling), wall time ${(open.seconds / floor).toFixed(2)} × the floor`;
-  console.log(
-    `  CMG budget: ceiling ${ceiling} PUT/s (CMG_MAX_CONCURRENCY ${pool} × 1000 / ${CMG_LATENCY_MS} ms); PUT rate ${rate.toFixed(0)}/s over the sweep's ${open.seconds.toFixed(1)} s ` +
-      `= ${((100 * rate) / ceiling).toFixed(0)} % of the ceiling; ${againstFloor}; Google token requests ${googleBoxes === 0 ? '-' : (tokens / googleBoxes).toFixed(2)}/mailbox; ${machineLine()}`,
-  );
-  console.log(
-    `  CMG requests open: mean ${open.mean.toFixed(1)} of ${pool}; all ${pool} for ${(100 * open.shareAtLeast).toFixed(0)} % of the sweep, none for ${(100 * open.shareIdle).toFixed(0)} %; ` +
-      `each open ${open.meanRequestMs.toFixed(1)} ms on average (the emulator holds it ${CMG_LATENCY_MS} ms)`,
-  );
-  if (baseline && puts > 0) {
-    console.log(
-      `  against the bare client on this machine (${baseline.perSecond.toFixed(0)}/s, each open ${baseline.meanMs.toFixed(1)} ms): the sweep's PUT rate is ${((100 * rate) / baseline.perSecond).toFixed(0)} % of it`,
-    );
-  }
-}
-
-/**
- * A bare client's rate against the same emulator at the same concurrency, before the sweep: the
- * part of the printed ceiling this machine allows at all. Its requests one at a time first: what
- * one answer costs here beyond the emulator's latency with nothing else under way.
- */
-async function printBaseline(b: BenchEnvironment): Promise<BaselineFigures> {
-  const { application, password, maxConcurrency } = b.env.config.cmg;
-  const target = {
-    cmgBaseUrl: b.emulators.endpoints.cmgBaseUrl,
-    authorization: `Basic ${Buffer.from(`${application}:${password}`, 'utf8').toString('base64')}`,
-  };
-  const alone = await bareClientBaseline({ ...target, concurrency: 1, requests: 200 });
-  const baseline = await bareClientBaseline({ ...target, concurrency: maxConcurrency });
-  const ceiling = maxConcurrency * (1000 / CMG_LATENCY_MS);
-  console.log(
-    `bare client: node:http alone, ${maxConcurrency} PUTs open at a time against the CMG emulator, reaches ${baseline.perSecond.toFixed(0)}/s = ${((100 * baseline.perSecond) / ceiling).toFixed(0)} % of the ceiling ${ceiling}/s ` +
-      `(each open ${baseline.meanMs.toFixed(1)} ms against the emulator's ${CMG_LATENCY_MS} ms); ` +
-      `one PUT at a time, each takes ${alone.meanMs.toFixed(1)} ms; ${machineLine()}`,
-  );
-  return baseline;
-}
-
-/** One scheduled (delta) job per mailbox at once — dispatch's messages without the calendar spread. */
-export async function incrementalSweep(b: BenchEnvironment): Promise<SweepFigures> {
-  await clearRecords(b);
-  const sampler = await startProcessesSampler(b);
-  const now = new Date();
-  const cmgOpen = new InFlightGauge(portOf(b.emulators.endpoints.cmgBaseUrl));
-  await b.env.queue.sendMany(
-    b.org.people.map((p) => ({
-      job: { mailboxKey: p.key, reason: 'schedule' as const, full: false, enqueuedAt: now.toISOString() },
-      messageId: scheduleMessageId(p.key, new Date(now.getTime() + 1)),
-    })),
-  );
-  await b.env.queue.whenIdle({ horizonMs: 0 });
-  const open = cmgOpen.report(b.env.config.cmg.maxConcurrency);
-  cmgOpen.close();
-  const report = await sampler.stop();
-  const counts = await b.emulators.counts();
-  const seconds = report.product.seconds;
-  console.log(`incremental sweep, no change: ${b.mailboxes} mailboxes in ${seconds.toFixed(1)} s = ${(b.mailboxes / seconds).toFixed(1)} mailboxes/s; jobs: ${b.jobs.statusLine()}`);
-  printRequests(b, counts, 'incremental');
-  printCmgBudget(b, counts, open);
-  printJobTimes(b);
-  printProcesses(report, b.mailboxes);
-  return { seconds, mailboxesPerSecond: b.mailboxes / seconds, activitiesHeld: counts.activitiesHeld };
-}
-
-/** Requests per mailbox against the minimum, from the emulators' records and the client-side counter. */
-function printRequests(b: BenchEnvironment, counts: EmulatorCounts, kind: 'full' | 'incremental'): void {
-  const graphBoxes = count(b.org, 'graph');
-  const googleBoxes = count(b.org, 'google');
-  const per = (n: number, boxes: number): string => (boxes === 0 ? '-' : (n / boxes).toFixed(2));
-  const { graph, google, cmg, activitiesHeld } = counts;
-  const providerFailures = graph.failed + google.failed;
-  console.log(
-    `  Graph:  ${per(graph.httpRequests, graphBoxes)} HTTP requests/mailbox (minimum 1.00: first delta page + mailboxSettings in one $batch; ${graph.apiCalls} API calls inside), ` +
-      `${graph.authRequests} token/discovery requests for all ${graphBoxes} mailboxes (amortised)`,
-  );
-  console.log(
-    `  Google: ${per(google.apiRequests, googleBoxes)} events.list requests/mailbox (minimum 1.00: one page of 2,500), ` +
-      `${per(google.tokenRequests, googleBoxes)} token requests/mailbox (domain-wide delegation: one token per user and hour)` +
-      (providerFailures > 0 ? `; ${providerFailures} provider answers >= 400` : ''),
-  );
-  const cmgMinimum = kind === 'full' ? `minimum ${per(activitiesHeld, b.mailboxes)}: one PUT per activity CMG holds (${activitiesHeld})` : 'minimum 0.00: nothing changed';
-  console.log(
-    `  CMG:    ${per(cmg.activityPuts + cmg.activityDeletes, b.mailboxes)} operations/mailbox (${cmg.activityPuts} PUT, ${cmg.activityDeletes} DELETE; ${cmgMinimum}); ` +
-      // A full sync reads what CMG holds for the user (our sign): one list per mailbox, no more.
-      `${per(cmg.activityLists, b.mailboxes)} list requests/mailbox (${kind === 'full' ? 'minimum 1.00: a full sync reads CMG once per user' : 'minimum 0.00: deltas trust our record'}); ` +
-      `${cmg.other} other requests (roster, codes, check); ${cmg.failed} answers >= 400`,
-  );
-  console.log(
-    `  Table Storage: ${per(b.http.get('tables'), b.mailboxes)} requests/mailbox (${b.http.get('tables')}); ` +
-      `client-side totals: CMG ${b.http.get('cmg')}, Graph ${b.http.get('graph')}, Google ${b.http.get('google')}`,
-  );
 }

@@ -7,7 +7,7 @@
  */
 import axios, { type AxiosInstance } from 'axios';
 import { configurationError, type AppError } from '../errors/app-error.js';
-import { backoffDelay } from '../errors/retry-after.js';
+import { backoffDelay } from '../domain/backoff.js';
 import { redactText, registerSecret, type Logger } from '../observability/logger.js';
 import { elapsedMs, type Telemetry } from '../observability/telemetry.js';
 import type { CmgConfig } from '../config/config.js';

@@ -1,6 +1,6 @@
 /** Every setting the program reads, grouped as the settings reference presents them. */
 import { ADMIN_SETTINGS } from './admin-settings.js';
-import { MAPPING_SETTINGS } from './mapping-settings.js';
+import { MAPPING_SETTINGS } from './mapping-setting-specs.js';
 import { PROFILE_LIST_SETTING, profileSettings } from './profile-settings.js';
 import { CMG_SETTINGS, PLATFORM_SETTINGS, PUSH_SETTINGS, SYNC_SETTINGS } from './runtime-settings.js';
 import type { SettingSpecs } from './read-settings.js';

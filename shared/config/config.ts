@@ -2,7 +2,7 @@
  * The one typed, frozen configuration of the product, read from app settings at start-up.
  * Reading settings anywhere else is a bug (STYLE.md habit 4).
  */
-import { readMappingSettings } from './mapping-settings.js';
+import { readMappingSettings } from './mapping-setting-specs.js';
 import { readProfiles, type Profile } from './profile-settings.js';
 import { describeProblems, isKeyVaultReference, KEY_VAULT_PROBLEM, readSettings, type Env, type SettingProblem } from './read-settings.js';
 import { ADMIN_SETTINGS } from './admin-settings.js';

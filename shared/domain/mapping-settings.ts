@@ -1,4 +1,4 @@
-/** The mapping rules' settings (MAPPING.md), already validated; see shared/config/mapping-settings.ts for names and defaults. */
+/** The mapping rules' settings (MAPPING.md), already validated; see shared/config/mapping-setting-specs.ts for names and defaults. */
 export interface MappingSettings {
   readonly lookbackHours: number;
   readonly viewDays: number;

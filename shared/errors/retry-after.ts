@@ -22,9 +22,3 @@ export function parseRetryAfter(
   if (Number.isFinite(date)) return Math.max(0, date - now);
   return undefined;
 }
-
-/** Exponential backoff with full jitter, capped: attempt 0 → up to base, 1 → up to 2×base … */
-export function backoffDelay(attempt: number, baseMs: number, capMs: number, random: () => number = Math.random): number {
-  const ceiling = Math.min(capMs, baseMs * 2 ** attempt);
-  return Math.round(ceiling / 2 + (random() * ceiling) / 2);
-}

@@ -11,7 +11,7 @@
  * - the trace context travels as the `traceparent` application property, checked on delivery.
  */
 import { requireValidJob } from './mailbox-job.js';
-import { systemClock, type Clock } from './clock.js';
+import { systemClock, type Clock } from '../clock/clock.js';
 import { silentLogger, type Logger } from '../observability/logger.js';
 import { readTraceparent, TRACEPARENT_PROPERTY } from '../observability/trace-context.js';
 import type { JobHandler, JobQueue, OutgoingJob, SendOptions } from './job-queue.js';

@@ -1,65 +1,5 @@
 /** The Mailboxes table: one row per synced CMG user (ARCHITECTURE.md "Tables"). */
-import type { CalendarWindow } from '../domain/calendar-window.js';
-import type { ProviderKind } from '../domain/calendar-event.js';
-
-export const MAILBOX_STATES = ['active', 'invalid', 'excluded', 'disabled', 'over-limit', 'failing'] as const;
-/** Whether the mailbox is synced, and if not, why not. */
-export type MailboxState = (typeof MAILBOX_STATES)[number];
-
-export type SyncMode = 'full' | 'delta';
-
-export interface Mailbox {
-  /** CMG user id: the RowKey, the Activities partition and the Service Bus session id. */
-  readonly key: string;
-  readonly address: string;
-  readonly domain: string;
-  readonly language: string;
-  /** CMG's forwarding default for the user's activities. */
-  readonly forwardByDefault: boolean;
-  readonly messageSystem: number;
-  readonly state: MailboxState;
-  /** Why the state is not `active`, for the status report. */
-  readonly stateReason?: string | undefined;
-  /** The address belongs to more than one CMG user. */
-  readonly multiAddress: boolean;
-  /** Name of the profile (tenant / domain settings) the mailbox is synced with. */
-  readonly profile?: string | undefined;
-  readonly provider?: ProviderKind | undefined;
-  /** Graph deltaLink or Google syncToken; absent until the first full sync. */
-  readonly syncToken?: string | undefined;
-  /** The window the token was obtained for: a new day means a new window and a full sync. */
-  readonly window?: CalendarWindow | undefined;
-  /** Hash of the settings that shape the mapping: a change forces a full sync. */
-  readonly configHash?: string | undefined;
-  /** Graph, with PROFILE_<NAME>_RESOLVE_ADDRESSES: the user's object id found for `directoryIdAddress`. */
-  readonly directoryId?: string | undefined;
-  /** The address `directoryId` was found for: once the address changes, it is looked up again. */
-  readonly directoryIdAddress?: string | undefined;
-  /** IANA zone of the mailbox, for all-day events. */
-  readonly timeZone?: string | undefined;
-  /** ISO instant since which automatic replies have been on, if they are. */
-  readonly automaticRepliesSince?: string | undefined;
-  /** What the last sync's automatic replies mapped to: a delta mapping the same leaves them alone. */
-  readonly automaticRepliesSeen?: string | undefined;
-  readonly lastSyncAt?: string | undefined;
-  readonly lastSyncMode?: SyncMode | undefined;
-  /** Short text of the last failure; never a secret. */
-  readonly lastError?: string | undefined;
-  readonly lastErrorAt?: string | undefined;
-  /** Consecutive failed jobs (for an invalid mailbox: failed re-probes); 0 after a success. */
-  readonly failures: number;
-  /**
-   * ISO instant before which dispatch schedules no job: the backoff of a failing mailbox, the
-   * next re-probe of one the sync job found invalid.
-   */
-  readonly retryAt?: string | undefined;
-  /** ISO instant of the first provider refusal in the current unbroken run of refusals. */
-  readonly refusedSince?: string | undefined;
-  /** Activities CMG holds for the mailbox. */
-  readonly activityCount: number;
-  /** CMG's modification time of the calendar settings the row was built from. */
-  readonly rosterModifiedAt?: string | undefined;
-}
+import type { Mailbox, MailboxState } from '../domain/mailbox.js';
 
 /** A mailbox as read, with the ETag to make a conditional update. */
 export type StoredMailbox = Mailbox & { readonly etag: string };
@@ -124,6 +64,8 @@ export interface MailboxQueryPage {
 }
 
 export interface MailboxRepository {
+  /** Whether a mailbox with this key can be stored at all (the store's key limits). */
+  fitsKey(key: string): boolean;
   get(key: string): Promise<StoredMailbox | undefined>;
   /**
    * One page of a search, shard by shard, each shard in key order. The cursor is this
@@ -143,6 +85,13 @@ export interface MailboxRepository {
    * ConcurrencyConflictError when another writer changed or deleted it meanwhile.
    */
   update(mailbox: Mailbox, etag: string): Promise<string>;
+  /**
+   * Applies `transition` (domain/mailbox.ts) to the row and writes the result with its ETag; when
+   * another writer (the roster refresh, a sync job) wrote the row meanwhile, reads it again and
+   * applies the same transition to the fresh row. `read`, when the caller holds the row already,
+   * saves the first read. Returns the row written, or undefined when there is no row (any more).
+   */
+  change(key: string, transition: (mailbox: Mailbox) => Mailbox, read?: StoredMailbox): Promise<StoredMailbox | undefined>;
   /**
    * Writes many rows in few requests (Table Storage transactions: up to 100 rows of one shard
    * each). Returns the keys of the conditional writes that met another writer's change: the

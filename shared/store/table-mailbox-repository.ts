@@ -1,21 +1,12 @@
 import { odata, type TableClient, type TableEntity, type TransactionAction } from '@azure/data-tables';
 import { z } from 'zod';
 import { permanentError } from '../errors/app-error.js';
-import {
-  MAILBOX_STATES,
-  type ListMailboxesOptions,
-  type Mailbox,
-  type MailboxPage,
-  type MailboxQuery,
-  type MailboxQueryPage,
-  type MailboxRepository,
-  type MailboxSummary,
-  type MailboxWrite,
-  type StoredMailbox,
-} from './mailbox-repository.js';
+import { MAILBOX_STATES, type Mailbox } from '../domain/mailbox.js';
+import type { ListMailboxesOptions, MailboxPage, MailboxQuery, MailboxQueryPage, MailboxRepository, MailboxSummary, MailboxWrite, StoredMailbox } from './mailbox-repository.js';
 import { parseEntity } from './parse-entity.js';
 import { SHARD_COUNT, shardOf } from './shard.js';
-import { ConcurrencyConflictError, requireEtag, statusOf, toStoreError } from './table-errors.js';
+import { ConcurrencyConflictError } from './concurrency-conflict.js';
+import { requireEtag, statusOf, toStoreError } from './table-errors.js';
 import { decodeKey, encodeKey } from './table-key.js';
 import type { TableGetter } from './table-connection.js';
 
@@ -24,6 +15,10 @@ const TABLE = 'Mailboxes';
 const MAX_PAGE = 1000;
 /** Rows in one entity group transaction, all of one partition (Table Storage's limit). */
 const MAX_TRANSACTION = 100;
+/** Table Storage keys are at most 1 KiB; an escaped key is ASCII, one byte per character. */
+const MAX_KEY = 1024;
+/** Writes of one change before giving up: each conflict means another writer just wrote the row. */
+const CHANGE_ATTEMPTS = 5;
 /**
  * Table requests one query call may make. Each request moves the search on (a shard, a page),
  * so a search that matches little still ends; when it stops here, the cursor says where.
@@ -125,6 +120,10 @@ const SUMMARY_COLUMNS = ['RowKey', ...Object.keys(SummaryEntity.shape).filter((n
 export class TableMailboxRepository implements MailboxRepository {
   constructor(private readonly table: TableGetter) {}
 
+  fitsKey(key: string): boolean {
+    return encodeKey(key).length <= MAX_KEY;
+  }
+
   async get(key: string): Promise<StoredMailbox | undefined> {
     const client = await this.table();
     try {
@@ -215,6 +214,22 @@ export class TableMailboxRepository implements MailboxRepository {
     } catch (error) {
       throw toStoreError(error, TABLE, `upsert ${mailbox.key}`);
     }
+  }
+
+  async change(key: string, transition: (mailbox: Mailbox) => Mailbox, read?: StoredMailbox): Promise<StoredMailbox | undefined> {
+    let current = read ?? (await this.get(key));
+    for (let attempt = 0; attempt < CHANGE_ATTEMPTS && current; attempt += 1) {
+      const { etag, ...row } = current;
+      const next = transition(row);
+      try {
+        return { ...next, etag: await this.update(next, etag) };
+      } catch (error) {
+        if (!(error instanceof ConcurrencyConflictError)) throw error;
+        current = await this.get(key);
+      }
+    }
+    if (current) throw new Error(`Mailbox ${key} kept changing under its writers`);
+    return undefined;
   }
 
   async update(mailbox: Mailbox, etag: string): Promise<string> {

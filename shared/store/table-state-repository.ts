@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { parseEntity } from './parse-entity.js';
-import { ConcurrencyConflictError, requireEtag, statusOf, toStoreError } from './table-errors.js';
+import { ConcurrencyConflictError } from './concurrency-conflict.js';
+import { requireEtag, statusOf, toStoreError } from './table-errors.js';
 import { encodeKey } from './table-key.js';
 import type { StateRepository, StoredState } from './state-repository.js';
 import type { TableGetter } from './table-connection.js';

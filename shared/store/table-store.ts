@@ -5,22 +5,8 @@ import { tableGetter, type TableConnectionOptions, type TablesConnection } from 
 import { TableMailboxRepository } from './table-mailbox-repository.js';
 import { TableStateRepository } from './table-state-repository.js';
 import { TableSubscriptionRepository } from './table-subscription-repository.js';
-import type { ActivityRepository } from './activity-repository.js';
-import type { DeadLetterRepository } from './dead-letter-repository.js';
-import type { MailboxRepository } from './mailbox-repository.js';
-import type { SeriesMasterRepository } from './series-master-repository.js';
 import { TableSeriesMasterRepository } from './table-series-master-repository.js';
-import type { StateRepository } from './state-repository.js';
-import type { SubscriptionRepository } from './subscription-repository.js';
-
-export interface Store {
-  readonly mailboxes: MailboxRepository;
-  readonly activities: ActivityRepository;
-  readonly subscriptions: SubscriptionRepository;
-  readonly state: StateRepository;
-  readonly deadLetters: DeadLetterRepository;
-  readonly seriesMasters: SeriesMasterRepository;
-}
+import type { Store } from './store.js';
 
 export function createTableStore(connection: TablesConnection, options: TableConnectionOptions = {}): Store {
   return {

@@ -4,7 +4,7 @@ import type { CmgGateway } from '../cmg/cmg-gateway.js';
 import type { Logger } from '../observability/logger.js';
 import type { Telemetry } from '../observability/telemetry.js';
 import type { JobQueue } from '../queue/job-queue.js';
-import type { Store } from '../store/table-store.js';
+import type { Store } from '../store/store.js';
 import type { ProviderRegistry } from './provider-registry.js';
 
 export interface SyncDeps {

@@ -13,7 +13,7 @@ import { SYNC_SETTINGS } from '../../shared/config/runtime-settings.js';
 import { FAKE_AZD_ENVIRONMENT } from './azd-environment.js';
 import { buildParams, copyOfInfra, describeWithBicep, inTurn, ROOT, snapshot, type PredictedResource, type Snapshot } from './bicep.js';
 import { ofType, one } from './predicted.js';
-import { FAILING_SHARE_LIMIT } from '../../shared/sync/system-status.js';
+import { FAILING_SHARE_LIMIT } from '../../shared/operations/system-status.js';
 import { Datetime, Dynamic, run, type Row, type Value } from './kql.js';
 
 const OPERATIONS_DOC = readFileSync(join(ROOT, 'docs', 'operations.md'), 'utf8');

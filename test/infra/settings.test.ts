@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { ADMIN_SETTINGS } from '../../shared/config/admin-settings.js';
 import { MAX_WEBHOOK_BODY } from '../../functions/webhook-body.js';
-import { MAPPING_SETTINGS } from '../../shared/config/mapping-settings.js';
+import { MAPPING_SETTINGS } from '../../shared/config/mapping-setting-specs.js';
 import { PROFILE_LIST_SETTING, profileSettings } from '../../shared/config/profile-settings.js';
 import { CMG_SETTINGS, PLATFORM_SETTINGS, PUSH_SETTINGS, SYNC_SETTINGS } from '../../shared/config/runtime-settings.js';
 import type { Setting } from '../../shared/config/setting.js';

@@ -21,7 +21,9 @@ declare module 'vitest' {
 const ROOT = resolve(import.meta.dirname, '..', '..');
 
 export async function setup(project: TestProject): Promise<() => Promise<void>> {
+  // As `npm run build` does: tsc, then the admin page's files beside the compiled module.
   execFileSync(process.execPath, [join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', join(ROOT, 'tsconfig.build.json')], { cwd: ROOT, stdio: 'pipe' });
+  execFileSync(process.execPath, [join(ROOT, 'dist', 'tools', 'build', 'copy-admin-page.js')], { cwd: ROOT, stdio: 'pipe' });
   const azurite = await startAzurite();
   project.provide('tablesConnectionString', azurite.connectionString);
   return () => azurite.close();

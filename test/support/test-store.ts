@@ -5,7 +5,8 @@
  */
 import { randomBytes } from 'node:crypto';
 import { inject } from 'vitest';
-import { createTableStore, type Store } from '../../shared/store/table-store.js';
+import type { Store } from '../../shared/store/store.js';
+import { createTableStore } from '../../shared/store/table-store.js';
 
 export interface TestStore extends Store {
   /** Where the tables are, to open them directly (e.g. to plant a corrupted row). */

@@ -2,7 +2,7 @@
  * A clock that moves only when a test says so: scheduled delivery, backoff and duplicate
  * windows are tested in milliseconds of real time.
  */
-import type { Clock } from '../../shared/queue/clock.js';
+import type { Clock } from '../../shared/clock/clock.js';
 
 export class ManualClock implements Clock {
   private timers: { at: number; order: number; callback: () => void }[] = [];

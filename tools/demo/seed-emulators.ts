@@ -4,7 +4,7 @@
  */
 import type { CmgEmulatorControl } from '../emulators/cmg/cmg-control.js';
 import type { GoogleEmulatorControl } from '../emulators/google/google-emulator.js';
-import type { GraphEmulatorControl } from '../emulators/graph/graph-emulator.js';
+import type { GraphEmulatorControl } from '../emulators/graph/graph-emulator-control.js';
 import type { SeedEvent } from '../emulators/graph/graph-emulator-state.js';
 import type { EventInput } from '../emulators/google/google-calendar-store.js';
 import type { DemoEvent, DemoOrganisation, DemoPerson } from './demo-organisation.js';

@@ -5,7 +5,7 @@
  * (https://developers.google.com/calendar/api/guides/quota#backoff). A wait longer than
  * `maxWaitMs` is not slept here: the error goes to the job queue, which reschedules.
  */
-import { backoffDelay } from '../../errors/retry-after.js';
+import { backoffDelay } from '../../domain/backoff.js';
 import type { Logger } from '../../observability/logger.js';
 import { classifyGoogleError, type GoogleCallContext } from './google-errors.js';
 

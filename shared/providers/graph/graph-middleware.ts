@@ -11,7 +11,8 @@
  * Middleware docs: https://github.com/microsoftgraph/msgraph-sdk-javascript/blob/dev/docs/CustomMiddlewareChain.md
  */
 import type { Context, Middleware, MiddlewareOptions } from '@microsoft/microsoft-graph-client';
-import { backoffDelay, parseRetryAfter } from '../../errors/retry-after.js';
+import { backoffDelay } from '../../domain/backoff.js';
+import { parseRetryAfter } from '../../errors/retry-after.js';
 import type { AppError } from '../../errors/app-error.js';
 import type { Logger } from '../../observability/logger.js';
 import type { HttpTransport } from './http-transport.js';

@@ -18,7 +18,7 @@
  */
 import type { NormalizeResult, SeriesMaster } from '../../domain/calendar-event.js';
 import type { CalendarWindow } from '../../domain/calendar-window.js';
-import { hydrateStubs, mastersIn } from '../../domain/graph-series.js';
+import { hydrateStubs, mastersIn } from '../../domain/series-stubs.js';
 import { normalizeGraphEvent } from '../../domain/normalize-graph-event.js';
 import { transientError } from '../../errors/app-error.js';
 import type { SeriesMemory } from '../calendar-provider.js';

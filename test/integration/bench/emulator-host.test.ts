@@ -1,8 +1,8 @@
 import { afterEach, describe, expect, inject, it } from 'vitest';
 import { createEmulatorHost, type EmulatorHost } from '../../../bench/support/emulator-host.js';
 import { benchRoster, type BenchRoster } from '../../../bench/support/bench-organisation.js';
-import { refreshRoster } from '../../../shared/sync/refresh-roster.js';
-import { runMailboxJob } from '../../../shared/sync/run-mailbox-job.js';
+import { refreshRoster } from '../../../shared/sync/roster/refresh-roster.js';
+import { runMailboxJob } from '../../../shared/sync/job/run-mailbox-job.js';
 import { composeLocalProduct, localCredentials, type LocalProduct } from '../../../tools/local-env/local-environment.js';
 import { silentLogger } from '../../../shared/observability/logger.js';
 import { uniqueTablePrefix } from '../../support/test-store.js';

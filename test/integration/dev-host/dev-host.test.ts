@@ -11,6 +11,8 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createTableStore } from '../../../shared/store/table-store.js';
+import { AZURITE_ACCOUNT, AZURITE_ACCOUNT_KEY } from '../../../tools/azurite/start-azurite.js';
 
 const ROOT = resolve(import.meta.dirname, '..', '..', '..');
 const CHROMIUM = [process.env.CHROMIUM_PATH, '/usr/bin/chromium', '/usr/bin/chromium-browser'].find((path) => path !== undefined && existsSync(path));
@@ -31,7 +33,7 @@ async function freePort(): Promise<number> {
 }
 
 beforeAll(async () => {
-  // dist/ is built once for the run by test/support/global-setup.ts.
+  // dist/ is built once for the run by test/support/global-setup.ts (tsc, then the admin page's files).
   port = await freePort();
   // Its own working directory: no local.settings.json (embedded defaults), its own dev-host.log.
   host = spawn(process.execPath, [join(ROOT, 'dist', 'tools', 'dev-host', 'main.js')], { cwd: mkdtempSync(join(tmpdir(), 'dev-host-')), env: { ...process.env, PORT: String(port) }, stdio: ['ignore', 'pipe', 'pipe'] });
@@ -326,4 +328,44 @@ describe.skipIf(CHROMIUM === undefined && process.env.CI !== 'true')('admin page
     expect(await page.title()).toBe('CMG calendar sync');
     await page.close();
   }, 60_000);
+
+  it('when each report is opened, then the Reports section shows the rows of /api/reports/* from the running product', async () => {
+    // Real data for all four: the demo holds an invalid address (2003) and a shared one (2004);
+    // CMG is made to refuse the next activity PUT and a new meeting is synced; a dead-lettered
+    // job is recorded through the product's own repository in the dev host's tables.
+    const cmgOrigin = new URL(/cmg +emulator at (\S+)/.exec(output)![1]!).origin;
+    const graphOrigin = new URL(/graph +emulator at (\S+?):? /.exec(output)![1]!).origin;
+    const tables = /azurite +tables at (\S+)/.exec(output)![1]!;
+    const store = createTableStore({ connectionString: `DefaultEndpointsProtocol=http;AccountName=${AZURITE_ACCOUNT};AccountKey=${AZURITE_ACCOUNT_KEY};TableEndpoint=${tables};` });
+    await store.deadLetters.add({ messageId: 'reports-test', mailboxKey: '1001', reason: 'attempts-exhausted', description: '5 attempts failed; last: CMG answered 503', deliveryCount: 1, at: new Date().toISOString() });
+    const context = await browser.newContext({ ignoreHTTPSErrors: true });
+    const anna = JSON.parse((await call('GET', '/api/mailboxes/1001')).body) as { mailbox: { address: string } };
+    const hour = Math.ceil(Date.now() / 3_600_000) * 3_600_000;
+    expect((await context.request.post(`${graphOrigin}/_control/graph/users/${anna.mailbox.address}/events`, { data: { subject: 'Refused by CMG', start: new Date(hour + 2 * 3_600_000).toISOString(), end: new Date(hour + 3 * 3_600_000).toISOString() } })).status()).toBe(201);
+    expect((await context.request.post(`${cmgOrigin}/_control/cmg/faults`, { data: { operation: 'upsertActivity', kind: 'status', status: 422, times: 1 } })).status()).toBe(204);
+    expect((await call('POST', '/api/mailboxes/1001/resync')).status).toBe(202);
+    const reportRows = async (name: string): Promise<unknown[]> => Object.values(JSON.parse((await call('GET', `/api/reports/${name}`)).body) as Record<string, unknown[]>)[0]!;
+    await expect.poll(async () => (await reportRows('rejected-activities')).length, { timeout: 30_000 }).toBeGreaterThan(0);
+    await context.close();
+
+    const { page, problems } = await adminPage();
+    const expected: Record<string, (row: Record<string, unknown>) => string> = {
+      invalid: (m) => String(m.key),
+      multi: (a) => String(a.address),
+      'dead-letters': (d) => String(d.reason),
+      'rejected-activities': (a) => String(a.sourceEventId),
+    };
+    for (const [name, identify] of Object.entries(expected)) {
+      const rows = (await reportRows(name)) as Array<Record<string, unknown>>;
+      expect(rows.length, name).toBeGreaterThan(0);
+      await page.click(`#report-buttons button[data-report="${name}"]`);
+      await expect.poll(() => page.locator('#report').getAttribute('data-report')).toBe(name);
+      await expect.poll(() => page.locator('#report-rows tr').count()).toBe(rows.length);
+      const shown = await page.locator('#report-rows tr').evaluateAll((trs) => trs.map((tr) => [...tr.children].map((td) => td.textContent ?? '')));
+      for (const row of rows) expect(shown.some((cells) => cells.includes(identify(row))), `${name}: ${identify(row)}`).toBe(true);
+      if (name === 'dead-letters') expect(shown.flat()).toContain('5 attempts failed; last: CMG answered 503');
+    }
+    expect(problems).toEqual([]);
+    await page.close();
+  }, 90_000);
 });

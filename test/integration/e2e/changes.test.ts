@@ -1,8 +1,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { readConfig } from '../../../shared/config/config.js';
-import { refreshRoster } from '../../../shared/sync/refresh-roster.js';
-import { runMailboxJob } from '../../../shared/sync/run-mailbox-job.js';
-import { aJob } from '../../support/mailbox-job-fixture.js';
+import { refreshRoster } from '../../../shared/sync/roster/refresh-roster.js';
+import { runMailboxJob } from '../../../shared/sync/job/run-mailbox-job.js';
+import { aJob } from '../../support/mailbox-job-harness.js';
 import type { LocalEnvironment } from '../../../tools/local-env/local-environment.js';
 import { googleEvent, googleEventId } from '../../../tools/demo/seed-emulators.js';
 import type { DemoAutomaticReplies } from '../../../tools/demo/demo-organisation.js';

@@ -21,7 +21,7 @@ export async function startE2e(options: LocalEnvironmentOptions = {}): Promise<L
 
 /** Roster, then every synced mailbox's first job, then quiet. */
 export async function syncEveryone(env: LocalEnvironment): Promise<void> {
-  const { refreshRoster } = await import('../../../shared/sync/refresh-roster.js');
+  const { refreshRoster } = await import('../../../shared/sync/roster/refresh-roster.js');
   await refreshRoster(env.deps, { full: true });
   env.startWorker();
   await env.queue.whenIdle({ horizonMs: 0 });

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { aJob } from '../../support/mailbox-job-fixture.js';
-import type { Mailbox } from '../../../shared/store/mailbox-repository.js';
+import { aJob } from '../../support/mailbox-job-harness.js';
+import type { Mailbox } from '../../../shared/domain/mailbox.js';
 import type { LocalEnvironment } from '../../../tools/local-env/local-environment.js';
 import { addGoogleEvents, startE2e, syncEveryone, wednesdayClock } from './e2e-harness.js';
 import { demoOrganisation } from '../../../tools/demo/demo-organisation.js';
@@ -16,7 +16,7 @@ afterEach(async () => {
 const FAST = { JOB_RETRY_BASE: '200ms', JOB_RETRY_MAX: '2s', CMG_MAX_RETRIES: '1', PROVIDER_MAX_RETRIES: '1', JOB_MAX_ATTEMPTS: '20' };
 
 async function rosterOnly(e: LocalEnvironment): Promise<void> {
-  const { refreshRoster } = await import('../../../shared/sync/refresh-roster.js');
+  const { refreshRoster } = await import('../../../shared/sync/roster/refresh-roster.js');
   await refreshRoster(e.deps, { full: true });
 }
 

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { aJob } from '../../support/mailbox-job-fixture.js';
+import { aJob } from '../../support/mailbox-job-harness.js';
 import type { LocalEnvironment } from '../../../tools/local-env/local-environment.js';
 import { DEMO_GRAPH_DOMAIN } from '../../../tools/demo/demo-organisation.js';
 import { startE2e, syncEveryone } from './e2e-harness.js';

@@ -6,7 +6,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { externalIdFor } from '../../../shared/domain/external-id.js';
 import type { LocalEnvironment } from '../../../tools/local-env/local-environment.js';
-import { aJob } from '../../support/mailbox-job-fixture.js';
+import { aJob } from '../../support/mailbox-job-harness.js';
 import { expectConverged, expectNoActivityCreatedTwice } from './convergence.js';
 import { startE2e, syncEveryone } from './e2e-harness.js';
 

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { refreshRosterIfDue } from '../../../shared/sync/refresh-roster.js';
+import { refreshRosterIfDue } from '../../../shared/sync/roster/refresh-roster.js';
 import type { LocalEnvironment } from '../../../tools/local-env/local-environment.js';
 import { startE2e } from './e2e-harness.js';
 

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { dispatch } from '../../../shared/sync/dispatch.js';
-import { refreshRoster } from '../../../shared/sync/refresh-roster.js';
+import { dispatch } from '../../../shared/sync/roster/dispatch-jobs.js';
+import { refreshRoster } from '../../../shared/sync/roster/refresh-roster.js';
 import type { LocalEnvironment } from '../../../tools/local-env/local-environment.js';
 import { cmgActivities, expectedFor, startE2e, syncEveryone } from './e2e-harness.js';
 

@@ -4,12 +4,12 @@
  * as MAPPING.md §1 and §5 say.
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { readMappingSettings } from '../../../shared/config/mapping-settings.js';
+import { readMappingSettings } from '../../../shared/config/mapping-setting-specs.js';
 import { calendarWindow } from '../../../shared/domain/calendar-window.js';
 import { mapCalendar, type MappedCalendar } from '../../../shared/domain/map-calendar.js';
 import type { MappingContext } from '../../../shared/domain/mapping-context.js';
 import { createGoogleCalendarProvider } from '../../../shared/providers/google/google-calendar-provider.js';
-import { startGoogleFixture, type GoogleFixture } from '../google/google-fixture.js';
+import { startGoogleFixture, type GoogleFixture } from '../google/google-harness.js';
 
 const BOB = 'bob@example.com';
 const ZONE = 'Europe/Stockholm';

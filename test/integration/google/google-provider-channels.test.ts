@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createGoogleCalendarProvider } from '../../../shared/providers/google/google-calendar-provider.js';
 import type { CalendarProvider } from '../../../shared/providers/calendar-provider.js';
-import { apiRequests, startGoogleFixture, type GoogleFixture } from './google-fixture.js';
+import { apiRequests, startGoogleFixture, type GoogleFixture } from './google-harness.js';
 
 const ALICE = 'alice@example.com';
 const SECRET = 'c2VjcmV0LWNoYW5uZWwtdG9rZW4';

@@ -3,7 +3,7 @@ import { createGoogleCalendarProvider, type GoogleProviderOptions } from '../../
 import type { CalendarProvider, FetchCalendarResult } from '../../../shared/providers/calendar-provider.js';
 import type { CalendarEvent, NormalizeResult } from '../../../shared/domain/calendar-event.js';
 import { AppError } from '../../../shared/errors/app-error.js';
-import { apiRequests, startGoogleFixture, tokenRequests, type GoogleFixture } from './google-fixture.js';
+import { apiRequests, startGoogleFixture, tokenRequests, type GoogleFixture } from './google-harness.js';
 
 const ALICE = 'alice@example.com';
 const WINDOW = { start: '2030-03-01T00:00:00Z', end: '2030-03-15T00:00:00Z' };
@@ -203,7 +203,7 @@ describe('Google provider: mailboxes and credentials', () => {
   });
 
   it('when the key is not the service account\'s, then a configuration error names the profile and never the key', async () => {
-    const { newRsaKey } = await import('./google-fixture.js');
+    const { newRsaKey } = await import('./google-harness.js');
     const other = newRsaKey().privateKeyPem;
     const wrong = createGoogleCalendarProvider({ ...fx.profile, serviceAccountKey: { ...fx.profile.serviceAccountKey, private_key: other } }, { timeoutMs: 2_000, maxRetries: 3 });
 

@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isAppError } from '../../../shared/errors/app-error.js';
 import { createGoogleCalendarProvider } from '../../../shared/providers/google/google-calendar-provider.js';
 import { endlessBody } from '../../support/endless-body.js';
-import { startGoogleFixture, type GoogleFixture } from './google-fixture.js';
+import { startGoogleFixture, type GoogleFixture } from './google-harness.js';
 
 let fx: GoogleFixture;
 let server: Server;

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createGoogleCalendarProvider } from '../../../shared/providers/google/google-calendar-provider.js';
 import type { CalendarProvider } from '../../../shared/providers/calendar-provider.js';
 import { ManualClock } from '../../../tools/clock/manual-clock.js';
-import { apiRequests, startGoogleFixture, tokenRequests, type GoogleFixture } from './google-fixture.js';
+import { apiRequests, startGoogleFixture, tokenRequests, type GoogleFixture } from './google-harness.js';
 
 const WINDOW = { start: '2030-03-01T00:00:00Z', end: '2030-03-15T00:00:00Z' };
 const USERS = Array.from({ length: 12 }, (_, i) => `user${i}@example.com`);

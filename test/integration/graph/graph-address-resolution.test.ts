@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { RunningGraphEmulator } from '../../../tools/emulators/graph/graph-emulator.js';
-import { CLIENT_ID, at, failure, profileFor, providerFor, startKit, windowAround } from './graph-test-kit.js';
+import { CLIENT_ID, at, failure, profileFor, providerFor, startKit, windowAround } from './graph-harness.js';
 
 /** Mail is nadia.holm@…, but she signs in as nh4521@…: the UPN is not the mail address. */
 const NADIA = { address: 'nadia.holm@contoso.com', userPrincipalName: 'nh4521@contoso.onmicrosoft.com', aliases: ['nadia@contoso.com'] };

@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { startGraphEmulator, type RunningGraphEmulator } from '../../../tools/emulators/graph/graph-emulator.js';
-import { CLIENT_ID, CLIENT_SECRET, TENANT_ID, at, bearer, call, providerFor, windowAround } from './graph-test-kit.js';
+import { CLIENT_ID, CLIENT_SECRET, TENANT_ID, at, bearer, call, providerFor, windowAround } from './graph-harness.js';
 
 describe('Graph emulator wire behaviour', () => {
   let emulator: RunningGraphEmulator;

@@ -2,7 +2,7 @@ import { createHash, generateKeyPairSync } from 'node:crypto';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createLogger } from '../../../shared/observability/logger.js';
 import type { RunningGraphEmulator } from '../../../tools/emulators/graph/graph-emulator.js';
-import { CLIENT_ID, at, failure, profileFor, providerFor, startKit, windowAround } from './graph-test-kit.js';
+import { CLIENT_ID, at, failure, profileFor, providerFor, startKit, windowAround } from './graph-harness.js';
 import { startConnectProxy, type ConnectProxy } from '../../support/connect-proxy.js';
 
 const ADELE = 'adele@contoso.com';

@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { CalendarEvent, NormalizeResult } from '../../../shared/domain/calendar-event.js';
 import type { RunningGraphEmulator } from '../../../tools/emulators/graph/graph-emulator.js';
-import { at, calendarRequests, providerFor, startKit, windowAround } from './graph-test-kit.js';
+import { at, calendarRequests, providerFor, startKit, windowAround } from './graph-harness.js';
 
 const ADELE = 'adele@contoso.com';
 const now = new Date();

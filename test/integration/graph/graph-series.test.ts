@@ -9,7 +9,7 @@ import { mapCalendar } from '../../../shared/domain/map-calendar.js';
 import type { SeriesMemory } from '../../../shared/providers/calendar-provider.js';
 import type { RunningGraphEmulator } from '../../../tools/emulators/graph/graph-emulator.js';
 import { contextWith } from '../../unit/domain/mapping-test-context.js';
-import { at, bearer, call, providerFor, startKit, windowAround } from './graph-test-kit.js';
+import { at, bearer, call, providerFor, startKit, windowAround } from './graph-harness.js';
 
 const ADELE = 'adele@contoso.com';
 const now = new Date();

@@ -2,7 +2,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { startGraphEmulator, type RunningGraphEmulator } from '../../../tools/emulators/graph/graph-emulator.js';
-import { CLIENT_ID, CLIENT_SECRET, TENANT_ID, at, profileFor, providerFor } from './graph-test-kit.js';
+import { CLIENT_ID, CLIENT_SECRET, TENANT_ID, at, profileFor, providerFor } from './graph-harness.js';
 
 const ADELE = 'adele@contoso.com';
 const CLIENT_STATE = 'client-state-5f2c9e0d7b';

@@ -6,7 +6,7 @@
 import { ConfidentialClientApplication } from '@azure/msal-node';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { RunningGraphEmulator } from '../../../tools/emulators/graph/graph-emulator.js';
-import { at, providerFor, startKit, windowAround } from './graph-test-kit.js';
+import { at, providerFor, startKit, windowAround } from './graph-harness.js';
 
 const ADELE = 'adele@contoso.com';
 const MINUTE = 60_000;

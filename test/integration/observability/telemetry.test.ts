@@ -3,7 +3,7 @@
  * exporters while the real webhooks, queue and jobs run against the emulators.
  */
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { dispatch } from '../../../shared/sync/dispatch.js';
+import { dispatch } from '../../../shared/sync/roster/dispatch-jobs.js';
 import type { DemoEvent } from '../../../tools/demo/demo-organisation.js';
 import { startInMemoryTelemetry, type InMemoryTelemetry } from '../../../tools/local-env/in-memory-telemetry.js';
 import { cmgActivities, expectedFor } from '../e2e/e2e-harness.js';

@@ -2,8 +2,8 @@ import { randomUUID } from 'node:crypto';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { JobQueue, OutgoingJob } from '../../../shared/queue/job-queue.js';
 import type { Subscription } from '../../../shared/store/subscription-repository.js';
-import { syncMailbox } from '../../../shared/sync/sync-mailbox.js';
-import { aJob } from '../../support/mailbox-job-fixture.js';
+import { syncMailbox } from '../../../shared/sync/job/sync-mailbox.js';
+import { aJob } from '../../support/mailbox-job-harness.js';
 import { GOOGLE_PROFILE } from '../../../tools/local-env/local-environment.js';
 import { post, startPush, type PushEnvironment } from './push-harness.js';
 

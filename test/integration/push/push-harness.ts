@@ -127,7 +127,7 @@ export async function startPush(options: { push?: boolean; settings?: Record<str
   };
   useDeps({ ...env.deps, queue });
 
-  const { refreshRoster } = await import('../../../shared/sync/refresh-roster.js');
+  const { refreshRoster } = await import('../../../shared/sync/roster/refresh-roster.js');
   await refreshRoster(env.deps, { full: true });
   env.startWorker();
   await env.queue.whenIdle({ horizonMs: 0 });

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { maintainSubscriptions } from '../../../shared/sync/maintain-subscriptions.js';
-import { refreshRoster } from '../../../shared/sync/refresh-roster.js';
+import { maintainSubscriptions } from '../../../shared/sync/push/maintain-subscriptions.js';
+import { refreshRoster } from '../../../shared/sync/roster/refresh-roster.js';
 import { TableRequestLog } from '../../support/table-request-log.js';
 import { startPush, syncedMailboxes, type PushEnvironment } from './push-harness.js';
 

@@ -18,7 +18,7 @@ import { withSubscriptionCache } from '../../../shared/store/cached-subscription
 import { hashSecret } from '../../../shared/store/secret-hash.js';
 import type { Subscription, SubscriptionRepository } from '../../../shared/store/subscription-repository.js';
 import { createTableStore } from '../../../shared/store/table-store.js';
-import { MAX_UNKNOWN_PER_REQUEST } from '../../../shared/sync/webhook-lookup.js';
+import { MAX_UNKNOWN_PER_REQUEST } from '../../../shared/sync/push/webhook-lookup.js';
 import { tablesConnectionString, uniqueTablePrefix } from '../../support/test-store.js';
 
 const { HttpRequest } = functions;

@@ -12,7 +12,7 @@ import { health, status } from '../../../functions/status.js';
 import { useDeps } from '../../../shared/app/app-context.js';
 import { createDeps } from '../../../shared/app/create-deps.js';
 import type { SyncDeps } from '../../../shared/sync/sync-deps.js';
-import type { SystemStatus } from '../../../shared/sync/system-status.js';
+import type { SystemStatus } from '../../../shared/operations/system-status.js';
 import { startEntraEmulator, type EntraEmulator } from '../../../tools/emulators/entra/entra-emulator.js';
 import type { LocalEnvironment } from '../../../tools/local-env/local-environment.js';
 import { startE2e, syncEveryone } from '../e2e/e2e-harness.js';

@@ -5,9 +5,10 @@
  */
 import { beforeAll, describe, expect, it } from 'vitest';
 import { isAppError } from '../../../shared/errors/app-error.js';
-import type { Mailbox, MailboxQuery, StoredMailbox } from '../../../shared/store/mailbox-repository.js';
+import type { Mailbox } from '../../../shared/domain/mailbox.js';
+import type { MailboxQuery, StoredMailbox } from '../../../shared/store/mailbox-repository.js';
 import { createTestStore, type TestStore } from '../../support/test-store.js';
-import { aMailbox, plantMailboxes } from './mailbox-fixture.js';
+import { aMailbox, plantMailboxes } from './mailbox-harness.js';
 
 const COUNT = 10_000;
 const NAMES = ['anna', 'bert', 'carl', 'dora', 'emil'];

@@ -2,9 +2,9 @@ import { TableClient } from '@azure/data-tables';
 import { describe, expect, it } from 'vitest';
 import { isAppError } from '../../../shared/errors/app-error.js';
 import { shardOf } from '../../../shared/store/shard.js';
-import { isConcurrencyConflict } from '../../../shared/store/table-errors.js';
+import { isConcurrencyConflict } from '../../../shared/store/concurrency-conflict.js';
 import { createTestStore } from '../../support/test-store.js';
-import { aMailbox, plantMailboxes } from './mailbox-fixture.js';
+import { aMailbox, plantMailboxes } from './mailbox-harness.js';
 
 describe('Mailboxes table', () => {
   it('when a mailbox with every field is upserted, then get returns it as written', async () => {
@@ -75,6 +75,32 @@ describe('Mailboxes table', () => {
     await mailboxes.delete('u-4');
 
     await expect(mailboxes.update(read, read.etag)).rejects.toSatisfy(isConcurrencyConflict);
+  });
+
+  it('when another writer changed the row since it was read, then change applies the transition again to the fresh row', async () => {
+    const { mailboxes } = createTestStore();
+    await mailboxes.upsert(aMailbox('u-6'));
+    const read = (await mailboxes.get('u-6'))!;
+    // The roster refresh writes the address meanwhile; the job's transition counts a failure.
+    await mailboxes.update({ ...read, address: 'moved@contoso.example' }, read.etag);
+    const seen: string[] = [];
+
+    const written = await mailboxes.change('u-6', (m) => (seen.push(m.address), { ...m, failures: m.failures + 1 }), read);
+
+    expect(seen).toEqual([read.address, 'moved@contoso.example']);
+    expect(written).toMatchObject({ address: 'moved@contoso.example', failures: 1 });
+    expect(await mailboxes.get('u-6')).toEqual(written);
+  });
+
+  it('when the row is gone, then change writes nothing and says so', async () => {
+    const { mailboxes } = createTestStore();
+    await mailboxes.upsert(aMailbox('u-7'));
+    const read = (await mailboxes.get('u-7'))!;
+    await mailboxes.delete('u-7');
+
+    expect(await mailboxes.change('u-7', (m) => ({ ...m, failures: 9 }), read)).toBeUndefined();
+    expect(await mailboxes.change('nobody', (m) => m)).toBeUndefined();
+    expect(await mailboxes.get('u-7')).toBeUndefined();
   });
 
   it('when deleting with a stale ETag, then it is a concurrency conflict and the row stays', async () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { isConcurrencyConflict } from '../../../shared/store/table-errors.js';
+import { isConcurrencyConflict } from '../../../shared/store/concurrency-conflict.js';
 import { createTestStore } from '../../support/test-store.js';
 
 describe('State table', () => {

@@ -2,7 +2,7 @@ import { TableServiceClient } from '@azure/data-tables';
 import { describe, expect, it } from 'vitest';
 import { createTableStore } from '../../../shared/store/table-store.js';
 import { tablesConnectionString, uniqueTablePrefix } from '../../support/test-store.js';
-import { aMailbox } from './mailbox-fixture.js';
+import { aMailbox } from './mailbox-harness.js';
 
 describe('table creation', () => {
   it('when a store is first used, then its table is created; a second store on the same tables finds it', async () => {

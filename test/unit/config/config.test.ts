@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { readConfig, loadConfig } from '../../../shared/config/config.js';
-import { readMappingSettings } from '../../../shared/config/mapping-settings.js';
+import { readMappingSettings } from '../../../shared/config/mapping-setting-specs.js';
 import { isAppError } from '../../../shared/errors/app-error.js';
 
 const PASSWORD = 'Sup3r:Secret@Pässword';

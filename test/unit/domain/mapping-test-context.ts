@@ -1,5 +1,5 @@
 /** Shared set-up for the mapping tests: MAPPING.md's defaults, a code list, a mailbox. */
-import { readMappingSettings } from '../../../shared/config/mapping-settings.js';
+import { readMappingSettings } from '../../../shared/config/mapping-setting-specs.js';
 import type { NormalizeResult } from '../../../shared/domain/calendar-event.js';
 import { calendarWindow } from '../../../shared/domain/calendar-window.js';
 import type { CmgCode } from '../../../shared/domain/cmg-code.js';

@@ -5,7 +5,7 @@ import { googleNotifications } from '../../../functions/google-notifications.js'
 import { graphLifecycle } from '../../../functions/graph-lifecycle.js';
 import { graphNotifications } from '../../../functions/graph-notifications.js';
 import { MAX_VALIDATION_TOKEN, MAX_WEBHOOK_BODY, readJsonBody, validationEcho } from '../../../functions/webhook-body.js';
-import { GraphNotificationCollection } from '../../../shared/sync/graph-notifications.js';
+import { GraphNotificationCollection } from '../../../shared/sync/push/graph-notification-jobs.js';
 
 const { HttpRequest } = functions;
 

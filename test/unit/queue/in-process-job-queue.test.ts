@@ -3,7 +3,7 @@ import { InProcessJobQueue } from '../../../shared/queue/in-process-job-queue.js
 import { ManualClock } from '../../../tools/clock/manual-clock.js';
 import type { JobDelivery } from '../../../shared/queue/job-queue.js';
 import type { MailboxJob } from '../../../shared/queue/mailbox-job.js';
-import { aJob } from '../../support/mailbox-job-fixture.js';
+import { aJob } from '../../support/mailbox-job-harness.js';
 
 /** A promise the test resolves by hand, to hold a handler mid-job. */
 function gate(): { promise: Promise<void>; open: () => void } {

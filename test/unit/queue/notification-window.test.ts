@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { InProcessJobQueue } from '../../../shared/queue/in-process-job-queue.js';
 import { notificationSend } from '../../../shared/queue/message-id.js';
 import { ManualClock } from '../../../tools/clock/manual-clock.js';
-import { aJob } from '../../support/mailbox-job-fixture.js';
+import { aJob } from '../../support/mailbox-job-harness.js';
 
 const tick = () => new Promise((resolve) => setImmediate(resolve));
 

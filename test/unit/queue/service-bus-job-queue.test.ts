@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ServiceBusJobQueue, type JobSender } from '../../../shared/queue/service-bus-job-queue.js';
 import type { ServiceBusMessage, ServiceBusMessageBatch } from '@azure/service-bus';
-import { aJob } from '../../support/mailbox-job-fixture.js';
+import { aJob } from '../../support/mailbox-job-harness.js';
 
 /** A sender shaped like ServiceBusSender that records what would go on the wire; batches hold `batchCapacity` messages. */
 function recordingSender(batchCapacity = 1000) {

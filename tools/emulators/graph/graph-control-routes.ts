@@ -3,7 +3,7 @@
  * operations as the in-process `control` object. Unknown users or events answer 404.
  */
 import type { EmulatorRequest, EmulatorResponse, Route } from '../emulator-server.js';
-import type { GraphEmulatorControl } from './graph-emulator.js';
+import type { GraphEmulatorControl } from './graph-emulator-control.js';
 import type { LifecycleEvent } from './graph-subscription-routes.js';
 import type { AutomaticRepliesSeed, EventPatch, GraphAppRegistration, GraphPermission, MailboxAccess, SeedEvent, SeedUser } from './graph-emulator-state.js';
 

@@ -16,18 +16,13 @@ import { MailboxSlots } from './graph-mailbox-slots.js';
 import {
   GRAPH_PERMISSIONS,
   GraphEmulatorState,
-  type AutomaticRepliesSeed,
-  type EventPatch,
   type GraphAppRegistration,
   type GraphPermission,
-  type MailboxAccess,
-  type SeedEvent,
-  type SeedUser,
-  type Subscription,
 } from './graph-emulator-state.js';
-import { GraphNotifier, subscriptionRoutes, type LifecycleEvent, type NotificationDelivery } from './graph-subscription-routes.js';
+import { GraphNotifier, subscriptionRoutes } from './graph-subscription-routes.js';
 import { LOOPBACK_TLS_CERT, LOOPBACK_TLS_KEY } from './loopback-certificate.js';
 import { graphError } from './graph-wire.js';
+import type { GraphApiRequest, GraphEmulatorControl } from './graph-emulator-control.js';
 
 export interface GraphEmulatorOptions {
   readonly port?: number | undefined;
@@ -48,50 +43,7 @@ export interface GraphEmulatorOptions {
   readonly mailboxConcurrencyRetryAfter?: string | undefined;
 }
 
-/** One request Graph handled, with `$batch` sub-requests listed on their own. */
-export interface GraphApiRequest {
-  readonly method: string;
-  /** Path below `/v1.0`, without the query. */
-  readonly path: string;
-  readonly batched: boolean;
-}
 
-export interface GraphEmulatorControl {
-  readonly tenantId: string;
-  registerApp(app: GraphAppRegistration): void;
-  /** The app-wide fault switch: what the app is granted from now on (e.g. none of the mailbox permissions). */
-  setAppPermissions(clientId: string, permissions: readonly GraphPermission[]): void;
-  /**
-   * Counts `count` requests of the same app (another instance of it) in flight on the mailbox
-   * until the returned function is called.
-   */
-  holdMailboxRequests(user: string, count: number): () => void;
-  addUser(user: SeedUser): { id: string; address: string };
-  addEvent(user: string, event: SeedEvent): string;
-  updateEvent(user: string, eventId: string, patch: EventPatch): void;
-  deleteEvent(user: string, eventId: string): void;
-  /** The occurrences of a series as calendarView lists them. */
-  occurrences(user: string, seriesId: string): Array<{ id: string; start: string; end: string }>;
-  updateOccurrence(user: string, seriesId: string, occurrenceId: string, patch: EventPatch): void;
-  cancelOccurrence(user: string, seriesId: string, occurrenceId: string): void;
-  setAutomaticReplies(user: string, setting: AutomaticRepliesSeed): void;
-  setTimeZone(user: string, zone: string): void;
-  setMailboxAccess(user: string, access: MailboxAccess): void;
-  /** Every delta and skip token issued so far (for one user, or all) now answers 410. */
-  expireDeltaTokens(user?: string): void;
-  /** Every access token issued so far now answers 401. */
-  revokeAccessTokens(): void;
-  /** Tokens the token endpoint has issued. */
-  tokensIssued(): number;
-  subscriptions(): Subscription[];
-  /** POSTs a lifecycle notification to the subscription's lifecycle URL; resolves to the subscriber's status. */
-  sendLifecycleEvent(subscriptionId: string, lifecycleEvent: LifecycleEvent): Promise<number>;
-  notifications(): NotificationDelivery[];
-  /** Waits until every change notification sent so far was answered. */
-  flushNotifications(): Promise<void>;
-  /** Graph API requests from the record, `$batch` expanded. */
-  apiRequests(): GraphApiRequest[];
-}
 
 export interface RunningGraphEmulator extends RunningEmulator {
   readonly control: GraphEmulatorControl;

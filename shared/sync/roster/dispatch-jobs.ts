@@ -1,0 +1,84 @@
+/**
+ * The polling safety net (timer `dispatch`): once per UPDATE_INTERVAL, one scheduled
+ * `mailbox-sync` job per synced mailbox, spread over the interval by a stable hash of the
+ * mailbox (calendar spread), none inside the quiet period, none for a mailbox whose backoff
+ * (`retryAt`) has not ended. An invalid mailbox whose re-probe is due gets one too.
+ *
+ * The same walk counts the mailboxes by state and the open dead letters (roster-gauges.ts).
+ *
+ * The timer fires often; the State checkpoint is written only after every job was sent, so an
+ * error midway leaves the interval to the next run, which sends again: the jobs' message ids
+ * (`schedule:{key}:{interval}`) make Service Bus drop what the first run already sent, and two
+ * instances racing on one interval collapse the same way.
+ */
+import type { OutgoingJob } from '../../queue/job-queue.js';
+import type { MailboxSummary } from '../../store/mailbox-repository.js';
+import { scheduleMessageId } from '../../queue/message-id.js';
+import { isConcurrencyConflict } from '../../store/concurrency-conflict.js';
+import { intervalStart, isQuiet, spreadOffsetMs } from '../../domain/pacing.js';
+import { DEAD_LETTERS_READ, rosterGauges } from './roster-gauges.js';
+import { isSynced } from '../../domain/mailbox.js';
+import type { SyncDeps } from '../sync-deps.js';
+
+export type DispatchResult =
+  | { readonly status: 'not-due'; readonly interval: string }
+  | { readonly status: 'dispatched'; readonly interval: string; readonly enqueued: number; readonly quiet: number; readonly backingOff: number };
+
+const SEND_CHUNK = 500;
+
+export async function dispatch(deps: SyncDeps): Promise<DispatchResult> {
+  const now = deps.now().getTime();
+  const intervalMs = deps.config.sync.updateIntervalMs;
+  const start = intervalStart(now, intervalMs);
+  const interval = new Date(start).toISOString();
+
+  const last = await deps.store.state.get('dispatch', 'interval');
+  if (last && last.value >= interval) return { status: 'not-due', interval };
+
+  let enqueued = 0;
+  let quiet = 0;
+  let batch: OutgoingJob[] = [];
+  const flush = async (): Promise<void> => {
+    if (batch.length === 0) return;
+    await deps.queue.sendMany(batch);
+    enqueued += batch.length;
+    batch = [];
+  };
+  let backingOff = 0;
+  const gauges = rosterGauges(await deps.store.deadLetters.list(DEAD_LETTERS_READ), now);
+  for await (const mailbox of deps.store.mailboxes.listSummaries()) {
+    gauges.add(mailbox);
+    if (!isSynced(mailbox.state) && !reprobeDue(mailbox)) continue;
+    // Its backoff runs (a retry of its own may be scheduled): a later interval takes it.
+    if (mailbox.retryAt !== undefined && Date.parse(mailbox.retryAt) > now) {
+      backingOff += 1;
+      continue;
+    }
+    const at = Math.max(now, start + spreadOffsetMs(mailbox.key, intervalMs));
+    if (isQuiet(at, deps.config.sync.subscribeOff)) {
+      quiet += 1;
+      continue;
+    }
+    batch.push({
+      job: { mailboxKey: mailbox.key, reason: 'schedule', full: false, enqueuedAt: new Date(now).toISOString() },
+      messageId: scheduleMessageId(mailbox.key, new Date(start)),
+      scheduledAt: new Date(at),
+    });
+    if (batch.length >= SEND_CHUNK) await flush();
+  }
+  await flush();
+  try {
+    await deps.store.state.set('dispatch', 'interval', interval, last?.etag);
+  } catch (error) {
+    // Another instance dispatched this interval too: its messages and ours had the same ids.
+    if (!isConcurrencyConflict(error)) throw error;
+  }
+  gauges.report(deps.telemetry);
+  deps.logger.info('dispatch.done', { interval, enqueued, quiet, backingOff });
+  return { status: 'dispatched', interval, enqueued, quiet, backingOff };
+}
+
+/** An invalid mailbox the sync job set aside (not the roster) is probed again once its backoff ends. */
+function reprobeDue(mailbox: MailboxSummary): boolean {
+  return mailbox.state === 'invalid' && mailbox.retryAt !== undefined;
+}
