@@ -11,8 +11,8 @@ const LANGUAGE = z.string().regex(/^[a-z]{2,3}(-[A-Za-z0-9]+)?$/, 'not a languag
 const MATCH_FIELD = z.enum(['category', 'subject']);
 
 export const MAPPING_SETTINGS = {
-  CALENDAR_LOOKBACK_HOURS: int({ default: 24, min: 0, max: 24 * 31 }, 'Hours before now that the monitored window starts.'),
-  CALENDAR_VIEW_DAYS: int({ default: 14, min: 1, max: 366 }, 'Days after now that the monitored window ends.'),
+  CALENDAR_LOOKBACK_HOURS: int({ default: 24, min: 0, max: 24 * 31 }, 'Hours before midnight UTC today that the monitored window starts: it reaches this many hours back, up to 24 more late in the UTC day (docs/mapping.md, section 1).'),
+  CALENDAR_VIEW_DAYS: int({ default: 14, min: 1, max: 366 }, 'Days after midnight UTC tonight that the monitored window ends: it reaches this many days ahead, up to one more early in the UTC day (docs/mapping.md, section 1).'),
   SYNC_FREE: bool(false, 'Send events shown as free.'),
   SYNC_TENTATIVE: bool(true, 'Send tentative events.'),
   SYNC_UNANSWERED: bool(true, 'Send invitations the owner has not answered (code from categories only, forwarding the user\'s default).'),
