@@ -16,7 +16,7 @@ import { ConsoleMetricExporter, MeterProvider, PeriodicExportingMetricReader, ty
 import { ConsoleSpanExporter, SimpleSpanProcessor, type SpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { NodeTracerProvider } from '@opentelemetry/sdk-trace-node';
 import type { TelemetryConfig } from '../config/config.js';
-import { createOpenTelemetry, INSTRUMENTATION_NAME } from './open-telemetry.js';
+import { createOpenTelemetry, INSTRUMENTATION_NAME } from './otel-telemetry.js';
 import { noTelemetry, type Telemetry } from './telemetry.js';
 
 let started: Telemetry | undefined;

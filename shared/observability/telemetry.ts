@@ -1,6 +1,6 @@
 /**
  * What the sync records about itself: metrics (named in metric-names.ts) and trace spans. The
- * use cases record through this small interface (SyncDeps.telemetry); open-telemetry.ts backs it
+ * use cases record through this small interface (SyncDeps.telemetry); otel-telemetry.ts backs it
  * with OpenTelemetry, `noTelemetry` with nothing. Attribute values are low-cardinality words and
  * numbers; never an address, a subject or a secret.
  */
