@@ -32,7 +32,7 @@ const ApiErrorBody = z.object({
   error: z.object({
     code: z.number().optional(),
     message: z.string().optional(),
-    errors: z.array(z.object({ domain: z.string().optional(), reason: z.string().optional() })).optional(),
+    errors: z.array(z.object({ domain: z.string().optional(), reason: z.string().optional(), message: z.string().optional() })).optional(),
   }),
 });
 
@@ -58,6 +58,11 @@ const HttpFailure = z.object({
 const RATE_LIMIT_REASONS = new Set(['rateLimitExceeded', 'userRateLimitExceeded']);
 // Quotas that do not recover within seconds: transient, but not worth an immediate retry.
 const QUOTA_REASONS = new Set(['dailyLimitExceeded', 'quotaExceeded']);
+// A per-day quota can come with any reason: field reports show "Quota exceeded for quota group
+// 'default' and limit 'Queries per day' …" (OutlookGoogleCalendarSync #1133) beside the per-minute
+// "… limit 'Queries per minute per user' …" that comes as `rateLimitExceeded` (Inky-Calendar-Server
+// #104). The limit the message names decides: a day's quota does not come back with a backoff.
+const DAILY_LIMIT = /\bper day\b|\bdaily limit\b/i;
 // Token-endpoint `invalid_grant` descriptions that are about the subject, not about our key.
 const UNKNOWN_SUBJECT = /invalid email or user id|not a valid email/i;
 
@@ -83,7 +88,11 @@ export function classifyGoogleError(thrown: unknown, context: GoogleCallContext)
   const reasons = api.success ? (api.data.error.errors ?? []).map((e) => e.reason ?? '') : [];
   const reason = reasons.find((r) => r !== '') ?? `http-${status}`;
   const cause = { status, reason };
+  const messages = api.success ? [api.data.error.message ?? '', ...(api.data.error.errors ?? []).map((e) => e.message ?? '')] : [];
 
+  if ((status === 429 || status === 403) && messages.some((m) => DAILY_LIMIT.test(m))) {
+    return { error: transientError(`Google quota exhausted for ${who}: ${reason}, a daily limit`, 'quota-exhausted', retryAfterMs, cause), retry: false };
+  }
   if (status === 429 || (status === 403 && reasons.some((r) => RATE_LIMIT_REASONS.has(r)))) {
     return { error: transientError(`Google throttled ${who}: ${status} ${reason}`, 'throttled', retryAfterMs, cause), retry: true };
   }

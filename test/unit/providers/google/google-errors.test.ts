@@ -27,6 +27,24 @@ describe('classifyGoogleError', () => {
     expect(classifyGoogleError(answered(403, apiBody(403, 'dailyLimitExceeded', 'usageLimits')), MAILBOX)).toMatchObject({ retry: false, error: { kind: 'transient', code: 'quota-exhausted' } });
   });
 
+  // The bodies of field reports: OutlookGoogleCalendarSync #1133 (a day's quota), Inky-Calendar-Server #104 (a minute's).
+  const quotaBody = (code: number, reason: string, limit: string) => {
+    const message = `Quota exceeded for quota group 'default' and limit '${limit}' of service 'calendar-json.googleapis.com' for consumer 'project_number:653617509806'.`;
+    return { error: { errors: [{ domain: 'usageLimits', reason, message }], code, message } };
+  };
+
+  it.each([
+    [403, 'rateLimitExceeded'],
+    [429, 'rateLimitExceeded'],
+    [403, 'userRateLimitExceeded'],
+  ])('when a per-day quota is exhausted (%i, reason %s), then it is quota-exhausted, not throttled, whatever its reason says', (status, reason) => {
+    expect(classifyGoogleError(answered(status, quotaBody(status, reason, 'Queries per day')), MAILBOX)).toMatchObject({ retry: false, error: { kind: 'transient', code: 'quota-exhausted' } });
+  });
+
+  it('when a per-minute quota is exceeded with the same kind of message, then it is throttled and retried', () => {
+    expect(classifyGoogleError(answered(403, quotaBody(403, 'rateLimitExceeded', 'Queries per minute per user')), MAILBOX)).toMatchObject({ retry: true, error: { kind: 'transient', code: 'throttled' } });
+  });
+
   it.each([
     [403, apiBody(403, 'forbidden'), 'mailbox-unavailable'],
     [404, apiBody(404, 'notFound'), 'mailbox-not-found'],
