@@ -31,6 +31,8 @@ const GoogleEventSchema = z.object({
   recurringEventId: z.string().optional(),
   start: EventDateTimeSchema.optional(),
   end: EventDateTimeSchema.optional(),
+  // `self`: the calendar's owner organises it. Absent only where a test or a file leaves it out.
+  organizer: z.object({ self: z.boolean().optional() }).optional(),
   attendees: z
     .array(
       z.object({
@@ -71,8 +73,12 @@ export function normalizeGoogleEvent(raw: unknown): NormalizeResult {
   const self = item.attendees?.find((a) => a.self === true);
   const declined = self?.responseStatus === 'declined';
   // An invitation left unanswered (`needsAction`) holds the time like a tentative answer; the
-  // organizer's own entry is never an invitation, whatever its status says.
-  const unanswered = self?.responseStatus === 'needsAction' && self.organizer !== true;
+  // organizer's own entry is never an invitation, whatever its status says. An invitation that
+  // reached the owner through a group lists the group, not the owner, so it has no `self`
+  // attendee (google-api-ruby-client #658 and #881: a group's members are not listed as
+  // attendees): someone else organises it and the owner never answered it.
+  const organisedByOther = item.organizer !== undefined && item.organizer.self !== true;
+  const unanswered = self === undefined ? organisedByOther : self.responseStatus === 'needsAction' && self.organizer !== true;
   const tentative = self?.responseStatus === 'tentative' || unanswered;
   const event: CalendarEvent = {
     provider: 'google',

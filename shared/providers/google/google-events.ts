@@ -19,7 +19,7 @@ import { pageBudget, type ReadLimits } from '../read-limits.js';
  */
 export const EVENT_LIST_FIELDS =
   'nextPageToken,nextSyncToken,timeZone,' +
-  'items(id,status,summary,location,transparency,visibility,eventType,recurringEventId,start,end,' +
+  'items(id,status,summary,location,transparency,visibility,eventType,recurringEventId,start,end,organizer(self),' +
   'attendees(self,organizer,responseStatus),conferenceData(conferenceId,conferenceSolution/key/type))';
 
 const EventsPage = z.object({

@@ -6,7 +6,8 @@ import { aJob } from '../../support/mailbox-job-harness.js';
 import type { LocalEnvironment } from '../../../tools/local-env/local-environment.js';
 import { googleEvent, googleEventId } from '../../../tools/demo/seed-emulators.js';
 import type { DemoAutomaticReplies } from '../../../tools/demo/demo-organisation.js';
-import { addGoogleEvents, cmgActivities, startE2e, syncEveryone } from './e2e-harness.js';
+import { sortActivities } from '../../../tools/demo/expected-activities.js';
+import { addGoogleEvents, cmgActivities, expectedFor, startE2e, syncEveryone } from './e2e-harness.js';
 import { expectConverged, expectNoActivityCreatedTwice } from './convergence.js';
 
 let env: LocalEnvironment | undefined;
@@ -65,6 +66,36 @@ describe('changes reach CMG', () => {
     await env.queue.whenIdle({ horizonMs: 0 });
     expect(cmgActivities(env, person.key)).toHaveLength(before + 1);
     await expectConverged(env, [person.key]);
+  });
+
+  it('when a stranger invites a Google user through a group with a "*" subject, then CMG gets an unanswered invitation: the default code, the user\'s own forwarding, and nothing else changes', async () => {
+    env = await startE2e();
+    await syncEveryone(env);
+    // A user whose default is not to forward: the stranger's "*" must not switch forwarding on.
+    const person = env.org.people.find((p) => p.provider === 'google' && !p.forwardByDefault)!;
+    const hour = Math.ceil(env.deps.now().getTime() / 3_600_000) * 3_600_000;
+    const start = hour + 5 * 3_600_000;
+    const end = hour + 6 * 3_600_000;
+    env.google.control.putEvent(person.address, {
+      id: googleEventId(`${person.key}-group-invitation`),
+      summary: '*Board meeting',
+      start: { dateTime: new Date(start).toISOString() },
+      end: { dateTime: new Date(end).toISOString() },
+      organizer: { email: 'stranger@partner.org' },
+      attendees: [
+        { email: 'stranger@partner.org', organizer: true, responseStatus: 'accepted' },
+        { email: 'all-staff@northwind.example', responseStatus: 'needsAction' },
+      ],
+    });
+
+    env.cmg.clearRecord();
+    await send(env, person.key);
+    await env.queue.whenIdle({ horizonMs: 0 });
+
+    // The demo's DEFAULT_CODE; the text without the sender's marker (docs/mapping.md, unanswered invitations).
+    const invitation = { code: env.org.settings.DEFAULT_CODE!, text: 'Board meeting', forward: false, start, end };
+    expect(cmgActivities(env, person.key)).toEqual(sortActivities([...(await expectedFor(env, person.key)), invitation]));
+    expect(env.cmg.record.filter((r) => r.method === 'PUT' || r.method === 'DELETE')).toHaveLength(1);
   });
 
   it('when a delta touches a few events, then the job reads just their rows by key, and the mailbox count follows CMG', async () => {

@@ -51,6 +51,12 @@ const ROWS: Row[] = [
     forwardByDefault: true,
     then: { code: '11', forward: true },
   },
+  {
+    // The group is the attendee, the owner is not listed (google-api-ruby-client #658, #881).
+    when: 'an invitation reached the owner through a group and a stranger’s subject asks for forwarding',
+    google: { summary: '*Travel to Oslo', organizer: { email: 'stranger@elsewhere.example' }, attendees: [{ email: 'stranger@elsewhere.example', organizer: true, responseStatus: 'accepted' }, { email: 'team@example.com', responseStatus: 'needsAction' }] },
+    then: { code: '11', forward: false, text: 'Travel to Oslo' },
+  },
   { when: 'an unanswered invitation shows as out of office', graph: { ...GRAPH_UNANSWERED, showAs: 'oof' }, then: { code: '11' } },
   { when: 'an unanswered invitation has a category the owner set', graph: { ...GRAPH_UNANSWERED, subject: 'Lunch', categories: ['Travel'] }, then: { code: '7' } },
   { when: 'an unanswered invitation matches nothing and SYNC_ONLY_MATCHED=true', graph: { ...GRAPH_UNANSWERED, subject: 'Lunch' }, google: googleUnanswered('Lunch'), env: { SYNC_ONLY_MATCHED: 'true' }, then: 'unmatched' },

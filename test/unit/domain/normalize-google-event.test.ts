@@ -86,6 +86,18 @@ describe('normalizeGoogleEvent', () => {
     expect(event(normalizeGoogleEvent(answered))).toMatchObject(expected);
   });
 
+  it.each([
+    // An invitation to a group the owner belongs to: the group is the attendee, nobody is `self`.
+    ['organised by someone else, invited through a group', { self: false }, [{ email: 'team@example.com', responseStatus: 'needsAction' }], true],
+    ['organised by someone else, with no attendee list', { self: false }, undefined, true],
+    ['organised by the owner, with guests', { self: true }, [{ email: 'lpage@example.com', responseStatus: 'needsAction' }], false],
+    ['organised by the owner alone', { self: true }, undefined, false],
+    ['without an organizer field (a file cut short)', undefined, [{ email: 'team@example.com', responseStatus: 'needsAction' }], false],
+  ] as const)('when an event with no self attendee is %s, then unanswered is %s', (_name, organizer, attendees, unanswered) => {
+    const item = { ...GUIDE_EVENT, organizer, attendees };
+    expect(event(normalizeGoogleEvent(item))).toMatchObject({ unanswered, tentative: unanswered, declined: false });
+  });
+
   it('when another attendee declined, then the owner has not', () => {
     const other = { ...GUIDE_EVENT, attendees: [{ email: 'lpage@example.com', responseStatus: 'declined' }] };
     expect(event(normalizeGoogleEvent(other)).declined).toBe(false);

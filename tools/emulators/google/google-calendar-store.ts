@@ -20,6 +20,12 @@ export interface EventInput {
   end?: { date?: string; dateTime?: string; timeZone?: string };
   /** Only `RRULE:FREQ=DAILY|WEEKLY[;INTERVAL=n][;COUNT=n|;UNTIL=YYYYMMDD[THHMMSSZ]]`. */
   recurrence?: string[];
+  /**
+   * Who organises it: the calendar's owner unless given. An invitation from someone else, to a
+   * group the owner belongs to, lists the group among the attendees and not the owner
+   * (google-api-ruby-client #658, #881), so no attendee is `self`.
+   */
+  organizer?: { email: string; displayName?: string };
   attendees?: Array<{ email: string; responseStatus?: 'needsAction' | 'declined' | 'tentative' | 'accepted'; displayName?: string; optional?: boolean; organizer?: boolean }>;
   conferenceData?: Record<string, unknown>;
   [field: string]: unknown;
@@ -279,7 +285,9 @@ export class GoogleCalendarStore {
       const at = Date.parse(t.dateTime ?? '');
       return { dateTime: formatInZone(at, calendar.timeZone), timeZone: t.timeZone ?? calendar.timeZone };
     };
-    const { id, start, end, attendees, ...fields } = resource;
+    const { id, start, end, attendees, organizer, ...fields } = resource;
+    // Google leaves `self` out where it is false.
+    const own = organizer === undefined || organizer.email.toLowerCase() === calendar.email;
     return {
       kind: 'calendar#event',
       etag: `"${seq}"`,
@@ -289,7 +297,7 @@ export class GoogleCalendarStore {
       created: stored.created,
       updated: stored.updated,
       creator: { email: calendar.email, self: true },
-      organizer: { email: calendar.email, self: true },
+      organizer: own ? { ...organizer, email: calendar.email, self: true } : organizer,
       iCalUID: `${stored.id}@google.com`,
       sequence: 0,
       eventType: 'default',
