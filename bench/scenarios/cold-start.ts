@@ -6,28 +6,12 @@
  * before that. Printed: milliseconds from process start to the functions loaded and to the first
  * answer (median of the runs), RSS after it, and node's own start for comparison.
  */
-import { execFile, spawnSync } from 'node:child_process';
-import { promisify } from 'node:util';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { spawnSync } from 'node:child_process';
 import { startLocalEnvironment } from '../../tools/local-env/local-environment.js';
 import type { BenchScenario } from '../run-bench.js';
 import type { ColdStart } from '../support/cold-start-child.js';
+import { AZURE_MONITOR, coldStart } from '../support/cold-start.js';
 import { machineLine, percentile } from '../support/measure.js';
-
-const CHILD = join(dirname(fileURLToPath(import.meta.url)), '..', 'support', 'cold-start-child.js');
-/** The queue as in Azure; the first request sends no job, so nothing connects to it. */
-const SERVICE_BUS = { ServiceBusConnection__fullyQualifiedNamespace: 'calsync-cold-start.servicebus.windows.net' };
-/** A syntactically valid connection string: nothing is exported before the child exits. */
-const CONNECTION_STRING = 'InstrumentationKey=00000000-0000-0000-0000-000000000000;IngestionEndpoint=https://127.0.0.1:9/';
-
-/** Asynchronous: the emulators answering the child's first request run in this process. */
-async function coldStart(settings: Record<string, string>): Promise<ColdStart> {
-  const { stdout } = await promisify(execFile)(process.execPath, [CHILD], { env: { ...process.env, ...settings }, encoding: 'utf8', timeout: 60_000 });
-  const line = stdout.trim().split('\n').at(-1) ?? '';
-  if (!line.startsWith('{')) throw new Error(`the cold-start child printed no figures: ${stdout.trim()}`);
-  return JSON.parse(line) as ColdStart;
-}
 
 const scenario: BenchScenario = {
   name: 'cold-start',
@@ -44,10 +28,10 @@ const scenario: BenchScenario = {
       }
       for (const [label, telemetry] of [
         ['TELEMETRY=off', { TELEMETRY: 'off' }],
-        ['TELEMETRY=azure-monitor', { TELEMETRY: 'azure-monitor', APPLICATIONINSIGHTS_CONNECTION_STRING: CONNECTION_STRING }],
+        ['TELEMETRY=azure-monitor', AZURE_MONITOR],
       ] as const) {
         const starts: ColdStart[] = [];
-        for (let i = 0; i < runs; i += 1) starts.push(await coldStart({ ...env.settings, ...SERVICE_BUS, ...telemetry }));
+        for (let i = 0; i < runs; i += 1) starts.push(await coldStart({ ...env.settings, ...telemetry }));
         const statuses = [...new Set(starts.map((s) => s.status))].join(', ');
         const median = (pick: (s: ColdStart) => number): string => percentile(starts.map(pick), 50).toFixed(0);
         console.log(
