@@ -5,6 +5,7 @@
  * `transient` after bounded retries (429 / 503 with Retry-After, 5xx, timeouts, resets).
  */
 import type { CmgCode } from '../domain/cmg-code.js';
+import type { ProviderKind } from '../domain/calendar-event.js';
 
 export interface CmgUser {
   readonly userId: string;
@@ -33,7 +34,7 @@ export interface CmgActivityBody {
   readonly inConference: boolean;
   readonly sign: string;
   readonly messageSystems: readonly number[];
-  readonly source: { readonly provider: 'graph' | 'google'; readonly eventId: string };
+  readonly source: { readonly provider: ProviderKind; readonly eventId: string };
 }
 
 export interface CmgRosterPage {

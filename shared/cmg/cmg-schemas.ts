@@ -47,7 +47,7 @@ export const cmgActivitySchema = z.object({
   inConference: z.boolean(),
   sign: z.string(),
   messageSystems: z.array(z.number().int()),
-  source: z.object({ provider: z.enum(['graph', 'google']), eventId: z.string() }),
+  source: z.object({ provider: z.enum(['graph', 'google', 'exchange']), eventId: z.string() }),
 });
 
 export const cmgActivityListSchema = z.object({

@@ -3,7 +3,7 @@
  * Built by the normalisers (normalize-graph-event.ts, normalize-google-event.ts).
  */
 
-export type ProviderKind = 'graph' | 'google';
+export type ProviderKind = 'graph' | 'google' | 'exchange';
 
 /** How the event shows the owner's time. */
 export type ShowAs = 'busy' | 'free' | 'tentative' | 'oof' | 'workingElsewhere';

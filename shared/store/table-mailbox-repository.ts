@@ -80,7 +80,7 @@ const MailboxEntity = z.object({
   stateReason: optional,
   multiAddress: z.boolean(),
   profile: optional,
-  provider: z.enum(['graph', 'google']).optional(),
+  provider: z.enum(['graph', 'google', 'exchange']).optional(),
   syncToken: optional,
   windowStart: optional,
   windowEnd: optional,

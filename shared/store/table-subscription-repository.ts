@@ -10,7 +10,7 @@ import type { TableGetter } from './table-connection.js';
 const TABLE = 'Subscriptions';
 
 const SubscriptionEntity = z.object({
-  partitionKey: z.enum(['graph', 'google']),
+  partitionKey: z.enum(['graph', 'google', 'exchange']),
   rowKey: z.string().min(1),
   mailboxKey: z.string().min(1),
   secretHash: z.string().regex(/^[0-9a-f]{64}$/),

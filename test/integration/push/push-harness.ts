@@ -13,6 +13,7 @@ import { graphNotifications } from '../../../functions/graph-notifications.js';
 import { subscriptionsTimer } from '../../../functions/subscriptions.js';
 import { useDeps } from '../../../shared/app/app-context.js';
 import { createLogger } from '../../../shared/observability/logger.js';
+import type { ProviderKind } from '../../../shared/domain/calendar-event.js';
 import type { Telemetry } from '../../../shared/observability/telemetry.js';
 import type { JobQueue, OutgoingJob } from '../../../shared/queue/job-queue.js';
 import type { Subscription } from '../../../shared/store/subscription-repository.js';
@@ -161,8 +162,8 @@ export async function startPush(options: { push?: boolean; settings?: Record<str
 }
 
 /** The keys of mailboxes the subscriptions timer must cover: synced, with the profile that serves them. */
-export async function syncedMailboxes(env: LocalEnvironment): Promise<Array<{ key: string; address: string; kind: 'graph' | 'google' }>> {
-  const out: Array<{ key: string; address: string; kind: 'graph' | 'google' }> = [];
+export async function syncedMailboxes(env: LocalEnvironment): Promise<Array<{ key: string; address: string; kind: ProviderKind }>> {
+  const out: Array<{ key: string; address: string; kind: ProviderKind }> = [];
   for await (const m of env.deps.store.mailboxes.listAll()) {
     const provider = m.profile ? env.deps.providers.byName(m.profile) : undefined;
     if ((m.state === 'active' || m.state === 'failing') && provider) out.push({ key: m.key, address: m.address, kind: provider.kind });

@@ -49,7 +49,7 @@ const activityBodySchema = z.object({
   inConference: z.boolean(),
   sign: z.string().min(1),
   messageSystems: z.array(z.number().int()).min(1),
-  source: z.object({ provider: z.enum(['graph', 'google']), eventId: z.string().min(1) }),
+  source: z.object({ provider: z.enum(['graph', 'google', 'exchange']), eventId: z.string().min(1) }),
 });
 
 const cursorSchema = z.object({ since: z.string().optional(), asOf: z.string(), after: z.tuple([z.number(), z.string()]) });
