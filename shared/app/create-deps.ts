@@ -4,6 +4,7 @@
  * in Azure.
  */
 import type { Config } from '../config/config.js';
+import type { ExchangeProfile } from '../config/profile-settings.js';
 import { createCmgClient } from '../cmg/cmg-client.js';
 import { configurationError } from '../errors/app-error.js';
 import { createLogger, type Logger } from '../observability/logger.js';
@@ -37,6 +38,9 @@ export async function createDeps(config: Config, overrides: DepsOverrides = {}):
   const env = process.env;
   const providerOptions = { timeoutMs: config.sync.providerTimeoutMs, maxRetries: config.sync.providerMaxRetries, logger };
   const telemetry = overrides.telemetry ?? (await startTelemetry(config.platform.telemetry, config.platform.managedIdentityClientId));
+  // Until the EWS provider is wired in (issue 26), an exchange profile stops start-up, named,
+  // rather than failing every job of its mailboxes (providers are built on first use).
+  for (const profile of config.profiles) if (profile.kind === 'exchange') noExchangeProvider(profile);
   const providers = createProviderRegistry(config.profiles, (profile) =>
     measuredProvider(
       profile.kind === 'graph'
@@ -46,7 +50,9 @@ export async function createDeps(config: Config, overrides: DepsOverrides = {}):
             proxyUrl: env.HTTPS_PROXY ?? env.https_proxy,
             noProxy: env.NO_PROXY ?? env.no_proxy,
           })
-        : createGoogleCalendarProvider(profile, providerOptions),
+        : profile.kind === 'google'
+          ? createGoogleCalendarProvider(profile, providerOptions)
+          : noExchangeProvider(profile),
       telemetry,
     ),
   );
@@ -60,6 +66,10 @@ export async function createDeps(config: Config, overrides: DepsOverrides = {}):
     cmg: createCmgClient(config.cmg, { logger, telemetry }),
     providers,
   };
+}
+
+function noExchangeProvider(profile: ExchangeProfile): never {
+  throw configurationError(`PROFILE_${profile.name.toUpperCase()}_KIND is exchange, and this build has no Exchange provider yet`);
 }
 
 function serviceBusQueue(config: Config): JobQueue {

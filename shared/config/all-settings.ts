@@ -19,12 +19,12 @@ export const SETTING_GROUPS: readonly SettingGroup[] = [
   { title: 'Connection profiles', intro: 'Which calendar system serves which mail domains.', specs: PROFILE_LIST_SETTING },
   {
     title: 'Per-profile settings',
-    intro: 'For each name N in PROFILES, `PROFILE_N_<suffix>`. Graph profiles need TENANT_ID, CLIENT_ID and CERTIFICATE + CERTIFICATE_THUMBPRINT (or CLIENT_SECRET); Google profiles need SERVICE_ACCOUNT_KEY.',
+    intro: 'For each name N in PROFILES, `PROFILE_N_<suffix>`. Graph profiles need TENANT_ID, CLIENT_ID and CERTIFICATE + CERTIFICATE_THUMBPRINT (or CLIENT_SECRET); Google profiles need SERVICE_ACCOUNT_KEY; Exchange profiles need EWS_URL, USER_NAME and PASSWORD. Each kind ignores the others\' settings.',
     prefix: 'PROFILE_<NAME>_',
     specs: profileSettings,
   },
   { title: 'Who is synced and when', intro: 'Roster, polling, quiet hours, retries (docs/mapping.md §7–8).', specs: SYNC_SETTINGS },
-  { title: 'Push', intro: 'Graph change notifications and Google push channels.', specs: PUSH_SETTINGS },
+  { title: 'Push', intro: 'Graph change notifications, Google push channels, Exchange push subscriptions, and polling where Exchange cannot push.', specs: PUSH_SETTINGS },
   { title: 'Platform', intro: 'Storage, queue, identity, logging.', specs: PLATFORM_SETTINGS },
   { title: 'Admin sign-in', intro: 'Entra ID access tokens and app roles for the admin API and page.', specs: ADMIN_SETTINGS },
 ];

@@ -56,6 +56,8 @@ export interface PushConfig {
   readonly graphSubscriptionMinutes: number;
   readonly googleChannelTtlMs: number;
   readonly renewMarginMs: number;
+  /** Polling of exchange profiles without push (PROFILE_<NAME>_PUSH=false or no webhook). */
+  readonly exchangePollIntervalMs: number;
   /** Notifications of one mailbox within one window become one job (message-id.ts). */
   readonly notificationWindowMs: number;
 }
@@ -197,6 +199,7 @@ export function readConfig(env: Env): ConfigResult {
       graphSubscriptionMinutes: p.GRAPH_SUBSCRIPTION_MINUTES,
       googleChannelTtlMs: p.GOOGLE_CHANNEL_TTL,
       renewMarginMs: p.SUBSCRIPTION_RENEW_MARGIN,
+      exchangePollIntervalMs: p.EXCHANGE_POLL_INTERVAL,
       notificationWindowMs: p.NOTIFICATION_WINDOW_MS,
     },
     platform: {

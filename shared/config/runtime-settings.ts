@@ -49,6 +49,11 @@ export const PUSH_SETTINGS = {
   GRAPH_SUBSCRIPTION_MINUTES: int({ default: 10_080, min: 45, max: 10_080 }, 'Lifetime requested for Graph event subscriptions, in minutes (Graph allows 10080 for events).'),
   GOOGLE_CHANNEL_TTL: duration('7d', 'Lifetime requested for Google push channels.', { minMs: 3_600_000 }),
   SUBSCRIPTION_RENEW_MARGIN: duration('24h', 'Subscriptions and channels expiring within this margin are renewed.'),
+  EXCHANGE_POLL_INTERVAL: duration(
+    '1m',
+    'How often the mailboxes of an exchange profile that Exchange cannot push to (PROFILE_<NAME>_PUSH=false, or no WEBHOOK_BASE_URL) are asked for changes: one SyncFolderItems request per mailbox, a full read only when something changed.',
+    { minMs: 60_000 },
+  ),
   NOTIFICATION_WINDOW_MS: int({ default: 250, min: 50, max: 60_000 }, 'Notifications for one mailbox within this window, in milliseconds, become one job that runs at its end: shorter reaches CMG sooner, longer saves provider and CMG requests on calendars that change in bursts.'),
 } satisfies Record<string, Setting<unknown>>;
 
