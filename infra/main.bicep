@@ -124,7 +124,7 @@ var checkedServiceBusSku = publicNetworkAccess == 'Disabled' && serviceBusSku !=
 
 // An object, not a list of {name, value}: @secure() takes strings and objects only (BCP124)
 @secure()
-@description('Secrets for a one-shot deployment, {"<Key Vault secret name>": "<value>"} with the names cmg-password, <profile>-certificate, <profile>-client-secret, <profile>-service-account-key, cmg-ca-certificate. Empty: set the secrets with az keyvault secret set.')
+@description('Secrets for a one-shot deployment, {"<Key Vault secret name>": "<value>"} with the names cmg-password, <profile>-certificate, <profile>-client-secret, <profile>-service-account-key, <profile>-password, <profile>-ca-certificate, cmg-ca-certificate. Empty: set the secrets with az keyvault secret set.')
 param secretValues { *: string } = {}
 
 // ---------------------------------------------------------------------------------------------
@@ -161,7 +161,7 @@ param cmgCodesRefresh string = '1h'
 param cmgCaCertificate bool = false
 
 // ---------------------------------------------------------------------------------------------
-// Connection profiles (PROFILES, PROFILE_<NAME>_*): any number, Microsoft 365 and Google
+// Connection profiles (PROFILES, PROFILE_<NAME>_*): any number, Microsoft 365, Google and Exchange Server
 // ---------------------------------------------------------------------------------------------
 
 // App settings by name: every value a string, as the app reads its environment
@@ -171,7 +171,7 @@ type settingMap = { *: string }
 type connectionProfile = {
   // Profile name: a letter, then letters, digits or _ (settings PROFILE_<NAME>_*, secrets <name>-*)
   name: string
-  kind: 'graph' | 'google'
+  kind: 'graph' | 'google' | 'exchange'
   // Mail domains, comma-separated
   domains: string
   // graph: Entra ID tenant id and application (client) id
@@ -190,10 +190,30 @@ type connectionProfile = {
   scope: ('https://www.googleapis.com/auth/calendar.readonly' | 'https://www.googleapis.com/auth/calendar.events.readonly')?
   tokenUrl: string?
   apiRoot: string?
+  // exchange: the EWS endpoint, https://<server>/EWS/Exchange.asmx; the service account, DOMAIN\user or
+  // user@domain (its password is the secret <name>-password)
+  ewsUrl: string?
+  userName: string?
+  // exchange: as enabled on the EWS virtual directory (default ntlm)
+  authentication: ('ntlm' | 'basic')?
+  // exchange: ApplicationImpersonation (default) or folder permissions (no automatic replies)
+  access: ('impersonation' | 'delegate')?
+  // exchange: false when Exchange cannot reach the webhook: its mailboxes are polled (default true)
+  push: bool?
+  // exchange: per-request timeout (default PROVIDER_TIMEOUT_MS)
+  @minValue(100)
+  @maxValue(300000)
+  timeoutMs: int?
+  // exchange: concurrent requests per instance, below Exchange's EWSMaxConcurrency of 27 (default 10)
+  @minValue(1)
+  @maxValue(27)
+  maxConnections: int?
+  // exchange: true when the EWS server's certificate comes from an internal CA, the secret <name>-ca-certificate
+  caCertificate: bool?
 }
 
 @minLength(1)
-@description('Connection profiles in failover order (PROFILES). Microsoft 365: {name, kind: graph, domains, tenantId, clientId, credential, certificateThumbprint}; Google: {name, kind: google, domains, scope}. See docs/provider-setup.md.')
+@description('Connection profiles in failover order (PROFILES). Microsoft 365: {name, kind: graph, domains, tenantId, clientId, credential, certificateThumbprint}; Google: {name, kind: google, domains, scope}; Exchange Server: {name, kind: exchange, domains, ewsUrl, userName, access, push}. See docs/provider-setup.md.')
 param profiles connectionProfile[]
 
 // ---------------------------------------------------------------------------------------------
@@ -331,6 +351,9 @@ param graphSubscriptionMinutes int = 10080
 
 param googleChannelTtl string = '7d'
 param subscriptionRenewMargin string = '24h'
+
+@description('EXCHANGE_POLL_INTERVAL: how often the mailboxes of exchange profiles without push are asked for changes (duration, at least 1m).')
+param exchangePollInterval string = '1m'
 
 @description('Notifications for one mailbox within this window (ms) become one job: shorter reaches CMG sooner, longer saves requests on busy calendars.')
 @minValue(50)
@@ -489,6 +512,7 @@ var pushSettings = {
   GRAPH_SUBSCRIPTION_MINUTES: string(graphSubscriptionMinutes)
   GOOGLE_CHANNEL_TTL: googleChannelTtl
   SUBSCRIPTION_RENEW_MARGIN: subscriptionRenewMargin
+  EXCHANGE_POLL_INTERVAL: exchangePollInterval
   NOTIFICATION_WINDOW_MS: string(notificationWindowMs)
 }
 
@@ -523,7 +547,7 @@ func profileSecretName(profileName string, suffix string) string => '${toLower(r
 func profileSettings(p connectionProfile, vaultUri string) settingMap => union({
   'PROFILE_${toUpper(p.name)}_KIND': p.kind
   'PROFILE_${toUpper(p.name)}_DOMAINS': p.domains
-}, p.kind == 'graph' ? graphProfileSettings(p, vaultUri) : googleProfileSettings(p, vaultUri))
+}, p.kind == 'graph' ? graphProfileSettings(p, vaultUri) : p.kind == 'google' ? googleProfileSettings(p, vaultUri) : exchangeProfileSettings(p, vaultUri))
 
 @description('The Microsoft 365 (Graph) settings of a profile.')
 func graphProfileSettings(p connectionProfile, vaultUri string) settingMap => union({
@@ -552,6 +576,25 @@ func googleProfileSettings(p connectionProfile, vaultUri string) settingMap => u
 }, empty(p.?apiRoot ?? '') ? {} : {
   'PROFILE_${toUpper(p.name)}_API_ROOT': p.?apiRoot
 })
+
+@description('The Exchange Server (EWS) settings of a profile; the service account\'s password, and an internal CA if any, as Key Vault references.')
+func exchangeProfileSettings(p connectionProfile, vaultUri string) settingMap => union({
+  'PROFILE_${toUpper(p.name)}_EWS_URL': p.?ewsUrl ?? ''
+  'PROFILE_${toUpper(p.name)}_USER_NAME': p.?userName ?? ''
+  'PROFILE_${toUpper(p.name)}_PASSWORD': secretReference(vaultUri, profileSecretName(p.name, 'password'))
+}, empty(p.?authentication ?? '') ? {} : {
+  'PROFILE_${toUpper(p.name)}_AUTHENTICATION': p.?authentication
+}, empty(p.?access ?? '') ? {} : {
+  'PROFILE_${toUpper(p.name)}_ACCESS': p.?access
+}, p.?push == null ? {} : {
+  'PROFILE_${toUpper(p.name)}_PUSH': p.?push == true ? 'true' : 'false'
+}, p.?timeoutMs == null ? {} : {
+  'PROFILE_${toUpper(p.name)}_TIMEOUT_MS': string(p.?timeoutMs)
+}, p.?maxConnections == null ? {} : {
+  'PROFILE_${toUpper(p.name)}_MAX_CONNECTIONS': string(p.?maxConnections)
+}, (p.?caCertificate ?? false) ? {
+  'PROFILE_${toUpper(p.name)}_CA_CERTIFICATE': secretReference(vaultUri, profileSecretName(p.name, 'ca-certificate'))
+} : {})
 
 // ---------------------------------------------------------------------------------------------
 // Resources

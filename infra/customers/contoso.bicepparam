@@ -1,5 +1,6 @@
-// Example customer: one Microsoft 365 tenant, a new VNet whose NAT gateway gives CMG one source
-// address, the CMG certificate signed by an internal CA, alerts by email.
+// Example customer: one Microsoft 365 tenant and, while mailboxes move there, the Exchange Server
+// they come from (same domain, tried second); a new VNet whose NAT gateway gives CMG and Exchange
+// one source address, the CMG and Exchange certificates signed by an internal CA, alerts by email.
 // Without azd: az deployment sub create --name contoso-prod -l <location> --parameters infra/customers/contoso.bicepparam
 using '../main.bicep'
 
@@ -19,6 +20,14 @@ param profiles = [
     clientId: '11111111-1111-1111-1111-111111111111'
     credential: 'certificate'
     certificateThumbprint: '0123456789ABCDEF0123456789ABCDEF01234567'
+  }
+  {
+    name: 'ONPREM'
+    kind: 'exchange'
+    domains: 'contoso.com'
+    ewsUrl: 'https://mail.contoso.com/EWS/Exchange.asmx'
+    userName: 'CONTOSO\\svc-calsync'
+    caCertificate: true
   }
 ]
 param defaultTimeZone = 'Europe/Stockholm'

@@ -18,6 +18,21 @@ export const FAKE_AZD_ENVIRONMENT: Readonly<Record<string, string>> = {
   ]),
 };
 
+/** An on-premises Exchange profile, every optional field away from the app's default. */
+export const EXCHANGE_PROFILE = {
+  name: 'ON_PREM',
+  kind: 'exchange',
+  domains: 'corp.contoso.com',
+  ewsUrl: 'https://mail.corp.contoso.com/EWS/Exchange.asmx',
+  userName: 'CORP\\svc-calsync',
+  authentication: 'basic',
+  access: 'delegate',
+  push: false,
+  timeoutMs: 60000,
+  maxConnections: 20,
+  caCertificate: true,
+} as const;
+
 export const OPERATOR_PRINCIPAL_ID = '7e57ab1e-0000-4000-8000-000000000001';
 
 /**
@@ -26,6 +41,11 @@ export const OPERATOR_PRINCIPAL_ID = '7e57ab1e-0000-4000-8000-000000000001';
  */
 export const OPERATOR_AZD_ENVIRONMENT: Readonly<Record<string, string>> = {
   ...FAKE_AZD_ENVIRONMENT,
+  // An Exchange Server profile with every field other than its default
+  CONNECTION_PROFILES: JSON.stringify([
+    ...(JSON.parse(FAKE_AZD_ENVIRONMENT.CONNECTION_PROFILES!) as unknown[]),
+    EXCHANGE_PROFILE,
+  ]),
   CMG_APPLICATION: 'CALSYNC',
   DEFAULT_CODE: '12',
   DEFAULT_TIME_ZONE: 'Europe/Stockholm',

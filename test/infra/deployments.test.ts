@@ -16,10 +16,11 @@ import { appSettingsOf, isExpression, keyVaultReference, ofType, one, publicClou
 
 interface ProfileParam {
   name: string;
-  kind: 'graph' | 'google';
+  kind: 'graph' | 'google' | 'exchange';
   domains: string;
   credential?: 'certificate' | 'secret';
   resolveAddresses?: boolean;
+  caCertificate?: boolean;
 }
 
 /** The parameters files, with the environment azd would give main.bicepparam. */
@@ -34,7 +35,8 @@ const ca = createPrivateCa('Customer Root CA');
 /** A value of the right shape for each secret the settings reference, by secret name. */
 function secretFor(name: string): string {
   if (name === 'cmg-password') return 'cmg-password-value';
-  if (name === 'cmg-ca-certificate') return ca.caCertificate;
+  if (name === 'cmg-ca-certificate' || name.endsWith('-ca-certificate')) return ca.caCertificate;
+  if (name.endsWith('-password')) return 'ews-service-account-password';
   if (name.endsWith('-service-account-key')) return JSON.stringify({ client_email: 'sync@project.iam.gserviceaccount.com', private_key: '-----BEGIN PRIVATE KEY-----\nx\n-----END PRIVATE KEY-----\n' });
   if (name.endsWith('-certificate')) return '-----BEGIN PRIVATE KEY-----\nx\n-----END PRIVATE KEY-----\n';
   if (name.endsWith('-client-secret')) return 'client-secret-value';
@@ -144,7 +146,10 @@ describeWithBicep('deployments by bicep snapshot', () => {
       const prefix = `PROFILE_${p.name.toUpperCase()}_`;
       const secretPrefix = p.name.toLowerCase().replace(/_/g, '-');
       if (p.kind === 'google') expected[`${prefix}SERVICE_ACCOUNT_KEY`] = `${secretPrefix}-service-account-key`;
-      else if (p.credential === 'secret') expected[`${prefix}CLIENT_SECRET`] = `${secretPrefix}-client-secret`;
+      else if (p.kind === 'exchange') {
+        expected[`${prefix}PASSWORD`] = `${secretPrefix}-password`;
+        if (p.caCertificate === true) expected[`${prefix}CA_CERTIFICATE`] = `${secretPrefix}-ca-certificate`;
+      } else if (p.credential === 'secret') expected[`${prefix}CLIENT_SECRET`] = `${secretPrefix}-client-secret`;
       else expected[`${prefix}CERTIFICATE`] = `${secretPrefix}-certificate`;
     }
     expect(references).toEqual(expected);
@@ -172,11 +177,15 @@ describeWithBicep('deployments by bicep snapshot', () => {
     else expect(outboundIp).toBe('');
   });
 
-  it('when they are listed, then the customer examples cover a Google-only customer, several profiles, and every network choice', () => {
+  it('when they are listed, then the customer examples cover a Google-only customer, several profiles, Exchange Server beside Microsoft 365, and every network choice', () => {
     const customers = FILES.filter((f) => f.file.startsWith('customers/')).map((f) => f.file);
     const profiles = customers.map((f) => profilesOf.get(f)!);
     expect(profiles.some((ps) => ps.every((p) => p.kind === 'google'))).toBe(true);
     expect(profiles.some((ps) => ps.length >= 3 && new Set(ps.map((p) => p.kind)).size === 2)).toBe(true);
+    // An on-premises Exchange behind the VNet, failing over with Microsoft 365 for one domain
+    const onPremises = customers.filter((f) => profilesOf.get(f)!.some((p) => p.kind === 'exchange'));
+    expect(onPremises.every((f) => param(f, 'virtualNetwork') !== undefined)).toBe(true);
+    expect(profiles.some((ps) => ps.some((p) => p.kind === 'exchange' && ps.some((q) => q.kind === 'graph' && q.domains === p.domains)))).toBe(true);
     expect(new Set(customers.map((f) => (param(f, 'virtualNetwork') as string | undefined) ?? 'none'))).toEqual(new Set(['none', 'new', 'existing']));
     expect(customers.some((f) => param(f, 'privateEndpoints') === true)).toBe(true);
     expect(customers.some((f) => param(f, 'maximumInstanceCount') === 1)).toBe(true);

@@ -16,7 +16,7 @@ import { PROFILE_LIST_SETTING, profileSettings } from '../../shared/config/profi
 import { CMG_SETTINGS, PLATFORM_SETTINGS, PUSH_SETTINGS, SYNC_SETTINGS } from '../../shared/config/runtime-settings.js';
 import type { Setting } from '../../shared/config/setting.js';
 import { bicep, buildParams, copyOfInfra, describeWithBicep, inTurn, ROOT, snapshot, variantOf, type Snapshot } from './bicep.js';
-import { FAKE_AZD_ENVIRONMENT, OPERATOR_AZD_ENVIRONMENT, OPERATOR_PRINCIPAL_ID } from './azd-environment.js';
+import { EXCHANGE_PROFILE, FAKE_AZD_ENVIRONMENT, OPERATOR_AZD_ENVIRONMENT, OPERATOR_PRINCIPAL_ID } from './azd-environment.js';
 import { appSettingsOf, keyVaultReference, ofType, one } from './predicted.js';
 import { BUILT_IN_ROLES, REQUIRED_ROLES } from './roles.js';
 
@@ -37,7 +37,11 @@ const PROFILE_SUFFIXES = Object.keys(profileSettings) as Array<keyof typeof prof
 const SUFFIXES_BY_KIND = {
   graph: ['KIND', 'DOMAINS', 'TENANT_ID', 'CLIENT_ID', 'CLIENT_SECRET', 'CERTIFICATE', 'CERTIFICATE_THUMBPRINT', 'AUTHORITY_HOST', 'GRAPH_ENDPOINT', 'RESOLVE_ADDRESSES'],
   google: ['KIND', 'DOMAINS', 'SERVICE_ACCOUNT_KEY', 'SCOPE', 'TOKEN_URL', 'API_ROOT'],
+  exchange: ['KIND', 'DOMAINS', 'EWS_URL', 'AUTHENTICATION', 'USER_NAME', 'PASSWORD', 'ACCESS', 'PUSH', 'TIMEOUT_MS', 'MAX_CONNECTIONS', 'CA_CERTIFICATE'],
 } as const;
+
+/** PROFILE_<NAME>_<suffix> → suffix, for the profiles of the fake azd environments. */
+const PROFILE_PREFIX = /^PROFILE_(M365|GWS|ON_PREM)_/;
 
 /** Settings the platform itself reads: the Functions host, its extensions and App Insights. */
 const PLATFORM_PREFIXES = ['AzureWebJobsStorage__', 'APPLICATIONINSIGHTS_', 'ServiceBusConnection__'];
@@ -198,7 +202,7 @@ describeWithBicep('app settings and resources by bicep snapshot', () => {
     const unknown = Object.keys(appSettingsOf(operator)).filter((k) => !reads.has(k) && !k.startsWith('PROFILE_') && !isPlatform(k));
     expect(unknown).toEqual([]);
     const profileSuffixes = new Set<string>(PROFILE_SUFFIXES);
-    const unknownProfile = Object.keys(emitted()).filter((k) => k.startsWith('PROFILE_') && !profileSuffixes.has(k.replace(/^PROFILE_(M365|GWS)_/, '')));
+    const unknownProfile = [...Object.keys(emitted()), ...Object.keys(appSettingsOf(operator))].filter((k) => k.startsWith('PROFILE_') && !profileSuffixes.has(k.replace(PROFILE_PREFIX, '')));
     expect(unknownProfile).toEqual([]);
   });
 
@@ -227,7 +231,7 @@ describeWithBicep('app settings and resources by bicep snapshot', () => {
   });
 
   it('when profileSettings has a suffix, then the kind table of this test knows it', () => {
-    const known = new Set<string>([...SUFFIXES_BY_KIND.graph, ...SUFFIXES_BY_KIND.google]);
+    const known = new Set<string>([...SUFFIXES_BY_KIND.graph, ...SUFFIXES_BY_KIND.google, ...SUFFIXES_BY_KIND.exchange]);
     expect(PROFILE_SUFFIXES.filter((s) => !known.has(s))).toEqual([]);
   });
 
@@ -235,7 +239,7 @@ describeWithBicep('app settings and resources by bicep snapshot', () => {
     const notReferences: string[] = [];
     for (const s of [minimal, operator]) {
       for (const [key, value] of Object.entries(appSettingsOf(s))) {
-        const suffix = key.replace(/^PROFILE_(M365|GWS)_/, '');
+        const suffix = key.replace(PROFILE_PREFIX, '');
         const secret = key.startsWith('PROFILE_') ? profileSettings[suffix as keyof typeof profileSettings]?.meta.secret : reads.get(key)?.meta.secret;
         if (secret && value !== '' && !keyVaultReference(value)) notReferences.push(`${key} = ${value}`);
       }
@@ -243,6 +247,27 @@ describeWithBicep('app settings and resources by bicep snapshot', () => {
     expect(notReferences).toEqual([]);
     // With a CA certificate (USE_CMG_CA_CERTIFICATE), that one too
     expect(keyVaultReference(appSettingsOf(operator).CMG_CA_CERTIFICATE!)?.secret).toBe('cmg-ca-certificate');
+  });
+
+  it('when an Exchange Server profile is given, then its settings are the ones readProfiles reads, the password and the CA as Key Vault references', () => {
+    const settings = appSettingsOf(operator);
+    const exchange = Object.fromEntries(Object.entries(settings).filter(([k]) => k.startsWith('PROFILE_ON_PREM_')).map(([k, v]) => [k.replace('PROFILE_ON_PREM_', ''), v]));
+    const { PASSWORD, CA_CERTIFICATE, ...plain } = exchange;
+    expect(plain).toEqual({
+      KIND: 'exchange',
+      DOMAINS: EXCHANGE_PROFILE.domains,
+      EWS_URL: EXCHANGE_PROFILE.ewsUrl,
+      USER_NAME: 'CORP\\svc-calsync',
+      AUTHENTICATION: 'basic',
+      ACCESS: 'delegate',
+      PUSH: 'false',
+      TIMEOUT_MS: '60000',
+      MAX_CONNECTIONS: '20',
+    });
+    expect(Object.keys(exchange).every((k) => (SUFFIXES_BY_KIND.exchange as readonly string[]).includes(k))).toBe(true);
+    expect(keyVaultReference(PASSWORD!)?.secret).toBe('on-prem-password');
+    expect(keyVaultReference(CA_CERTIFICATE!)?.secret).toBe('on-prem-ca-certificate');
+    expect(settings.PROFILES).toBe('M365,GWS,ON_PREM');
   });
 
   it('when the operator gives no optional value, then each program setting is the schema default', () => {
