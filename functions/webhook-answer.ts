@@ -10,7 +10,7 @@ import { builtDeps, getDeps } from '../shared/app/app-context.js';
 import type { Telemetry } from '../shared/observability/telemetry.js';
 import type { SyncDeps } from '../shared/sync/sync-deps.js';
 
-export type WebhookEndpoint = 'graph-notifications' | 'graph-lifecycle' | 'google-notifications';
+export type WebhookEndpoint = 'graph-notifications' | 'graph-lifecycle' | 'google-notifications' | 'ews-notifications';
 
 const count = (telemetry: Telemetry | undefined, endpoint: WebhookEndpoint, status: number): void =>
   telemetry?.count('webhookRequests', { endpoint, status: String(status) });

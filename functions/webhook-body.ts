@@ -1,5 +1,5 @@
 /**
- * Reading a webhook body safely: JSON content type, at most 1 MiB (read from the stream and
+ * Reading a webhook body safely: JSON (or, for Exchange, XML) content type, at most 1 MiB (read from the stream and
  * stopped at the cap, never buffered whole first), valid JSON, the expected shape. Every
  * failure is a 400/413/415 answer without side effects. The host refuses larger bodies before
  * this code runs (FUNCTIONS_REQUEST_BODY_SIZE_LIMIT in infra/app/api.bicep).
@@ -29,6 +29,17 @@ export async function readJsonBody<T>(request: HttpRequest, schema: z.ZodType<T>
   const parsed = schema.safeParse(json);
   if (!parsed.success) return refuse(400, `body does not match: ${parsed.error.issues.slice(0, 3).map((i) => `${i.path.join('.') || '(body)'} ${i.message}`).join('; ')}`);
   return { ok: true, value: parsed.data };
+}
+
+/** Exchange posts its SOAP envelopes as text/xml (SOAP 1.1); the body is read as text, capped like JSON bodies. */
+export async function readXmlBody(request: HttpRequest): Promise<BodyResult<string>> {
+  const type = request.headers.get('content-type') ?? '';
+  if (!/^(text|application)\/xml\s*(;|$)/i.test(type)) return refuse(415, 'expected Content-Type: text/xml');
+  const declared = Number(request.headers.get('content-length') ?? '0');
+  if (declared > MAX_WEBHOOK_BODY) return refuse(413, 'body larger than 1 MiB');
+  const text = await readCapped(request, MAX_WEBHOOK_BODY);
+  if (text === undefined) return refuse(413, 'body larger than 1 MiB');
+  return { ok: true, value: text };
 }
 
 /** The body as text, or undefined as soon as it exceeds `maxBytes` (a missing or lying Content-Length included). */

@@ -58,6 +58,8 @@ export interface PushConfig {
   readonly renewMarginMs: number;
   /** Polling of exchange profiles without push (PROFILE_<NAME>_PUSH=false or no webhook). */
   readonly exchangePollIntervalMs: number;
+  /** Exchange push: the keep-alive period asked for (StatusFrequency, minutes). */
+  readonly exchangeStatusFrequencyMinutes: number;
   /** Notifications of one mailbox within one window become one job (message-id.ts). */
   readonly notificationWindowMs: number;
 }
@@ -200,6 +202,7 @@ export function readConfig(env: Env): ConfigResult {
       googleChannelTtlMs: p.GOOGLE_CHANNEL_TTL,
       renewMarginMs: p.SUBSCRIPTION_RENEW_MARGIN,
       exchangePollIntervalMs: p.EXCHANGE_POLL_INTERVAL,
+      exchangeStatusFrequencyMinutes: p.EXCHANGE_STATUS_FREQUENCY,
       notificationWindowMs: p.NOTIFICATION_WINDOW_MS,
     },
     platform: {

@@ -54,6 +54,10 @@ export const PUSH_SETTINGS = {
     'How often the mailboxes of an exchange profile that Exchange cannot push to (PROFILE_<NAME>_PUSH=false, or no WEBHOOK_BASE_URL) are asked for changes: one SyncFolderItems request per mailbox, a full read only when something changed.',
     { minMs: 60_000 },
   ),
+  EXCHANGE_STATUS_FREQUENCY: int(
+    { default: 30, min: 1, max: 1440 },
+    'Exchange push subscriptions: minutes between the keep-alive notifications Exchange sends when nothing changed; a subscription silent for twice this is created anew.',
+  ),
   NOTIFICATION_WINDOW_MS: int({ default: 250, min: 50, max: 60_000 }, 'Notifications for one mailbox within this window, in milliseconds, become one job that runs at its end: shorter reaches CMG sooner, longer saves provider and CMG requests on calendars that change in bursts.'),
 } satisfies Record<string, Setting<unknown>>;
 

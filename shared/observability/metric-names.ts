@@ -124,10 +124,10 @@ export const METRICS = {
     kind: 'counter',
     unit: '{request}',
     attributes: {
-      endpoint: '`graph-notifications`, `graph-lifecycle` or `google-notifications`',
+      endpoint: '`graph-notifications`, `graph-lifecycle`, `google-notifications` or `ews-notifications`',
       status: 'the HTTP status answered (`200`, `202`, `400`, `403`, `500` …)',
     },
-    meaning: 'Webhook requests from Graph and Google, by the answer they got.',
+    meaning: 'Webhook requests from Graph, Google and Exchange, by the answer they got.',
   },
 } as const satisfies Record<string, MetricSpec>;
 

@@ -69,14 +69,16 @@ export interface PushSubscriptionRequest {
   readonly notificationUrl: string;
   /** Graph only: lifecycle notifications URL (can only be set at creation). */
   readonly lifecycleUrl?: string | undefined;
-  /** Graph clientState / Google channel token: a random secret we verify on receipt. */
+  /** Graph clientState / Google channel token / the secret an Exchange callback URL carries (already in notificationUrl): a random secret we verify on receipt. */
   readonly secret: string;
   /** Requested expiry (the provider may shorten it). */
   readonly expiresAt: string;
+  /** Exchange: where the subscription it replaces stopped, so nothing in between is missed. */
+  readonly watermark?: string | undefined;
 }
 
 export interface PushSubscription {
-  /** Graph subscription id / Google channel id. */
+  /** Graph subscription id / Google channel id / Exchange SubscriptionId. */
   readonly id: string;
   /** The mailbox it watches: Google stops a channel as the user that created it. */
   readonly address?: string | undefined;

@@ -31,6 +31,11 @@ export function scheduleMessageId(mailboxKey: string, intervalStart: Date): stri
   return join('schedule', keyPart(mailboxKey), instant(intervalStart.getTime()));
 }
 
+/** `poll:{key}:{interval start}`: an Exchange mailbox polled for changes (exchange-polls.ts). */
+export function pollMessageId(mailboxKey: string, intervalStart: Date): string {
+  return join('poll', keyPart(mailboxKey), instant(intervalStart.getTime()));
+}
+
 /**
  * `roster:{key}:{refresh instant}`: the roster refresh starts or stops a mailbox's sync at once;
  * its own prefix keeps a dispatch job of the same interval from swallowing it.

@@ -17,6 +17,7 @@ const SubscriptionEntity = z.object({
   resourceId: z.string(),
   expiresAt: z.iso.datetime(),
   notificationUrl: z.string(),
+  watermark: z.string().optional(),
 });
 
 export class TableSubscriptionRepository implements SubscriptionRepository {
@@ -43,10 +44,10 @@ export class TableSubscriptionRepository implements SubscriptionRepository {
 
   async upsert(subscription: Subscription): Promise<void> {
     const client = await this.table();
-    const { provider, id, ...fields } = subscription;
+    const { provider, id, watermark, ...fields } = subscription;
     try {
       await client.upsertEntity(
-        { partitionKey: provider, rowKey: encodeKey(id), ...fields, expiresAt: utcIso(fields.expiresAt) },
+        { partitionKey: provider, rowKey: encodeKey(id), ...fields, ...(watermark === undefined ? {} : { watermark }), expiresAt: utcIso(fields.expiresAt) },
         'Replace',
       );
     } catch (error) {

@@ -1,13 +1,16 @@
 /**
- * The `subscriptions` timer: every synced mailbox has a live Graph subscription or Google
- * channel. Missing ones are created, those expiring within SUBSCRIPTION_RENEW_MARGIN renewed
- * (Graph: PATCH; Google channels cannot be renewed, so a new one replaces the old), those of
- * mailboxes that left active sync deleted. Without WEBHOOK_BASE_URL push is off.
+ * The `subscriptions` timer: every synced mailbox has a live Graph subscription, Google
+ * channel or Exchange push subscription. Missing ones are created, those expiring within
+ * SUBSCRIPTION_RENEW_MARGIN renewed (Graph: PATCH; Google channels cannot be renewed, so a new
+ * one replaces the old), those of mailboxes that left active sync deleted. An Exchange push
+ * subscription lives as long as we answer its notifications; one silent for twice its
+ * keep-alive period is replaced. Mailboxes of an Exchange profile that polls (PUSH=false) get
+ * none. Without WEBHOOK_BASE_URL push is off.
  * One mailbox's failure is logged and counted; it does not stop the others. In the quiet
  * period (SUBSCRIBE_OFF_*) no provider is called: the first run after it does the work, and
  * the renew margin, longer than the period (config.ts), keeps anything from lapsing meanwhile.
  */
-import { randomBytes } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { toAppError } from '../../errors/app-error.js';
 import type { ProviderKind } from '../../domain/calendar-event.js';
 import type { CalendarProvider } from '../../providers/calendar-provider.js';
@@ -41,7 +44,18 @@ const graphLifetimeMs = (deps: SyncDeps): number => deps.config.push.graphSubscr
 /** What a subscription needs to know of its mailbox. */
 type MailboxIdentity = Pick<Mailbox, 'key' | 'address'>;
 
-export const webhookPaths = { graph: '/api/graph-notifications', graphLifecycle: '/api/graph-lifecycle', google: '/api/google-notifications' } as const;
+export const webhookPaths = {
+  graph: '/api/graph-notifications',
+  graphLifecycle: '/api/graph-lifecycle',
+  google: '/api/google-notifications',
+  exchange: '/api/ews-notifications',
+} as const;
+
+/** Exchange sends no credentials: its callback URL names our subscription and carries its secret. */
+export const exchangeCallbackUrl = (base: string, id: string, secret: string): string => `${base}${webhookPaths.exchange}/${id}/${secret}`;
+
+/** When an Exchange subscription heard from at `at` will have been silent for twice its keep-alive period. */
+export const exchangeSilentAfter = (deps: SyncDeps, at: number): string => new Date(at + 2 * deps.config.push.exchangeStatusFrequencyMinutes * 60_000).toISOString();
 
 export async function maintainSubscriptions(deps: SyncDeps): Promise<SubscriptionsReport> {
   if (!deps.config.push.webhookBaseUrl) return { status: 'push-off' };
@@ -98,15 +112,17 @@ type Counts = { created: number; renewed: number; deleted: number; failed: numbe
 
 /**
  * What one mailbox needs: a subscription of its provider when it is synced (a mailbox gets push
- * once a sync has found the profile that serves it), renewed when it expires soon; none else.
+ * once a sync has found the profile that serves it) and its profile takes push, renewed when it
+ * expires soon (Exchange: replaced once silent too long); none else.
  */
 function mailboxWork(deps: SyncDeps, mailbox: MailboxSummary, own: readonly Subscription[], renewBefore: string, counts: Counts): Array<() => Promise<void>> {
   const provider = mailbox.profile ? deps.providers.byName(mailbox.profile) : undefined;
-  const kind = isSynced(mailbox.state) ? provider?.kind : undefined;
+  const kind = isSynced(mailbox.state) && provider && takesPush(deps, provider) ? provider.kind : undefined;
+  const silentBefore = deps.now().toISOString();
   const work: Array<() => Promise<void>> = [];
   for (const s of own) {
     if (s.provider !== kind) work.push(deletion(deps, s, mailbox.address, provider, counts));
-    else if (s.expiresAt < renewBefore) {
+    else if (s.expiresAt < (s.provider === 'exchange' ? silentBefore : renewBefore)) {
       work.push(async () => {
         await renewSubscription(deps, s, provider!, mailbox);
         counts.renewed += 1;
@@ -134,7 +150,14 @@ export function createSubscription(deps: SyncDeps, provider: CalendarProvider, m
   return counted(deps, provider.kind, async () => ({ result: 'created', value: await subscribe(deps, provider, mailbox) }));
 }
 
-async function subscribe(deps: SyncDeps, provider: CalendarProvider, mailbox: MailboxIdentity): Promise<Subscription> {
+/** Exchange profiles with PUSH=false are polled instead (dispatch-jobs.ts): Exchange cannot reach us. */
+function takesPush(deps: SyncDeps, provider: CalendarProvider): boolean {
+  const profile = deps.config.profiles.find((p) => p.name === provider.profileName);
+  return profile?.kind !== 'exchange' || profile.push;
+}
+
+async function subscribe(deps: SyncDeps, provider: CalendarProvider, mailbox: MailboxIdentity, watermark?: string): Promise<Subscription> {
+  if (provider.kind === 'exchange') return subscribeExchange(deps, provider, mailbox, watermark);
   const base = deps.config.push.webhookBaseUrl!;
   const secret = randomBytes(32).toString('base64url');
   const lifetimeMs = provider.kind === 'graph' ? graphLifetimeMs(deps) : deps.config.push.googleChannelTtlMs;
@@ -160,7 +183,47 @@ async function subscribe(deps: SyncDeps, provider: CalendarProvider, mailbox: Ma
   return record;
 }
 
-/** Graph: extend in place; when Graph no longer knows it, or for a Google channel, replace it. */
+/**
+ * Exchange: the record is stored before Subscribe is sent, because Exchange may call back before
+ * it has answered; a notification for a record without Exchange's id yet is accepted
+ * (ews-notification-jobs.ts), where an unknown one would be told to unsubscribe. The watermark
+ * of the subscription it replaces lets Exchange resume from there.
+ */
+async function subscribeExchange(deps: SyncDeps, provider: CalendarProvider, mailbox: MailboxIdentity, watermark: string | undefined): Promise<Subscription> {
+  const base = deps.config.push.webhookBaseUrl!;
+  const secret = randomBytes(32).toString('base64url');
+  const id = randomUUID();
+  const pending: Subscription = {
+    provider: 'exchange',
+    id,
+    mailboxKey: mailbox.key,
+    secretHash: hashSecret(secret),
+    resourceId: '',
+    expiresAt: exchangeSilentAfter(deps, deps.now().getTime()),
+    notificationUrl: `${base}${webhookPaths.exchange}/${id}`,
+    watermark,
+  };
+  await deps.store.subscriptions.upsert(pending);
+  let created;
+  try {
+    created = await provider.subscribe({
+      address: mailbox.address,
+      notificationUrl: exchangeCallbackUrl(base, id, secret),
+      secret,
+      expiresAt: pending.expiresAt,
+      watermark,
+    });
+  } catch (error) {
+    await deps.store.subscriptions.delete('exchange', id);
+    throw error;
+  }
+  const record: Subscription = { ...pending, resourceId: created.id };
+  await deps.store.subscriptions.upsert(record);
+  deps.logger.info('subscriptions.created', { mailbox: mailbox.key, provider: 'exchange', subscriptionId: id, expiresAt: record.expiresAt });
+  return record;
+}
+
+/** Graph: extend in place; when Graph no longer knows it, or for a Google channel or a silent Exchange subscription, replace it. */
 export function renewSubscription(deps: SyncDeps, subscription: Subscription, provider: CalendarProvider, mailbox: MailboxIdentity): Promise<void> {
   return counted(deps, provider.kind, async () => ({ result: await extendOrReplace(deps, subscription, provider, mailbox), value: undefined }));
 }
@@ -177,7 +240,7 @@ async function extendOrReplace(deps: SyncDeps, subscription: Subscription, provi
       if (toAppError(error).kind !== 'permanent') throw error;
     }
   }
-  await subscribe(deps, provider, mailbox);
+  await subscribe(deps, provider, mailbox, subscription.watermark);
   await deleteSubscription(deps, subscription, mailbox.address, provider);
   return 'replaced';
 }

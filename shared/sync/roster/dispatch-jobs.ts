@@ -19,21 +19,25 @@ import { intervalStart, isQuiet, spreadOffsetMs } from '../../domain/pacing.js';
 import { DEAD_LETTERS_READ, rosterGauges } from './roster-gauges.js';
 import { isSynced } from '../../domain/mailbox.js';
 import type { SyncDeps } from '../sync-deps.js';
+import { dispatchExchangePolls, type ExchangePollResult } from './exchange-polls.js';
 
-export type DispatchResult =
+export type DispatchResult = (
   | { readonly status: 'not-due'; readonly interval: string }
-  | { readonly status: 'dispatched'; readonly interval: string; readonly enqueued: number; readonly quiet: number; readonly backingOff: number };
+  | { readonly status: 'dispatched'; readonly interval: string; readonly enqueued: number; readonly quiet: number; readonly backingOff: number }
+) & { readonly exchangePolls: ExchangePollResult };
 
 const SEND_CHUNK = 500;
 
 export async function dispatch(deps: SyncDeps): Promise<DispatchResult> {
+  // Its own cadence and checkpoint: due every EXCHANGE_POLL_INTERVAL, whatever this interval says.
+  const exchangePolls = await dispatchExchangePolls(deps);
   const now = deps.now().getTime();
   const intervalMs = deps.config.sync.updateIntervalMs;
   const start = intervalStart(now, intervalMs);
   const interval = new Date(start).toISOString();
 
   const last = await deps.store.state.get('dispatch', 'interval');
-  if (last && last.value >= interval) return { status: 'not-due', interval };
+  if (last && last.value >= interval) return { status: 'not-due', interval, exchangePolls };
 
   let enqueued = 0;
   let quiet = 0;
@@ -75,7 +79,7 @@ export async function dispatch(deps: SyncDeps): Promise<DispatchResult> {
   }
   gauges.report(deps.telemetry);
   deps.logger.info('dispatch.done', { interval, enqueued, quiet, backingOff });
-  return { status: 'dispatched', interval, enqueued, quiet, backingOff };
+  return { status: 'dispatched', interval, enqueued, quiet, backingOff, exchangePolls };
 }
 
 /** An invalid mailbox the sync job set aside (not the roster) is probed again once its backoff ends. */

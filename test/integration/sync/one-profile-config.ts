@@ -1,7 +1,7 @@
-/** The settings of the timer tests: one Graph profile serving example.com, nothing else called. */
+/** The settings of the timer tests: one Graph profile serving example.com (and what `extra` adds), nothing else called. */
 import { readConfig, type Config } from '../../../shared/config/config.js';
 
-export function oneProfileConfig(): Config {
+export function oneProfileConfig(extra: Record<string, string> = {}): Config {
   const read = readConfig({
     OOF_CODE: '13',
     DEFAULT_CODE: '30',
@@ -15,6 +15,7 @@ export function oneProfileConfig(): Config {
     PROFILE_M365_CLIENT_ID: '00000000-0000-0000-0000-000000000001',
     PROFILE_M365_CLIENT_SECRET: 'unused',
     TABLES_CONNECTION_STRING: 'UseDevelopmentStorage=true',
+    ...extra,
   });
   if (!read.ok) throw new Error(JSON.stringify(read.problems));
   return read.config;

@@ -4,7 +4,8 @@ import { z } from 'zod';
 import { googleNotifications } from '../../../functions/google-notifications.js';
 import { graphLifecycle } from '../../../functions/graph-lifecycle.js';
 import { graphNotifications } from '../../../functions/graph-notifications.js';
-import { MAX_VALIDATION_TOKEN, MAX_WEBHOOK_BODY, readJsonBody, validationEcho } from '../../../functions/webhook-body.js';
+import { ewsNotifications } from '../../../functions/ews-notifications.js';
+import { MAX_VALIDATION_TOKEN, MAX_WEBHOOK_BODY, readJsonBody, readXmlBody, validationEcho } from '../../../functions/webhook-body.js';
 import { GraphNotificationCollection } from '../../../shared/sync/push/graph-notification-jobs.js';
 
 const { HttpRequest } = functions;
@@ -115,5 +116,21 @@ describe('Google notification headers', () => {
   ])('when a notification has %s, then 400', async (_what, headers) => {
     const answer = await googleNotifications(request({ headers }));
     expect(answer.status).toBe(400);
+  });
+});
+
+describe('the Exchange push webhook', () => {
+  it.each([
+    ['no content type', {}, '<x/>', 415],
+    ['JSON', json, '{}', 415],
+    ['XML over 1 MiB', { 'content-type': 'text/xml; charset=utf-8' }, `<x>${'a'.repeat(MAX_WEBHOOK_BODY)}</x>`, 413],
+  ])('when it receives %s, then it answers %s before any lookup', async (_name, headers, body, status) => {
+    const answer = await ewsNotifications(request({ headers, body }));
+    expect(answer.status).toBe(status);
+  });
+
+  it('when the body is XML within the cap, then it is read as text', async () => {
+    const read = await readXmlBody(request({ headers: { 'content-type': 'text/xml; charset=utf-8' }, body: '<soap:Envelope/>' }));
+    expect(read).toEqual({ ok: true, value: '<soap:Envelope/>' });
   });
 });
