@@ -300,8 +300,10 @@ export function createEwsTransport(options: EwsTransportOptions): EwsTransport {
     };
     if (credentials.method === 'basic') {
       const answer = await exchange(lane, { ...headers, Authorization: `Basic ${basicToken}` }, envelope, deadline);
-      if (answer.status === 401) throw rejected();
-      return answer;
+      if (answer.status !== 401) return answer;
+      if (answer.authenticate.some((value) => /^Basic\b/i.test(value.trim()))) throw rejected();
+      const offered = answer.authenticate.map((value) => value.split(/\s/)[0]).join(', ') || 'nothing';
+      throw configurationError(`${profile}: ${target.host} does not take Basic (it offers: ${offered}); check AUTHENTICATION`, 'exchange-basic-not-offered');
     }
     return sendNtlm(lane, headers, envelope, deadline);
   }
@@ -310,6 +312,10 @@ export function createEwsTransport(options: EwsTransportOptions): EwsTransport {
     async post(envelope, { anchorMailbox }) {
       if (closed) throw transientError(`${profile}: the EWS transport is closed`, 'closed');
       const lane = await acquire();
+      if (closed) {
+        release(lane);
+        throw transientError(`${profile}: the EWS transport is closed`, 'closed');
+      }
       const deadline = Date.now() + options.timeoutMs;
       try {
         try {

@@ -102,6 +102,33 @@ describe('EWS transport, NTLMv2 over a kept-alive connection', () => {
     expect(s.counters()).toMatchObject({ handshakes: 2, authentications: 2, requests: 2, connections: 2 });
   });
 
+  it('when a kept-alive connection is reset as it is reused, then the request is sent once more on a new, authenticated connection', async () => {
+    const s = await server();
+    const t = transport(s, { maxConnections: 1 });
+    await t.post('<a/>', {});
+    s.resetNextRequests(1);
+    expect((await t.post('<b/>', {})).body).toContain('<b/>');
+    expect(s.counters()).toMatchObject({ handshakes: 2, requests: 2, connections: 2 });
+  });
+
+  it('when the new connection is reset too, then the failure is transient and not retried further', async () => {
+    const s = await server();
+    const t = transport(s, { maxConnections: 1 });
+    await t.post('<a/>', {});
+    s.resetNextRequests(2);
+    expect(await failure(t.post('<b/>', {}))).toMatchObject({ kind: 'transient', code: 'network' });
+    expect(s.counters()).toMatchObject({ requests: 1, connections: 2 });
+  });
+
+  it('when the transport is closed, then a later post fails as transient without connecting', async () => {
+    const s = await server();
+    const t = transport(s);
+    await t.post('<a/>', {});
+    await t.close();
+    expect(await failure(t.post('<b/>', {}))).toMatchObject({ kind: 'transient', code: 'closed' });
+    expect(s.counters().connections).toBe(1);
+  });
+
   it('when the user name is a UPN and the account is configured as DOMAIN\\user, then it signs in as that account', async () => {
     const s = await server();
     const answer = await transport(s, { credentials: { method: 'ntlm', userName: 'svc-sync@contoso.com', password: PASSWORD } }).post('<x/>', {});
@@ -203,6 +230,13 @@ describe('EWS transport, Basic', () => {
     const error = await failure(transport(s, { credentials: { method: 'basic', userName: 'CONTOSO\\svc-sync', password: 'nope-nope' } }).post('<a/>', {}));
     expect(error).toMatchObject({ kind: 'configuration', code: 'exchange-credentials-rejected' });
     expect(error.message).not.toContain('nope-nope');
+  });
+
+  it('when the profile asks Basic of a server that offers only Windows authentication, then the error says what the server offers', async () => {
+    const s = await server();
+    const error = await failure(transport(s, { credentials: { method: 'basic', userName: 'CONTOSO\\svc-sync', password: PASSWORD } }).post('<a/>', {}));
+    expect(error).toMatchObject({ kind: 'configuration', code: 'exchange-basic-not-offered' });
+    expect(error.message).toContain('Negotiate, NTLM');
   });
 
   it('when the profile asks NTLM of a server that offers only Basic, then the error says what the server offers', async () => {

@@ -81,6 +81,11 @@ export interface EwsServer {
   strayUnauthorized(count: number): void;
   /** Closes every open connection, as an idle timeout or a restart does; authentications go with them. */
   dropConnections(): void;
+  /**
+   * The next `count` requests lose their connection before any answer: the race of a kept-alive
+   * connection the server closes just as the client reuses it.
+   */
+  resetNextRequests(count: number): void;
   counters(): EwsServerCounters;
   close(): Promise<void>;
 }
@@ -98,6 +103,7 @@ export async function startEwsServer(options: EwsServerOptions): Promise<EwsServ
   const accounts = new Map(options.accounts);
   let extendedProtection = options.extendedProtection;
   let strays = 0;
+  let resets = 0;
   const counts = { handshakes: 0, authentications: 0, rejections: 0, requests: 0, connections: 0 };
   const tls = options.tls ?? { key: LOOPBACK_TLS_KEY, cert: LOOPBACK_TLS_CERT };
   const expectedBinding = certificateBindingHash(new X509Certificate(tls.cert).raw);
@@ -134,6 +140,10 @@ export async function startEwsServer(options: EwsServerOptions): Promise<EwsServ
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const body = await readBody(req);
     if (body === undefined) return void res.writeHead(413).end();
+    if (resets > 0) {
+      resets -= 1;
+      return void req.socket.destroy();
+    }
     const state = stateOf(req.socket);
     const authorization = req.headers.authorization ?? '';
     const ntlm = /^(NTLM|Negotiate)\s+([A-Za-z0-9+/=]+)\s*$/i.exec(authorization);
@@ -206,6 +216,9 @@ export async function startEwsServer(options: EwsServerOptions): Promise<EwsServ
     },
     dropConnections: () => {
       for (const socket of open) socket.destroy();
+    },
+    resetNextRequests: (count) => {
+      resets = count;
     },
     counters: () => ({ ...counts }),
     close: async () => {
