@@ -4,7 +4,8 @@
  * when one is set, with extra trusted CA certificates, a deadline, and a cap on the answer.
  *
  * Why connections are handled one by one ("lanes"): IIS keeps NTLM authentication per TCP
- * connection (authPersistSingleRequest is false by default), and the three legs of a handshake
+ * connection (IIS settings schema, windowsAuthentication: authPersistSingleRequest, default
+ * False, "IIS resets the authentication at the end of each request" only when True), and the three legs of a handshake
  * must travel on the same socket. A shared agent pool would hand the socket to another request
  * between the CHALLENGE and the AUTHENTICATE, so each lane is an agent of one socket that
  * serves one request at a time, and the transport keeps at most `maxConnections` lanes. Which

@@ -170,9 +170,9 @@ export async function verifyAuthenticate(message: Buffer, pending: PendingChalle
 
 /**
  * Extended Protection: Require wants the binding of this server's certificate; Allow ("when
- * supported") takes a client that sends none (absent, or all zeros as 3.1.5.1.2 has a client
- * without bindings send) but refuses one that sends a different binding — the man-in-the-middle
- * case the feature exists for.
+ * supported") takes a client that sends none but refuses one that sends a different binding —
+ * the man-in-the-middle case the feature exists for. "None" is Windows' own reading
+ * (SEC_CHANNEL_BINDINGS_RESULT_ABSENT: "either omitted or consist entirely of zeroes").
  */
 function checkBinding(binding: Buffer | undefined, settings: AcceptorSettings): string | undefined {
   if (settings.extendedProtection === 'off') return undefined;
