@@ -73,6 +73,17 @@ describe('EWS transport, NTLMv2 over a kept-alive connection', () => {
     expect(s.counters()).toMatchObject({ handshakes: 1, authentications: 1, rejections: 0, requests: 1, connections: 1 });
   });
 
+  it('when Extended Protection is Allow or Off, then the bound client passes too', async () => {
+    const s = await server({ extendedProtection: 'allow' });
+    const t = transport(s, { maxConnections: 1 });
+    expect((await t.post('<a/>', {})).status).toBe(200);
+    s.setExtendedProtection('off');
+    s.dropConnections();
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect((await t.post('<b/>', {})).status).toBe(200);
+    expect(s.counters()).toMatchObject({ authentications: 2, rejections: 0 });
+  });
+
   it('when 25 requests follow one another, then one handshake serves them all on one connection', async () => {
     const s = await server();
     const t = transport(s, { maxConnections: 1 });
