@@ -206,12 +206,20 @@ describe('EWS transport, refusals', () => {
   it('when the client sends no channel binding and Extended Protection is Require, then the server refuses it', async () => {
     const s = await server();
     // The production client always binds; a client without binding is the NTLM messages sent by hand.
-    const { handshakeWithoutBinding } = await import('./ntlm-by-hand.js');
-    expect(await handshakeWithoutBinding(s, 'CONTOSO\\svc-sync', PASSWORD, Buffer.alloc(16))).toBe(401);
+    const { handshakeByHand } = await import('./ntlm-by-hand.js');
+    expect(await handshakeByHand(s, 'CONTOSO\\svc-sync', PASSWORD, Buffer.alloc(16))).toBe(401);
     s.setExtendedProtection('allow');
-    expect(await handshakeWithoutBinding(s, 'CONTOSO\\svc-sync', PASSWORD, Buffer.alloc(16))).toBe(200);
-    expect(await handshakeWithoutBinding(s, 'CONTOSO\\svc-sync', PASSWORD, Buffer.alloc(16, 7))).toBe(401);
+    expect(await handshakeByHand(s, 'CONTOSO\\svc-sync', PASSWORD, Buffer.alloc(16))).toBe(200);
+    expect(await handshakeByHand(s, 'CONTOSO\\svc-sync', PASSWORD, Buffer.alloc(16, 7))).toBe(401);
     expect(s.counters()).toMatchObject({ handshakes: 3, authentications: 1, rejections: 2 });
+  });
+
+  it('when the AUTHENTICATE arrives on another connection than its challenge, then the server refuses it', async () => {
+    const s = await server({ extendedProtection: 'off' });
+    const { handshakeByHand } = await import('./ntlm-by-hand.js');
+    expect(await handshakeByHand(s, 'CONTOSO\\svc-sync', PASSWORD, Buffer.alloc(16), true)).toBe(401);
+    expect(await handshakeByHand(s, 'CONTOSO\\svc-sync', PASSWORD, Buffer.alloc(16), false)).toBe(200);
+    expect(s.counters()).toMatchObject({ connections: 3, rejections: 1, authentications: 1 });
   });
 
   it('when the server`s certificate is not trusted, then the failure is configuration and says so', async () => {

@@ -23,9 +23,13 @@ function post(agent: Agent, url: string, ca: string, authorization: string): Pro
   });
 }
 
-/** The final status of a handshake whose AUTHENTICATE carries `binding` as MsvAvChannelBindings. */
-export async function handshakeWithoutBinding(server: EwsServer, userName: string, password: string, binding: Buffer): Promise<number> {
+/**
+ * The final status of a handshake whose AUTHENTICATE carries `binding` as MsvAvChannelBindings;
+ * with `otherConnection`, the AUTHENTICATE goes on a second connection, not the challenge's.
+ */
+export async function handshakeByHand(server: EwsServer, userName: string, password: string, binding: Buffer, otherConnection = false): Promise<number> {
   const agent = new Agent({ keepAlive: true, maxSockets: 1 });
+  const second = new Agent({ keepAlive: true, maxSockets: 1 });
   try {
     const negotiate = encodeNegotiate();
     const first = await post(agent, server.url, server.caCertificate, `NTLM ${negotiate.toString('base64')}`);
@@ -44,8 +48,9 @@ export async function handshakeWithoutBinding(server: EwsServer, userName: strin
       clientChallenge: randomBytes(8),
       nowMs: Date.now(),
     });
-    return (await post(agent, server.url, server.caCertificate, `NTLM ${message.toString('base64')}`)).status;
+    return (await post(otherConnection ? second : agent, server.url, server.caCertificate, `NTLM ${message.toString('base64')}`)).status;
   } finally {
     agent.destroy();
+    second.destroy();
   }
 }
