@@ -8,7 +8,7 @@ import { silentLogger, type Logger } from '../observability/logger.js';
 import type { CmgConfig } from '../config/config.js';
 import type { CmgCode } from '../domain/cmg-code.js';
 import type { CmgActivityBody, CmgCheck, CmgGateway, CmgRosterPage, CmgUser } from './cmg-gateway.js';
-import type { ProxyEnv } from './cmg-proxy.js';
+import type { ProxyEnv } from '../tls/outbound-proxy.js';
 import { cmgActivityListSchema, cmgCheckSchema, cmgCodesSchema, cmgRosterPageSchema } from './cmg-schemas.js';
 import { createCmgTransport, type CmgCall } from './cmg-transport.js';
 import { noTelemetry, type Telemetry } from '../observability/telemetry.js';

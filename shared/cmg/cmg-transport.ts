@@ -13,7 +13,7 @@ import { elapsedMs, type Telemetry } from '../observability/telemetry.js';
 import type { CmgConfig } from '../config/config.js';
 import { failureFromNetwork, failureFromStatus, cmgErrorCode, untrustedCertificate, type CmgFailure, type CmgOperation } from './cmg-failures.js';
 import { isUntrustedCertificate, secureContextTrusting } from '../tls/trusted-certificates.js';
-import { createAgents, type ProxyEnv } from './cmg-proxy.js';
+import { createAgents, type ProxyEnv } from '../tls/outbound-proxy.js';
 import { createLimiter } from './concurrency-limit.js';
 import { contractRoot, contractUrl } from './cmg-url.js';
 import { leanHttpAdapter } from './lean-http-adapter.js';

@@ -230,7 +230,7 @@ export function readConfig(env: Env): ConfigResult {
 const PROXY_VARIABLES = ['HTTPS_PROXY', 'https_proxy', 'HTTP_PROXY', 'http_proxy'];
 
 /**
- * The standard proxy variables are read where the clients are built (cmg-proxy.ts,
+ * The standard proxy variables are read where the clients are built (outbound-proxy.ts,
  * http-transport.ts), but checked here with the rest: a proxy URL with a user and password
  * sends them (Proxy-Authorization) to the proxy, so it must be https unless the proxy is on
  * loopback. Values are never quoted: they may hold that password.

@@ -26,7 +26,7 @@ import type { TLSSocket } from 'node:tls';
 import { configurationError, transientError, type AppError } from '../../errors/app-error.js';
 import { registerSecret } from '../../observability/logger.js';
 import { isUntrustedCertificate, secureContextTrusting } from '../../tls/trusted-certificates.js';
-import { createAgents, proxyFor, type ProxyEnv } from '../../cmg/cmg-proxy.js';
+import { createAgents, proxyFor, type ProxyEnv } from '../../tls/outbound-proxy.js';
 import { MAX_RESPONSE_BYTES } from '../read-limits.js';
 import { encodeAuthenticate, encodeNegotiate, NtlmFormatError } from './ntlm.js';
 import { certificateBindingHash } from './ntlm-channel-binding.js';
@@ -182,7 +182,7 @@ export function createEwsTransport(options: EwsTransportOptions): EwsTransport {
       };
       const sent = { ...headers, 'Content-Length': String(Buffer.byteLength(body)) };
       // The TLS options go with the request too: through a proxy the tunnelled TLS connection is
-      // built from the request's options (see shared/cmg/cmg-proxy.ts).
+      // built from the request's options (see shared/tls/outbound-proxy.ts).
       outgoing = httpsRequest(target, { method: 'POST', headers: sent, agent: lane.agent, ...(secureContext ? { secureContext } : {}) }, (res: IncomingMessage) => {
         answered = true;
         // Taken now: once the answer ends, the socket goes back to the agent and res.socket is null.

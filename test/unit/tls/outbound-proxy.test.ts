@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { bypassed, proxyFor } from '../../../shared/cmg/cmg-proxy.js';
+import { bypassed, proxyFor } from '../../../shared/tls/outbound-proxy.js';
 
 const https = new URL('https://cmg.corp.example.com/CMG Office');
 const http = new URL('http://cmg.corp.example.com:8080/');

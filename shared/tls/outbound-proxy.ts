@@ -1,7 +1,8 @@
 /**
- * Which proxy, if any, the CMG client goes through: the standard HTTPS_PROXY / HTTP_PROXY /
- * NO_PROXY variables (CMG-INTERFACE.md). axios' own `proxy` option does not tunnel https
- * reliably, so the client turns it off and uses an https-proxy-agent (CONNECT) instead.
+ * Which proxy, if any, a client of a system on the customer's network (CMG, Exchange Server)
+ * goes through: the standard HTTPS_PROXY / HTTP_PROXY / NO_PROXY variables (CMG-INTERFACE.md).
+ * axios' own `proxy` option does not tunnel https reliably, so the CMG client turns it off and
+ * uses an https-proxy-agent (CONNECT) instead; the EWS transport uses the same agents.
  */
 import http from 'node:http';
 import https from 'node:https';
