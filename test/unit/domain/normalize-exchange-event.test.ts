@@ -1,6 +1,8 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { CalendarEvent } from '../../../shared/domain/calendar-event.js';
 import { normalizeExchangeEvent } from '../../../shared/domain/normalize-exchange-event.js';
+import { addDays, zonedTimeToInstant } from '../../../shared/domain/time-zone.js';
 import { eventOf } from './mapping-test-context.js';
 import { exchangeItem } from './raw-events.js';
 
@@ -61,6 +63,23 @@ describe('normalizeExchangeEvent: times', () => {
   ])('when an all-day event arrives as the UTC instants of local midnight (%s), then the local dates', (_name, zone, start, end, startDate, endDate) => {
     const event = eventOf(normalizeExchangeEvent(exchangeItem({ isAllDayEvent: true, start, end }), zone));
     expect(event.timing).toEqual({ allDay: true, startDate, endDate });
+  });
+
+  it('when any all-day event in any zone arrives as its local midnights, then its own dates come back (DST, half-hour and +13:45 zones, midnight transitions)', () => {
+    const zones = ['Europe/Stockholm', 'America/Los_Angeles', 'America/Santiago', 'America/Havana', 'Asia/Kathmandu', 'Asia/Tokyo', 'Australia/Lord_Howe', 'Pacific/Chatham', 'Pacific/Kiritimati', 'Pacific/Pago_Pago', 'UTC'];
+    fc.assert(
+      fc.property(fc.constantFrom(...zones), fc.integer({ min: 0, max: 2 * 366 }), fc.integer({ min: 1, max: 20 }), fc.integer({ min: -11, max: 11 }), (zone, offset, days, organizerShiftHours) => {
+        const startDate = addDays('2026-01-01', offset);
+        const endDate = addDays(startDate, days);
+        // An invitation made in another zone carries that zone's midnights: up to 11 hours either way.
+        const shift = organizerShiftHours * 3_600_000;
+        const start = new Date(zonedTimeToInstant(startDate, 0, 0, zone) + shift).toISOString();
+        const end = new Date(zonedTimeToInstant(endDate, 0, 0, zone) + shift).toISOString();
+        const event = eventOf(normalizeExchangeEvent(exchangeItem({ isAllDayEvent: true, start, end }), zone));
+        expect(event.timing).toEqual({ allDay: true, startDate, endDate });
+      }),
+      { numRuns: 2000 },
+    );
   });
 
   it.each([
