@@ -193,7 +193,7 @@ describe('calsync preview --provider exchange', () => {
     ]);
   });
 
-  it('when Exchange hands out new ItemIds (an occurrence turned exception, a re-read), then every activity keeps its externalId', async () => {
+  it('when Exchange hands out new ItemIds (as it may when an occurrence is edited into an exception), then every activity keeps its externalId', async () => {
     const sample = await readFile(`${FIXTURES}/exchange-calendar-view.xml`, 'utf8');
     const renumbered = sample.replace(/ItemId Id="([^"]+)"/g, (_m, id: string) => `ItemId Id="${id.split('').reverse().join('')}"`);
     expect(renumbered).not.toBe(sample);
