@@ -48,8 +48,8 @@ function sameAddress(a: string | undefined, b: string | undefined): boolean {
  * The event's identity, the same across edits (MAPPING.md §6): Microsoft does not promise that an
  * occurrence keeps its ItemId when it is edited into an exception, so the UID (the series' for an
  * occurrence) and, for an occurrence or exception, its original start (RecurrenceId,
- * MS:recurrenceid.md: "used with the UID property to identify a specific instance") name it. Only an item without a UID falls back to
- * its ItemId, which is all there is then.
+ * MS:recurrenceid.md: "used with the UID property to identify a specific instance") name it.
+ * Only an item without a UID falls back to its ItemId, which is all there is then.
  */
 function eventIdentity(item: ExchangeCalendarItem): { readonly id: string; readonly seriesId: string | undefined } {
   const uid = item.uid?.trim() ? item.uid.trim() : undefined;
