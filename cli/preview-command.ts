@@ -8,22 +8,27 @@ import { InputError, type CommandResult, type PreviewIo } from './command-io.js'
 
 export type { CommandResult, PreviewIo } from './command-io.js';
 
-export const PREVIEW_USAGE = `Usage: calsync preview --provider graph|google --events FILE [--settings FILE] [--codes FILE]
+export const PREVIEW_USAGE = `Usage: calsync preview --provider graph|google|exchange --events FILE [--settings FILE] [--codes FILE]
                        [--time-zone IANA] [--now ISO] [--user-forward true|false]
-                       [--language xx] [--automatic-replies FILE] [--explain]
+                       [--language xx] [--automatic-replies FILE] [--mailbox ADDRESS] [--explain]
 
 Prints the activities CMG would receive for a calendar, as JSON.
-  --provider           graph or google
+  --provider           graph, google or exchange
   --events             a raw list response: Graph {"value":[…]} (calendarView or calendarView/delta,
                        fetched with Prefer: outlook.timezone="UTC"; occurrence stubs take their fields
-                       from a series master in the same file), Google {"items":[…]} (events.list)
+                       from a series master in the same file), Google {"items":[…]} (events.list),
+                       Exchange the body of a FindItem CalendarView response (the SOAP envelope as sent)
   --settings           JSON object of app settings (OOF_CODE, DEFAULT_CODE, …), or a local.settings.json
   --codes              CMG /codes response {"codes":[{"code":"11","descriptions":{"en":"Meeting"}}]}
-  --time-zone          the mailbox's zone for all-day events and offsets (default: Google's timeZone, else UTC)
+  --time-zone          the mailbox's zone for all-day events and offsets (default: Google's timeZone,
+                       else UTC; required for exchange)
   --now                the sync time, ISO 8601 (default: now); sets the window
   --user-forward       the user's forwarding default (default false)
   --language           the user's CMG language (default en)
-  --automatic-replies  a Graph automaticRepliesSetting object
+  --automatic-replies  a Graph automaticRepliesSetting object, or for exchange the body of a
+                       GetUserOofSettings response
+  --mailbox            exchange: the mailbox's address, so an invitation whose response Exchange
+                       reports as Unknown counts as unanswered when someone else organises it
   --explain            also list the events that gave no activity, with the reason
 `;
 
@@ -37,6 +42,7 @@ const OPTIONS = {
   'user-forward': { type: 'string' },
   language: { type: 'string' },
   'automatic-replies': { type: 'string' },
+  mailbox: { type: 'string' },
   explain: { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
 } as const;

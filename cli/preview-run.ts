@@ -19,7 +19,7 @@ import { isTimeZone } from '../shared/domain/time-zone.js';
 import { InputError, type CommandResult, type PreviewIo } from './command-io.js';
 
 const Options = z.object({
-  provider: z.enum(['graph', 'google'], { error: '--provider must be graph or google' }),
+  provider: z.enum(['graph', 'google', 'exchange'], { error: '--provider must be graph, google or exchange' }),
   events: z.string({ error: '--events FILE is required' }),
   settings: z.string().optional(),
   codes: z.string().optional(),
@@ -28,6 +28,7 @@ const Options = z.object({
   'user-forward': z.enum(['true', 'false'], { error: '--user-forward must be true or false' }).optional(),
   language: z.string().regex(/^[a-z]{2,3}(-[A-Za-z0-9]+)?$/, '--language must be a language code such as en or sv').optional(),
   'automatic-replies': z.string().optional(),
+  mailbox: z.email({ error: '--mailbox must be a mail address such as sam@example.com' }).optional(),
   explain: z.boolean().optional(),
 });
 
@@ -43,14 +44,17 @@ const CodesFile = z.object({
   codes: z.array(z.object({ code: z.union([z.string(), z.number().transform(String)]), descriptions: z.record(z.string(), z.string()) })),
 });
 
-async function readJson(io: PreviewIo, option: string, path: string): Promise<unknown> {
-  let text: string;
+async function readText(io: PreviewIo, option: string, path: string): Promise<string> {
   try {
-    text = await io.readFile(path);
+    return await io.readFile(path);
   } catch (error) {
     const code = (error as { code?: unknown }).code;
     throw new InputError(`cannot read --${option} ${path}${code === 'ENOENT' ? ': no such file' : typeof code === 'string' ? ` (${code})` : ''}`);
   }
+}
+
+async function readJson(io: PreviewIo, option: string, path: string): Promise<unknown> {
+  const text = await readText(io, option, path);
   try {
     return JSON.parse(text) as unknown;
   } catch {
@@ -61,10 +65,26 @@ async function readJson(io: PreviewIo, option: string, path: string): Promise<un
 function validateOptions(values: Record<string, unknown>): z.infer<typeof Options> {
   const parsed = Options.safeParse(values);
   if (!parsed.success) throw new InputError(parsed.error.issues[0]?.message ?? 'invalid options');
-  return parsed.data;
+  const options = parsed.data;
+  // EWS sends an all-day event as the UTC instants of the mailbox's midnight and names no zone:
+  // only the mailbox's own zone turns them back into the right days.
+  if (options.provider === 'exchange' && options['time-zone'] === undefined) throw new InputError('--time-zone IANA is required with --provider exchange (the mailbox\'s zone)');
+  if (options.provider !== 'exchange' && options.mailbox !== undefined) throw new InputError('--mailbox is for --provider exchange only');
+  return options;
 }
 
-async function readEvents(io: PreviewIo, provider: ProviderKind, path: string): Promise<{ items: NormalizeResult[]; timeZone?: string | undefined }> {
+/** An EWS answer body in a file, read by the product's own readers (loaded only for Exchange). */
+async function readExchangeEvents(io: PreviewIo, path: string, timeZone: string, mailbox: string | undefined): Promise<{ items: NormalizeResult[]; warnings: string[] }> {
+  const text = await readText(io, 'events', path);
+  const { isEwsFailure, readCalendarView } = await import('../shared/providers/exchange/ews-responses.js');
+  const { normalizeExchangeEvent } = await import('../shared/domain/normalize-exchange-event.js');
+  const view = readCalendarView(200, text);
+  if (isEwsFailure(view)) throw new InputError(`--events ${path} is not a FindItem CalendarView response (${view.responseCode}: ${view.message})`);
+  const warnings = view.includesLastItemInRange ? [] : [`the view in ${path} was cut short by MaxEntriesReturned (IncludesLastItemInRange=false): later events are missing`];
+  return { items: view.items.map((item) => normalizeExchangeEvent(item, timeZone, mailbox)), warnings };
+}
+
+async function readEvents(io: PreviewIo, provider: 'graph' | 'google', path: string): Promise<{ items: NormalizeResult[]; timeZone?: string | undefined }> {
   const raw = await readJson(io, 'events', path);
   if (provider === 'graph') {
     const list = GraphList.safeParse(raw);
@@ -99,8 +119,16 @@ async function readCodes(io: PreviewIo, path: string | undefined): Promise<CmgCo
   return parsed.data.codes;
 }
 
-async function readAutomaticReplies(io: PreviewIo, path: string | undefined) {
+async function readAutomaticReplies(io: PreviewIo, provider: ProviderKind, path: string | undefined) {
   if (path === undefined) return undefined;
+  if (provider === 'exchange') {
+    const { isEwsFailure, readUserOofSettings } = await import('../shared/providers/exchange/ews-responses.js');
+    const { normalizeExchangeAutomaticReplies } = await import('../shared/domain/normalize-exchange-automatic-replies.js');
+    const oof = readUserOofSettings(200, await readText(io, 'automatic-replies', path));
+    const replies = isEwsFailure(oof) ? undefined : normalizeExchangeAutomaticReplies(oof);
+    if (replies === undefined) throw new InputError(`--automatic-replies ${path} is not a readable GetUserOofSettings response${isEwsFailure(oof) ? ` (${oof.responseCode}: ${oof.message})` : ''}`);
+    return replies;
+  }
   const raw = await readJson(io, 'automatic-replies', path);
   // Mailbox settings may name Windows zones; the lookup table is loaded only when needed.
   const { findIana } = await import('windows-iana');
@@ -113,14 +141,17 @@ async function readAutomaticReplies(io: PreviewIo, path: string | undefined) {
 export async function preview(values: Record<string, unknown>, io: PreviewIo): Promise<CommandResult> {
   const options = validateOptions(values);
 
-  const { items, timeZone: calendarZone } = await readEvents(io, options.provider, options.events);
+  const { items, timeZone: calendarZone, warnings } =
+    options.provider === 'exchange'
+      ? { ...(await readExchangeEvents(io, options.events, options['time-zone'] ?? 'UTC', options.mailbox)), timeZone: undefined }
+      : { ...(await readEvents(io, options.provider, options.events)), warnings: [] };
   const read = readMappingSettings(await readEnv(io, options.settings));
   if (!read.ok) {
     const where = options.settings === undefined ? 'no --settings FILE given' : `in ${options.settings}`;
     throw new InputError(`invalid settings (${where}): ${read.problems.map((p) => `${p.name} ${p.problem}, expected ${p.expected}`).join('; ')}`);
   }
   const codes = await readCodes(io, options.codes);
-  const automaticReplies = await readAutomaticReplies(io, options['automatic-replies']);
+  const automaticReplies = await readAutomaticReplies(io, options.provider, options['automatic-replies']);
 
   const now = options.now === undefined ? io.now() : new Date(options.now);
   const ctx: MappingContext = {
@@ -150,6 +181,6 @@ export async function preview(values: Record<string, unknown>, io: PreviewIo): P
     private: a.private,
   }));
   const output = options.explain === true ? { activities, skipped: mapped.skipped } : { activities };
-  return { exitCode: 0, stdout: `${JSON.stringify(output, null, 2)}\n`, stderr: '' };
+  return { exitCode: 0, stdout: `${JSON.stringify(output, null, 2)}\n`, stderr: warnings.map((w) => `calsync preview: ${w}\n`).join('') };
 }
 

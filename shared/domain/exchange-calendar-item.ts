@@ -8,7 +8,7 @@
 import { z } from 'zod';
 
 export const ExchangeCalendarItemSchema = z.object({
-  /** `ItemId/@Id`: changes when an occurrence becomes an exception, so not the event's identity. */
+  /** `ItemId/@Id`: not the event's identity (Microsoft does not promise an occurrence keeps it across edits). */
   itemId: z.string(),
   changeKey: z.string().optional(),
   /** `UID`: the series' (or single item's) iCalendar UID, the same across edits. */

@@ -7,6 +7,7 @@
  */
 import { z } from 'zod';
 import type { AutomaticReplies } from './automatic-replies.js';
+import { parseXsDateTime } from './xs-date-time.js';
 
 /** `OofSettings` as Exchange sends it: plain strings. */
 export const ExchangeOofSettingsSchema = z.object({
@@ -23,13 +24,9 @@ export type ExchangeOofSettings = z.infer<typeof ExchangeOofSettingsSchema>;
 // GetUserOofSettings reference example); SetUserOofSettings wants UTC too (exchangelib issues
 // #617 and #1323: local times there give ErrorInvalidScheduledOofDuration). A time with its own
 // offset is read with it.
-const DATE_TIME = /^(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?)(Z|[+-]\d{2}:\d{2})?$/i;
-
 function utc(value: string | undefined): string | undefined {
-  const m = value === undefined ? null : DATE_TIME.exec(value.trim());
-  if (!m) return undefined;
-  const ms = Date.parse(`${m[1]}${m[2] ?? 'Z'}`);
-  return Number.isFinite(ms) ? new Date(ms).toISOString() : undefined;
+  const ms = parseXsDateTime(value, true);
+  return ms === undefined ? undefined : new Date(ms).toISOString();
 }
 
 /**

@@ -4,6 +4,7 @@
  * EWS reference pages (https://learn.microsoft.com/exchange/client-developer/web-service-reference/),
  * cited at each request. Every value is XML-escaped.
  */
+import { parseXsDateTime } from '../../domain/xs-date-time.js';
 import { MESSAGES_NS, SOAP_NS, TYPES_NS, xmlEscape } from './ews-xml.js';
 
 /** The mailbox a request is about, and how the service account reaches it. */
@@ -94,7 +95,7 @@ function wholeNumber(name: string, value: number, min: number, max: number): num
 
 function dateTime(name: string, value: string): string {
   // xs:dateTime with an offset (MS:calendarview.md: UTC or local time with offset).
-  if (!/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$/.test(value) || Number.isNaN(Date.parse(value))) {
+  if (value.trim() !== value || parseXsDateTime(value) === undefined) {
     throw new RangeError(`${name} must be an ISO 8601 date-time with an offset`);
   }
   return value;

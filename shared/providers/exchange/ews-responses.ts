@@ -255,6 +255,7 @@ export function readCalendarView(httpStatus: number, text: string): CalendarView
   const parsed = CalendarViewSchema.safeParse({
     includesLastItemInRange: rootFolder.attributes.IncludesLastItemInRange,
     totalItemsInView: rootFolder.attributes.TotalItemsInView,
+    // A calendar folder holds CalendarItems only (meeting requests and cancellations live in the Inbox).
     items: childrenNamed(child(rootFolder, TYPES_NS, 'Items'), TYPES_NS, 'CalendarItem').map(calendarItemOf),
   });
   if (!parsed.success) return unreadable(httpStatus, `unexpected CalendarView response at ${issuesOf(parsed.error)}`);

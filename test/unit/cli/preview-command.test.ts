@@ -103,7 +103,7 @@ describe('calsync preview', () => {
     ['a codes file of the wrong shape', ['--provider', 'graph', '--events', `${FIXTURES}/graph-calendar-view.json`, '--settings', `${FIXTURES}/settings.json`, '--codes', `${FIXTURES}/settings.json`], /not a CMG \/codes response/],
     ['unreadable automatic replies', [...graph, '--automatic-replies', `${FIXTURES}/codes.json`], /not a readable Graph automaticRepliesSetting/],
     ['an unknown option', [...graph, '--bogus'], /Unknown option '--bogus'/],
-    ['an unknown provider', ['--provider', 'exchange', '--events', 'x'], /--provider must be graph or google/],
+    ['an unknown provider', ['--provider', 'caldav', '--events', 'x'], /--provider must be graph, google or exchange/],
     ['no events option', ['--provider', 'graph'], /--events FILE is required/],
     ['a bad --now', [...graph, '--now', 'yesterday'], /--now must be an ISO 8601 date-time/],
     ['a bad --time-zone', [...graph, '--time-zone', 'Mars/Olympus'], /--time-zone must be an IANA time zone/],
@@ -154,7 +154,94 @@ describe('calsync preview', () => {
   it('when --help, then usage on stdout and exit code 0', async () => {
     const result = await runPreview(['--help'], io());
     expect(result).toMatchObject({ exitCode: 0, stderr: '' });
-    expect(result.stdout).toContain('calsync preview --provider graph|google --events FILE');
+    expect(result.stdout).toContain('calsync preview --provider graph|google|exchange --events FILE');
+  });
+});
+
+describe('calsync preview --provider exchange', () => {
+  const exchange = ['--provider', 'exchange', '--events', `${FIXTURES}/exchange-calendar-view.xml`, '--time-zone', 'Europe/Stockholm', ...common];
+  type Activity = { externalId: string; start: string; end: string; code: string; text: string; forward: boolean; inConference: boolean; private: boolean };
+
+  it('when given the FindItem CalendarView sample, then the same rules as Graph and Google: series occurrences and exceptions, the all-day holiday on its local days, the private item masked, the stranger’s invitation held back', async () => {
+    const result = await runPreview(exchange, io());
+    expect(result).toMatchObject({ exitCode: 0, stderr: '' });
+    const { activities } = JSON.parse(result.stdout) as { activities: Activity[] };
+    expect(activities.map(({ start, code, text, forward, inConference, private: isPrivate }) => ({ start, code, text, forward, inConference, private: isPrivate }))).toEqual([
+      { start: '2026-03-30T14:00:00+02:00', code: '12', text: 'Customer visit Volvo (Torslanda)', forward: false, inConference: false, private: false },
+      { start: '2026-03-31T09:00:00+02:00', code: '11', text: 'Weekly team meeting (Room Mälaren)', forward: false, inConference: true, private: false },
+      { start: '2026-04-01T08:00:00+02:00', code: '11', text: 'Private appointment', forward: false, inConference: false, private: true },
+      // '*Vacation planning' from a stranger: neither forwarding nor the Vacation code.
+      { start: '2026-04-01T13:00:00+02:00', code: '11', text: 'Vacation planning (Online)', forward: false, inConference: false, private: false },
+      { start: '2026-04-02T00:00:00+02:00', code: '5', text: 'Easter holiday', forward: false, inConference: false, private: false },
+      // The exception moved from 7 April to 8 April keeps its own fields.
+      { start: '2026-04-08T14:00:00+02:00', code: '11', text: 'Weekly team meeting (Room Siljan)', forward: false, inConference: true, private: false },
+      // Sensitivity Personal is not private.
+      { start: '2026-04-09T08:00:00+02:00', code: '7', text: 'Trip to Oslo (Oslo)', forward: false, inConference: false, private: false },
+    ]);
+    // Exchange sends the all-day holiday as 2026-04-01T22:00Z to 2026-04-06T22:00Z: 2 to 6 April in Stockholm.
+    expect(activities[4]).toMatchObject({ externalId: expect.stringMatching(/^exchange-[A-Za-z0-9_-]+$/), end: '2026-04-07T00:00:00+02:00' });
+    expect(result.stdout).not.toContain('Folktandvården');
+    expect(result.stdout).not.toContain('Dentist');
+  });
+
+  it('when --explain, then the declined, the cancelled and the occurrence outside the window, named by UID and original start', async () => {
+    const result = await runPreview([...exchange, '--explain'], io());
+    expect(JSON.parse(result.stdout).skipped).toEqual([
+      { eventId: '040000008200E00074C5B7101A82E0080000000030D9B1A2D8BEDC01000000000000000010000000C9F4EAD7605FBC61A03D8E4F2B1C5093', reason: 'declined' },
+      { eventId: '040000008200E00074C5B7101A82E0080000000090A2E4D5DBBEDC01000000000000000010000000FC27B10A9382EF94D360B1725E4F83C6', reason: 'cancelled' },
+      { eventId: '040000008200E00074C5B7101A82E00800000000F0B1A6E8C3B4DC01000000000000000010000000D3C7E1A94B2F8C4D9A0E5B7F6C1D2E38|2026-04-14T07:00:00.000Z', reason: 'outside-window' },
+    ]);
+  });
+
+  it('when Exchange hands out new ItemIds (as it may when an occurrence is edited into an exception), then every activity keeps its externalId', async () => {
+    const sample = await readFile(`${FIXTURES}/exchange-calendar-view.xml`, 'utf8');
+    const renumbered = sample.replace(/ItemId Id="([^"]+)"/g, (_m, id: string) => `ItemId Id="${id.split('').reverse().join('')}"`);
+    expect(renumbered).not.toBe(sample);
+    const ids = async (file: string) => (JSON.parse((await runPreview(['--provider', 'exchange', '--events', file, '--time-zone', 'Europe/Stockholm', ...common], io({ 'renumbered.xml': renumbered }))).stdout) as { activities: Activity[] }).activities.map((a) => a.externalId);
+    expect(await ids('renumbered.xml')).toEqual(await ids(`${FIXTURES}/exchange-calendar-view.xml`));
+  });
+
+  it('when a GetUserOofSettings body is given, then the scheduled automatic replies as for Graph', async () => {
+    const result = await runPreview([...exchange, '--automatic-replies', `${FIXTURES}/exchange-oof-settings.xml`], io());
+    const { activities } = JSON.parse(result.stdout) as { activities: Activity[] };
+    expect(activities.at(-1)).toMatchObject({ start: '2026-04-09T17:00:00+02:00', end: '2026-04-13T08:00:00+02:00', code: '5', text: '' });
+    const graphResult = await runPreview([...graph, '--automatic-replies', `${FIXTURES}/automatic-replies.json`], io());
+    const fromGraph = (JSON.parse(graphResult.stdout) as { activities: Activity[] }).activities.at(-1);
+    expect({ ...activities.at(-1), externalId: '' }).toEqual({ ...fromGraph, externalId: '' });
+  });
+
+  it('when Exchange reports an invitation’s response as Unknown, then it is unanswered only when --mailbox shows someone else organises it', async () => {
+    const sample = await readFile(`${FIXTURES}/exchange-calendar-view.xml`, 'utf8');
+    const unknown = sample.replace('<t:MyResponseType>Accept</t:MyResponseType>', '<t:MyResponseType>Unknown</t:MyResponseType>').replace('<t:Subject>Customer visit Volvo', '<t:Subject>*Customer visit Volvo');
+    const first = async (extra: string[]) => (JSON.parse((await runPreview(['--provider', 'exchange', '--events', 'unknown.xml', '--time-zone', 'Europe/Stockholm', ...common, ...extra], io({ 'unknown.xml': unknown }))).stdout) as { activities: Activity[] }).activities[0];
+    expect(await first([])).toMatchObject({ code: '12', forward: true });
+    expect(await first(['--mailbox', 'sam.lind@example.com'])).toMatchObject({ code: '11', forward: false });
+  });
+
+  it('when the view was cut short by MaxEntriesReturned, then the activities and a warning on stderr', async () => {
+    const sample = await readFile(`${FIXTURES}/exchange-calendar-view.xml`, 'utf8');
+    const result = await runPreview(['--provider', 'exchange', '--events', 'cut.xml', '--time-zone', 'Europe/Stockholm', ...common], io({ 'cut.xml': sample.replace('IncludesLastItemInRange="true"', 'IncludesLastItemInRange="false"') }));
+    expect(result.exitCode).toBe(0);
+    expect(JSON.parse(result.stdout).activities).toHaveLength(7);
+    expect(result.stderr).toMatch(/^calsync preview: the view in cut.xml was cut short by MaxEntriesReturned/);
+  });
+
+  const fault = `<s:Envelope xmlns:s="http://schemas.xmlsoap.org/soap/envelope/"><s:Body><s:Fault><faultcode xmlns:a="http://schemas.microsoft.com/exchange/services/2006/types">a:ErrorServerBusy</faultcode><faultstring>The server cannot service this request right now. Try again later.</faultstring></s:Fault></s:Body></s:Envelope>`;
+  it.each([
+    ['no --time-zone', ['--provider', 'exchange', '--events', `${FIXTURES}/exchange-calendar-view.xml`, ...common], /--time-zone IANA is required with --provider exchange/],
+    ['a Graph list given as Exchange', ['--provider', 'exchange', '--events', `${FIXTURES}/graph-calendar-view.json`, '--time-zone', 'Europe/Stockholm', ...common], /graph-calendar-view.json is not a FindItem CalendarView response \(UnreadableResponse: /],
+    ['a fault saved as the events file', ['--provider', 'exchange', '--events', 'fault.xml', '--time-zone', 'Europe/Stockholm', ...common], /not a FindItem CalendarView response \(ErrorServerBusy: The server cannot service/],
+    ['an Exchange answer given as Graph', ['--provider', 'graph', '--events', `${FIXTURES}/exchange-calendar-view.xml`, ...common], /is not valid JSON/],
+    ['a Graph automatic-replies file given for Exchange', [...exchange, '--automatic-replies', `${FIXTURES}/automatic-replies.json`], /not a readable GetUserOofSettings response/],
+    ['a missing events file', ['--provider', 'exchange', '--events', 'nope.xml', '--time-zone', 'UTC', ...common], /cannot read --events nope.xml: no such file/],
+    ['--mailbox with Graph', [...graph, '--mailbox', 'sam@example.com'], /--mailbox is for --provider exchange only/],
+    ['a --mailbox that is not an address', [...exchange, '--mailbox', 'sam'], /--mailbox must be a mail address/],
+  ])('when given %s, then exit code 2 and one line on stderr', async (_name, argv, message) => {
+    const result = await runPreview(argv, io({ 'fault.xml': fault }));
+    expect(result.exitCode).toBe(2);
+    expect(result.stdout).toBe('');
+    expect(result.stderr).toMatch(message);
+    expect(result.stderr.trimEnd().split('\n')).toHaveLength(1);
   });
 });
 

@@ -24,8 +24,9 @@ const timingArb: fc.Arbitrary<CalendarEvent['timing']> = fc.oneof(
 );
 
 const eventArb: fc.Arbitrary<CalendarEvent> = fc.record({
-  provider: fc.constantFrom('graph' as const, 'google' as const),
-  id: fc.stringMatching(/^[A-Za-z0-9=_-]{1,40}$/),
+  provider: fc.constantFrom('graph' as const, 'google' as const, 'exchange' as const),
+  // Exchange ids join a UID and an original start: `040000…|2026-04-07T08:00:00.000Z`.
+  id: fc.stringMatching(/^[A-Za-z0-9=_|:.-]{1,40}$/),
   seriesId: fc.option(fc.constant('series-1'), { nil: undefined }),
   cancelled: fc.boolean(),
   declined: fc.boolean(),

@@ -1,8 +1,11 @@
 /**
  * Raw provider items in the shapes of the official documentation's examples (Graph `event`
  * resource as calendarView returns it with Prefer: outlook.timezone="UTC"; Google `events`
- * resource as events.list returns it), with only what a test needs overridden.
+ * resource as events.list returns it; an EWS CalendarItem as FindItem with a CalendarView returns
+ * it), with only what a test needs overridden.
  */
+import type { ExchangeCalendarItem } from '../../../shared/domain/exchange-calendar-item.js';
+
 export function graphEvent(overrides: Record<string, unknown> = {}): Record<string, unknown> {
   return {
     '@odata.etag': 'W/"ZlnW4RIAV06KYYwlrfNZvQAAKGWwbw=="',
@@ -49,6 +52,32 @@ export function googleEvent(overrides: Record<string, unknown> = {}): Record<str
     sequence: 0,
     reminders: { useDefault: true },
     eventType: 'default',
+    ...overrides,
+  };
+}
+
+/**
+ * An EWS CalendarItem as FindItem with a CalendarView returns it (the properties
+ * ews-requests.ts asks for), read into ExchangeCalendarItem: the owner's own meeting.
+ */
+export function exchangeItem(overrides: Partial<ExchangeCalendarItem> = {}): ExchangeCalendarItem {
+  return {
+    itemId: 'AAMkAGI2TG93AAA=',
+    changeKey: 'DwAAABYAAAA3',
+    uid: '040000008200E00074C5B7101A82E0080000000070B3A0B6C2C0DC01000000000000000010000000C1',
+    calendarItemType: 'Single',
+    subject: 'Plan summer company picnic',
+    sensitivity: 'Normal',
+    categories: [],
+    start: '2026-03-31T08:00:00Z',
+    end: '2026-03-31T09:00:00Z',
+    isAllDayEvent: false,
+    legacyFreeBusyStatus: 'Busy',
+    location: 'Conf Room 3',
+    isCancelled: false,
+    isOnlineMeeting: false,
+    myResponseType: 'Organizer',
+    organizer: 'sam@example.com',
     ...overrides,
   };
 }

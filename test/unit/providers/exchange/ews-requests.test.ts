@@ -114,7 +114,8 @@ describe('FindItem with a CalendarView', () => {
     ['a start without an offset', '2026-03-29T00:00:00', '2026-04-14T00:00:00Z', 10],
     ['an end before the start', '2026-04-14T00:00:00Z', '2026-03-29T00:00:00Z', 10],
     ['no entries', '2026-03-29T00:00:00Z', '2026-04-14T00:00:00Z', 0],
-    ['a date that is not one', '2026-02-30T00:00:00Z"/><x', '2026-04-14T00:00:00Z', 10],
+    ['a date that is not one', '2026-02-30T00:00:00Z', '2026-04-14T00:00:00Z', 10],
+    ['markup after a date', '2026-03-29T00:00:00Z"/><x', '2026-04-14T00:00:00Z', 10],
   ])('when given %s, then refused', (_name, start, end, max) => {
     expect(() => calendarViewRequest(IMPERSONATED, start, end, max)).toThrow(RangeError);
   });
