@@ -63,6 +63,18 @@ describe('EWS emulator: switchable faults', () => {
     expect((await call(ews.service, getUserOofSettings(ANNA), { impersonate: ANNA })).status).toBe(500);
   });
 
+  it('when an account has more requests in flight than EWSMaxConcurrency, then the extra ones get ErrorExceededConnectionCount; the peaks per mailbox and account are kept', async () => {
+    const loaded = createEwsEmulator({ latencyMs: 150, maxConcurrency: 3 });
+    for (const address of [ANNA, BEN]) loaded.control.addMailbox({ address, impersonators: [SERVICE_ACCOUNT] });
+
+    const answers = await Promise.all([ANNA, ANNA, BEN, ANNA, BEN].map((mailbox) => call(loaded.service, calendarView(...window), { impersonate: mailbox })));
+
+    expect(answers.map((a) => messages(a)[0]!.code).sort()).toEqual(['ErrorExceededConnectionCount', 'ErrorExceededConnectionCount', 'NoError', 'NoError', 'NoError']);
+    expect(loaded.control.peakInFlight({ account: SERVICE_ACCOUNT })).toBe(5);
+    expect(loaded.control.peakInFlight({ mailbox: ANNA })).toBe(3);
+    expect(loaded.control.counters()).toEqual({ [ANNA]: { FindItem: 3 }, [BEN]: { FindItem: 2 } });
+  });
+
   it('when a timeout is switched on, then the answer comes that late', async () => {
     ews.control.addFault({ kind: 'timeout', delayMs: 300, times: 1 });
     const started = performance.now();

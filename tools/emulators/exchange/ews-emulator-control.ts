@@ -36,6 +36,10 @@ export interface EwsEmulatorControl {
   addMailbox(seed: MailboxSeed): { address: string; windowsTimeZone: string; calendarFolderId: string };
   /** The mailbox disappears: requests naming it get ErrorNonExistentMailbox. */
   removeMailbox(address: string): void;
+  /**
+   * Changes the mailbox's zone. Items keep their instants: an all-day event made before now spans
+   * the old zone's midnights, the shift field reports describe (calrs, mustang; EWS-FACTS §6).
+   */
   setTimeZone(mailbox: string, timeZone: string): void;
   /** ApplicationImpersonation of `account` over `mailbox` (every mailbox when absent for revoke). */
   grantImpersonation(account: string, mailbox: string): void;
@@ -64,6 +68,10 @@ export interface EwsEmulatorControl {
   requests(): readonly EwsRequestRecord[];
   /** Requests served, of one operation and/or one mailbox. */
   requestCount(filter?: { operation?: EwsOperation; mailbox?: string }): number;
+  /** Requests served per mailbox and operation, e.g. `{ 'anna@contoso.com': { SyncFolderItems: 3, FindItem: 1 } }`. */
+  counters(): Record<string, Partial<Record<string, number>>>;
+  /** The most requests that were in flight at once for a mailbox, or for an account. */
+  peakInFlight(of: { mailbox: string } | { account: string }): number;
   /** Requests that came without X-AnchorMailbox (for one mailbox, or all). */
   anchorMailboxMissing(mailbox?: string): number;
   /** Forgets mailboxes, subscriptions, sync states, faults and the request record. */
@@ -78,7 +86,7 @@ export interface EwsEmulator {
 
 export function createEwsEmulator(options: EwsServiceOptions = {}): EwsEmulator {
   const parts = createEwsServiceParts(options);
-  const { store, push, faults, syncStates, records } = parts;
+  const { store, push, faults, syncStates, records, inFlight } = parts;
   const mailboxOf = (address: string) => {
     const mailbox = store.mailbox(address);
     if (!mailbox) throw new Error(`no mailbox ${address}`);
@@ -134,6 +142,15 @@ export function createEwsEmulator(options: EwsServiceOptions = {}): EwsEmulator 
     requests: () => records,
     requestCount: (filter = {}) =>
       records.filter((r) => (filter.operation === undefined || r.operation === filter.operation) && (filter.mailbox === undefined || r.mailbox === filter.mailbox.toLowerCase())).length,
+    counters: () => {
+      const out: Record<string, Partial<Record<string, number>>> = {};
+      for (const r of records) {
+        const perMailbox = (out[r.mailbox ?? ''] ??= {});
+        perMailbox[r.operation] = (perMailbox[r.operation] ?? 0) + 1;
+      }
+      return out;
+    },
+    peakInFlight: (of) => inFlight.peak.get('mailbox' in of ? `mailbox:${of.mailbox.toLowerCase()}` : `account:${normaliseAccount(of.account)}`) ?? 0,
     anchorMailboxMissing: (mailbox) => records.filter((r) => r.anchorMailbox === undefined && (mailbox === undefined || r.mailbox === mailbox.toLowerCase())).length,
     reset: () => {
       store.reset();
@@ -141,6 +158,7 @@ export function createEwsEmulator(options: EwsServiceOptions = {}): EwsEmulator 
       faults.clear();
       syncStates.reset();
       records.length = 0;
+      inFlight.reset();
     },
   };
   return { service: parts.handle, control };

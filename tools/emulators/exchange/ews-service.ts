@@ -53,6 +53,13 @@ export interface EwsServiceOptions {
   /** EWSFindCountLimit of the throttling policy: 1,000 by default (MS:ews-throttling-in-exchange.md). */
   readonly findCountLimit?: number;
   /**
+   * EWSMaxConcurrency: requests of one account in flight at once beyond it are refused with
+   * ErrorExceededConnectionCount (27 from Exchange 2013, MS:ews-throttling-in-exchange.md).
+   */
+  readonly maxConcurrency?: number;
+  /** Added before every answer (real time), so that requests overlap as they do against a loaded server. */
+  readonly latencyMs?: number;
+  /**
    * Without X-AnchorMailbox Exchange "can return 500 or 503 errors" for impersonated requests
    * (MS:impersonation-and-ews-in-exchange.md, EWS-FACTS §2): when true, such a request gets 503.
    * Either way it is counted (`anchorMailboxMissing`).
@@ -88,12 +95,35 @@ const OPERATIONS: Record<string, EwsOperation> = {
 };
 const XML = { 'Content-Type': 'text/xml; charset=utf-8' };
 
+/** Requests in flight now and at most so far, per account and per mailbox. */
+export class InFlight {
+  readonly now = new Map<string, number>();
+  readonly peak = new Map<string, number>();
+
+  enter(key: string): number {
+    const count = (this.now.get(key) ?? 0) + 1;
+    this.now.set(key, count);
+    this.peak.set(key, Math.max(count, this.peak.get(key) ?? 0));
+    return count;
+  }
+
+  leave(key: string): void {
+    this.now.set(key, (this.now.get(key) ?? 1) - 1);
+  }
+
+  reset(): void {
+    this.now.clear();
+    this.peak.clear();
+  }
+}
+
 export interface EwsServiceParts {
   readonly store: MailboxStore;
   readonly push: PushSubscriptions;
   readonly faults: FaultSwitches;
   readonly syncStates: SyncStates;
   readonly records: EwsRequestRecord[];
+  readonly inFlight: InFlight;
   readonly handle: (request: EwsRequest) => Promise<EwsAnswer>;
 }
 
@@ -108,6 +138,7 @@ export function createEwsServiceParts(options: EwsServiceOptions = {}): EwsServi
   const faults = new FaultSwitches();
   const syncStates = new SyncStates();
   const records: EwsRequestRecord[] = [];
+  const inFlight = new InFlight();
   const w = new XmlWriter(prefixes);
 
   const fault = (code: string, message: string, values?: Record<string, string>): EwsAnswer => ({ status: 500, body: soapFault(prefixes, version, { code, message, ...(values ? { values } : {}) }), headers: XML });
@@ -126,10 +157,18 @@ export function createEwsServiceParts(options: EwsServiceOptions = {}): EwsServi
     const impersonatedAddress = parsed.impersonation?.address.trim().toLowerCase();
     const mailboxAddress = impersonatedAddress ?? namedMailbox(parsed.body) ?? store.ownMailbox(account)?.address;
     let answer: EwsAnswer;
+    const accountKey = `account:${account}`;
+    const mailboxKey = `mailbox:${mailboxAddress ?? ''}`;
+    const concurrent = inFlight.enter(accountKey);
+    inFlight.enter(mailboxKey);
     try {
-      answer = await answerFor();
+      if (options.latencyMs) await new Promise((resolve) => setTimeout(resolve, options.latencyMs));
+      answer = concurrent > (options.maxConcurrency ?? 27) ? connectionCountExceeded() : await answerFor();
     } catch (error) {
       answer = fault('ErrorInternalServerError', `An internal server error occurred. ${error instanceof Error ? error.message : String(error)}`);
+    } finally {
+      inFlight.leave(accountKey);
+      inFlight.leave(mailboxKey);
     }
     records.push({ atMs: clock.now(), operation, account, mailbox: mailboxAddress, impersonated: parsed.impersonation !== undefined, serverVersion: parsed.serverVersion, anchorMailbox: anchor, status: answer.status, responseCodes: codesIn(answer.body) });
     return answer;
@@ -157,6 +196,10 @@ export function createEwsServiceParts(options: EwsServiceOptions = {}): EwsServi
       const context: OperationContext = { w, prefixes, version, url, account, schema, impersonated, store, push, syncStates, findCountLimit: options.findCountLimit ?? 1000 };
       const result = runOperation(context, parsed.operation, parsed.body);
       return { status: result.status, body: result.body, headers: XML };
+    }
+
+    function connectionCountExceeded(): EwsAnswer {
+      return switchedAnswer({ kind: 'ErrorExceededConnectionCount' })!;
     }
 
     function switchedAnswer(rule: EwsFaultRule): EwsAnswer | undefined {
@@ -195,7 +238,7 @@ export function createEwsServiceParts(options: EwsServiceOptions = {}): EwsServi
     }
   };
 
-  return { store, push, faults, syncStates, records, handle };
+  return { store, push, faults, syncStates, records, inFlight, handle };
 }
 
 export function invalidSyncState(w: XmlWriter): string {
