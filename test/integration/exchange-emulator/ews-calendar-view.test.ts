@@ -162,6 +162,29 @@ describe('EWS emulator: FindItem with CalendarView', () => {
     expect(one(capped.doc, M, 'RootFolder').getAttribute('TotalItemsInView')).toBe('1002');
   });
 
+  it('when an item ends exactly at StartDate, then it is returned (MS:calendarview.md: only items ending *before* StartDate are left out); one starting at EndDate is not', async () => {
+    ews.control.createItem(ANNA, { subject: 'Ends at start', start: '2026-06-01T08:00:00Z', end: '2026-06-01T09:00:00Z' });
+    ews.control.createItem(ANNA, { subject: 'Inside', start: '2026-06-01T10:00:00Z', end: '2026-06-01T11:00:00Z' });
+    ews.control.createItem(ANNA, { subject: 'Starts at end', start: '2026-06-01T12:00:00Z', end: '2026-06-01T13:00:00Z' });
+
+    const items = calendarItems((await view('2026-06-01T09:00:00Z', '2026-06-01T12:00:00Z')).doc);
+
+    expect(items.map((i) => i.Subject)).toEqual(['Ends at start', 'Inside']);
+  });
+
+  it('when the mailbox moves to another zone, then an all-day event made before keeps its instants (the shift field reports describe)', async () => {
+    ews.control.createItem(ANNA, { subject: 'Holiday', isAllDayEvent: true, start: '2026-06-13', end: '2026-06-14' });
+    ews.control.setTimeZone(ANNA, 'America/New_York');
+    ews.control.createItem(ANNA, { subject: 'Holiday NY', isAllDayEvent: true, start: '2026-06-20', end: '2026-06-21' });
+
+    const items = calendarItems((await view('2026-06-10T00:00:00Z', '2026-06-25T00:00:00Z')).doc);
+
+    expect(items.map((i) => [i.Subject, i.Start])).toEqual([
+      ['Holiday', '2026-06-12T22:00:00Z'],
+      ['Holiday NY', '2026-06-20T04:00:00Z'],
+    ]);
+  });
+
   it('when the window is longer than 2 years, then ErrorCalendarViewRangeTooBig; exactly 2 years is served', async () => {
     const tooBig = await view('2026-01-01T00:00:00Z', '2028-01-01T00:00:01Z');
     const twoYears = await view('2026-01-01T00:00:00Z', '2028-01-01T00:00:00Z');

@@ -167,6 +167,16 @@ describe('EWS emulator: push subscriptions', () => {
     expect(messages(bogus).map((m) => m.code)).toEqual(['ErrorInvalidWatermark']);
   });
 
+  it('when waits are scaled for the dev host, then a 1-minute keep-alive comes in milliseconds of real time', async () => {
+    const fast = createEwsEmulator({ pushTimeScale: 0.001 });
+    fast.control.addMailbox({ address: ANNA, impersonators: [SERVICE_ACCOUNT] });
+    await call(fast.service, subscribePush(callback.url, 1), { impersonate: ANNA });
+
+    await expect.poll(() => callback.received.length, { timeout: 2_000, interval: 20 }).toBeGreaterThanOrEqual(1);
+    fast.control.reset();
+    expect(notification(callback.received[0]!.body).events.map((e) => e.type)).toEqual(['StatusEvent']);
+  });
+
   it('when a delegate subscribes, or an unknown subscription is ended, then the documented errors', async () => {
     const delegated = await call(ews.service, subscribePush(callback.url, 30, { mailbox: ANNA }), { user: DELEGATE, anchor: ANNA });
     const unknown = await call(ews.service, unsubscribe('83826921-afdf-48be-b469-628cc02b5f49'), { impersonate: ANNA });
