@@ -4,9 +4,11 @@
  * sides were written apart from each other and from the same reference pages, so this is where a
  * misreading on either side shows.
  */
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { describe, expect, it } from 'vitest';
-import { calendarViewRequest, getUserOofSettingsRequest, subscribePushRequest, syncFolderItemsRequest, unsubscribeRequest, type EwsTarget } from '../../../shared/providers/exchange/ews-requests.js';
-import { isEwsFailure, readCalendarView, readSubscribe, readSyncFolderItems, readUnsubscribe, readUserOofSettings, serverVersion } from '../../../shared/providers/exchange/ews-responses.js';
+import { calendarViewRequest, getUserOofSettingsRequest, sendNotificationResult, subscribePushRequest, syncFolderItemsRequest, unsubscribeRequest, type EwsTarget } from '../../../shared/providers/exchange/ews-requests.js';
+import { isEwsFailure, readCalendarView, readSendNotification, readSubscribe, readSyncFolderItems, readUnsubscribe, readUserOofSettings, serverVersion } from '../../../shared/providers/exchange/ews-responses.js';
 import { createEwsEmulator, type EwsEmulator } from '../../../tools/emulators/exchange/ews-emulator-control.js';
 import { SERVICE_ACCOUNT } from './ews-test-xml.js';
 
@@ -86,6 +88,38 @@ describe.each(['exchange', 'reference', 'unusual'] as const)('the product readin
 
     expect(ews.control.subscriptions()).toMatchObject([{ id: subscribed.subscriptionId, state: 'ended', endedBecause: 'unsubscribed' }]);
     expect(ended).toEqual({ unsubscribed: true });
+  });
+
+  it("when Exchange pushes to a callback answering with the product's SendNotificationResult, then the product reads the events, and Unsubscribe ends the subscription", async () => {
+    const { ews } = setUp(prefixes);
+    const bodies: string[] = [];
+    let status: 'OK' | 'Unsubscribe' = 'OK';
+    const server = createServer((req, res) => {
+      let body = '';
+      req.on('data', (chunk: Buffer) => (body += chunk.toString('utf8')));
+      req.on('end', () => {
+        bodies.push(body);
+        res.writeHead(200, { 'Content-Type': 'text/xml; charset=utf-8' }).end(sendNotificationResult(status));
+      });
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    try {
+      const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/api/ews-notifications`;
+      const subscribed = readSubscribe(...(await answerOf(post(ews, subscribePushRequest(IMPERSONATED, url, 30), IMPERSONATED))));
+      if (isEwsFailure(subscribed)) throw new Error(subscribed.responseCode);
+      const { itemId } = ews.control.createItem(ANNA, { subject: 'New', start: '2026-03-24T09:00:00Z', end: '2026-03-24T10:00:00Z' });
+      await ews.control.flushNotifications();
+      status = 'Unsubscribe';
+      ews.control.deleteItem(ANNA, itemId);
+      await ews.control.flushNotifications();
+
+      const [created, deleted] = bodies.map(readSendNotification);
+      expect(created).toMatchObject({ subscriptionId: subscribed.subscriptionId, previousWatermark: subscribed.watermark, moreEvents: false, events: [{ type: 'created', itemId }] });
+      expect(deleted).toMatchObject({ events: [{ type: 'deleted', itemId }] });
+      expect(ews.control.subscriptions()[0]).toMatchObject({ state: 'ended', endedBecause: 'callback-unsubscribed' });
+    } finally {
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    }
   });
 
   it('when the server is busy, then the product reads ErrorServerBusy with its BackOffMilliseconds', async () => {

@@ -10,7 +10,7 @@
 import { createHash, randomUUID } from 'node:crypto';
 import type { Clock } from '../../../shared/clock/clock.js';
 import { child, readRequest, text } from './ews-request-reader.js';
-import { escapeXml, MESSAGES_NS, SOAP_NS, TYPES_NS } from './ews-soap-writer.js';
+import { escapeXml, MESSAGES_NS, SOAP_NS, TYPES_NS, type EwsPrefixes } from './ews-soap-writer.js';
 import type { ChangeRecord, ChangeType, Mailbox } from './ews-mailbox-store.js';
 
 export type EventTypeName = 'CreatedEvent' | 'ModifiedEvent' | 'DeletedEvent' | 'MovedEvent' | 'CopiedEvent' | 'NewMailEvent' | 'FreeBusyChangedEvent';
@@ -66,6 +66,8 @@ export interface PushOptions {
   readonly deliveryTimeoutMs: number;
   /** RequestServerVersion written in the notification's header. */
   readonly serverVersionName: string;
+  /** The same choice of prefixes as the service's answers. */
+  readonly prefixes: EwsPrefixes;
 }
 
 /** Watermarks are opaque base64 to the client; this one carries the mailbox's hash and a log position. */
@@ -220,23 +222,24 @@ export class PushSubscriptions {
   }
 
   private notificationBody(sub: PushSubscription, batch: readonly PushEvent[], more: boolean): string {
-    const watermark = (seq: number): string => `<t:Watermark>${watermarkOf(sub.mailbox, seq)}</t:Watermark>`;
+    const { soap, messages: m, types: t } = this.options.prefixes;
+    const watermark = (seq: number): string => `<${t}:Watermark>${watermarkOf(sub.mailbox, seq)}</${t}:Watermark>`;
     const events =
       batch.length === 0
-        ? `<t:StatusEvent>${watermark(sub.previousSeq)}</t:StatusEvent>`
+        ? `<${t}:StatusEvent>${watermark(sub.previousSeq)}</${t}:StatusEvent>`
         : batch
             .map(
               (e) =>
-                `<t:${e.type}>${watermark(e.seq)}<t:TimeStamp>${new Date(e.atMs).toISOString().slice(0, 19)}Z</t:TimeStamp>` +
-                `<t:ItemId Id="${escapeXml(e.itemId)}" ChangeKey="${escapeXml(e.changeKey)}"/><t:ParentFolderId Id="${escapeXml(sub.calendarFolderId)}" ChangeKey="AgAAAA=="/></t:${e.type}>`,
+                `<${t}:${e.type}>${watermark(e.seq)}<${t}:TimeStamp>${new Date(e.atMs).toISOString().slice(0, 19)}Z</${t}:TimeStamp>` +
+                `<${t}:ItemId Id="${escapeXml(e.itemId)}" ChangeKey="${escapeXml(e.changeKey)}"/><${t}:ParentFolderId Id="${escapeXml(sub.calendarFolderId)}" ChangeKey="AgAAAA=="/></${t}:${e.type}>`,
             )
             .join('');
     return (
-      `<?xml version="1.0" encoding="utf-8"?><soap:Envelope xmlns:soap="${SOAP_NS}" xmlns:t="${TYPES_NS}" xmlns:m="${MESSAGES_NS}">` +
-      `<soap:Header><t:RequestServerVersion Version="${this.options.serverVersionName}"/></soap:Header><soap:Body><m:SendNotification>` +
-      `<m:ResponseMessages><m:SendNotificationResponseMessage ResponseClass="Success"><m:ResponseCode>NoError</m:ResponseCode><m:Notification>` +
-      `<t:SubscriptionId>${sub.id}</t:SubscriptionId><t:PreviousWatermark>${watermarkOf(sub.mailbox, sub.previousSeq)}</t:PreviousWatermark><t:MoreEvents>${more}</t:MoreEvents>${events}` +
-      `</m:Notification></m:SendNotificationResponseMessage></m:ResponseMessages></m:SendNotification></soap:Body></soap:Envelope>`
+      `<?xml version="1.0" encoding="utf-8"?><${soap}:Envelope xmlns:${soap}="${SOAP_NS}" xmlns:${m}="${MESSAGES_NS}" xmlns:${t}="${TYPES_NS}">` +
+      `<${soap}:Header><${t}:RequestServerVersion Version="${this.options.serverVersionName}"/></${soap}:Header><${soap}:Body><${m}:SendNotification>` +
+      `<${m}:ResponseMessages><${m}:SendNotificationResponseMessage ResponseClass="Success"><${m}:ResponseCode>NoError</${m}:ResponseCode><${m}:Notification>` +
+      `<${t}:SubscriptionId>${sub.id}</${t}:SubscriptionId><${t}:PreviousWatermark>${watermarkOf(sub.mailbox, sub.previousSeq)}</${t}:PreviousWatermark><${t}:MoreEvents>${more}</${t}:MoreEvents>${events}` +
+      `</${m}:Notification></${m}:SendNotificationResponseMessage></${m}:ResponseMessages></${m}:SendNotification></${soap}:Body></${soap}:Envelope>`
     );
   }
 }

@@ -133,7 +133,7 @@ export function createEwsServiceParts(options: EwsServiceOptions = {}): EwsServi
   const version = options.serverVersion ?? EXCHANGE_2019;
   const url = options.url ?? 'https://mail.contoso.test/EWS/Exchange.asmx';
   const store = new MailboxStore(() => clock.now());
-  const push = new PushSubscriptions({ clock, timeScale: options.pushTimeScale ?? 1, deliveryTimeoutMs: options.pushDeliveryTimeoutMs ?? 5_000, serverVersionName: 'Exchange2013_SP1' });
+  const push = new PushSubscriptions({ clock, timeScale: options.pushTimeScale ?? 1, deliveryTimeoutMs: options.pushDeliveryTimeoutMs ?? 5_000, serverVersionName: 'Exchange2013_SP1', prefixes });
   store.onChange((mailbox, change) => push.changed(mailbox, change));
   const faults = new FaultSwitches();
   const syncStates = new SyncStates();

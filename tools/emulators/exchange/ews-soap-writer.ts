@@ -12,6 +12,7 @@ export const MESSAGES_NS = 'http://schemas.microsoft.com/exchange/services/2006/
 export const TYPES_NS = 'http://schemas.microsoft.com/exchange/services/2006/types';
 export const ERRORS_NS = 'http://schemas.microsoft.com/exchange/services/2006/errors';
 
+/** Five prefixes; messages and types must differ (each is declared once per answer). */
 export interface EwsPrefixes {
   readonly soap: string;
   /** Prefix of ServerVersionInfo in the header (types namespace). */
@@ -91,8 +92,7 @@ export function envelope(p: EwsPrefixes, version: ServerVersion, body: string): 
 
 /** The operation's response element declaring the m and t namespaces, as Exchange writes it. */
 export function operationResponse(w: XmlWriter, name: string, content: string): string {
-  const declarations = w.p.messages === w.p.types ? `xmlns:${w.p.messages}="${MESSAGES_NS}"` : `xmlns:${w.p.messages}="${MESSAGES_NS}" xmlns:${w.p.types}="${TYPES_NS}"`;
-  return `<${w.p.messages}:${name} ${declarations}>${content}</${w.p.messages}:${name}>`;
+  return `<${w.p.messages}:${name} xmlns:${w.p.messages}="${MESSAGES_NS}" xmlns:${w.p.types}="${TYPES_NS}">${content}</${w.p.messages}:${name}>`;
 }
 
 export interface ResponseError {
