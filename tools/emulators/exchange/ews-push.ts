@@ -47,6 +47,9 @@ export interface PushSubscription {
 }
 
 export interface NotificationDelivery {
+  /** When the POST started (for push latency: from here to the product's acknowledgement). */
+  readonly sentAtMs: number;
+  /** When the callback answered or failed. */
   readonly atMs: number;
   readonly subscriptionId: string;
   readonly mailbox: string;
@@ -172,6 +175,7 @@ export class PushSubscriptions {
     const more = sub.pending.length > batch.length;
     const body = this.notificationBody(sub, batch, more);
     const retry = sub.failures;
+    const sentAtMs = this.options.clock.now();
     const delivery = (async () => {
       let status = 0;
       let result: NotificationDelivery['result'] = 'failed';
@@ -188,7 +192,7 @@ export class PushSubscriptions {
       } catch {
         status = 0;
       }
-      this.deliveries.push({ atMs: this.options.clock.now(), subscriptionId: sub.id, mailbox: sub.mailbox, kind: batch.length === 0 ? 'status' : 'events', events: batch.length, retry, status, result });
+      this.deliveries.push({ sentAtMs, atMs: this.options.clock.now(), subscriptionId: sub.id, mailbox: sub.mailbox, kind: batch.length === 0 ? 'status' : 'events', events: batch.length, retry, status, result });
       sub.inFlight = false;
       if (sub.state !== 'active') return;
       if (result === 'Unsubscribe') return this.end(sub, 'callback-unsubscribed');
