@@ -225,7 +225,7 @@ export function createEwsServiceParts(options: EwsServiceOptions = {}): EwsServi
         case 'ErrorAccessDenied':
           return either('ErrorAccessDenied', 'Access is denied. Check credentials and try again.', 'message');
         case 'ErrorInvalidSyncStateData':
-          return undefined === rule.delivery || rule.delivery === 'message'
+          return (rule.delivery ?? 'message') === 'message'
             ? { status: 200, body: envelope(prefixes, version, operationResponse(w, 'SyncFolderItemsResponse', w.m('ResponseMessages', invalidSyncState(w)))), headers: XML }
             : fault('ErrorInvalidSyncStateData', 'Synchronization state data is corrupt or otherwise invalid.');
         case 'http503':
