@@ -9,7 +9,8 @@
  *   (EWS-FACTS §8.3); ErrorAccessDenied: a response-message error (a delegate's folder access);
  * - ErrorInvalidSyncStateData: SyncFolderItems' own error message (MS:syncfolderitems-operation.md);
  * - http503: IIS queuing EWS requests (table 4); http401: a stray 401 under load (exchangelib protocol.py
- *   retries them), answered with the NTLM challenge headers so the server part drops the socket's login;
+ *   retries them), answered with the challenge headers, per mailbox if asked; the connection's login stays
+ *   (the HTTPS front's `strayUnauthorized` is the server-wide kind that drops it);
  * - timeout: the answer comes `delayMs` late (real time: clients time out on real time).
  */
 export type EwsFaultKind =

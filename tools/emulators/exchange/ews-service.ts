@@ -6,8 +6,8 @@
  * applies the fault switches, and hands the operation to ews-operations.ts. Tests drive it directly
  * with XML bodies as Microsoft's pages show them; the HTTPS/NTLM server part calls it per request.
  */
-import type { IncomingHttpHeaders } from 'node:http';
 import { systemClock, type Clock } from '../../../shared/clock/clock.js';
+import type { EwsServiceAnswer as EwsAnswer, EwsServiceRequest as EwsRequest } from './ews-emulator-server.js';
 import { FaultSwitches, type EwsFaultRule, type EwsOperation } from './ews-faults.js';
 import { MailboxStore, normaliseAccount, type Mailbox } from './ews-mailbox-store.js';
 import { runOperation, SyncStates, type OperationContext } from './ews-operations.js';
@@ -27,19 +27,8 @@ import {
   type ServerVersion,
 } from './ews-soap-writer.js';
 
-/** The contract's EwsServiceRequest (tools/emulators/exchange/ews-emulator-server.ts), structurally. */
-export interface EwsRequest {
-  /** The account the server authenticated, as configured there (`CONTOSO\\svc` or `svc@contoso.com`). */
-  readonly user: string;
-  readonly body: string;
-  readonly headers: IncomingHttpHeaders;
-}
-
-export interface EwsAnswer {
-  readonly status: number;
-  readonly body: string;
-  readonly headers?: Record<string, string>;
-}
+/** The request the HTTPS front passes on, and the answer it sends back (the contract's EwsService). */
+export type { EwsServiceRequest as EwsRequest, EwsServiceAnswer as EwsAnswer } from './ews-emulator-server.js';
 
 export interface EwsServiceOptions {
   /** Which prefixes answers use: Exchange's own (default), the reference pages', or unusual ones. */
