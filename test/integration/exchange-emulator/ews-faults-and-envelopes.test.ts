@@ -129,6 +129,13 @@ describe('EWS emulator: envelopes', () => {
     expect(answer.body).toContain('Planning');
   });
 
+  it('when an account without a mailbox asks GetServerTimeZones (a connection check), then it gets the zones asked for, unknown ones left out', async () => {
+    const answer = await call(setUp().service, `<m:GetServerTimeZones ReturnFullTimeZoneData="false"><m:Ids><t:Id>UTC</t:Id><t:Id>Romance Standard Time</t:Id><t:Id>Mars Standard Time</t:Id></m:Ids></m:GetServerTimeZones>`, { user: 'CONTOSO\\probe' });
+
+    expect(messages(answer).map((m) => [m.cls, m.code])).toEqual([['Success', 'NoError']]);
+    expect(els(answer.doc, T, 'TimeZoneDefinition').map((d) => d.getAttribute('Id'))).toEqual(['UTC', 'Romance Standard Time']);
+  });
+
   it('when the body is not XML, then an HTTP 500 schema fault', async () => {
     const answer = await setUp().service({ user: SERVICE_ACCOUNT, body: 'hello', headers: {} });
     expect(answer.status).toBe(500);

@@ -24,7 +24,7 @@ export type EwsFaultKind =
   | 'http401'
   | 'timeout';
 
-export type EwsOperation = 'FindItem' | 'GetItem' | 'SyncFolderItems' | 'GetUserOofSettings' | 'Subscribe' | 'Unsubscribe';
+export type EwsOperation = 'FindItem' | 'GetItem' | 'SyncFolderItems' | 'GetUserOofSettings' | 'Subscribe' | 'Unsubscribe' | 'GetServerTimeZones';
 
 export interface EwsFaultRule {
   readonly kind: EwsFaultKind;

@@ -5,6 +5,7 @@
  * GetUserOofSettings, Subscribe (push) and Unsubscribe.
  */
 import { randomBytes } from 'node:crypto';
+import windowsIana from 'windows-iana';
 import { calendarItemXml, itemShapeOf } from './ews-item-xml.js';
 import { type Mailbox, type MailboxStore, type ViewEntry } from './ews-mailbox-store.js';
 import { seqOfWatermark, watermarkOf, type PushSubscriptions } from './ews-push.js';
@@ -59,6 +60,8 @@ export function runOperation(ctx: OperationContext, operation: string, body: Xml
       return subscribe(ctx, body);
     case 'Unsubscribe':
       return unsubscribe(ctx, body);
+    case 'GetServerTimeZones':
+      return getServerTimeZones(ctx, body);
     default:
       return schemaFault(ctx, `no operation ${operation}`);
   }
@@ -361,3 +364,17 @@ function unsubscribe(ctx: OperationContext, body: XmlNode): OperationResult {
   return ok(ctx, 'UnsubscribeResponse', [message]);
 }
 
+
+/**
+ * GetServerTimeZones without full data: Id and Name of each Windows zone asked for, or of all
+ * (MS:getservertimezones-operation.md). It names no mailbox, so it is what a connection check can
+ * ask. The emulator has no display names: Name repeats the Id.
+ */
+function getServerTimeZones(ctx: OperationContext, body: XmlNode): OperationResult {
+  const { w } = ctx;
+  const known: readonly string[] = [...new Set(windowsIana.WINDOWS_TO_IANA_MAP.map((z) => z.windowsName))];
+  const asked = all(child(body, 'Ids'), 'Id').map((id) => text(id)?.trim() ?? '');
+  const ids = asked.length === 0 ? known : asked.filter((id) => known.includes(id));
+  const definitions = ids.map((id) => w.t('TimeZoneDefinition', '', { Id: id, Name: id }));
+  return ok(ctx, 'GetServerTimeZonesResponse', [responseMessage(w, 'GetServerTimeZonesResponseMessage', { content: w.m('TimeZoneDefinitions', definitions) })]);
+}

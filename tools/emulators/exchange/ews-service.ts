@@ -81,6 +81,7 @@ const OPERATIONS: Record<string, EwsOperation> = {
   GetUserOofSettingsRequest: 'GetUserOofSettings',
   Subscribe: 'Subscribe',
   Unsubscribe: 'Unsubscribe',
+  GetServerTimeZones: 'GetServerTimeZones',
 };
 const XML = { 'Content-Type': 'text/xml; charset=utf-8' };
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { expandSeries, type Recurrence } from '../../../tools/emulators/exchange/ews-recurrence.js';
+import { expandSeries, type Recurrence } from '../../../../tools/emulators/exchange/ews-recurrence.js';
 
 const series = (start: string, end: string, recurrence: Recurrence, zone = 'Europe/Paris', isAllDay = false) => ({ startMs: Date.parse(start), endMs: Date.parse(end), zone, isAllDay, recurrence });
 const starts = (s: ReturnType<typeof series>, until = '2027-01-01T00:00:00Z'): string[] => expandSeries(s, Date.parse(until)).map((o) => new Date(o.startMs).toISOString().slice(0, 16));
