@@ -16,6 +16,7 @@ import { configurationError, permanentError, resyncRequired, transientError, typ
  * the BackOffMilliseconds of a throttling fault, and the HTTP status it came with.
  */
 export interface EwsFailureReport {
+  readonly kind: 'ews-failure';
   readonly responseCode: string;
   readonly message: string;
   readonly backOffMs?: number | undefined;
@@ -74,11 +75,6 @@ const RETRYABLE_STATUS = new Set([408, 429, 500, 502, 503, 504]);
  */
 const NOT_MAILBOX_OWNER = /not mailbox owner|AccessDeniedException/i;
 
-/** True when the CalendarView must be split into smaller windows and read again. */
-export function isWindowTooBig(failure: EwsFailureReport): boolean {
-  return WINDOW_TOO_BIG.has(failure.responseCode);
-}
-
 export function classifyEwsFailure(failure: EwsFailureReport, profileName: string, subject: EwsSubject = 'mailbox'): AppError {
   const code = failure.responseCode;
   const label = code ? `${code}, HTTP ${failure.httpStatus}` : `HTTP ${failure.httpStatus}`;
@@ -100,6 +96,7 @@ export function classifyEwsFailure(failure: EwsFailureReport, profileName: strin
   }
   if (NO_MAILBOX.has(code)) return permanentError(`Exchange has no mailbox at this address (${label})`, 'mailbox-not-found');
   if (REFUSED.has(code)) return permanentError(`The mailbox is not available to this account (${label})`, 'mailbox-unavailable');
+  // The caller splits the window and reads the halves (exchange-calendar-read.ts).
   if (WINDOW_TOO_BIG.has(code)) return permanentError(`The calendar window is too large for one read (${label})`, 'window-too-big');
   return permanentError(`Exchange rejected the request (${label})`, 'exchange-rejected');
 }
