@@ -22,16 +22,11 @@ import type { CalendarWindow } from '../../domain/calendar-window.js';
 import { configurationError, type AppError } from '../../errors/app-error.js';
 import type { Logger } from '../../observability/logger.js';
 import { pageBudget } from '../read-limits.js';
-import { classifyEwsFailure, type EwsFailureReport, type EwsSubject } from './exchange-errors.js';
+import { classifyEwsFailure, type EwsSubject } from './exchange-errors.js';
+import { MAX_SYNC_CHANGES } from './ews-requests.js';
+import { isEwsFailure, type EwsFailure, type SyncFolderItemsResult } from './ews-responses.js';
 
-/** One SyncFolderItems answer (ews-responses.ts readSyncFolderItems). */
-export interface SyncFolderItemsPage {
-  readonly syncState: string;
-  readonly includesLastItemInRange: boolean;
-  readonly changes: ReadonlyArray<{ readonly change: 'create' | 'update' | 'delete' | 'readFlag'; readonly itemId: string }>;
-}
-
-/** One FindItem CalendarView answer (ews-responses.ts readCalendarView). */
+/** One FindItem CalendarView answer (ews-responses.ts CalendarViewResult, of any item type for tests). */
 export interface CalendarViewPage<TItem> {
   readonly items: readonly TItem[];
   readonly includesLastItemInRange: boolean;
@@ -40,9 +35,9 @@ export interface CalendarViewPage<TItem> {
 
 /** The three EWS operations a read needs, as the mailbox (impersonated or delegated) sees them. */
 export interface ExchangeReadCalls<TItem, TOof> {
-  syncFolderItems(syncState: string | undefined, maxChanges: number): Promise<SyncFolderItemsPage | EwsFailureReport>;
-  calendarView(start: string, end: string, maxEntries: number): Promise<CalendarViewPage<TItem> | EwsFailureReport>;
-  userOofSettings(): Promise<TOof | EwsFailureReport>;
+  syncFolderItems(syncState: string | undefined, maxChanges: number): Promise<SyncFolderItemsResult | EwsFailure>;
+  calendarView(start: string, end: string, maxEntries: number): Promise<CalendarViewPage<TItem> | EwsFailure>;
+  userOofSettings(): Promise<TOof | EwsFailure>;
 }
 
 export interface ExchangeReadOptions {
@@ -78,8 +73,6 @@ export interface ExchangeRead<TItem, TOof> {
   readonly requests: number;
 }
 
-/** Exchange's cap on changes per SyncFolderItems call. */
-export const MAX_SYNC_CHANGES = 512;
 /** Below EWSFindCountLimit (1,000): a full answer is a truncated one, split and read again. */
 export const MAX_VIEW_ENTRIES = 500;
 /** A window this short that still holds more than MAX_VIEW_ENTRIES items is not a calendar to sync. */
@@ -101,10 +94,6 @@ function parseToken(token: string): { syncState: string; repliesReadAt: number }
   return match ? { repliesReadAt: Number(match[1]), syncState: match[2]! } : undefined;
 }
 
-export function isEwsFailure(value: unknown): value is EwsFailureReport {
-  return typeof value === 'object' && value !== null && (value as { kind?: unknown }).kind === 'ews-failure';
-}
-
 export async function readExchangeCalendar<TItem extends { readonly itemId: string }, TOof>(
   calls: ExchangeReadCalls<TItem, TOof>,
   request: ExchangeReadRequest,
@@ -114,7 +103,7 @@ export async function readExchangeCalendar<TItem extends { readonly itemId: stri
   const inFlight = limiter(PER_MAILBOX_IN_FLIGHT);
 
   /** One EWS call, counted, at most 2 at once, retried on throttling and passing failures. */
-  const call = async <T>(op: string, subject: EwsSubject, work: () => Promise<T | EwsFailureReport>): Promise<T | AppError> => {
+  const call = async <T>(op: string, subject: EwsSubject, work: () => Promise<T | EwsFailure>): Promise<T | AppError> => {
     for (let attempt = 0; ; attempt += 1) {
       requests += 1;
       const answer = await inFlight(work);

@@ -9,19 +9,7 @@
  * (services/common.py, protocol.py) and Thunderbird's EWS client.
  */
 import { configurationError, permanentError, resyncRequired, transientError, type AppError } from '../../errors/app-error.js';
-
-/**
- * What the EWS readers report for a failed response (ews-responses.ts EwsFailure), by its shape:
- * the per-item or SOAP-fault ResponseCode (empty when the answer carried none), Exchange's text,
- * the BackOffMilliseconds of a throttling fault, and the HTTP status it came with.
- */
-export interface EwsFailureReport {
-  readonly kind: 'ews-failure';
-  readonly responseCode: string;
-  readonly message: string;
-  readonly backOffMs?: number | undefined;
-  readonly httpStatus: number;
-}
+import { UNREADABLE_RESPONSE, type EwsFailure } from './ews-responses.js';
 
 /**
  * What the failed request addressed. An item that is not found is gone; a mailbox whose calendar
@@ -70,18 +58,20 @@ const WINDOW_TOO_BIG = new Set(['ErrorExceededFindCountLimit', 'ErrorCalendarVie
 const RETRYABLE_STATUS = new Set([408, 429, 500, 502, 503, 504]);
 
 /**
- * GetUserOofSettings refused to a delegate: a SOAP fault with no ResponseCode, only
- * "AccessDeniedException: User is not mailbox owner" (getuseroofsettings-operation.md).
+ * GetUserOofSettings refused to a delegate: a SOAP fault with no ResponseCode (the reader gives
+ * the faultcode's local name, `Client`), only "AccessDeniedException: User is not mailbox owner"
+ * (getuseroofsettings-operation.md).
  */
 const NOT_MAILBOX_OWNER = /not mailbox owner|AccessDeniedException/i;
 
-export function classifyEwsFailure(failure: EwsFailureReport, profileName: string, subject: EwsSubject = 'mailbox'): AppError {
+export function classifyEwsFailure(failure: EwsFailure, profileName: string, subject: EwsSubject = 'mailbox'): AppError {
   const code = failure.responseCode;
   const label = code ? `${code}, HTTP ${failure.httpStatus}` : `HTTP ${failure.httpStatus}`;
   if (subject === 'automatic-replies' && (REFUSED.has(code) || NOT_MAILBOX_OWNER.test(failure.message))) {
     return permanentError(`Exchange does not show the automatic replies to this account (${label})`, 'automatic-replies-refused');
   }
-  if (code === '') return classifyEwsHttp(failure.httpStatus, profileName);
+  // Not an EWS answer at all (an IIS or load balancer page): what the web server said decides.
+  if (code === '' || code === UNREADABLE_RESPONSE) return classifyEwsHttp(failure.httpStatus, profileName);
   if (THROTTLED.has(code)) return transientError(`Exchange is busy (${label})`, 'throttled', failure.backOffMs);
   if (UNAVAILABLE.has(code)) return transientError(`Exchange is failing for now (${label})`, 'exchange-unavailable', failure.backOffMs);
   if (code === 'ErrorInvalidSyncStateData') return resyncRequired(`Exchange refused the sync state (${label}); a full sync is needed`, 'resync-required');

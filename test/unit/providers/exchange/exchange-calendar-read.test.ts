@@ -1,13 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { silentLogger } from '../../../../shared/observability/logger.js';
-import type { EwsFailureReport } from '../../../../shared/providers/exchange/exchange-errors.js';
+import type { EwsFailure, SyncFolderItemsResult } from '../../../../shared/providers/exchange/ews-responses.js';
 import {
   exchangeToken,
   readExchangeCalendar,
   type CalendarViewPage,
   type ExchangeReadCalls,
   type ExchangeReadOptions,
-  type SyncFolderItemsPage,
 } from '../../../../shared/providers/exchange/exchange-calendar-read.js';
 
 interface Item {
@@ -23,7 +22,7 @@ const T0 = Date.parse('2026-03-02T00:00:00Z');
 const HOUR = 3_600_000;
 const WINDOW = { start: new Date(T0 - 24 * HOUR).toISOString(), end: new Date(T0 + 15 * 24 * HOUR).toISOString() };
 
-const fault = (responseCode: string, extra: Partial<EwsFailureReport> = {}): EwsFailureReport => ({ kind: 'ews-failure', responseCode, message: responseCode, httpStatus: 500, ...extra });
+const fault = (responseCode: string, extra: Partial<EwsFailure> = {}): EwsFailure => ({ kind: 'ews-failure', responseCode, message: responseCode, httpStatus: 500, ...extra });
 
 /**
  * A mailbox as EWS shows it: a change log for SyncFolderItems (states are positions in it),
@@ -33,8 +32,8 @@ const fault = (responseCode: string, extra: Partial<EwsFailureReport> = {}): Ews
 class FakeMailbox implements ExchangeReadCalls<Item, Oof> {
   changes: Array<{ change: 'create' | 'update' | 'delete' | 'readFlag'; itemId: string }> = [];
   items: Item[] = [];
-  oof: Oof | EwsFailureReport = { state: 'Disabled' };
-  readonly faults: Record<'sync' | 'view' | 'oof', EwsFailureReport[]> = { sync: [], view: [], oof: [] };
+  oof: Oof | EwsFailure = { state: 'Disabled' };
+  readonly faults: Record<'sync' | 'view' | 'oof', EwsFailure[]> = { sync: [], view: [], oof: [] };
   readonly log: string[] = [];
   inFlight = 0;
   maxInFlight = 0;
@@ -48,7 +47,7 @@ class FakeMailbox implements ExchangeReadCalls<Item, Oof> {
     return work();
   }
 
-  syncFolderItems(syncState: string | undefined, maxChanges: number): Promise<SyncFolderItemsPage | EwsFailureReport> {
+  syncFolderItems(syncState: string | undefined, maxChanges: number): Promise<SyncFolderItemsResult | EwsFailure> {
     return this.enter('sync', () => {
       const queued = this.faults.sync.shift();
       if (queued) return queued;
@@ -59,7 +58,7 @@ class FakeMailbox implements ExchangeReadCalls<Item, Oof> {
     });
   }
 
-  calendarView(start: string, end: string, maxEntries: number): Promise<CalendarViewPage<Item> | EwsFailureReport> {
+  calendarView(start: string, end: string, maxEntries: number): Promise<CalendarViewPage<Item> | EwsFailure> {
     return this.enter(`view ${start}..${end}`, () => {
       const queued = this.faults.view.shift();
       if (queued) return queued;
@@ -69,7 +68,7 @@ class FakeMailbox implements ExchangeReadCalls<Item, Oof> {
     });
   }
 
-  userOofSettings(): Promise<Oof | EwsFailureReport> {
+  userOofSettings(): Promise<Oof | EwsFailure> {
     return this.enter('oof', () => this.faults.oof.shift() ?? this.oof);
   }
 }
@@ -236,7 +235,7 @@ describe('reading an Exchange calendar', () => {
   it('when a delegate is refused the automatic replies, then the calendar is still read and the refusal says why', async () => {
     const mailbox = new FakeMailbox();
     mailbox.items = [event('a', T0)];
-    mailbox.oof = fault('', { message: 'Microsoft.Exchange.Data.Storage.AccessDeniedException: User is not mailbox owner.' });
+    mailbox.oof = fault('Client', { message: 'Microsoft.Exchange.Data.Storage.AccessDeniedException: User is not mailbox owner.' });
     const { options } = setup({ access: 'delegate' });
     const read = await readExchangeCalendar(mailbox, { address: 'alice@corp.example.com', window: WINDOW }, options);
     expect(read.mode).toBe('full');

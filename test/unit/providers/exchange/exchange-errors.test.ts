@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { classifyEwsFailure, classifyEwsHttp, type EwsFailureReport } from '../../../../shared/providers/exchange/exchange-errors.js';
+import { classifyEwsFailure, classifyEwsHttp } from '../../../../shared/providers/exchange/exchange-errors.js';
+import { UNREADABLE_RESPONSE, type EwsFailure } from '../../../../shared/providers/exchange/ews-responses.js';
 
-const failure = (responseCode: string, extra: Partial<EwsFailureReport> = {}): EwsFailureReport => ({
+const failure = (responseCode: string, extra: Partial<EwsFailure> = {}): EwsFailure => ({
   kind: 'ews-failure',
   responseCode,
   message: `message for ${responseCode}`,
@@ -59,14 +60,15 @@ describe('classifyEwsFailure', () => {
   });
 
   it('when a delegate asks for the automatic replies, then Exchange\'s "not mailbox owner" fault (no ResponseCode) is a refusal of that read only', () => {
-    const fault = failure('', {
+    // As the reader gives it: no ResponseCode, so the faultcode's local name
+    const fault = failure('Client', {
       httpStatus: 500,
       message: 'Microsoft.Exchange.Data.Storage.AccessDeniedException: User is not mailbox owner. User = S-1-5-21-1, MailboxGuid = S-1-5-21-2 ---> User is not mailbox owner.',
     });
     expect(classifyEwsFailure(fault, 'ONPREM', 'automatic-replies')).toMatchObject({ kind: 'permanent', code: 'automatic-replies-refused' });
     expect(classifyEwsFailure(failure('ErrorAccessDenied'), 'ONPREM', 'automatic-replies')).toMatchObject({ code: 'automatic-replies-refused' });
     // The same fault on the calendar is no refusal of the automatic replies
-    expect(classifyEwsFailure(fault, 'ONPREM', 'mailbox')).toMatchObject({ kind: 'transient', code: 'exchange-unavailable' });
+    expect(classifyEwsFailure(fault, 'ONPREM', 'mailbox')).toMatchObject({ kind: 'permanent', code: 'exchange-rejected' });
   });
 
   it('when Exchange refuses the push URL or the request version, then the profile\'s configuration is named', () => {
@@ -87,8 +89,9 @@ describe('classifyEwsFailure', () => {
     expect(error.message).not.toContain('alice@contoso.com');
   });
 
-  it('when the answer carried no response code, then the HTTP status decides', () => {
-    expect(classifyEwsFailure(failure('', { httpStatus: 503 }), 'ONPREM')).toMatchObject({ kind: 'transient', code: 'exchange-unavailable' });
+  it('when the answer was no EWS answer (an IIS or load balancer page), then the HTTP status decides', () => {
+    expect(classifyEwsFailure(failure(UNREADABLE_RESPONSE, { httpStatus: 503 }), 'ONPREM')).toMatchObject({ kind: 'transient', code: 'exchange-unavailable' });
+    expect(classifyEwsFailure(failure(UNREADABLE_RESPONSE, { httpStatus: 404 }), 'ONPREM')).toMatchObject({ kind: 'configuration', code: 'exchange-url-not-found' });
   });
 });
 
