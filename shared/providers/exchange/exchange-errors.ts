@@ -81,6 +81,9 @@ export function classifyEwsFailure(failure: EwsFailure, profileName: string, sub
   if (code === 'ErrorInvalidPushSubscriptionUrl') {
     return configurationError(`Exchange profile "${profileName}": Exchange refused the push callback URL (${label}); check WEBHOOK_BASE_URL, or set PUSH=false`, 'exchange-push-url-refused');
   }
+  if (code === 'ErrorSubscriptionDelegateAccessNotSupported') {
+    return configurationError(`Exchange profile "${profileName}": Exchange refuses push subscriptions to a delegate (${label}); such a profile is polled`, 'exchange-push-delegate');
+  }
   if (code === 'ErrorInvalidServerVersion') {
     return configurationError(`Exchange profile "${profileName}": the server does not speak Exchange2013_SP1 (${label}); Exchange Server 2013 SP1 or later is needed`, 'exchange-version');
   }

@@ -76,6 +76,7 @@ describe('classifyEwsFailure', () => {
     expect(url).toMatchObject({ kind: 'configuration', code: 'exchange-push-url-refused' });
     expect(url.message).toContain('"ONPREM"');
     expect(classifyEwsFailure(failure('ErrorInvalidServerVersion'), 'ONPREM')).toMatchObject({ kind: 'configuration', code: 'exchange-version' });
+    expect(classifyEwsFailure(failure('ErrorSubscriptionDelegateAccessNotSupported'), 'ONPREM', 'subscription')).toMatchObject({ kind: 'configuration', code: 'exchange-push-delegate' });
   });
 
   it.each(['ErrorExceededFindCountLimit', 'ErrorCalendarViewRangeTooBig'])('when the window is too large for one CalendarView (%s), then the caller is told to split it', (code) => {
