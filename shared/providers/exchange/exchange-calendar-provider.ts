@@ -5,9 +5,9 @@
  * wire (NTLMv2 once per socket, channel binding, the per-profile connection limit) the transport.
  */
 import type { ExchangeProfile } from '../../config/profile-settings.js';
-import type { NormalizeResult } from '../../domain/calendar-event.js';
 import type { ExchangeCalendarItem } from '../../domain/exchange-calendar-item.js';
 import { normalizeExchangeAutomaticReplies } from '../../domain/normalize-exchange-automatic-replies.js';
+import { normalizeExchangeEvent } from '../../domain/normalize-exchange-event.js';
 import { permanentError } from '../../errors/app-error.js';
 import { silentLogger, type Logger } from '../../observability/logger.js';
 import type { CalendarProvider, FetchCalendarResult, PushSubscription } from '../calendar-provider.js';
@@ -34,8 +34,6 @@ export interface EwsPoster {
 
 export interface ExchangeProviderOptions {
   readonly transport: EwsPoster;
-  /** One item as the mapping wants it (normalize-exchange-event.ts), all-day dates in `timeZone`. */
-  readonly normalizeItem: (item: ExchangeCalendarItem, timeZone: string) => NormalizeResult;
   /** The zone all-day items are read in: EWS does not tell a mailbox's own (SyncConfig.defaultTimeZone). */
   readonly timeZone: string;
   /** Retries of one request after throttling or a passing failure (SyncConfig.providerMaxRetries). */
@@ -104,7 +102,7 @@ export function createExchangeCalendarProvider(profile: ExchangeProfile, options
       logger.debug('exchange.fetched', { address: request.address, mode: read.mode, items: read.items.length, requests: read.requests });
       return {
         mode: read.mode,
-        items: read.items.map((item) => options.normalizeItem(item, options.timeZone)),
+        items: read.items.map((item) => normalizeExchangeEvent(item, options.timeZone, request.address)),
         nextSyncToken: read.nextSyncToken,
         timeZone: options.timeZone,
         automaticReplies,

@@ -7,11 +7,14 @@
  * the emulator's own suite.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { readConfig } from '../../../shared/config/config.js';
+import { createDeps } from '../../../shared/app/create-deps.js';
+import { readConfig, type Config } from '../../../shared/config/config.js';
+import { silentLogger } from '../../../shared/observability/logger.js';
 import type { ExchangeProfile } from '../../../shared/config/profile-settings.js';
 import { createExchangeCalendarProvider } from '../../../shared/providers/exchange/exchange-calendar-provider.js';
 import { createEwsTransport, type EwsTransport } from '../../../shared/providers/exchange/ews-transport.js';
 import { startEwsServer, type EwsServer, type EwsServiceRequest } from '../../../tools/emulators/exchange/ews-emulator-server.js';
+import { tablesConnectionString, uniqueTablePrefix } from '../../support/test-store.js';
 import { CALENDAR_VIEW_RESPONSE, OOF_SETTINGS_RESPONSE, SYNC_FOLDER_ITEMS_SUCCESS } from '../../unit/providers/exchange/ews-examples.js';
 
 const PASSWORD = 'S3rvice-Acc0unt!pw';
@@ -69,14 +72,14 @@ async function exchange(syncAnswers: string[]): Promise<{ server: EwsServer; see
   return { server, seen };
 }
 
-function profileFor(server: EwsServer): ExchangeProfile {
+function configFor(server: EwsServer, tables = 'UseDevelopmentStorage=true'): Config {
   const read = readConfig({
     OOF_CODE: '5',
     DEFAULT_CODE: '11',
     CMG_BASE_URL: 'https://cmg.example.com/CMG Office',
     CMG_PASSWORD: 'x',
     CMG_MESSAGE_SYSTEMS: '1',
-    TABLES_CONNECTION_STRING: 'UseDevelopmentStorage=true',
+    TABLES_CONNECTION_STRING: tables,
     PROFILES: 'ONPREM',
     PROFILE_ONPREM_KIND: 'exchange',
     PROFILE_ONPREM_DOMAINS: 'contoso.com',
@@ -86,8 +89,10 @@ function profileFor(server: EwsServer): ExchangeProfile {
     PROFILE_ONPREM_CA_CERTIFICATE: server.caCertificate,
   });
   if (!read.ok) throw new Error(JSON.stringify(read.problems));
-  return read.config.profiles[0] as ExchangeProfile;
+  return read.config;
 }
+
+const profileFor = (server: EwsServer): ExchangeProfile => configFor(server).profiles[0] as ExchangeProfile;
 
 function providerFor(server: EwsServer, clock: { now: number }) {
   const profile = profileFor(server);
@@ -103,7 +108,6 @@ function providerFor(server: EwsServer, clock: { now: number }) {
   transports.push(transport);
   return createExchangeCalendarProvider(profile, {
     transport,
-    normalizeItem: (item) => ({ kind: 'invalid', id: item.itemId, detail: 'not mapped here' }),
     timeZone: 'Europe/Paris',
     maxRetries: 1,
     automaticRepliesEveryMs: 15 * 60_000,
@@ -163,5 +167,21 @@ describe('the Exchange provider over NTLM with channel binding', () => {
     expect(seen[0]!.headers['x-anchormailbox']).toBeUndefined();
     server.setPassword('CONTOSO\\svc-sync', 'changed-in-AD');
     await expect(providerFor(server, { now: NOW }).checkConnection()).rejects.toMatchObject({ kind: 'configuration', code: 'exchange-credentials-rejected' });
+  });
+
+  it('when the app is composed from settings with an exchange profile, then its provider is this one, over NTLM to the configured URL', async () => {
+    const { server } = await exchange([SYNC_FOLDER_ITEMS_SUCCESS]);
+    const deps = await createDeps(configFor(server, tablesConnectionString()), {
+      tablePrefix: uniqueTablePrefix(),
+      logger: silentLogger,
+      queue: { send: async () => undefined, sendMany: async () => undefined },
+    });
+    const provider = deps.providers.byName('ONPREM')!;
+    expect([provider.kind, provider.profileName]).toEqual(['exchange', 'ONPREM']);
+    expect(deps.providers.candidatesFor('contoso.com').map((p) => p.profileName)).toEqual(['ONPREM']);
+    const read = await provider.fetchCalendar({ address: 'alice@contoso.com', window: WINDOW });
+    expect(read).toMatchObject({ mode: 'full', requests: 3 });
+    expect(read.items.filter((i) => i.kind === 'event')).toHaveLength(5);
+    expect(server.counters().authentications).toBeGreaterThanOrEqual(1);
   });
 });
