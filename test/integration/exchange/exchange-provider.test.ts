@@ -10,6 +10,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { createDeps } from '../../../shared/app/create-deps.js';
 import { readConfig, type Config } from '../../../shared/config/config.js';
 import { silentLogger } from '../../../shared/observability/logger.js';
+import { systemStatus } from '../../../shared/operations/system-status.js';
 import type { ExchangeProfile } from '../../../shared/config/profile-settings.js';
 import { createExchangeCalendarProvider } from '../../../shared/providers/exchange/exchange-calendar-provider.js';
 import { createEwsTransport, type EwsTransport } from '../../../shared/providers/exchange/ews-transport.js';
@@ -72,11 +73,12 @@ async function exchange(syncAnswers: string[]): Promise<{ server: EwsServer; see
   return { server, seen };
 }
 
-function configFor(server: EwsServer, tables = 'UseDevelopmentStorage=true'): Config {
+function configFor(server: EwsServer, tables = 'UseDevelopmentStorage=true', extra: Record<string, string> = {}): Config {
   const read = readConfig({
     OOF_CODE: '5',
     DEFAULT_CODE: '11',
-    CMG_BASE_URL: 'https://cmg.example.com/CMG Office',
+    // Nothing listens there: the status test's CMG check fails at once, on loopback
+    CMG_BASE_URL: 'https://127.0.0.1:9/CMG Office',
     CMG_PASSWORD: 'x',
     CMG_MESSAGE_SYSTEMS: '1',
     TABLES_CONNECTION_STRING: tables,
@@ -87,6 +89,7 @@ function configFor(server: EwsServer, tables = 'UseDevelopmentStorage=true'): Co
     PROFILE_ONPREM_USER_NAME: 'CONTOSO\\svc-sync',
     PROFILE_ONPREM_PASSWORD: PASSWORD,
     PROFILE_ONPREM_CA_CERTIFICATE: server.caCertificate,
+    ...extra,
   });
   if (!read.ok) throw new Error(JSON.stringify(read.problems));
   return read.config;
@@ -183,5 +186,18 @@ describe('the Exchange provider over NTLM with channel binding', () => {
     expect(read).toMatchObject({ mode: 'full', requests: 3 });
     expect(read.items.filter((i) => i.kind === 'event')).toHaveLength(5);
     expect(server.counters().authentications).toBeGreaterThanOrEqual(1);
+  });
+
+  it('when a profile reads as a delegate, then its status says the automatic replies are not read and its mailboxes are polled', async () => {
+    const { server } = await exchange([SYNC_FOLDER_ITEMS_SUCCESS]);
+    const deps = await createDeps(configFor(server, tablesConnectionString(), { PROFILE_ONPREM_ACCESS: 'delegate', WEBHOOK_BASE_URL: 'https://calsync.example.com' }), {
+      tablePrefix: uniqueTablePrefix(),
+      logger: silentLogger,
+      queue: { send: async () => undefined, sendMany: async () => undefined },
+    });
+    const check = (await systemStatus(deps)).checks['profile:ONPREM']!;
+    expect(check).toMatchObject({ status: 'ok', kind: 'exchange', circuit: 'closed' });
+    expect(check.detail).toContain('automatic replies are not read (ACCESS=delegate');
+    expect(check.detail).toContain('polled every EXCHANGE_POLL_INTERVAL');
   });
 });
