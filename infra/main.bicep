@@ -198,7 +198,8 @@ type connectionProfile = {
   authentication: ('ntlm' | 'basic')?
   // exchange: ApplicationImpersonation (default) or folder permissions (no automatic replies)
   access: ('impersonation' | 'delegate')?
-  // exchange: false when Exchange cannot reach the webhook: its mailboxes are polled (default true)
+  // exchange: false when Exchange cannot reach the webhook: its mailboxes are polled (default true;
+  // a delegate profile is always polled: Exchange refuses subscriptions to delegates)
   push: bool?
   // exchange: per-request timeout (default PROVIDER_TIMEOUT_MS)
   @minValue(100)
@@ -354,6 +355,11 @@ param subscriptionRenewMargin string = '24h'
 
 @description('EXCHANGE_POLL_INTERVAL: how often the mailboxes of exchange profiles without push are asked for changes (duration, at least 1m).')
 param exchangePollInterval string = '1m'
+
+@description('EXCHANGE_STATUS_FREQUENCY: minutes between the keep-alives of an Exchange push subscription; one silent for twice this is created anew.')
+@minValue(1)
+@maxValue(1440)
+param exchangeStatusFrequency int = 30
 
 @description('Notifications for one mailbox within this window (ms) become one job: shorter reaches CMG sooner, longer saves requests on busy calendars.')
 @minValue(50)
@@ -513,6 +519,7 @@ var pushSettings = {
   GOOGLE_CHANNEL_TTL: googleChannelTtl
   SUBSCRIPTION_RENEW_MARGIN: subscriptionRenewMargin
   EXCHANGE_POLL_INTERVAL: exchangePollInterval
+  EXCHANGE_STATUS_FREQUENCY: string(exchangeStatusFrequency)
   NOTIFICATION_WINDOW_MS: string(notificationWindowMs)
 }
 

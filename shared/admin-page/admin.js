@@ -385,7 +385,9 @@ function renderDetail(d) {
   subs.replaceChildren();
   for (const s of d.subscriptions) {
     const expired = Date.parse(s.expiresAt) <= Date.now();
-    subs.append(el('li', s.provider + (s.provider === 'google' ? ' channel ' : ' subscription ') + s.id + (expired ? ' expired ' : ' expires ') + when(s.expiresAt), expired ? 'error' : ''));
+    // An Exchange push subscription does not expire: it is replaced once silent past this time.
+    const state = s.provider === 'exchange' ? (expired ? ' silent, to be replaced since ' : ' replaced if silent past ') : expired ? ' expired ' : ' expires ';
+    subs.append(el('li', s.provider + (s.provider === 'google' ? ' channel ' : ' subscription ') + s.id + state + when(s.expiresAt), expired ? 'error' : ''));
   }
   if (d.subscriptions.length === 0) subs.append(el('li', 'none: changes are found by polling only', 'note'));
   const held = $('held');

@@ -10,6 +10,9 @@ import { configurationError } from '../errors/app-error.js';
 import { createLogger, type Logger } from '../observability/logger.js';
 import { startTelemetry } from '../observability/start-telemetry.js';
 import type { Telemetry } from '../observability/telemetry.js';
+import type { CalendarProvider } from '../providers/calendar-provider.js';
+import { createExchangeCalendarProvider } from '../providers/exchange/exchange-calendar-provider.js';
+import { createEwsTransport } from '../providers/exchange/ews-transport.js';
 import { createGoogleCalendarProvider } from '../providers/google/google-calendar-provider.js';
 import { createGraphProvider } from '../providers/graph/graph-provider.js';
 import { measuredProvider } from '../providers/measured-provider.js';
@@ -38,9 +41,6 @@ export async function createDeps(config: Config, overrides: DepsOverrides = {}):
   const env = process.env;
   const providerOptions = { timeoutMs: config.sync.providerTimeoutMs, maxRetries: config.sync.providerMaxRetries, logger };
   const telemetry = overrides.telemetry ?? (await startTelemetry(config.platform.telemetry, config.platform.managedIdentityClientId));
-  // Until the EWS provider is wired in (issue 26), an exchange profile stops start-up, named,
-  // rather than failing every job of its mailboxes (providers are built on first use).
-  for (const profile of config.profiles) if (profile.kind === 'exchange') noExchangeProvider(profile);
   const providers = createProviderRegistry(config.profiles, (profile) =>
     measuredProvider(
       profile.kind === 'graph'
@@ -52,7 +52,7 @@ export async function createDeps(config: Config, overrides: DepsOverrides = {}):
           })
         : profile.kind === 'google'
           ? createGoogleCalendarProvider(profile, providerOptions)
-          : noExchangeProvider(profile),
+          : exchangeProvider(profile, config, logger),
       telemetry,
     ),
   );
@@ -68,8 +68,29 @@ export async function createDeps(config: Config, overrides: DepsOverrides = {}):
   };
 }
 
-function noExchangeProvider(profile: ExchangeProfile): never {
-  throw configurationError(`PROFILE_${profile.name.toUpperCase()}_KIND is exchange, and this build has no Exchange provider yet`);
+/**
+ * Exchange Server: one transport per profile (its connection limit is the profile's, below the
+ * account's EWSMaxConcurrency); proxy and NO_PROXY from the environment, as for CMG. EWS does not
+ * tell a mailbox's time zone, so all-day items are read in DEFAULT_TIME_ZONE; the automatic
+ * replies are read again on quiet polls once per UPDATE_INTERVAL.
+ */
+function exchangeProvider(profile: ExchangeProfile, config: Config, logger: Logger): CalendarProvider {
+  const transport = createEwsTransport({
+    profileName: profile.name,
+    url: profile.ewsUrl,
+    credentials: { method: profile.authentication, userName: profile.userName, password: profile.password },
+    timeoutMs: profile.timeoutMs ?? config.sync.providerTimeoutMs,
+    caCertificates: profile.caCertificates,
+    maxConnections: profile.maxConnections,
+  });
+  return createExchangeCalendarProvider(profile, {
+    transport,
+    timeZone: config.sync.defaultTimeZone,
+    maxRetries: config.sync.providerMaxRetries,
+    automaticRepliesEveryMs: config.sync.updateIntervalMs,
+    statusFrequencyMinutes: config.push.exchangeStatusFrequencyMinutes,
+    logger,
+  });
 }
 
 function serviceBusQueue(config: Config): JobQueue {

@@ -56,7 +56,10 @@ export interface ExchangeProfile {
   readonly password: string;
   /** impersonation: ApplicationImpersonation on the synced mailboxes; delegate: calendar folder rights (no automatic replies). */
   readonly access: 'impersonation' | 'delegate';
-  /** false: Exchange cannot reach the webhook, so the mailboxes are polled every EXCHANGE_POLL_INTERVAL. */
+  /**
+   * false: Exchange cannot reach the webhook, or refuses to push (delegate access:
+   * ErrorSubscriptionDelegateAccessNotSupported), so the mailboxes are polled every EXCHANGE_POLL_INTERVAL.
+   */
   readonly push: boolean;
   /** Per-request timeout; undefined: PROVIDER_TIMEOUT_MS. */
   readonly timeoutMs: number | undefined;
@@ -162,7 +165,7 @@ export const profileSettings = {
   ),
   PUSH: bool(
     true,
-    'Exchange: true when Exchange can reach this app\'s webhook (WEBHOOK_BASE_URL) over HTTPS for push subscriptions; false: its mailboxes are polled every EXCHANGE_POLL_INTERVAL.',
+    'Exchange: true when Exchange can reach this app\'s webhook (WEBHOOK_BASE_URL) over HTTPS for push subscriptions; false: its mailboxes are polled every EXCHANGE_POLL_INTERVAL. A delegate profile is always polled: Exchange refuses subscriptions to delegates.',
   ),
   TIMEOUT_MS: optional(int({ min: 100, max: 300_000 }, 'Exchange: per-request timeout in milliseconds. Empty: PROVIDER_TIMEOUT_MS.')),
   MAX_CONNECTIONS: int(
@@ -294,7 +297,8 @@ function exchangeProfile(name: string, v: ProfileValues, problem: (suffix: strin
     userName: v.USER_NAME,
     password: v.PASSWORD,
     access: v.ACCESS,
-    push: v.PUSH,
+    // Exchange refuses push subscriptions to a delegate (subscribe-operation.md): such a profile polls.
+    push: v.PUSH && v.ACCESS !== 'delegate',
     timeoutMs: v.TIMEOUT_MS,
     maxConnections: v.MAX_CONNECTIONS,
     caCertificates,

@@ -39,7 +39,7 @@ export const METRICS = {
     kind: 'histogram',
     unit: 'ms',
     attributes: {
-      provider: '`graph` or `google`',
+      provider: '`graph`, `google` or `exchange`',
       operation: '`fetchCalendar`, `checkConnection`, `subscribe`, `renew` or `unsubscribe`',
       outcome: '`ok`, or the error code the call failed with (e.g. `graph-throttled`)',
     },
@@ -70,7 +70,7 @@ export const METRICS = {
     kind: 'histogram',
     unit: 'ms',
     attributes: {
-      provider: '`graph` or `google`',
+      provider: '`graph`, `google` or `exchange`',
     },
     meaning: 'From receiving a change notification to the end of the job that brought CMG in step with it.',
   },
@@ -104,7 +104,7 @@ export const METRICS = {
     kind: 'counter',
     unit: '{subscription}',
     attributes: {
-      provider: '`graph` or `google`',
+      provider: '`graph`, `google` or `exchange`',
       result:
         '`renewed` (extended in place), `replaced` (a new one took the place of an expiring one), `created` (a mailbox had none) or `failed` (any of these failed)',
     },

@@ -173,7 +173,18 @@ async function profileCheck(deps: SyncDeps, name: string): Promise<Check> {
       code: credentials.error.code,
     };
   }
-  return { status: 'ok', detail: 'credentials accepted, circuit closed', kind, circuit: 'closed' };
+  return { status: 'ok', detail: `credentials accepted, circuit closed${profileNotes(deps, name)}`, kind, circuit: 'closed' };
+}
+
+/** What an operator should know of how a profile reads, beside whether it works (issue 26: delegate access). */
+function profileNotes(deps: SyncDeps, name: string): string {
+  const profile = deps.config.profiles.find((p) => p.name === name);
+  if (profile?.kind !== 'exchange') return '';
+  const notes = [
+    profile.access === 'delegate' ? 'automatic replies are not read (ACCESS=delegate: Exchange shows them to the mailbox owner only)' : undefined,
+    !profile.push || deps.config.push.webhookBaseUrl === undefined ? 'mailboxes polled every EXCHANGE_POLL_INTERVAL (no push)' : undefined,
+  ].filter((n) => n !== undefined);
+  return notes.length === 0 ? '' : `; ${notes.join('; ')}`;
 }
 
 function rosterCheck(deps: SyncDeps, ranAt: string | undefined, readable: boolean): Check {

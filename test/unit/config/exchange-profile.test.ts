@@ -80,6 +80,12 @@ describe('exchange profile', () => {
     expect(profile.caCertificates[0]).toContain('-----BEGIN CERTIFICATE-----');
   });
 
+  it('when the profile reads as a delegate, then it is polled whatever PUSH says: Exchange refuses subscriptions to delegates', () => {
+    expect(exchangeOf({ ...baseEnv(), PROFILE_ONPREM_ACCESS: 'delegate' }).push).toBe(false);
+    expect(exchangeOf({ ...baseEnv(), PROFILE_ONPREM_ACCESS: 'delegate', PROFILE_ONPREM_PUSH: 'true' }).push).toBe(false);
+    expect(exchangeOf({ ...baseEnv(), PROFILE_ONPREM_ACCESS: 'impersonation', PROFILE_ONPREM_PUSH: 'true' }).push).toBe(true);
+  });
+
   it('when the required settings are missing, then each is named as required for an exchange profile', () => {
     const env = baseEnv();
     delete env.PROFILE_ONPREM_EWS_URL;
