@@ -8,6 +8,8 @@ import functions, { type HttpResponseInit } from '@azure/functions';
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { mailboxPushSecrets, profilePushSecrets } from '../../../functions/admin.js';
+import type { JobQueue, OutgoingJob } from '../../../shared/queue/job-queue.js';
+import { syncMailbox } from '../../../shared/sync/job/sync-mailbox.js';
 import type { Subscription } from '../../../shared/store/subscription-repository.js';
 import type { DemoEvent } from '../../../tools/demo/demo-organisation.js';
 import { startEntraEmulator, type EntraEmulator } from '../../../tools/emulators/entra/entra-emulator.js';
@@ -184,5 +186,50 @@ describe('replace the push secrets', () => {
     expect(env.graph.control.subscriptions().map((s) => s.id).sort()).toEqual(graphAfter.map((s) => s.id).sort());
     expect(await push.stored('google')).toEqual(googleBefore);
     for (const old of graphBefore) expect((await graphNotification(old.id, 'any')).status).toBe(403);
+  });
+
+  it('when the provider refuses the new subscription, then the old one is kept (push goes on), the failure is logged and the sync still runs; asking again replaces it', async () => {
+    const { env } = push;
+    const key = env.org.people.filter((p) => p.provider === 'graph')[2]!.key;
+    const [old] = await ownSubscriptions(key);
+    env.graph.fault({ method: 'POST', path: /^\/v1\.0\/subscriptions$/, kind: 'status', status: 403, times: Infinity });
+    try {
+      expect((await forMailbox(key)).status).toBe(202);
+      await env.queue.whenIdle();
+    } finally {
+      env.graph.clearFaults();
+    }
+    expect(await ownSubscriptions(key)).toEqual([old]);
+    expect((await graphNotification(old!.id, clientStateOf(old!.id)!)).status).toBe(202);
+    expect(push.logs.filter((r) => r.op === 'push.secret-replacement-failed')).toEqual([expect.objectContaining({ mailbox: key, subscriptionId: old!.id })]);
+    expect(push.syncsDone(key, 'manual').at(-1)).toMatchObject({ mode: 'delta' });
+    await env.queue.whenIdle();
+
+    // Within the same second, with the same subscriptions, a second request is a double click (one job).
+    await new Promise((done) => setTimeout(done, 1000 - (Date.now() % 1000) + 1));
+    expect((await forMailbox(key)).status).toBe(202);
+    await env.queue.whenIdle();
+    const [replacement] = await ownSubscriptions(key);
+    expect(replacement!.id).not.toBe(old!.id);
+  });
+
+  it('when a replacement job runs in the quiet period, then it is put off to the end of the period as a replacement, and no provider is called', async () => {
+    const { env } = push;
+    const key = env.org.people.find((p) => p.provider === 'google')!.key;
+    // Every minute of the day is quiet but one, so whatever the time now, it is inside the period.
+    const minute = new Date().getUTCHours() * 60 + new Date().getUTCMinutes();
+    const subscribeOff = { start: (minute + 1439) % 1440, end: (minute + 1438) % 1440, timeZone: 'UTC' };
+    const sent: OutgoingJob[] = [];
+    const queue: JobQueue = { send: async (job, options) => void sent.push({ job, ...options }), sendMany: async (jobs) => void sent.push(...jobs) };
+    const deps = { ...env.deps, config: { ...env.deps.config, sync: { ...env.deps.config.sync, subscribeOff } }, queue };
+    const before = await ownSubscriptions(key);
+    env.google.clearRecord();
+
+    const outcome = await syncMailbox(deps, { mailboxKey: key, reason: 'manual', full: false, enqueuedAt: new Date().toISOString(), replaceSecrets: true });
+
+    expect(outcome.status).toBe('deferred');
+    expect(sent).toEqual([expect.objectContaining({ job: expect.objectContaining({ replaceSecrets: true }), messageId: expect.stringMatching(/^deferred:.*:secrets$/) })]);
+    expect(env.google.record).toEqual([]);
+    expect(await ownSubscriptions(key)).toEqual(before);
   });
 });
