@@ -108,9 +108,9 @@ export const METRICS = {
     attributes: {
       provider: '`graph` or `google`',
       result:
-        '`renewed` (extended in place), `replaced` (a new one took the place of an expiring one), `created` (a mailbox had none) or `failed` (any of these failed)',
+        '`renewed` (extended in place), `replaced` (a new one took the place of an expiring one, or of one whose secrets an operator replaced), `created` (a mailbox had none) or `failed` (any of these failed)',
     },
-    meaning: 'Push subscriptions (Graph) and channels (Google) kept alive by the subscriptions timer and Graph lifecycle events, or not.',
+    meaning: 'Push subscriptions (Graph) and channels (Google) kept alive by the subscriptions timer and Graph lifecycle events, or given new secrets by an operator, or not.',
   },
   adminTokensRejected: {
     name: 'calsync.admin.tokens.rejected',
