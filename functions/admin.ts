@@ -4,7 +4,8 @@
  * are in functions/status.ts.
  * Reader: GET mailboxes · GET mailboxes/{key} · GET reports/invalid · GET reports/multi · GET reports/dead-letters ·
  * GET reports/rejected-activities.
- * Operator: POST mailboxes/{key}/resync · GET mailboxes/{key}/preview · GET connections/check.
+ * Operator: POST mailboxes/{key}/resync · GET mailboxes/{key}/preview · GET connections/check ·
+ * POST mailboxes/{key}/push-secrets · POST profiles/{name}/push-secrets.
  * Anonymous: GET admin (the page: no data, it signs in and calls the API).
  */
 import { app, type HttpRequest, type HttpResponseInit } from '@azure/functions';
@@ -17,7 +18,7 @@ import { checkConnections } from '../shared/operations/check-connections.js';
 import { isAppError } from '../shared/errors/app-error.js';
 import { mailboxDetail } from '../shared/operations/mailbox-detail.js';
 import { listMailboxes } from '../shared/operations/mailbox-list.js';
-import { previewMailbox, requestResync } from '../shared/operations/operator-actions.js';
+import { previewMailbox, requestResync, requestSecretReplacement, type SecretsRequest, type SecretsTarget } from '../shared/operations/operator-actions.js';
 import { deadLetterReport, invalidReport, multiAddressReport, rejectedActivityReport } from '../shared/operations/reports.js';
 import { ADMIN_JSON_HEADERS, admit } from './admin-access.js';
 
@@ -88,6 +89,29 @@ export async function preview(request: HttpRequest): Promise<HttpResponseInit> {
   return json(200, result);
 }
 
+const SECRETS_REFUSALS: Record<Exclude<SecretsRequest['status'], 'queued'>, [number, string]> = {
+  'push-off': [409, 'push is off (WEBHOOK_BASE_URL is empty): there are no push secrets to replace'],
+  'unknown-mailbox': [404, 'unknown mailbox'],
+  'unknown-profile': [404, 'unknown profile'],
+  'no-subscription': [409, 'the mailbox has no push subscription or channel yet (the subscriptions timer creates one after its first sync)'],
+};
+
+/** "Replace the push secrets" of one mailbox or one profile's mailboxes: queued, one job per mailbox. */
+function secretReplacement(target: (request: HttpRequest) => SecretsTarget) {
+  return async (request: HttpRequest): Promise<HttpResponseInit> => {
+    const deps = await getDeps();
+    const access = await admit(request, deps, OPERATOR_ROLE);
+    if (!access.ok) return access.response;
+    const result = await requestSecretReplacement(deps, target(request), access.caller);
+    if (result.status === 'queued') return json(202, result);
+    const [status, error] = SECRETS_REFUSALS[result.status];
+    return json(status, { error });
+  };
+}
+
+export const mailboxPushSecrets = secretReplacement((request) => ({ mailbox: request.params.key ?? '' }));
+export const profilePushSecrets = secretReplacement((request) => ({ profile: request.params.name ?? '' }));
+
 export async function connections(request: HttpRequest): Promise<HttpResponseInit> {
   const deps = await getDeps();
   const access = await admit(request, deps, OPERATOR_ROLE);
@@ -111,6 +135,8 @@ app.http('report-invalid', { methods: ['GET'], authLevel: 'anonymous', route: 'r
 app.http('report-multi', { methods: ['GET'], authLevel: 'anonymous', route: 'reports/multi', handler: multiAddresses });
 app.http('resync', { methods: ['POST'], authLevel: 'anonymous', route: 'mailboxes/{key}/resync', handler: resync });
 app.http('preview', { methods: ['GET'], authLevel: 'anonymous', route: 'mailboxes/{key}/preview', handler: preview });
+app.http('push-secrets', { methods: ['POST'], authLevel: 'anonymous', route: 'mailboxes/{key}/push-secrets', handler: mailboxPushSecrets });
+app.http('profile-push-secrets', { methods: ['POST'], authLevel: 'anonymous', route: 'profiles/{name}/push-secrets', handler: profilePushSecrets });
 app.http('check-connections', { methods: ['GET'], authLevel: 'anonymous', route: 'connections/check', handler: connections });
 app.http('admin', { methods: ['GET'], authLevel: 'anonymous', route: 'admin', handler: adminPage });
 app.http('report-dead-letters', { methods: ['GET'], authLevel: 'anonymous', route: 'reports/dead-letters', handler: deadLetters });

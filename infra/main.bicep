@@ -397,6 +397,10 @@ param alertEmail string = ''
 @maxValue(100)
 param failingMailboxesAlertPercent int = 5
 
+@description('More accepted notifications than this for one Graph subscription or Google channel within 5 minutes fires an alert (a replay flood; docs/operations.md).')
+@minValue(100)
+param notificationFloodAlertThreshold int = 1000
+
 // ---------------------------------------------------------------------------------------------
 // Admin sign-in: the admin app registration and its app roles (docs/provider-setup.md)
 // ---------------------------------------------------------------------------------------------
@@ -785,6 +789,7 @@ module alerts 'app/alerts.bicep' = {
     subscribeOffEnd: subscribeOffEnd
     subscribeOffTimezone: subscribeOffTimezone
     failingMailboxesPercent: failingMailboxesAlertPercent
+    notificationFloodThreshold: notificationFloodAlertThreshold
   }
 }
 

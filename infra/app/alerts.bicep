@@ -23,6 +23,10 @@ param subscribeOffTimezone string = 'UTC'
 @maxValue(100)
 param failingMailboxesPercent int = 5
 
+@description('More accepted notifications than this for one Graph subscription or Google channel within 5 minutes fires an alert (a replay flood).')
+@minValue(100)
+param notificationFloodThreshold int = 1000
+
 var emailAddresses = filter(map(split(alertEmail, ','), (address) => (trim(address))), (address) => (!empty(address)))
 var emailReceivers = map(emailAddresses, (address, i) => ({
   name: 'email-${i + 1}'
@@ -275,6 +279,69 @@ customMetrics
     actions: actions
   }
 }
+
+// One subscription or channel gets more accepted notifications in 5 minutes than any mailbox's own
+// changes produce: someone replays a notification they captured. The query keeps only the
+// subscriptions over the threshold, so the rule splits into those few and never into one series
+// per mailbox; the SDK's overflow row (no subscription) is many mailboxes, not one, and is left out.
+resource notificationFlood 'Microsoft.Insights/scheduledQueryRules@2023-12-01' = {
+  name: 'alert-notification-flood-${name}'
+  location: location
+  tags: tags
+  kind: 'LogAlert'
+  properties: {
+    displayName: 'Calendar sync: a replay flood of notifications'
+    description: 'More than ${notificationFloodThreshold} accepted notifications for one subscription or channel in 5 minutes: its clientState or channel token may have leaked and a captured notification is being replayed. docs/operations.md, "A replay flood".'
+    severity: 2
+    enabled: true
+    scopes: scopes
+    evaluationFrequency: 'PT5M'
+    windowSize: 'PT5M'
+    criteria: {
+      allOf: [
+        {
+          query: replace(notificationFloodQuery, '{threshold}', string(notificationFloodThreshold))
+          timeAggregation: 'Total'
+          metricMeasureColumn: 'notifications'
+          operator: 'GreaterThan'
+          threshold: notificationFloodThreshold
+          dimensions: [
+            {
+              name: 'provider'
+              operator: 'Include'
+              values: [
+                '*'
+              ]
+            }
+            {
+              name: 'subscription'
+              operator: 'Include'
+              values: [
+                '*'
+              ]
+            }
+          ]
+          failingPeriods: {
+            numberOfEvaluationPeriods: 1
+            minFailingPeriodsToAlert: 1
+          }
+        }
+      ]
+    }
+    autoMitigate: true
+    actions: actions
+  }
+}
+
+var notificationFloodQuery = '''
+customMetrics
+| where name == "calsync.notifications.accepted"
+| extend provider = tostring(customDimensions.provider), subscription = tostring(customDimensions.subscription)
+| where subscription != ""
+| summarize timestamp = max(timestamp), notifications = sum(valueSum) by provider, subscription
+| where notifications > {threshold}
+| project timestamp, provider, subscription, notifications
+'''
 
 // No job has synced a mailbox for two UPDATE_INTERVALs while mailboxes are to be synced; silent until
 // the first roster refresh has found mailboxes (onboarding), and while the quiet period

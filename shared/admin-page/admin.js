@@ -344,6 +344,8 @@ async function openDetail(key) {
   $('preview-rows').replaceChildren();
   $('skipped-rows').replaceChildren();
   say($('preview-out'), '');
+  say($('push-secrets-out'), '');
+  secretsButton.disabled = false;
   say(outcomeOf($('detail-actions')), '');
   resyncButton($('detail-actions')).disabled = false;
   showOutcome(key);
@@ -477,6 +479,56 @@ resyncButton($('detail-actions')).addEventListener('click', () => resync($('deta
 $('close').addEventListener('click', () => {
   $('detail').hidden = true;
   delete $('detail').dataset.key;
+});
+
+// ---- push secrets: new clientStates and channel tokens, for a mailbox or a profile ----------
+const secretsButton = $button('push-secrets');
+/** @param {MailboxDetail} d */
+const subscriptionIds = (d) => d.subscriptions.map((s) => s.id);
+async function replaceSecrets() {
+  const key = $('detail').dataset.key ?? '';
+  const out = $('push-secrets-out');
+  const path = 'mailboxes/' + encodeURIComponent(key);
+  secretsButton.disabled = true;
+  say(out, 'requesting…');
+  try {
+    const before = subscriptionIds(await api(path));
+    await api(path + '/push-secrets', { method: 'POST' });
+    say(out, 'queued, waiting for the job…');
+    // Done once none of the old subscriptions is left and new ones took their place.
+    const deadline = Date.now() + POLL_LIMIT_MS;
+    while (Date.now() < deadline) {
+      await new Promise((done) => setTimeout(done, POLL_MS));
+      /** @type {MailboxDetail} */
+      const detail = await api(path);
+      const now = subscriptionIds(detail);
+      if (now.length > 0 && now.every((id) => !before.includes(id))) {
+        say(out, 'done: ' + now.length + (now.length === 1 ? ' subscription' : ' subscriptions') + ' with new secrets; the old ones are refused', 'done');
+        if ($('detail').dataset.key === key) renderDetail(detail);
+        return;
+      }
+    }
+    say(out, 'queued; not replaced after ' + POLL_LIMIT_MS / 60000 + ' minutes (the job may wait for the quiet period, or it failed: see push.secret-replacement-failed in the log)', 'error');
+  } catch (error) {
+    say(out, 'not replaced: ' + messageOf(error), 'error');
+  } finally {
+    secretsButton.disabled = false;
+  }
+}
+secretsButton.addEventListener('click', replaceSecrets);
+
+$('profile-secrets').addEventListener('submit', async (event) => {
+  event.preventDefault();
+  const out = $('profile-secrets-out');
+  const name = $input('secrets-profile').value.trim();
+  say(out, 'requesting…');
+  try {
+    /** @type {{ mailboxes: number }} */
+    const body = await api('profiles/' + encodeURIComponent(name) + '/push-secrets', { method: 'POST' });
+    say(out, 'queued for ' + body.mailboxes + (body.mailboxes === 1 ? ' mailbox' : ' mailboxes') + ': each one\'s job replaces its subscriptions', 'done');
+  } catch (error) {
+    say(out, 'not queued: ' + messageOf(error), 'error');
+  }
 });
 
 // ---- connections ------------------------------------------------------------------------

@@ -4,7 +4,9 @@
  * `npm run metrics:doc`; a test compares them) all name metrics as they are written here.
  *
  * Attribute values are few and fixed (a job result, an HTTP status, a profile name): never a
- * mailbox address, a subject or anything else private, and never anything unbounded.
+ * mailbox address, a subject or anything else private, and never anything unbounded. The one
+ * attribute with a value per mailbox, `subscription` of calsync.notifications.accepted, is bounded
+ * by the mailboxes synced: see there.
  */
 
 export type MetricKind = 'counter' | 'histogram' | 'gauge';
@@ -106,9 +108,9 @@ export const METRICS = {
     attributes: {
       provider: '`graph`, `google` or `exchange`',
       result:
-        '`renewed` (extended in place), `replaced` (a new one took the place of an expiring one), `created` (a mailbox had none) or `failed` (any of these failed)',
+        '`renewed` (extended in place), `replaced` (a new one took the place of an expiring one, or of one whose secrets an operator replaced), `created` (a mailbox had none) or `failed` (any of these failed)',
     },
-    meaning: 'Push subscriptions (Graph) and channels (Google) kept alive by the subscriptions timer and Graph lifecycle events, or not.',
+    meaning: 'Push subscriptions (Graph) and channels (Google) kept alive by the subscriptions timer and Graph lifecycle events, or given new secrets by an operator, or not.',
   },
   adminTokensRejected: {
     name: 'calsync.admin.tokens.rejected',
@@ -128,6 +130,30 @@ export const METRICS = {
       status: 'the HTTP status answered (`200`, `202`, `400`, `403`, `500` …)',
     },
     meaning: 'Webhook requests from Graph, Google and Exchange, by the answer they got.',
+  },
+  /*
+   * Per subscription, and still bounded: only a notification whose secret matched is counted, so
+   * every value is an id from our own Subscriptions table (one per synced mailbox, two for a
+   * moment while one replaces the other), never one a caller made up. Counters are exported as
+   * deltas (the Azure Monitor exporter asks for them), so an export holds a row only for the
+   * subscriptions notified in its interval: never more rows than requests, each of which already
+   * writes a log line. Past 2000 subscriptions notified within one export interval on one
+   * instance the OpenTelemetry SDK folds the rest into one row marked `otel.metric.overflow`
+   * and naming no subscription, which the alert leaves out. In Application Insights these rows are log data (customMetrics); the
+   * metrics store's limit of series does not apply, as the deployment does not turn on
+   * "alerting on custom metric dimensions".
+   */
+  notificationsAccepted: {
+    name: 'calsync.notifications.accepted',
+    kind: 'counter',
+    unit: '{notification}',
+    attributes: {
+      provider: '`graph`, `google` or `exchange`',
+      subscription: 'the Graph subscription id, Google channel id or our id of an Exchange subscription that the notification named; only ids of our own Subscriptions table get here',
+      kind: '`change` (a change notification), `lifecycle` (a Graph lifecycle event) or `keep-alive` (an Exchange status notification)',
+    },
+    meaning:
+      'Notifications whose clientState, channel token or callback secret matched, per subscription or channel. A replay flood (someone resending a notification they captured) shows as one subscription far above every other.',
   },
 } as const satisfies Record<string, MetricSpec>;
 

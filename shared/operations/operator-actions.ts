@@ -1,10 +1,12 @@
 /**
- * What an operator may do to one mailbox from the admin API: queue a full resync, and preview
- * what a full sync would send now. Private appointments' text never appears here, whatever
- * MASK_PRIVATE says; every call is logged with the caller's identity.
+ * What an operator may do from the admin API: queue a full resync of one mailbox, preview what a
+ * full sync would send now, and replace the push secrets of one mailbox or of every mailbox of a
+ * profile. Private appointments' text never appears here, whatever MASK_PRIVATE says; every call
+ * is logged with the caller's identity.
  */
 import { callerFields, type AdminCaller } from '../auth/admin-caller.js';
-import { manualMessageId } from '../queue/message-id.js';
+import type { OutgoingJob } from '../queue/job-queue.js';
+import { manualMessageId, pushSecretsMessageId } from '../queue/message-id.js';
 import { planMailbox } from '../sync/job/plan-mailbox.js';
 import type { SyncDeps } from '../sync/sync-deps.js';
 
@@ -60,4 +62,56 @@ export async function previewMailbox(deps: SyncDeps, key: string, caller: AdminC
       deletes: plan.operations.filter((o) => o.op === 'delete').length,
     },
   };
+}
+
+export type SecretsTarget = { readonly mailbox: string } | { readonly profile: string };
+
+export type SecretsRequest =
+  | { readonly status: 'queued'; readonly mailboxes: number }
+  | { readonly status: 'push-off' | 'unknown-mailbox' | 'unknown-profile' | 'no-subscription' };
+
+/** Jobs sent per request: a profile of 10,000 mailboxes is 100 sends. */
+const SEND_CHUNK = 100;
+const FOREVER = '9999-12-31T00:00:00.000Z';
+
+/**
+ * Queues one job per mailbox that has a push subscription or channel (push-secrets-job.ts
+ * re-creates them with new secrets, then syncs): the one mailbox, or every mailbox the profile
+ * serves. Provider calls run in the jobs, so a profile of any size is answered at once.
+ */
+export async function requestSecretReplacement(deps: SyncDeps, target: SecretsTarget, caller: AdminCaller): Promise<SecretsRequest> {
+  const named = 'mailbox' in target ? { mailbox: target.mailbox } : { profile: target.profile };
+  const result = await mailboxesToReplace(deps, target);
+  if (result.status !== 'queued') {
+    deps.logger.info('admin.push-secrets-refused', { ...named, reason: result.status, ...callerFields(caller) });
+    return result;
+  }
+  const now = deps.now();
+  const jobs: OutgoingJob[] = [...result.subscriptions].map(([mailboxKey, ids]) => ({
+    job: { mailboxKey, reason: 'manual', full: false, enqueuedAt: now.toISOString(), replaceSecrets: true },
+    messageId: pushSecretsMessageId(mailboxKey, now, ids),
+  }));
+  for (let i = 0; i < jobs.length; i += SEND_CHUNK) await deps.queue.sendMany(jobs.slice(i, i + SEND_CHUNK));
+  deps.logger.info('admin.push-secrets-requested', { ...named, mailboxes: jobs.length, ...callerFields(caller) });
+  return { status: 'queued', mailboxes: jobs.length };
+}
+
+/** The mailboxes to queue, each with the ids of the subscriptions it has now. */
+async function mailboxesToReplace(deps: SyncDeps, target: SecretsTarget): Promise<{ status: 'queued'; subscriptions: Map<string, string[]> } | Exclude<SecretsRequest, { status: 'queued' }>> {
+  if (!deps.config.push.webhookBaseUrl) return { status: 'push-off' };
+  if ('mailbox' in target) {
+    if (!(await deps.store.mailboxes.get(target.mailbox))) return { status: 'unknown-mailbox' };
+    const own = await deps.store.subscriptions.listByMailbox(target.mailbox);
+    return own.length === 0 ? { status: 'no-subscription' } : { status: 'queued', subscriptions: new Map([[target.mailbox, own.map((s) => s.id)]]) };
+  }
+  if (!deps.providers.byName(target.profile)) return { status: 'unknown-profile' };
+  // One read of each table: the mailboxes with a subscription, then those the profile serves.
+  const byMailbox = new Map<string, string[]>();
+  for (const s of await deps.store.subscriptions.listExpiringBefore(FOREVER)) byMailbox.set(s.mailboxKey, [...(byMailbox.get(s.mailboxKey) ?? []), s.id]);
+  const subscriptions = new Map<string, string[]>();
+  for await (const m of deps.store.mailboxes.listSummaries()) {
+    const ids = byMailbox.get(m.key);
+    if (m.profile === target.profile && ids) subscriptions.set(m.key, ids);
+  }
+  return { status: 'queued', subscriptions };
 }

@@ -26,6 +26,8 @@ export const MailboxJobSchema = z.object({
   enqueuedAt: z.iso.datetime({ offset: true }),
   /** A lifecycle event the job acts on (renew, recreate) before it syncs; the webhook only enqueues. */
   lifecycle: LifecycleRequestSchema.optional(),
+  /** An operator asked for new push secrets: the job re-creates the mailbox's subscriptions or channels before it syncs. */
+  replaceSecrets: z.literal(true).optional(),
 });
 
 export type MailboxJob = z.infer<typeof MailboxJobSchema>;

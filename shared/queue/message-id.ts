@@ -50,6 +50,15 @@ export function manualMessageId(mailboxKey: string, at: Date): string {
   return join('manual', keyPart(mailboxKey), instant(Math.floor(at.getTime() / 1000) * 1000));
 }
 
+/**
+ * `secrets:{key}:{second}:{hash of the subscription ids}`: a double click on "replace push
+ * secrets" is one job, and no resync swallows it; once the job has replaced them, the ids differ,
+ * so asking again at once (the mailbox, then its whole profile) is a job of its own.
+ */
+export function pushSecretsMessageId(mailboxKey: string, at: Date, subscriptionIds: readonly string[]): string {
+  return join('secrets', keyPart(mailboxKey), instant(Math.floor(at.getTime() / 1000) * 1000), digest([...subscriptionIds].sort().join('\n')).slice(0, 16));
+}
+
 /** `lifecycle:{key}:{event}:{bucket}`: Graph repeats lifecycle events; repeats within 10 s collapse. */
 export function lifecycleMessageId(mailboxKey: string, event: string, at: Date): string {
   const bucket = Math.floor(at.getTime() / LIFECYCLE_BUCKET_MS) * LIFECYCLE_BUCKET_MS;
@@ -57,12 +66,12 @@ export function lifecycleMessageId(mailboxKey: string, event: string, at: Date):
 }
 
 /**
- * `deferred:{key}:{until}[:full][:{lifecycle event}]`: jobs that arrive in the subscribe-off
- * period are put off to its end, once per mailbox; a full request and a lifecycle event are each
- * kept apart so a plain delta job cannot swallow them.
+ * `deferred:{key}:{until}[:full][:{lifecycle event or secrets}]`: jobs that arrive in the
+ * subscribe-off period are put off to its end, once per mailbox; a full request, a lifecycle
+ * event and a secret replacement are each kept apart so a plain delta job cannot swallow them.
  */
-export function deferredMessageId(mailboxKey: string, until: Date, full = false, lifecycleEvent?: string): string {
-  return join('deferred', keyPart(mailboxKey), instant(until.getTime()), ...(full ? ['full'] : []), ...(lifecycleEvent ? [tagPart(lifecycleEvent)] : []));
+export function deferredMessageId(mailboxKey: string, until: Date, full = false, task?: string): string {
+  return join('deferred', keyPart(mailboxKey), instant(until.getTime()), ...(full ? ['full'] : []), ...(task ? [tagPart(task)] : []));
 }
 
 /**

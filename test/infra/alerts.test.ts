@@ -119,6 +119,7 @@ describeWithBicep('alert rules by bicep snapshot', () => {
     'interval-90s': "param updateInterval = '90s'",
     'interval-1d': "param updateInterval = '1d'",
     'failing-10': 'param failingMailboxesPercent = 10',
+    'flood-300': 'param notificationFloodThreshold = 300',
     emails: "param alertEmail = 'ops@contoso.com, , oncall@contoso.com '",
   };
 
@@ -149,7 +150,7 @@ describeWithBicep('alert rules by bicep snapshot', () => {
 
   it('when the rules are listed, then there is one per condition, each a log alert on the app\'s Application Insights that notifies the action group and resolves itself', () => {
     const all = rules(minimal);
-    expect(Object.keys(all).sort()).toEqual(['cmg-credentials', 'dead-letters', 'failing-mailboxes', 'no-job-succeeded', 'profile-failing', 'subscription-renewals']);
+    expect(Object.keys(all).sort()).toEqual(['cmg-credentials', 'dead-letters', 'failing-mailboxes', 'no-job-succeeded', 'notification-flood', 'profile-failing', 'subscription-renewals']);
     const insights = one(minimal, 'Microsoft.Insights/components').id;
     const group = one(minimal, 'Microsoft.Insights/actionGroups').id;
     for (const [name, rule] of Object.entries(all)) {
@@ -181,9 +182,15 @@ describeWithBicep('alert rules by bicep snapshot', () => {
       // Two of the last three runs of the subscriptions timer (every 10 minutes).
       'subscription-renewals': 'Total(failures) GreaterThan 0 over PT10M × 2/3, every PT10M, severity 2',
       'no-job-succeeded': 'Minimum(succeeded) LessThan 1 over PT5M × 1/1, every PT5M, severity 1',
+      // Far more than any mailbox's own changes produce in 5 minutes (docs/operations.md, "A replay flood").
+      'notification-flood': 'Total(notifications) GreaterThan 1000 over PT5M × 1/1, every PT5M, severity 2',
     });
     expect(condition(rules(minimal)['profile-failing']!).dimensions).toEqual([{ name: 'profile', operator: 'Include', values: ['*'] }]);
     expect(condition(rules(minimal)['subscription-renewals']!).dimensions).toEqual([{ name: 'provider', operator: 'Include', values: ['*'] }]);
+    expect(condition(rules(minimal)['notification-flood']!).dimensions).toEqual([
+      { name: 'provider', operator: 'Include', values: ['*'] },
+      { name: 'subscription', operator: 'Include', values: ['*'] },
+    ]);
   });
 
   it('when a query names a metric or a dimension, then the metric module has it (as telemetry writes it)', () => {
@@ -208,6 +215,7 @@ describeWithBicep('alert rules by bicep snapshot', () => {
       'failing-mailboxes': [METRICS.mailboxes.name],
       'subscription-renewals': [METRICS.subscriptionRenewals.name],
       'no-job-succeeded': [METRICS.mailboxes.name, METRICS.jobs.name],
+      'notification-flood': [METRICS.notificationsAccepted.name],
     });
     // The values the queries compare with are ones the metric takes.
     expect(METRICS.subscriptionRenewals.attributes.result).toContain('`failed`');
@@ -331,10 +339,64 @@ describeWithBicep('alert rules by bicep snapshot', () => {
     expect(verdict('subscription-renewals', [renewal(25, 'failed'), renewal(15, 'renewed'), renewal(5, 'renewed')])).toBe(false);
   });
 
+  describe('the replay-flood query, evaluated on customMetrics rows built from a set clock', () => {
+    const NOW = new Date('2026-03-10T12:00:00.000Z');
+    const before = (minutes: number) => new Date(NOW.getTime() - minutes * MINUTE);
+    const SUBSCRIPTIONS = Array.from({ length: 40 }, (_, i) => `00000000-0000-4000-8000-${String(i).padStart(12, '0')}`);
+    /** One export interval's row of one subscription: the notifications accepted in that minute (a delta). */
+    const accepted = (minutesAgo: number, subscription: string, count: number, provider = 'graph', kind = 'change') =>
+      metric(METRICS.notificationsAccepted.name, before(minutesAgo), count, { provider, subscription, kind });
+    /**
+     * A busy working day, every minute of the window: 40 mailboxes with a few changes each, and
+     * one organiser whose 500-attendee meeting (Graph's most) collects every response within
+     * the 5 minutes, each response an update of the organiser's event.
+     */
+    const busy = (): Row[] => [
+      ...[1, 2, 3, 4].flatMap((m) => SUBSCRIPTIONS.slice(1).map((s, i) => accepted(m, s, 1 + (i % 4), i % 2 ? 'google' : 'graph'))),
+      ...[1, 2, 3, 4].map((m) => accepted(m, SUBSCRIPTIONS[0]!, 125)),
+    ];
+
+    it('when traffic is busy but genuine, then it is silent; when one subscription is replayed past the threshold, then it fires for that subscription alone', () => {
+      const rule = rules(minimal)['notification-flood']!;
+      expect(evaluateRule(rule, busy(), NOW)).toEqual({ fires: false, rows: [] });
+      // A replay script at 4 requests a second for one Google channel, among the same busy traffic
+      const replayed = SUBSCRIPTIONS[8]!;
+      const data = [...busy(), ...[1, 2, 3, 4, 5].map((m) => accepted(m - 0.5, replayed, 240, 'google'))];
+      const verdict = evaluateRule(rule, data, NOW);
+      expect(verdict.fires).toBe(true);
+      expect(verdict.rows).toEqual([{ timestamp: Datetime.of(before(0.5)), provider: 'google', subscription: replayed, notifications: 1200 + 16 }]);
+    });
+
+    it('when a flood is spread over instances and kinds, then their rows add up; rows older than the window do not count', () => {
+      const rule = rules(minimal)['notification-flood']!;
+      const target = SUBSCRIPTIONS[3]!;
+      // Two instances export a row each per minute; some are lifecycle events.
+      const spread = [1, 2, 3, 4].flatMap((m) => [accepted(m, target, 200), accepted(m, target, 50, 'graph', 'lifecycle')]);
+      expect(evaluateRule(rule, spread, NOW).fires).toBe(false);
+      expect(evaluateRule(rule, [...spread, accepted(2, target, 1)], NOW).fires).toBe(true);
+      expect(evaluateRule(rule, [...spread, accepted(6, target, 500)], NOW).fires).toBe(false);
+    });
+
+    it("when the SDK folds subscriptions into its overflow row (no subscription), then that row is left out: it is many mailboxes, not one", () => {
+      const rule = rules(minimal)['notification-flood']!;
+      const overflow = metric(METRICS.notificationsAccepted.name, before(1), 5000, { 'otel.metric.overflow': 'true' });
+      expect(evaluateRule(rule, [...busy(), overflow], NOW).fires).toBe(false);
+    });
+
+    it('when the threshold is set, then the query and the rule both use it', () => {
+      const rule = rules(module.get('flood-300')!)['notification-flood']!;
+      expect(condition(rule).threshold).toBe(300);
+      expect(condition(rule).query).toContain('| where notifications > 300');
+      const data = [1, 2, 3].map((m) => accepted(m, SUBSCRIPTIONS[5]!, 101));
+      expect(evaluateRule(rule, data, NOW).fires).toBe(true);
+      expect(evaluateRule(rules(minimal)['notification-flood']!, data, NOW).fires).toBe(false);
+    });
+  });
+
   it('when a customer has a quiet period, then the no-success query knows it, and no placeholder is left in any query', () => {
     for (const [c, { snapshot: s, parameters }] of customers) {
       const query = condition(rules(s)['no-job-succeeded']!).query;
-      for (const rule of Object.values(rules(s))) expect(condition(rule).query, c).not.toMatch(/\{(interval|quietStart|quietEnd|timeZone)\}/);
+      for (const rule of Object.values(rules(s))) expect(condition(rule).query, c).not.toMatch(/\{(interval|quietStart|quietEnd|timeZone|threshold)\}/);
       const start = (parameters.subscribeOffStart as string | undefined) ?? '';
       expect(query, c).toContain(`iff("${start}" == "", -1`);
       expect(query, c).toContain(`datetime_utc_to_local(t, "${(parameters.subscribeOffTimezone as string | undefined) ?? 'UTC'}")`);

@@ -9,6 +9,7 @@ import { cleared, declaredInvalid, jobStart, refused, refusedTooLong, synced, un
 import { applyOperations, clearActivities } from './apply-operations.js';
 import type { RecordRepair } from './cmg-truth.js';
 import { actOnLifecycleEvent, type LifecycleAction } from './graph-lifecycle-job.js';
+import { replacePushSecrets } from './push-secrets-job.js';
 import { isQuiet, quietPeriodEnd } from '../../domain/pacing.js';
 import { planMailbox } from './plan-mailbox.js';
 import { deferredMessageId } from '../../queue/message-id.js';
@@ -43,11 +44,13 @@ export async function syncMailbox(deps: SyncDeps, job: MailboxJob, redelivered =
     const until = new Date(quietPeriodEnd(now, quiet));
     await deps.queue.send(
       { ...job, enqueuedAt: deps.now().toISOString() },
-      { messageId: deferredMessageId(mailbox.key, until, job.full, job.lifecycle?.event), scheduledAt: until },
+      { messageId: deferredMessageId(mailbox.key, until, job.full, job.lifecycle?.event ?? (job.replaceSecrets ? 'secrets' : undefined)), scheduledAt: until },
     );
     log.info('sync.deferred', { until: until.toISOString(), reason: job.reason });
     return { status: 'deferred', until: until.toISOString() };
   }
+
+  if (job.replaceSecrets) await replacePushSecrets(deps, mailbox);
 
   if (job.lifecycle) {
     const action = await actOnLifecycleEvent(deps, mailbox, job.lifecycle);

@@ -67,6 +67,7 @@ export async function handleEwsNotification(deps: SyncDeps, request: EwsNotifica
 
   const now = deps.now();
   const changed = notification.events.some((event) => event.type !== 'status');
+  deps.telemetry.count('notificationsAccepted', { provider: 'exchange', subscription: subscription.id, kind: changed ? 'change' : 'keep-alive' });
   if (changed) {
     await deps.queue.send(
       { mailboxKey: subscription.mailboxKey, reason: 'notification', full: false, enqueuedAt: now.toISOString() },

@@ -38,6 +38,8 @@ export async function handleGoogleNotification(deps: SyncDeps, headers: GoogleNo
   if (!channel) return done('unknown-channel');
   const resourceMatches = !headers.resourceId || !channel.resourceId || headers.resourceId === channel.resourceId;
   if (!headers.token || !secretMatches(headers.token, channel.secretHash) || !resourceMatches) return done('forged', channel.mailboxKey);
+  // Per channel, so a replay flood of one shows (`calsync.notifications.accepted`).
+  deps.telemetry.count('notificationsAccepted', { provider: 'google', subscription: channel.id, kind: 'change' });
   const now = deps.now();
   await deps.queue.send(
     { mailboxKey: channel.mailboxKey, reason: 'notification', full: false, enqueuedAt: now.toISOString() },

@@ -52,6 +52,13 @@ async function verify(deps: SyncDeps, body: GraphNotificationCollection): Promis
   return { accepted, lookup, forged };
 }
 
+/** Accepted items counted per subscription (`calsync.notifications.accepted`), so a replay flood of one shows. */
+function countAccepted(deps: SyncDeps, kind: 'change' | 'lifecycle', accepted: ReadonlyArray<{ subscription: Subscription }>): void {
+  const perSubscription = new Map<string, number>();
+  for (const { subscription } of accepted) perSubscription.set(subscription.id, (perSubscription.get(subscription.id) ?? 0) + 1);
+  for (const [subscription, count] of perSubscription) deps.telemetry.count('notificationsAccepted', { provider: 'graph', subscription, kind }, count);
+}
+
 /** The request's one log line: a warning when anything was refused. */
 function summarise(deps: SyncDeps, op: string, body: GraphNotificationCollection, verified: Awaited<ReturnType<typeof verify>>, enqueued: number): NotificationResult {
   const { lookup, forged, accepted } = verified;
@@ -65,6 +72,7 @@ function summarise(deps: SyncDeps, op: string, body: GraphNotificationCollection
 export async function handleGraphNotifications(deps: SyncDeps, body: GraphNotificationCollection): Promise<NotificationResult> {
   const now = deps.now();
   const verified = await verify(deps, body);
+  countAccepted(deps, 'change', verified.accepted);
   const mailboxes = new Set(verified.accepted.map(({ subscription }) => subscription.mailboxKey));
   const jobs: OutgoingJob[] = [...mailboxes].map((mailboxKey) => ({
     job: { mailboxKey, reason: 'notification', full: false, enqueuedAt: now.toISOString() },
@@ -83,6 +91,7 @@ export async function handleGraphNotifications(deps: SyncDeps, body: GraphNotifi
 export async function handleGraphLifecycle(deps: SyncDeps, body: GraphNotificationCollection): Promise<NotificationResult> {
   const now = deps.now();
   const verified = await verify(deps, body);
+  countAccepted(deps, 'lifecycle', verified.accepted);
   const jobs = new Map<string, OutgoingJob>();
   for (const { item, subscription } of verified.accepted) {
     const event = item.lifecycleEvent;

@@ -240,9 +240,29 @@ async function extendOrReplace(deps: SyncDeps, subscription: Subscription, provi
       if (toAppError(error).kind !== 'permanent') throw error;
     }
   }
-  await subscribe(deps, provider, mailbox, subscription.watermark);
-  await deleteSubscription(deps, subscription, mailbox.address, provider);
+  await subscribeInstead(deps, subscription, provider, mailbox);
   return 'replaced';
+}
+
+/**
+ * A new subscription (channel) with a new secret in place of `subscription`, counted as
+ * `replaced`: the operator's "replace the push secrets". See subscribeInstead.
+ */
+export function replaceSubscription(deps: SyncDeps, subscription: Subscription, provider: CalendarProvider, mailbox: MailboxIdentity): Promise<Subscription> {
+  return counted(deps, provider.kind, async () => ({ result: 'replaced', value: await subscribeInstead(deps, subscription, provider, mailbox) }));
+}
+
+/**
+ * The new one first, then the old one deleted: Graph allows several subscriptions on one
+ * resource and Google several channels on one calendar, so while both exist every change is
+ * notified on both and none falls between them. The old secret is refused from the moment its
+ * row is deleted (on other instances once their lookup cache, at most a minute old, lets it go).
+ */
+async function subscribeInstead(deps: SyncDeps, subscription: Subscription, provider: CalendarProvider, mailbox: MailboxIdentity): Promise<Subscription> {
+  // Exchange resumes from the old one's watermark; it ends when its next notification is answered Unsubscribe.
+  const created = await subscribe(deps, provider, mailbox, subscription.watermark);
+  await deleteSubscription(deps, subscription, mailbox.address, provider);
+  return created;
 }
 
 /** One upkeep of a mailbox's push, counted by its result (`calsync.subscription.renewals`); a throw as `failed`. */

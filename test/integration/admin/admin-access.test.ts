@@ -5,7 +5,7 @@
 import functions, { type HttpResponseInit } from '@azure/functions';
 import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { adminPage, connections, invalidMailboxes, mailbox, mailboxes, multiAddresses, preview, resync } from '../../../functions/admin.js';
+import { adminPage, connections, invalidMailboxes, mailbox, mailboxes, mailboxPushSecrets, multiAddresses, preview, profilePushSecrets, resync } from '../../../functions/admin.js';
 import { status } from '../../../functions/status.js';
 import { useDeps } from '../../../shared/app/app-context.js';
 import { createLogger, type LogLevel } from '../../../shared/observability/logger.js';
@@ -52,6 +52,9 @@ const ROUTES: RouteCase[] = [
   { name: 'resync', method: 'POST', path: `mailboxes/${KEY}/resync`, handler: resync, role: 'CalendarSync.Operator', success: 202 },
   { name: 'preview', method: 'GET', path: `mailboxes/${KEY}/preview`, handler: preview, role: 'CalendarSync.Operator', success: 200 },
   { name: 'connection check', method: 'GET', path: 'connections/check', handler: connections, role: 'CalendarSync.Operator', success: 200 },
+  // Push is off here (no WEBHOOK_BASE_URL): an operator gets the action's own answer, 409; test/integration/admin/push-secrets.test.ts replaces them.
+  { name: 'push secrets of a mailbox', method: 'POST', path: `mailboxes/${KEY}/push-secrets`, handler: mailboxPushSecrets, role: 'CalendarSync.Operator', success: 409 },
+  { name: 'push secrets of a profile', method: 'POST', path: 'profiles/M365/push-secrets', handler: profilePushSecrets, role: 'CalendarSync.Operator', success: 409 },
   { name: 'status', method: 'GET', path: 'status', handler: status, role: 'CalendarSync.Reader', success: 200 },
   { name: 'mailbox detail', method: 'GET', path: `mailboxes/${KEY}`, handler: mailbox, role: 'CalendarSync.Reader', success: 200 },
 ];

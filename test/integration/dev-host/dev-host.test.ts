@@ -316,6 +316,50 @@ describe.skipIf(CHROMIUM === undefined && process.env.CI !== 'true')('admin page
     await page.close();
   }, 60_000);
 
+  it('when "Replace push secrets" is clicked in a mailbox\'s detail, then the page waits for the job and shows the new subscriptions, none of the old ones left', async () => {
+    const { page, problems } = await adminPage();
+    type Detail = { subscriptions: Array<{ id: string }> };
+    const ids = async () => (JSON.parse((await call('GET', '/api/mailboxes/1004')).body) as Detail).subscriptions.map((s) => s.id);
+    const before = await ids();
+    expect(before.length).toBeGreaterThan(0);
+    await search(page, { search: '1004' });
+    await page.locator('#rows tr[data-key="1004"] button.open').click();
+    await expect.poll(() => page.textContent('#subscriptions')).toContain(before[0]!);
+    await page.click('#push-secrets');
+    expect(await page.isDisabled('#push-secrets')).toBe(true);
+    await expect.poll(() => page.textContent('#push-secrets-out'), { timeout: 30_000 }).toMatch(/^done: \d+ subscriptions? with new secrets; the old ones are refused$/);
+    const after = await ids();
+    expect(after.length).toBe(before.length);
+    expect(after.filter((id) => before.includes(id))).toEqual([]);
+    const listed = await page.textContent('#subscriptions');
+    for (const id of after) expect(listed).toContain(id);
+    for (const id of before) expect(listed).not.toContain(id);
+    expect(await page.isDisabled('#push-secrets')).toBe(false);
+    expect(problems).toEqual([]);
+    await page.close();
+  }, 60_000);
+
+  it('when a profile\'s push secrets are asked for, then the page says how many mailboxes were queued; when the API refuses a mailbox\'s, then the page shows the refusal', async () => {
+    const { page } = await adminPage((p) =>
+      p.route('**/api/mailboxes/1003/push-secrets', (route) =>
+        route.fulfill({ status: 403, contentType: 'application/json', body: JSON.stringify({ error: 'this needs the app role CalendarSync.Operator' }) }),
+      ),
+    );
+    await page.fill('#secrets-profile', 'GWS');
+    await page.click('#profile-secrets button[type=submit]');
+    await expect.poll(() => page.textContent('#profile-secrets-out'), { timeout: 15_000 }).toMatch(/^queued for [1-9]\d* mailboxes?: each one's job replaces its subscriptions$/);
+    await page.fill('#secrets-profile', 'NOPE');
+    await page.click('#profile-secrets button[type=submit]');
+    await expect.poll(() => page.textContent('#profile-secrets-out'), { timeout: 15_000 }).toBe('not queued: unknown profile');
+
+    await search(page, { search: '1003' });
+    await page.locator('#rows tr[data-key="1003"] button.open').click();
+    await expect.poll(() => page.textContent('#facts')).toContain('state');
+    await page.click('#push-secrets');
+    await expect.poll(() => page.textContent('#push-secrets-out'), { timeout: 15_000 }).toBe('not replaced: this needs the app role CalendarSync.Operator');
+    await page.close();
+  }, 60_000);
+
   it('when the data holds markup, then the page shows it as text and runs none of it', async () => {
     const hostile = '<img src=x onerror="document.title=\'owned\'">';
     const { page } = await adminPage((p) =>

@@ -2,7 +2,6 @@ import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { readXml, MESSAGES_NS, childText, path, SOAP_NS } from '../../../shared/providers/exchange/ews-xml.js';
 import { silentLogger } from '../../../shared/observability/logger.js';
-import { noTelemetry } from '../../../shared/observability/telemetry.js';
 import type { JobQueue, SendOptions } from '../../../shared/queue/job-queue.js';
 import type { MailboxJob } from '../../../shared/queue/mailbox-job.js';
 import { hashSecret } from '../../../shared/store/secret-hash.js';
@@ -10,6 +9,7 @@ import type { Subscription } from '../../../shared/store/subscription-repository
 import { handleEwsNotification } from '../../../shared/sync/push/ews-notification-jobs.js';
 import type { SyncDeps } from '../../../shared/sync/sync-deps.js';
 import { createTestStore } from '../../support/test-store.js';
+import { startInMemoryTelemetry } from '../../../tools/local-env/in-memory-telemetry.js';
 import { PUSH_MODIFIED, PUSH_STATUS } from '../../unit/providers/exchange/ews-examples.js';
 import { oneProfileConfig } from '../sync/one-profile-config.js';
 
@@ -29,6 +29,7 @@ class RecordingQueue implements JobQueue {
 
 async function world(resourceId = EXCHANGE_ID) {
   const queue = new RecordingQueue();
+  const recorded = startInMemoryTelemetry();
   const unused = () => {
     throw new Error('a webhook calls neither CMG nor a provider');
   };
@@ -40,7 +41,7 @@ async function world(resourceId = EXCHANGE_ID) {
     providers: new Proxy({}, { get: unused }) as SyncDeps['providers'],
     now: () => NOW,
     logger: silentLogger,
-    telemetry: noTelemetry,
+    telemetry: recorded.telemetry,
   };
   const subscription: Subscription = {
     provider: 'exchange',
@@ -52,7 +53,9 @@ async function world(resourceId = EXCHANGE_ID) {
     notificationUrl: 'https://calsync.example/api/ews-notifications/x',
   };
   await deps.store.subscriptions.upsert(subscription);
-  return { deps, queue, subscription, stored: () => deps.store.subscriptions.get('exchange', subscription.id) };
+  const accepted = (kind: string): Promise<number> =>
+    recorded.counted('calsync.notifications.accepted', { provider: 'exchange', subscription: subscription.id, kind });
+  return { deps, queue, subscription, accepted, stored: () => deps.store.subscriptions.get('exchange', subscription.id) };
 }
 
 /** The SubscriptionStatus our answer tells Exchange. */
@@ -65,11 +68,12 @@ function subscriptionStatus(body: string | undefined): string | undefined {
 
 describe('Exchange push notifications', () => {
   it('when Exchange reports a change, then one job is enqueued, the answer is OK, and the silence deadline and watermark move on', async () => {
-    const { deps, queue, subscription, stored } = await world();
+    const { deps, queue, subscription, stored, accepted } = await world();
 
     const answer = await handleEwsNotification(deps, { id: subscription.id, secret: SECRET, body: PUSH_MODIFIED });
 
     expect(answer).toMatchObject({ outcome: 'enqueued', status: 200 });
+    expect([await accepted('change'), await accepted('keep-alive')]).toEqual([1, 0]);
     expect(subscriptionStatus(answer.body)).toBe('OK');
     expect(queue.sent.map((s) => s.job)).toEqual([expect.objectContaining({ mailboxKey: 'alice', reason: 'notification', full: false })]);
     // Twice EXCHANGE_STATUS_FREQUENCY (15 minutes) from now.
@@ -77,11 +81,12 @@ describe('Exchange push notifications', () => {
   });
 
   it('when Exchange sends its keep-alive, then no job is enqueued but the subscription counts as heard from', async () => {
-    const { deps, queue, subscription, stored } = await world();
+    const { deps, queue, subscription, stored, accepted } = await world();
 
     const answer = await handleEwsNotification(deps, { id: subscription.id, secret: SECRET, body: PUSH_STATUS });
 
     expect(answer).toMatchObject({ outcome: 'kept-alive', status: 200 });
+    expect([await accepted('change'), await accepted('keep-alive')]).toEqual([0, 1]);
     expect(subscriptionStatus(answer.body)).toBe('OK');
     expect(queue.sent).toEqual([]);
     expect(await stored()).toMatchObject({ expiresAt: '2026-11-25T08:30:30.000Z', watermark: 'AAAAAAAAAAA=' });
@@ -98,11 +103,12 @@ describe('Exchange push notifications', () => {
   });
 
   it('when the secret in the URL is wrong, then the request is refused without a job or a write', async () => {
-    const { deps, queue, subscription, stored } = await world();
+    const { deps, queue, subscription, stored, accepted } = await world();
 
     const answer = await handleEwsNotification(deps, { id: subscription.id, secret: `${SECRET}x`, body: PUSH_MODIFIED });
 
     expect(answer).toEqual({ outcome: 'forged', status: 403, body: undefined });
+    expect(await accepted('change')).toBe(0);
     expect(queue.sent).toEqual([]);
     expect(await stored()).toEqual(subscription);
   });

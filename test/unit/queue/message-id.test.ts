@@ -4,6 +4,7 @@ import {
   lifecycleMessageId,
   manualMessageId,
   notificationSend,
+  pushSecretsMessageId,
   retryMessageId,
   rosterMessageId,
   scheduleMessageId,
@@ -70,6 +71,17 @@ describe('message ids', () => {
     expect(deferredMessageId('u-1', until, true, 'subscriptionRemoved')).toBe('deferred:u-1:20261125T060000Z:full:subscriptionRemoved');
   });
 
+  it('when push secrets are asked for twice within a second, then one job; once the subscriptions were replaced, or a second later, then a job of its own', () => {
+    const id = pushSecretsMessageId('u-1', at('2026-11-25T08:00:10.100Z'), ['sub-b', 'sub-a']);
+
+    expect(id).toMatch(/^secrets:u-1:20261125T080010Z:[0-9a-f]{16}$/);
+    expect(pushSecretsMessageId('u-1', at('2026-11-25T08:00:10.900Z'), ['sub-a', 'sub-b'])).toBe(id);
+    expect(pushSecretsMessageId('u-1', at('2026-11-25T08:00:10.900Z'), ['sub-c'])).not.toBe(id);
+    expect(pushSecretsMessageId('u-1', at('2026-11-25T08:00:11.000Z'), ['sub-a', 'sub-b'])).not.toBe(id);
+    expect(pushSecretsMessageId('u-1', at('2026-11-25T08:00:10.100Z'), ['sub-a', 'sub-b'])).not.toBe(manualMessageId('u-1', at('2026-11-25T08:00:10.100Z')));
+    expect(deferredMessageId('u-1', at('2026-11-25T06:00:00Z'), false, 'secrets')).toBe('deferred:u-1:20261125T060000Z:secrets');
+  });
+
   it('when the same failed message schedules its retry twice, then the ids are equal; another attempt or message differs', () => {
     const id = retryMessageId('u-1', 2, 'notification:u-1:20261125T080010Z');
 
@@ -91,6 +103,7 @@ describe('message ids', () => {
       retryMessageId(long, 99, 'x'.repeat(500)),
       deferredMessageId(long, now, true),
       deferredMessageId(long, now, true, 'e'.repeat(200)),
+      pushSecretsMessageId(long, now, ['x'.repeat(200)]),
     ];
 
     for (const id of ids) expect(id.length).toBeLessThanOrEqual(128);
