@@ -116,7 +116,7 @@ export async function startLocalEmulators(options: {
     // Webhooks listen on loopback http here; Graph itself takes https notification URLs only.
     const graph = await startGraphEmulator({ latencyMs: options.providerLatencyMs ?? 0, port: options.ports?.graph, allowLoopbackHttpNotifications: true });
     started.push(graph);
-    const google = await startGoogleEmulator({ latencyMs: options.providerLatencyMs ?? 0, port: options.ports?.google });
+    const google = await startGoogleEmulator({ latencyMs: options.providerLatencyMs ?? 0, port: options.ports?.google, now: () => options.now().getTime() });
     started.push(google);
     seedCmg(cmg.control, options.org);
     const graphEventIds = seedGraph(graph.control, options.org, options.credentials.app);
