@@ -33,6 +33,8 @@ export interface GoogleEmulatorOptions {
   now?: () => number;
   /** How long a sync token is honoured (google-calendar-store.ts, StoreOptions). */
   syncTokenMaxAgeMs?: number;
+  /** Fewer events per page than maxResults asks for, as Google may serve (events.list, maxResults); none by default. */
+  maxPageSize?: number;
 }
 
 export interface GoogleEmulatorControl {
@@ -184,7 +186,7 @@ export async function startGoogleEmulator(options: GoogleEmulatorOptions = {}): 
     const timeMax = time('timeMax');
     if (timeMin === 'bad' || timeMax === 'bad') return apiError(400, 'badRequest', 'Bad Request');
     if (timeMin !== undefined && timeMax !== undefined && timeMax <= timeMin) return apiError(400, 'timeRangeEmpty', 'The specified time range is empty.', 'calendar');
-    const maxResults = Math.min(Number(q.get('maxResults') ?? 250) || 250, 2500);
+    const maxResults = Math.min(Number(q.get('maxResults') ?? 250) || 250, 2500, options.maxPageSize ?? Infinity);
     const maxAttendees = q.has('maxAttendees') ? Number(q.get('maxAttendees')) : undefined;
     const signature = [...q.entries()]
       .filter(([name]) => !NOT_IN_TOKEN_QUERY.has(name))
