@@ -86,6 +86,16 @@ describe('Google emulator: invitations', () => {
     // `self` is found whatever the address's case; someone else organises it, and it is unanswered.
     expect(seen[0]).toMatchObject({ unanswered: true, tentative: true });
   });
+
+  it('when an invitation reached the owner through a group, then its sender organises it, no attendee is self, and it is unanswered', async () => {
+    fx.emulator.control.putEvent(ALICE, {
+      summary: 'All hands',
+      start: { dateTime: '2030-03-05T10:00:00+01:00' },
+      end: { dateTime: '2030-03-05T11:00:00+01:00' },
+      attendees: [{ email: 'ceo@example.com', responseStatus: 'accepted' }, { email: 'all-staff@example.com', responseStatus: 'needsAction' }],
+    });
+    expect(events((await fetchAll()).items)).toMatchObject([{ subject: 'All hands', unanswered: true, tentative: true }]);
+  });
 });
 
 describe('Google emulator: a day without quota', () => {

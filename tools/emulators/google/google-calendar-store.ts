@@ -23,8 +23,8 @@ export interface EventInput {
   /** One RRULE (recurrence-rule.ts says which parts are expanded). */
   recurrence?: string[];
   /**
-   * Who organises it. Unless given: the attendee marked `organizer`, else, for an invitation
-   * (the owner among the attendees), the first other attendee; else the calendar's owner.
+   * Who organises it. Unless given: the attendee marked `organizer`, else the first attendee who
+   * is not the owner (an invitation); with no attendees, the calendar's owner.
    * An invitation from someone else, to a group the owner belongs to, lists the group among the
    * attendees and not the owner (google-api-ruby-client #658, #881), so no attendee is `self`.
    */
@@ -507,9 +507,10 @@ function organizerOf(resource: EventInput, owner: string): string {
   const attendees = resource.attendees ?? [];
   const marked = attendees.find((a) => a.organizer === true);
   if (marked) return marked.email;
-  // The owner among the attendees: someone else's invitation, sent by the first of the others.
-  const others = attendees.filter((a) => a.email.toLowerCase() !== owner);
-  return others.length < attendees.length ? (others[0]?.email ?? '') : '';
+  // Google lists the organizer among the attendees, marked, whenever there are attendees: a list
+  // without the mark is someone else's invitation (to the owner, or to a group she is in), sent
+  // by the first attendee who is not the owner.
+  return attendees.find((a) => a.email.toLowerCase() !== owner)?.email ?? '';
 }
 
 function instantOf(t: EventInput['start'], zone: string): number {
