@@ -240,10 +240,12 @@ export class GoogleCalendarStore {
 
   /**
    * "This and following events": the series ends before the instance `fromInstanceId` (its rule
-   * gets an UNTIL) and a new series, id `{seriesId}_R{local start}`, carries on from there with
-   * `changes` applied. Google names the new series so (OutlookGoogleCalendarSync #2123: "you
-   * changed the series on this date from 'this and following events'"; ids such as
-   * `…_R20200302T170000` in the field). Returns the new series' id.
+   * gets an UNTIL, as the truncated series of OutlookGoogleCalendarSync #2123 shows) and a new
+   * series carries on from there with `changes` applied: the earlier occurrences keep one
+   * recurringEventId, the later ones have another (google-api-php-client #2009), an `_R` id built
+   * from the old one and the split's start (odoo/odoo #287171 rebuilds "the old `_R` id"). Google
+   * warns that ids are opaque and their format may change (OutlookGoogleCalendarSync #2205): the
+   * product never reads them. Returns the new series' id.
    */
   splitSeries(email: string, seriesId: string, fromInstanceId: string, changes: EventInput): string {
     const calendar = this.calendar(email);
