@@ -194,9 +194,9 @@ export class GoogleCalendarStore {
       updated: at,
       exceptions: previous?.exceptions ?? new Map(),
     };
-    const before = previous && !previous.deleted ? this.instances(calendar, previous) : [];
+    const before = previous && !previous.deleted ? this.instancesOf(calendar, previous) : [];
     calendar.events.set(id, stored);
-    const after = new Set(this.instances(calendar, stored).map((i) => i.id));
+    const after = new Set(this.instancesOf(calendar, stored).map((i) => i.id));
     for (const instance of before) {
       if (!after.has(instance.id)) calendar.tombstones.set(instance.id, { id: instance.id, seq: stored.seq, recurringEventId: id, originalStartTime: instance.originalStart });
     }
@@ -251,7 +251,7 @@ export class GoogleCalendarStore {
     const calendar = this.calendar(email);
     const master = calendar.events.get(seriesId);
     if (!master || master.deleted) throw new Error(`No such series: ${seriesId}`);
-    const instances = this.instances(calendar, master);
+    const instances = this.instancesOf(calendar, master);
     const index = instances.findIndex((i) => i.id === fromInstanceId);
     if (index <= 0) throw new Error(`No instance ${fromInstanceId} after the first of ${seriesId}`);
     const from = instances[index]!;
@@ -328,7 +328,7 @@ export class GoogleCalendarStore {
         entries.push(cancelled ? this.deletedEntry(calendar, stored) : this.entry(calendar, stored, stored.resource, stored.seq));
         continue;
       }
-      for (const instance of this.instances(calendar, stored)) {
+      for (const instance of this.instancesOf(calendar, stored)) {
         if (!(changed || instance.seq > (since ?? 0))) continue;
         if (instance.cancelled && !withDeleted) continue;
         entries.push(instance.cancelled ? cancelledInstance(instance.id, instance.seq, stored.id, instance.originalStart) : this.entry(calendar, stored, instance.resource, instance.seq));
@@ -347,6 +347,27 @@ export class GoogleCalendarStore {
     return { kind: 'ok', items: inWindow.map((e) => limitAttendees(e.item, query.maxAttendees)), nextSyncToken: token };
   }
 
+  /** events.instances: the occurrences of a series in a time range, or why there are none. */
+  instances(
+    email: string,
+    seriesId: string,
+    query: { timeMin: number | undefined; timeMax: number | undefined; showDeleted: boolean; maxAttendees: number | undefined },
+  ): { kind: 'ok'; items: Array<Record<string, unknown>> } | { kind: 'gone' } | { kind: 'not-found' } {
+    const calendar = this.calendar(email);
+    const stored = calendar.events.get(seriesId);
+    if (!stored) return { kind: 'not-found' };
+    if (stored.deleted) return { kind: 'gone' };
+    const recurring = (stored.resource.recurrence?.length ?? 0) > 0;
+    const entries = recurring
+      ? this.instancesOf(calendar, stored)
+          .filter((i) => query.showDeleted || !i.cancelled)
+          .map((i) => (i.cancelled ? cancelledInstance(i.id, i.seq, stored.id, i.originalStart) : this.entry(calendar, stored, i.resource, i.seq)))
+      : [this.entry(calendar, stored, stored.resource, stored.seq)];
+    const inRange = entries.filter((e) => e.startMs === 0 || ((query.timeMin === undefined || e.endMs > query.timeMin) && (query.timeMax === undefined || e.startMs < query.timeMax)));
+    inRange.sort((a, b) => a.startMs - b.startMs);
+    return { kind: 'ok', items: inRange.map((e) => limitAttendees(e.item, query.maxAttendees)) };
+  }
+
   private calendar(email: string): Calendar {
     const calendar = this.calendars.get(email.toLowerCase());
     if (!calendar) throw new Error(`No such user in the Google emulator: ${email}`);
@@ -356,12 +377,12 @@ export class GoogleCalendarStore {
   private instanceOf(calendar: Calendar, id: string): { master: StoredEvent } {
     const cut = id.lastIndexOf('_');
     const master = cut > 0 ? calendar.events.get(id.slice(0, cut)) : undefined;
-    if (!master || master.deleted || !this.instances(calendar, master).some((i) => i.id === id)) throw new Error(`No such event or instance: ${id}`);
+    if (!master || master.deleted || !this.instancesOf(calendar, master).some((i) => i.id === id)) throw new Error(`No such event or instance: ${id}`);
     return { master };
   }
 
   /** The occurrences of a series with their exceptions applied. */
-  private instances(calendar: Calendar, master: StoredEvent): Array<{ id: string; seq: number; cancelled: boolean; resource: EventInput; originalStart: Record<string, string> }> {
+  private instancesOf(calendar: Calendar, master: StoredEvent): Array<{ id: string; seq: number; cancelled: boolean; resource: EventInput; originalStart: Record<string, string> }> {
     if ((master.resource.recurrence?.length ?? 0) === 0) return [];
     const rule = parseRule(master.resource.recurrence ?? []);
     const start = master.resource.start ?? {};
@@ -410,7 +431,7 @@ export class GoogleCalendarStore {
   /** The cancelled occurrences an incremental sync sends for a deleted series (google-api-ruby-client #860). */
   private cancelledOccurrences(calendar: Calendar, stored: StoredEvent): Entry[] {
     const from = stored.deletedAt ?? 0;
-    return this.instances(calendar, stored)
+    return this.instancesOf(calendar, stored)
       .filter((i) => {
         const at = instantOf(i.resource.start, calendar.timeZone);
         return at >= from && at < from + CANCELLED_OCCURRENCES_MS;

@@ -85,7 +85,8 @@ export interface GoogleEmulatorControl {
 /** What a listing still has to serve, page by page. */
 interface ListState {
   readonly items: Array<Record<string, unknown>>;
-  readonly nextSyncToken: string;
+  /** On the last page of events.list; events.instances has none. */
+  readonly nextSyncToken: string | undefined;
   readonly pageSize: number;
   /** Which page of the listing comes next, from 0. */
   readonly pageIndex: number;
@@ -132,44 +133,53 @@ export async function startGoogleEmulator(options: GoogleEmulatorOptions = {}): 
     }
   };
 
-  const listEvents = (req: EmulatorRequest): EmulatorResponse => {
-    const auth = authorise(req, EVENT_SCOPES, req.params.calendarId);
-    if (refused(auth)) return auth;
-    const q = req.query;
-    const pageToken = q.get('pageToken');
-    const timeZone = store.timeZone(auth.email) ?? 'UTC';
+  // "The number of events in the resulting page may be less than this value, or none at all,
+  // even if there are more events matching the query. Incomplete pages can be detected by a
+  // non-empty nextPageToken field in the response" (events.list, maxResults). So here: when a
+  // listing needs more than one page, its second page is empty and every other page after
+  // that holds half of maxResults.
+  const servePage = (req: EmulatorRequest, email: string, state: ListState): EmulatorResponse => {
     const collection = (items: unknown[], next: { nextPageToken?: string; nextSyncToken?: string }): Record<string, unknown> => ({
       kind: 'calendar#events',
       etag: `"p${Date.now()}"`,
-      summary: auth.email,
+      summary: email,
       description: '',
       updated: new Date().toISOString(),
-      timeZone,
+      timeZone: store.timeZone(email) ?? 'UTC',
       accessRole: 'owner',
       defaultReminders: [{ method: 'popup', minutes: 10 }],
       ...next,
       items,
     });
-    // "The number of events in the resulting page may be less than this value, or none at all,
-    // even if there are more events matching the query. Incomplete pages can be detected by a
-    // non-empty nextPageToken field in the response" (events.list, maxResults). So here: when a
-    // listing needs more than one page, its second page is empty and every other page after
-    // that holds half of maxResults.
-    const servePage = (state: ListState): EmulatorResponse => {
-      const take = state.pageIndex === 1 ? 0 : state.pageIndex % 2 === 1 ? Math.ceil(state.pageSize / 2) : state.pageSize;
-      const page = state.items.slice(0, take);
-      const rest = state.items.slice(take);
-      if (rest.length === 0) return withFields(req, collection(page, { nextSyncToken: state.nextSyncToken }));
-      const token = randomUUID().replace(/-/g, '');
-      pages.set(token, { ...state, items: rest, pageIndex: state.pageIndex + 1, fields: q.get('fields') });
-      return withFields(req, collection(page, { nextPageToken: token }));
-    };
-    if (pageToken !== null) {
-      const state = pages.get(pageToken);
-      pages.delete(pageToken);
-      if (!state) return apiError(400, 'invalid', 'Invalid page token value.');
-      return servePage(state);
-    }
+    const take = state.pageIndex === 1 ? 0 : state.pageIndex % 2 === 1 ? Math.ceil(state.pageSize / 2) : state.pageSize;
+    const page = state.items.slice(0, take);
+    const rest = state.items.slice(take);
+    if (rest.length === 0) return withFields(req, collection(page, state.nextSyncToken === undefined ? {} : { nextSyncToken: state.nextSyncToken }));
+    const token = randomUUID().replace(/-/g, '');
+    pages.set(token, { ...state, items: rest, pageIndex: state.pageIndex + 1, fields: req.query.get('fields') });
+    return withFields(req, collection(page, { nextPageToken: token }));
+  };
+  /** The next page of a listing, or undefined when the request asks for a first page. */
+  const nextPage = (req: EmulatorRequest, email: string): EmulatorResponse | undefined => {
+    const pageToken = req.query.get('pageToken');
+    if (pageToken === null) return undefined;
+    const state = pages.get(pageToken);
+    pages.delete(pageToken);
+    if (!state) return apiError(400, 'invalid', 'Invalid page token value.');
+    return servePage(req, email, state);
+  };
+  const timeParam = (req: EmulatorRequest, name: string): number | undefined | 'bad' => {
+    const raw = req.query.get(name);
+    if (raw === null) return undefined;
+    return RFC3339.test(raw) ? Date.parse(raw) : 'bad';
+  };
+
+  const listEvents = (req: EmulatorRequest): EmulatorResponse => {
+    const auth = authorise(req, EVENT_SCOPES, req.params.calendarId);
+    if (refused(auth)) return auth;
+    const q = req.query;
+    const next = nextPage(req, auth.email);
+    if (next) return next;
     const syncToken = q.get('syncToken') ?? undefined;
     // The field's answer to a restriction beside a token, timeMin or showDeleted=false alike
     // (qiita.com/shiraily/items/6762046f041551c269da: "Sync token cannot be used with other
@@ -177,13 +187,8 @@ export async function startGoogleEmulator(options: GoogleEmulatorOptions = {}): 
     if (syncToken !== undefined && (NOT_WITH_SYNC_TOKEN.some((p) => q.has(p)) || q.get('showDeleted') === 'false')) {
       return apiError(400, 'syncTokenWithRequestRestrictions', 'Sync token cannot be used with other request restrictions.');
     }
-    const time = (name: string): number | undefined | 'bad' => {
-      const raw = q.get(name);
-      if (raw === null) return undefined;
-      return RFC3339.test(raw) ? Date.parse(raw) : 'bad';
-    };
-    const timeMin = time('timeMin');
-    const timeMax = time('timeMax');
+    const timeMin = timeParam(req, 'timeMin');
+    const timeMax = timeParam(req, 'timeMax');
     if (timeMin === 'bad' || timeMax === 'bad') return apiError(400, 'badRequest', 'Bad Request');
     if (timeMin !== undefined && timeMax !== undefined && timeMax <= timeMin) return apiError(400, 'timeRangeEmpty', 'The specified time range is empty.', 'calendar');
     const maxResults = Math.min(Number(q.get('maxResults') ?? 250) || 250, 2500, options.maxPageSize ?? Infinity);
@@ -206,7 +211,33 @@ export async function startGoogleEmulator(options: GoogleEmulatorOptions = {}): 
     });
     if (outcome.kind === 'gone') return fullSyncRequired();
     if (outcome.kind === 'query-mismatch') return apiError(400, 'invalid', 'Invalid sync token value.');
-    return servePage({ items: outcome.items, nextSyncToken: outcome.nextSyncToken, pageSize: maxResults, pageIndex: 0 });
+    return servePage(req, auth.email, { items: outcome.items, nextSyncToken: outcome.nextSyncToken, pageSize: maxResults, pageIndex: 0 });
+  };
+
+  /**
+   * events.instances: a series' occurrences between timeMin and timeMax, paged like events.list
+   * and without a sync token. A deleted series answers 410; what Google answers then is not
+   * documented, and 410 is the less kind choice: a client must not read it as "sync token expired".
+   */
+  const listInstances = (req: EmulatorRequest): EmulatorResponse => {
+    const auth = authorise(req, EVENT_SCOPES, req.params.calendarId);
+    if (refused(auth)) return auth;
+    const next = nextPage(req, auth.email);
+    if (next) return next;
+    const timeMin = timeParam(req, 'timeMin');
+    const timeMax = timeParam(req, 'timeMax');
+    if (timeMin === 'bad' || timeMax === 'bad') return apiError(400, 'badRequest', 'Bad Request');
+    const q = req.query;
+    const outcome = store.instances(auth.email, req.params.eventId!, {
+      timeMin,
+      timeMax,
+      showDeleted: q.get('showDeleted') === 'true',
+      maxAttendees: q.has('maxAttendees') ? Number(q.get('maxAttendees')) : undefined,
+    });
+    if (outcome.kind === 'not-found') return notFound();
+    if (outcome.kind === 'gone') return apiError(410, 'deleted', 'Resource has been deleted');
+    const maxResults = Math.min(Number(q.get('maxResults') ?? 250) || 250, 2500, options.maxPageSize ?? Infinity);
+    return servePage(req, auth.email, { items: outcome.items, nextSyncToken: undefined, pageSize: maxResults, pageIndex: 0 });
   };
 
   const watchEvents = (req: EmulatorRequest): EmulatorResponse => {
@@ -360,6 +391,7 @@ export async function startGoogleEmulator(options: GoogleEmulatorOptions = {}): 
       }),
     },
     { method: 'GET', pattern: /^\/calendar\/v3\/calendars\/(?<calendarId>[^/]+)\/events$/, handler: metered(listEvents) },
+    { method: 'GET', pattern: /^\/calendar\/v3\/calendars\/(?<calendarId>[^/]+)\/events\/(?<eventId>[^/]+)\/instances$/, handler: metered(listInstances) },
     { method: 'POST', pattern: /^\/calendar\/v3\/calendars\/(?<calendarId>[^/]+)\/events\/watch$/, handler: metered(watchEvents) },
     { method: 'POST', pattern: /^\/calendar\/v3\/channels\/stop$/, handler: metered(stopChannel) },
     ...controlRoutes(control),
