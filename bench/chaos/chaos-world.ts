@@ -118,6 +118,15 @@ export class ChaosWorld {
     await this.advance(2 * MINUTE);
   }
 
+  /**
+   * Quiet hours pass at once: the clock jumps to `at`, then two minutes run, so that every
+   * mailbox due meanwhile has synced. For incidents that start at a given time of day.
+   */
+  async quietUntil(at: number): Promise<void> {
+    if (at > this.clock.now()) this.clock.advance(at - this.clock.now() - 2 * MINUTE);
+    await this.advance(2 * MINUTE);
+  }
+
   /** Moves the clock minute by minute, running the timers and every job that came due. */
   async advance(ms: number, afterEachMinute?: () => Promise<boolean>): Promise<number> {
     let passed = 0;

@@ -23,6 +23,9 @@ const MINUTE = 60_000;
 /** Who asks for the full syncs an operator would ask for after an incident. */
 const OPERATOR: AdminCaller = { id: 'chaos', name: 'chaos operator', roles: [OPERATOR_ROLE] };
 const INCIDENT_MS = 30 * MINUTE;
+// Google's day of quota, in November (PST): noon and the midnight that ends it.
+const NOON_PACIFIC = Date.parse('2026-11-25T20:00:00Z');
+const MIDNIGHT_PACIFIC = Date.parse('2026-11-26T08:00:00Z');
 /** How long recovery may take before the scenario counts as not converged. */
 const CONVERGE_LIMIT_MS = 3 * 60 * MINUTE;
 
@@ -72,9 +75,12 @@ async function incident(
     changes?: number;
     /** ExternalIds CMG is expected never to hold (asked once the incident ended). */
     exclude?: () => ReadonlySet<string>;
+    /** When the incident starts (simulated); right after the quiet start when absent. */
+    at?: number;
   },
 ): Promise<{ figures: Omit<ChaosFigures, 'detail'>; provider: number; cmg: number; cmgDuring: readonly RecordedRequest[] }> {
   await world.settle();
+  if (options.at !== undefined) await world.quietUntil(options.at);
   const heldBefore = world.heldIds();
   world.startMeasuring();
   await options.start();
@@ -173,6 +179,25 @@ export const SCENARIOS: readonly ChaosScenario[] = [
         end: () => world.env.google.control.setDelegation(clientEmail.client_email, ['https://www.googleapis.com/auth/calendar.readonly']),
       });
       return { figures: { ...figures, detail: { 'Google requests': provider } }, withinBound: figures.providerPerMailbox <= 1 };
+    },
+  },
+  {
+    name: 'google-quota-exhausted',
+    bound: "at most 5 Google requests (token endpoint included) per Google mailbox from noon to midnight Pacific Time, the project's day of quota gone (failing jobs alone would make 8 each, then one per JOB_RETRY_MAX: 30 more)",
+    async run(world) {
+      let until = 0;
+      const { figures, provider } = await incident(world, {
+        affected: 'google',
+        at: NOON_PACIFIC,
+        // Nothing ends it but the quota's own reset at midnight Pacific Time.
+        start: () => void (until = world.env.google.control.exhaustDailyQuota()),
+        durationMs: MIDNIGHT_PACIFIC - NOON_PACIFIC,
+        end: () => undefined,
+      });
+      return {
+        figures: { ...figures, detail: { 'Google requests': provider, 'quota back at': new Date(until).toISOString() } },
+        withinBound: figures.providerPerMailbox <= 5 && until === MIDNIGHT_PACIFIC,
+      };
     },
   },
   {

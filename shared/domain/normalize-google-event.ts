@@ -50,10 +50,19 @@ type GoogleEvent = z.infer<typeof GoogleEventSchema>;
 type GoogleDateTime = z.infer<typeof EventDateTimeSchema>;
 
 const IdOnly = z.object({ id: z.string().min(1) });
+const Cancelled = z.object({ id: z.string().min(1), status: z.literal('cancelled') });
 
 const KINDS: Readonly<Record<string, EventKind>> = { focusTime: 'focusTime', birthday: 'birthday', fromGmail: 'fromGmail' };
 
 export function normalizeGoogleEvent(raw: unknown): NormalizeResult {
+  // Deleted events and cancelled instances are "only guaranteed to have the id field populated"
+  // (https://developers.google.com/calendar/api/guides/sync#incremental_sync), but some keep
+  // their start, end and summary, even outside the window asked for (OutlookGoogleCalendarSync
+  // #2123, #2124). Whatever else it carries, a cancelled entry is a removal by id: read as an
+  // event it could only be skipped, and read as an invalid one (a detail we cannot parse) it
+  // would not remove the occurrences of a series deleted under its own id.
+  const cancelled = Cancelled.safeParse(raw);
+  if (cancelled.success) return { kind: 'removed', id: cancelled.data.id };
   const parsed = GoogleEventSchema.safeParse(raw);
   if (!parsed.success) {
     const id = IdOnly.safeParse(raw);
@@ -62,10 +71,6 @@ export function normalizeGoogleEvent(raw: unknown): NormalizeResult {
     return { kind: 'invalid', id: id.success ? id.data.id : undefined, detail: `not a Google event (${where})` };
   }
   const item = parsed.data;
-  const cancelled = item.status === 'cancelled';
-  // Deleted events and cancelled instances are "only guaranteed to have the id field populated"
-  // (https://developers.google.com/calendar/api/guides/sync#incremental_sync): a removal by id.
-  if (cancelled && (item.start === undefined || item.end === undefined)) return { kind: 'removed', id: item.id };
 
   const timing = readTiming(item.start, item.end);
   if (typeof timing === 'string') return { kind: 'invalid', id: item.id, detail: timing };
@@ -84,7 +89,7 @@ export function normalizeGoogleEvent(raw: unknown): NormalizeResult {
     provider: 'google',
     id: item.id,
     seriesId: item.recurringEventId,
-    cancelled,
+    cancelled: false,
     declined,
     tentative,
     unanswered,

@@ -32,7 +32,8 @@ export function googleEvent(person: DemoPerson, event: DemoEvent): EventInput {
     ...(event.private ? { visibility: 'private' as const } : {}),
     ...(event.showAs === 'free' ? { transparency: 'transparent' as const } : {}),
     ...(event.showAs === 'oof' ? { eventType: 'outOfOffice' as const } : {}),
-    ...(event.showAs === 'workingElsewhere' ? { eventType: 'workingLocation' as const } : {}),
+    // Google refuses a working location that is not transparent and public (google-calendar-store.ts).
+    ...(event.showAs === 'workingElsewhere' ? { eventType: 'workingLocation' as const, transparency: 'transparent' as const, visibility: 'public' as const } : {}),
     ...(event.focusTime ? { eventType: 'focusTime' as const } : {}),
     ...(responseStatus ? { attendees: [{ email: person.address, responseStatus }, { email: 'organizer@partner.org', responseStatus: 'accepted' as const }] } : {}),
     ...(event.online ? { conferenceData: { conferenceId: `meet-${googleEventId(event.id).slice(0, 10)}`, conferenceSolution: { key: { type: 'hangoutsMeet' }, name: 'Google Meet' } } } : {}),

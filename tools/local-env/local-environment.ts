@@ -38,6 +38,8 @@ export interface LocalEnvironmentOptions {
   readonly queue?: InProcessJobQueueOptions;
   /** Emulator ports (0: any free one). */
   readonly ports?: { readonly cmg?: number; readonly graph?: number; readonly google?: number };
+  /** Google emulator options beyond the clock (google-emulator.ts). */
+  readonly google?: { readonly syncTokenMaxAgeMs?: number; readonly maxPageSize?: number };
 }
 
 export interface LocalEnvironment {
@@ -108,6 +110,7 @@ export async function startLocalEmulators(options: {
   readonly providerLatencyMs?: number;
   readonly cmgLatencyMs?: number;
   readonly ports?: LocalEnvironmentOptions['ports'];
+  readonly google?: LocalEnvironmentOptions['google'];
 }): Promise<LocalEmulators> {
   const started: Array<{ close(): Promise<void> }> = [];
   try {
@@ -116,7 +119,7 @@ export async function startLocalEmulators(options: {
     // Webhooks listen on loopback http here; Graph itself takes https notification URLs only.
     const graph = await startGraphEmulator({ latencyMs: options.providerLatencyMs ?? 0, port: options.ports?.graph, allowLoopbackHttpNotifications: true });
     started.push(graph);
-    const google = await startGoogleEmulator({ latencyMs: options.providerLatencyMs ?? 0, port: options.ports?.google });
+    const google = await startGoogleEmulator({ latencyMs: options.providerLatencyMs ?? 0, port: options.ports?.google, now: () => options.now().getTime(), ...options.google });
     started.push(google);
     seedCmg(cmg.control, options.org);
     const graphEventIds = seedGraph(graph.control, options.org, options.credentials.app);
@@ -225,7 +228,7 @@ export async function startLocalEnvironment(options: LocalEnvironmentOptions = {
       tablesConnectionString = azurite.connectionString;
     }
     const credentials = localCredentials();
-    const emulators = await startLocalEmulators({ org, now, credentials, providerLatencyMs: options.providerLatencyMs, cmgLatencyMs: options.cmgLatencyMs, ports: options.ports });
+    const emulators = await startLocalEmulators({ org, now, credentials, providerLatencyMs: options.providerLatencyMs, cmgLatencyMs: options.cmgLatencyMs, ports: options.ports, google: options.google });
     started.push(emulators);
     const product = await composeLocalProduct({
       org,

@@ -12,6 +12,7 @@ import { readChannel, watchRequest } from './google-channels.js';
 import { classifyGoogleError, type GoogleCallContext } from './google-errors.js';
 import { listEvents } from './google-events.js';
 import { countingRequests } from './google-request-count.js';
+import { relistSeries } from './google-series.js';
 import { withGoogleRetries, type RetryPolicy } from './google-retry.js';
 
 export interface GoogleProviderOptions {
@@ -52,7 +53,8 @@ export function createGoogleCalendarProvider(profile: GoogleProfile, options: Go
   const api = calendar({ version: 'v3', rootUrl, ...auth.requestOptions });
 
   const failed = (op: string, context: GoogleCallContext, failure: AppError): AppError => {
-    logger.warn('google.failed', { call: op, address: context.address, kind: failure.kind, code: failure.code });
+    // A series gone since the delta named it is an answer (google-series.ts), not a failure.
+    if (failure.code !== 'series-gone') logger.warn('google.failed', { call: op, address: context.address, kind: failure.kind, code: failure.code });
     return failure;
   };
 
@@ -89,11 +91,16 @@ export function createGoogleCalendarProvider(profile: GoogleProfile, options: Go
 
     async fetchCalendar(request): Promise<FetchCalendarResult> {
       const context: GoogleCallContext = { profileName: profile.name, address: request.address, incremental: request.syncToken !== undefined };
-      const { result, requests } = await countingRequests(() =>
-        listEvents({ calendarId: request.address, window: request.window, syncToken: request.syncToken, pageSize }, (params) =>
+      const { result, requests } = await countingRequests(async () => {
+        const listed = await listEvents({ calendarId: request.address, window: request.window, syncToken: request.syncToken, pageSize }, (params) =>
           call('events.list', context, async (options) => (await api.events.list(params, options)).data),
-        ),
-      );
+        );
+        if (listed.mode === 'full') return listed;
+        const series = await relistSeries({ calendarId: request.address, window: request.window, pageSize }, listed.items, (params) =>
+          call('events.instances', { ...context, resource: 'series' }, async (options) => (await api.events.instances(params, options)).data),
+        );
+        return { ...listed, ...series };
+      });
       logger.debug('google.fetched', { address: request.address, mode: result.mode, items: result.items.length, requests });
       return { ...result, requests };
     },

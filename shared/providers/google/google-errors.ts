@@ -24,8 +24,8 @@ export interface GoogleCallContext {
   readonly address: string | undefined;
   /** An incremental list with a sync token (a 400 / 410 then means the token is unusable). */
   readonly incremental?: boolean;
-  /** What a 404 is about: the mailbox's calendar (default) or a push channel. */
-  readonly resource?: 'calendar' | 'channel';
+  /** What a 404 is about: the mailbox's calendar (default), a push channel, or a series listed by events.instances. */
+  readonly resource?: 'calendar' | 'channel' | 'series';
 }
 
 const ApiErrorBody = z.object({
@@ -101,6 +101,10 @@ export function classifyGoogleError(thrown: unknown, context: GoogleCallContext)
   }
   if (status >= 500) {
     return { error: transientError(`Google failed for ${who}: ${status} ${reason}`, 'provider-unavailable', retryAfterMs, cause), retry: true };
+  }
+  // A series deleted (410) or never there (404): its occurrences are gone, the sync token is fine.
+  if ((status === 404 || status === 410) && context.resource === 'series') {
+    return { error: permanentError(`Google knows no series any more for ${who}: ${status} ${reason}`, 'series-gone', cause), retry: false };
   }
   // https://developers.google.com/calendar/api/guides/sync#full_sync_required_by_server
   if (status === 410) return { error: resyncRequired(`Google sync token of ${who} expired: full sync required`, 'resync-required', cause), retry: false };

@@ -17,10 +17,10 @@ import { pageBudget, type ReadLimits } from '../read-limits.js';
  * https://developers.google.com/calendar/api/guides/performance#partial-response). The
  * Events collection carries the calendar's `timeZone` on every page, so no calendars.get.
  */
-export const EVENT_LIST_FIELDS =
-  'nextPageToken,nextSyncToken,timeZone,' +
+export const EVENT_ITEM_FIELDS =
   'items(id,status,summary,location,transparency,visibility,eventType,recurringEventId,start,end,organizer(self),' +
   'attendees(self,organizer,responseStatus),conferenceData(conferenceId,conferenceSolution/key/type))';
+export const EVENT_LIST_FIELDS = `nextPageToken,nextSyncToken,timeZone,${EVENT_ITEM_FIELDS}`;
 
 const EventsPage = z.object({
   timeZone: z.string().min(1),

@@ -44,6 +44,9 @@ export interface MailboxHeld {
  */
 const NOT_FOUND = new Set(['mailbox-not-found', 'address-not-upn']);
 
+/** A provider's quota for the day used up (Google: google-errors.ts); back only when the day's quota resets. */
+const QUOTA_EXHAUSTED = 'quota-exhausted';
+
 export async function fetchWithFailover(
   deps: SyncDeps,
   mailbox: StoredMailbox,
@@ -70,6 +73,16 @@ export async function fetchWithFailover(
       await recordSuccess(deps, profile);
       return { kind: 'fetched', provider, result };
     } catch (error) {
+      // A day's quota is the project's, so the profile's, not the mailbox's: it counts on the
+      // circuit like a refusal, and once enough mailboxes met it the profile's jobs stop spending
+      // requests until a probe finds the quota back. Until then the job fails as transient (its
+      // mailbox backs off); once the circuit is open it is held, like every other job of the
+      // profile, so that hours without quota do not use up the mailboxes' attempts.
+      if (error instanceof AppError && error.code === QUOTA_EXHAUSTED) {
+        if (!(await recordRefusal(deps, profile, mailbox.key, error.code)).open) throw error;
+        held.push(`profile ${profile} has no quota left (${error.message}); waiting for its next probe`);
+        continue;
+      }
       // A bad credential or a missing permission is the profile's refusal of every mailbox.
       if (!(error instanceof AppError && (error.kind === 'permanent' || error.kind === 'configuration'))) throw error;
       deps.logger.warn('sync.profile-refused', { mailbox: mailbox.key, profile, code: error.code });

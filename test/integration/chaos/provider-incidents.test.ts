@@ -18,4 +18,12 @@ describe('chaos: a provider refuses every mailbox of a profile', () => {
   it('when the Google delegation is revoked for 30 minutes, then no activity is removed and the profile recovers', { timeout: SCENARIO_TIMEOUT_MS }, async () => {
     expectHeld(await runChaos('google-delegation-revoked'));
   });
+
+  it("when the project's day of Google quota is gone at noon Pacific Time, then nothing is removed, the profile's circuit holds the jobs, and everyone converges once the quota is back at midnight", { timeout: SCENARIO_TIMEOUT_MS }, async () => {
+    const result = await runChaos('google-quota-exhausted');
+    expectHeld(result);
+    // Twelve hours without quota: held jobs use up no attempts, so nothing is dead-lettered.
+    expect(result.figures.deadLettered).toEqual({});
+    expect(result.figures.detail['quota back at']).toBe('2026-11-26T08:00:00.000Z');
+  });
 });

@@ -45,11 +45,12 @@ describe('Google provider: fetching a calendar', () => {
     expect(events(result).map((e) => e.subject).sort()).toEqual(['Meeting 2', 'Meeting 3', 'Meeting 4', 'Meeting 5', 'Meeting 6']);
     expect(events(result)[0]!.timing).toEqual({ allDay: false, start: '2030-03-02T08:00:00.000Z', end: '2030-03-02T09:00:00.000Z' });
     expect(result.nextSyncToken).not.toBe('');
-    // 1 token + 3 pages; every page asks for the window, singleEvents and only the fields needed.
-    expect(result.requests).toBe(4);
+    // 1 token + 4 pages of 2, 0, 1 and 2 events: Google's pages can be short or empty before the
+    // last; every page asks for the window, singleEvents and only the fields needed.
+    expect(result.requests).toBe(5);
     expect(tokenRequests(fx.emulator)).toHaveLength(1);
     const pages = apiRequests(fx.emulator);
-    expect(pages).toHaveLength(3);
+    expect(pages).toHaveLength(4);
     const first = new URLSearchParams(pages[0]!.query);
     expect(first.get('singleEvents')).toBe('true');
     expect(first.get('timeMin')).toBe(WINDOW.start);
@@ -94,7 +95,7 @@ describe('Google provider: fetching a calendar', () => {
     expect(delta.items).toHaveLength(3);
   });
 
-  it('when one instance of a recurring event is changed and another cancelled, then only those instances come back', async () => {
+  it('when one instance of a recurring event is changed and another cancelled, then those come back, and the series is listed again in the window and in scope', async () => {
     const series = fx.emulator.control.putEvent(ALICE, { ...meeting(2, 'Daily stand-up'), recurrence: ['RRULE:FREQ=DAILY;COUNT=5'] });
     const p = provider();
     const full = await p.fetchCalendar({ address: ALICE, window: WINDOW });
@@ -107,12 +108,33 @@ describe('Google provider: fetching a calendar', () => {
     fx.emulator.control.deleteEvent(ALICE, third!.id);
     const delta = await p.fetchCalendar({ address: ALICE, window: WINDOW, syncToken: full.nextSyncToken });
 
-    expect(delta.items).toHaveLength(2);
+    // The removal, and the series' four remaining occurrences from events.instances: one list
+    // request and one instances request (the token is cached).
+    expect(delta.items).toHaveLength(5);
+    expect(delta.seriesInScope).toEqual([series.id]);
+    expect(delta.requests).toBe(2);
+    expect(apiRequests(fx.emulator).at(-1)!.path).toBe(`/calendar/v3/calendars/${ALICE}/events/${String(series.id)}/instances`);
+    expect(events(delta).map((e) => e.id).sort()).toEqual(instances.filter((e) => e.id !== third!.id).map((e) => e.id).sort());
     expect(byId(delta).get(second!.id)).toMatchObject({
       kind: 'event',
       event: { subject: 'Stand-up (moved)', seriesId: series.id, timing: { allDay: false, start: '2030-03-03T10:00:00.000Z', end: '2030-03-03T10:30:00.000Z' } },
     });
     expect(byId(delta).get(third!.id)).toEqual({ kind: 'removed', id: third!.id });
+  });
+
+  it('when a series is split "this and following", then the delta lists the new series and the one it split from again, both in scope', async () => {
+    const series = fx.emulator.control.putEvent(ALICE, { ...meeting(2, 'Daily stand-up'), recurrence: ['RRULE:FREQ=DAILY;COUNT=5'] });
+    const p = provider();
+    const full = await p.fetchCalendar({ address: ALICE, window: WINDOW });
+    const [, , third] = events(full).sort((a, b) => (a.timing.allDay || b.timing.allDay ? 0 : a.timing.start.localeCompare(b.timing.start)));
+    const following = fx.emulator.control.splitSeries(ALICE, String(series.id), third!.id, { summary: 'Stand-up, new time', start: { dateTime: '2030-03-04T10:00:00+01:00' }, end: { dateTime: '2030-03-04T11:00:00+01:00' } });
+
+    const delta = await p.fetchCalendar({ address: ALICE, window: WINDOW, syncToken: full.nextSyncToken });
+
+    expect(new Set(delta.seriesInScope)).toEqual(new Set([following, series.id]));
+    const listed = events(delta);
+    expect(listed.filter((e) => e.seriesId === series.id).map((e) => e.subject)).toEqual(['Daily stand-up', 'Daily stand-up']);
+    expect(listed.filter((e) => e.seriesId === following).map((e) => e.subject)).toEqual(['Stand-up, new time', 'Stand-up, new time', 'Stand-up, new time']);
   });
 
   it('when the sync token expired, then the fetch asks for a resync and a full fetch works again', async () => {

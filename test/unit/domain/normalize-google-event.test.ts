@@ -71,8 +71,14 @@ describe('normalizeGoogleEvent', () => {
     expect(normalizeGoogleEvent({ kind: 'calendar#event', etag: '"1"', id: 'abc123', status: 'cancelled' })).toEqual({ kind: 'removed', id: 'abc123' });
   });
 
-  it('when a cancelled instance still carries its times, then it is an event marked cancelled', () => {
-    expect(event(normalizeGoogleEvent({ ...GUIDE_EVENT, status: 'cancelled' })).cancelled).toBe(true);
+  it('when a cancelled entry still carries its start, end and summary, then it is a removal all the same', () => {
+    // OutlookGoogleCalendarSync #2123, #2124: deleted series and invitations with their details.
+    expect(normalizeGoogleEvent({ ...GUIDE_EVENT, status: 'cancelled' })).toEqual({ kind: 'removed', id: GUIDE_EVENT.id });
+  });
+
+  it('when a cancelled entry carries details that cannot be read, then it is still a removal, not an invalid item', () => {
+    const series = { id: 'series1', status: 'cancelled', start: { dateTime: '2025-01-31T15:00:00Z' }, end: { date: null }, recurrence: ['RRULE:FREQ=WEEKLY;UNTIL=20250214T045959Z;BYDAY=FR'], summary: null };
+    expect(normalizeGoogleEvent(series)).toEqual({ kind: 'removed', id: 'series1' });
   });
 
   it.each([

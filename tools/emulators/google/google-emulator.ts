@@ -6,11 +6,12 @@
  */
 import { createPublicKey, randomUUID } from 'node:crypto';
 import { startEmulator, type EmulatorRequest, type EmulatorResponse, type FaultRule, type Route, type RunningEmulator } from '../emulator-server.js';
-import { apiError, fullSyncRequired, insufficientScope, notFound, rateLimitBody, unauthenticated } from './google-error-bodies.js';
-import { GoogleCalendarStore, type EventInput } from './google-calendar-store.js';
+import { apiError, dailyQuotaBody, fullSyncRequired, insufficientScope, notFound, rateLimitBody, unauthenticated } from './google-error-bodies.js';
+import { GoogleCalendarStore, GoogleRefusal, type EventInput } from './google-calendar-store.js';
 import { bearer, handleTokenRequest, serviceAccountFrom, type AccessToken, type OAuthState, type ServiceAccount } from './google-oauth.js';
 import { PushChannels, resourceIdFor, type Channel, type NotificationRecord } from './google-push.js';
 import { applyFields, parseFields } from './partial-response.js';
+import { addDays, localOf, localToInstant } from './zoned-time.js';
 
 const READ_SCOPES = ['https://www.googleapis.com/auth/calendar.readonly', 'https://www.googleapis.com/auth/calendar.events.readonly'];
 const EVENT_SCOPES = new Set([...READ_SCOPES, 'https://www.googleapis.com/auth/calendar', 'https://www.googleapis.com/auth/calendar.events']);
@@ -19,11 +20,21 @@ const CALENDAR_SCOPES = new Set(['https://www.googleapis.com/auth/calendar.reado
 const RFC3339 = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$/i;
 // Not allowed together with syncToken (events.list reference).
 const NOT_WITH_SYNC_TOKEN = ['iCalUID', 'orderBy', 'privateExtendedProperty', 'q', 'sharedExtendedProperty', 'timeMin', 'timeMax', 'updatedMin'];
+// What a sync token is not tied to: the parameters it replaces, the page, and the answer's form.
+const NOT_IN_TOKEN_QUERY = new Set([...NOT_WITH_SYNC_TOKEN, 'syncToken', 'pageToken', 'fields', 'alt', 'prettyPrint', 'quotaUser', 'key']);
+// Google's day of quota ends at midnight Pacific Time (error-bodies.ts, dailyQuotaBody).
+const QUOTA_ZONE = 'America/Los_Angeles';
 const DEFAULT_CHANNEL_TTL_S = 604_800;
 
 export interface GoogleEmulatorOptions {
   port?: number;
   latencyMs?: number;
+  /** The emulator's clock (events' times of change, sync tokens' age, the day of quota); Date.now by default. */
+  now?: () => number;
+  /** How long a sync token is honoured (google-calendar-store.ts, StoreOptions). */
+  syncTokenMaxAgeMs?: number;
+  /** Fewer events per page than maxResults asks for, as Google may serve (events.list, maxResults); none by default. */
+  maxPageSize?: number;
 }
 
 export interface GoogleEmulatorControl {
@@ -42,6 +53,8 @@ export interface GoogleEmulatorControl {
   patchEvent(email: string, id: string, patch: EventInput): void;
   /** Deletes an event or cancels one instance of a series. */
   deleteEvent(email: string, id: string): void;
+  /** "This and following events" from one instance on; returns the new series' id (`{id}_R…`). */
+  splitSeries(email: string, seriesId: string, fromInstanceId: string, changes: EventInput): string;
   /**
    * Access tokens issued so far (of one user) stop working before they expire: the API answers
    * 401 Invalid Credentials, and "the access token you're using is either expired or invalid"
@@ -51,8 +64,14 @@ export interface GoogleEmulatorControl {
   revokeAccessTokens(email?: string): number;
   /** Every sync token (of one user) answers 410 from now on; returns how many. */
   expireSyncTokens(email?: string): number;
-  /** The next `times` Calendar API requests get the documented throttling answer. */
-  throttle(options?: { status?: 403 | 429; reason?: 'rateLimitExceeded' | 'userRateLimitExceeded'; times?: number; retryAfter?: string }): FaultRule;
+  /** The next `times` Calendar API requests get a throttling answer (error-bodies.ts, rateLimitBody). */
+  throttle(options?: { status?: 403 | 429; reason?: 'rateLimitExceeded' | 'userRateLimitExceeded'; wording?: 'documented' | 'quota-metric'; times?: number; retryAfter?: string }): FaultRule;
+  /**
+   * The project's queries per day are used up: every Calendar API request answers 403 with the
+   * per-day message until `until` (by default the next midnight Pacific Time on the emulator's
+   * clock), when the day's quota is back. Returns the instant it resets.
+   */
+  exhaustDailyQuota(options?: { until?: number }): number;
   /** The next `times` Calendar API requests get a 5xx. */
   serverError(options?: { status?: number; times?: number }): FaultRule;
   channels(): readonly Channel[];
@@ -63,14 +82,26 @@ export interface GoogleEmulatorControl {
   reset(): void;
 }
 
+/** What a listing still has to serve, page by page. */
+interface ListState {
+  readonly items: Array<Record<string, unknown>>;
+  /** On the last page of events.list; events.instances has none. */
+  readonly nextSyncToken: string | undefined;
+  readonly pageSize: number;
+  /** Which page of the listing comes next, from 0. */
+  readonly pageIndex: number;
+}
+
 export interface RunningGoogleEmulator extends RunningEmulator {
   readonly control: GoogleEmulatorControl;
 }
 
 export async function startGoogleEmulator(options: GoogleEmulatorOptions = {}): Promise<RunningGoogleEmulator> {
-  const store = new GoogleCalendarStore();
+  const now = options.now ?? Date.now;
+  const store = new GoogleCalendarStore({ now, ...(options.syncTokenMaxAgeMs !== undefined ? { syncTokenMaxAgeMs: options.syncTokenMaxAgeMs } : {}) });
   const push = new PushChannels();
-  const pages = new Map<string, { items: Array<Record<string, unknown>>; nextSyncToken: string; pageSize: number; fields: string | null }>();
+  const pages = new Map<string, ListState & { fields: string | null }>();
+  let quotaUntil = 0;
   let baseUrl = '';
   const oauth: OAuthState = {
     serviceAccounts: new Map<string, ServiceAccount>(),
@@ -102,58 +133,111 @@ export async function startGoogleEmulator(options: GoogleEmulatorOptions = {}): 
     }
   };
 
-  const listEvents = (req: EmulatorRequest): EmulatorResponse => {
-    const auth = authorise(req, EVENT_SCOPES, req.params.calendarId);
-    if (refused(auth)) return auth;
-    const q = req.query;
-    const pageToken = q.get('pageToken');
-    const timeZone = store.timeZone(auth.email) ?? 'UTC';
+  // "The number of events in the resulting page may be less than this value, or none at all,
+  // even if there are more events matching the query. Incomplete pages can be detected by a
+  // non-empty nextPageToken field in the response" (events.list, maxResults). So here: when a
+  // listing needs more than one page, its second page is empty and every other page after
+  // that holds half of maxResults.
+  const servePage = (req: EmulatorRequest, email: string, state: ListState): EmulatorResponse => {
     const collection = (items: unknown[], next: { nextPageToken?: string; nextSyncToken?: string }): Record<string, unknown> => ({
       kind: 'calendar#events',
       etag: `"p${Date.now()}"`,
-      summary: auth.email,
+      summary: email,
       description: '',
       updated: new Date().toISOString(),
-      timeZone,
+      timeZone: store.timeZone(email) ?? 'UTC',
       accessRole: 'owner',
       defaultReminders: [{ method: 'popup', minutes: 10 }],
       ...next,
       items,
     });
-    const servePage = (state: { items: Array<Record<string, unknown>>; nextSyncToken: string; pageSize: number }): EmulatorResponse => {
-      const page = state.items.slice(0, state.pageSize);
-      const rest = state.items.slice(state.pageSize);
-      if (rest.length === 0) return withFields(req, collection(page, { nextSyncToken: state.nextSyncToken }));
-      const token = randomUUID().replace(/-/g, '');
-      pages.set(token, { ...state, items: rest, fields: q.get('fields') });
-      return withFields(req, collection(page, { nextPageToken: token }));
-    };
-    if (pageToken !== null) {
-      const state = pages.get(pageToken);
-      pages.delete(pageToken);
-      if (!state) return apiError(400, 'invalid', 'Invalid page token value.');
-      return servePage(state);
-    }
+    const take = state.pageIndex === 1 ? 0 : state.pageIndex % 2 === 1 ? Math.ceil(state.pageSize / 2) : state.pageSize;
+    const page = state.items.slice(0, take);
+    const rest = state.items.slice(take);
+    if (rest.length === 0) return withFields(req, collection(page, state.nextSyncToken === undefined ? {} : { nextSyncToken: state.nextSyncToken }));
+    const token = randomUUID().replace(/-/g, '');
+    pages.set(token, { ...state, items: rest, pageIndex: state.pageIndex + 1, fields: req.query.get('fields') });
+    return withFields(req, collection(page, { nextPageToken: token }));
+  };
+  /** The next page of a listing, or undefined when the request asks for a first page. */
+  const nextPage = (req: EmulatorRequest, email: string): EmulatorResponse | undefined => {
+    const pageToken = req.query.get('pageToken');
+    if (pageToken === null) return undefined;
+    const state = pages.get(pageToken);
+    pages.delete(pageToken);
+    if (!state) return apiError(400, 'invalid', 'Invalid page token value.');
+    return servePage(req, email, state);
+  };
+  const timeParam = (req: EmulatorRequest, name: string): number | undefined | 'bad' => {
+    const raw = req.query.get(name);
+    if (raw === null) return undefined;
+    return RFC3339.test(raw) ? Date.parse(raw) : 'bad';
+  };
+
+  const listEvents = (req: EmulatorRequest): EmulatorResponse => {
+    const auth = authorise(req, EVENT_SCOPES, req.params.calendarId);
+    if (refused(auth)) return auth;
+    const q = req.query;
+    const next = nextPage(req, auth.email);
+    if (next) return next;
     const syncToken = q.get('syncToken') ?? undefined;
-    if (syncToken !== undefined) {
-      const clash = NOT_WITH_SYNC_TOKEN.find((p) => q.has(p));
-      if (clash) return apiError(400, 'invalid', `Sync token cannot be combined with ${clash}.`);
-      if (q.get('showDeleted') === 'false') return apiError(400, 'invalid', 'showDeleted cannot be false with a sync token.');
+    // The field's answer to a restriction beside a token, timeMin or showDeleted=false alike
+    // (qiita.com/shiraily/items/6762046f041551c269da: "Sync token cannot be used with other
+    // request restrictions., syncTokenWithRequestRestrictions").
+    if (syncToken !== undefined && (NOT_WITH_SYNC_TOKEN.some((p) => q.has(p)) || q.get('showDeleted') === 'false')) {
+      return apiError(400, 'syncTokenWithRequestRestrictions', 'Sync token cannot be used with other request restrictions.');
     }
-    const time = (name: string): number | undefined | 'bad' => {
-      const raw = q.get(name);
-      if (raw === null) return undefined;
-      return RFC3339.test(raw) ? Date.parse(raw) : 'bad';
-    };
-    const timeMin = time('timeMin');
-    const timeMax = time('timeMax');
+    const timeMin = timeParam(req, 'timeMin');
+    const timeMax = timeParam(req, 'timeMax');
     if (timeMin === 'bad' || timeMax === 'bad') return apiError(400, 'badRequest', 'Bad Request');
     if (timeMin !== undefined && timeMax !== undefined && timeMax <= timeMin) return apiError(400, 'timeRangeEmpty', 'The specified time range is empty.', 'calendar');
-    const maxResults = Math.min(Number(q.get('maxResults') ?? 250) || 250, 2500);
+    const maxResults = Math.min(Number(q.get('maxResults') ?? 250) || 250, 2500, options.maxPageSize ?? Infinity);
     const maxAttendees = q.has('maxAttendees') ? Number(q.get('maxAttendees')) : undefined;
-    const outcome = store.list({ email: auth.email, singleEvents: q.get('singleEvents') === 'true', showDeleted: q.get('showDeleted') === 'true', timeMin, timeMax, syncToken, maxAttendees });
+    const signature = [...q.entries()]
+      .filter(([name]) => !NOT_IN_TOKEN_QUERY.has(name))
+      .map(([name, value]) => `${name}=${value}`)
+      .sort()
+      .join('&');
+    const outcome = store.list({
+      email: auth.email,
+      singleEvents: q.get('singleEvents') === 'true',
+      showDeleted: q.get('showDeleted') === 'true',
+      showHiddenInvitations: q.get('showHiddenInvitations') === 'true',
+      timeMin,
+      timeMax,
+      syncToken,
+      maxAttendees,
+      signature,
+    });
     if (outcome.kind === 'gone') return fullSyncRequired();
-    return servePage({ items: outcome.items, nextSyncToken: outcome.nextSyncToken, pageSize: maxResults });
+    if (outcome.kind === 'query-mismatch') return apiError(400, 'invalid', 'Invalid sync token value.');
+    return servePage(req, auth.email, { items: outcome.items, nextSyncToken: outcome.nextSyncToken, pageSize: maxResults, pageIndex: 0 });
+  };
+
+  /**
+   * events.instances: a series' occurrences between timeMin and timeMax, paged like events.list
+   * and without a sync token. A deleted series answers 410; what Google answers then is not
+   * documented, and 410 is the less kind choice: a client must not read it as "sync token expired".
+   */
+  const listInstances = (req: EmulatorRequest): EmulatorResponse => {
+    const auth = authorise(req, EVENT_SCOPES, req.params.calendarId);
+    if (refused(auth)) return auth;
+    const next = nextPage(req, auth.email);
+    if (next) return next;
+    const timeMin = timeParam(req, 'timeMin');
+    const timeMax = timeParam(req, 'timeMax');
+    if (timeMin === 'bad' || timeMax === 'bad') return apiError(400, 'badRequest', 'Bad Request');
+    const q = req.query;
+    const outcome = store.instances(auth.email, req.params.eventId!, {
+      timeMin,
+      timeMax,
+      showDeleted: q.get('showDeleted') === 'true',
+      maxAttendees: q.has('maxAttendees') ? Number(q.get('maxAttendees')) : undefined,
+    });
+    if (outcome.kind === 'not-found') return notFound();
+    if (outcome.kind === 'gone') return apiError(410, 'deleted', 'Resource has been deleted');
+    const maxResults = Math.min(Number(q.get('maxResults') ?? 250) || 250, 2500, options.maxPageSize ?? Infinity);
+    return servePage(req, auth.email, { items: outcome.items, nextSyncToken: undefined, pageSize: maxResults, pageIndex: 0 });
   };
 
   const watchEvents = (req: EmulatorRequest): EmulatorResponse => {
@@ -249,6 +333,11 @@ export async function startGoogleEmulator(options: GoogleEmulatorOptions = {}): 
       store.deleteEvent(email, id);
       changed(email);
     },
+    splitSeries(email, seriesId, fromInstanceId, changes) {
+      const id = store.splitSeries(email, seriesId, fromInstanceId, changes);
+      changed(email);
+      return id;
+    },
     revokeAccessTokens(email) {
       let revoked = 0;
       for (const [token, grant] of oauth.tokens) {
@@ -259,8 +348,13 @@ export async function startGoogleEmulator(options: GoogleEmulatorOptions = {}): 
       return revoked;
     },
     expireSyncTokens: (email) => store.expireSyncTokens(email),
-    throttle({ status = 403, reason = 'rateLimitExceeded', times = 1, retryAfter } = {}) {
-      return emulator.fault({ path: /^\/calendar\/v3\//, kind: 'status', status, times, body: rateLimitBody(status, reason), ...(retryAfter !== undefined ? { retryAfter } : {}) });
+    throttle({ status = 403, reason = 'rateLimitExceeded', wording = 'documented', times = 1, retryAfter } = {}) {
+      return emulator.fault({ path: /^\/calendar\/v3\//, kind: 'status', status, times, body: rateLimitBody(status, reason, wording), ...(retryAfter !== undefined ? { retryAfter } : {}) });
+    },
+    exhaustDailyQuota({ until } = {}) {
+      const at = now();
+      quotaUntil = until ?? localToInstant(`${addDays(localOf(at, QUOTA_ZONE).slice(0, 10), 1)}T00:00:00`, QUOTA_ZONE);
+      return quotaUntil;
     },
     serverError({ status = 503, times = 1 } = {}) {
       return emulator.fault({ path: /^\/calendar\/v3\//, kind: 'status', status, times, body: apiError(status, 'backendError', 'Backend Error').body });
@@ -274,24 +368,32 @@ export async function startGoogleEmulator(options: GoogleEmulatorOptions = {}): 
       store.reset();
       push.reset();
       pages.clear();
+      quotaUntil = 0;
       oauth.serviceAccounts.clear();
       oauth.tokens.clear();
     },
   };
+
+  /** A Calendar API route that answers the per-day quota body while the day's quota is used up. */
+  const metered =
+    (handler: (req: EmulatorRequest) => EmulatorResponse) =>
+    (req: EmulatorRequest): EmulatorResponse =>
+      now() < quotaUntil ? { status: 403, body: dailyQuotaBody() } : handler(req);
 
   const routes: Route[] = [
     { method: 'POST', pattern: /^\/token$/, handler: (req) => handleTokenRequest(oauth, req, Date.now()) },
     {
       method: 'GET',
       pattern: /^\/calendar\/v3\/calendars\/(?<calendarId>[^/]+)$/,
-      handler: (req) => {
+      handler: metered((req) => {
         const auth = authorise(req, CALENDAR_SCOPES, req.params.calendarId);
         return refused(auth) ? auth : withFields(req, store.calendarResource(auth.email));
-      },
+      }),
     },
-    { method: 'GET', pattern: /^\/calendar\/v3\/calendars\/(?<calendarId>[^/]+)\/events$/, handler: listEvents },
-    { method: 'POST', pattern: /^\/calendar\/v3\/calendars\/(?<calendarId>[^/]+)\/events\/watch$/, handler: watchEvents },
-    { method: 'POST', pattern: /^\/calendar\/v3\/channels\/stop$/, handler: stopChannel },
+    { method: 'GET', pattern: /^\/calendar\/v3\/calendars\/(?<calendarId>[^/]+)\/events$/, handler: metered(listEvents) },
+    { method: 'GET', pattern: /^\/calendar\/v3\/calendars\/(?<calendarId>[^/]+)\/events\/(?<eventId>[^/]+)\/instances$/, handler: metered(listInstances) },
+    { method: 'POST', pattern: /^\/calendar\/v3\/calendars\/(?<calendarId>[^/]+)\/events\/watch$/, handler: metered(watchEvents) },
+    { method: 'POST', pattern: /^\/calendar\/v3\/channels\/stop$/, handler: metered(stopChannel) },
     ...controlRoutes(control),
   ];
 
@@ -315,6 +417,7 @@ function controlRoutes(control: GoogleEmulatorControl): Route[] {
       try {
         return handler(req);
       } catch (error) {
+        if (error instanceof GoogleRefusal) return apiError(400, error.reason, error.message);
         return { status: 400, body: { error: error instanceof Error ? error.message : String(error) } };
       }
     };
@@ -360,6 +463,19 @@ function controlRoutes(control: GoogleEmulatorControl): Route[] {
         control.patchEvent(req.params.email!, req.params.id!, json(req) as EventInput);
         return { status: 204 };
       }),
+    },
+    {
+      method: 'POST',
+      pattern: new RegExp(`^\\/_control\\/google\\/users\\/${user}\\/events\\/(?<id>[^/]+)\\/split$`),
+      handler: guarded((req) => {
+        const body = json(req) as { fromInstanceId: string; changes?: EventInput };
+        return { status: 201, body: { id: control.splitSeries(req.params.email!, req.params.id!, body.fromInstanceId, body.changes ?? {}) } };
+      }),
+    },
+    {
+      method: 'POST',
+      pattern: /^\/_control\/google\/daily-quota\/exhaust$/,
+      handler: guarded((req) => ({ status: 200, body: { until: new Date(control.exhaustDailyQuota(json(req) as { until?: number })).toISOString() } })),
     },
     {
       method: 'DELETE',

@@ -42,11 +42,32 @@ export const insufficientScope = (): EmulatorResponse => ({
   },
 });
 
-/** The documented throttling answers (403 usageLimits or 429). */
-export function rateLimitBody(status: 403 | 429, reason: 'rateLimitExceeded' | 'userRateLimitExceeded'): unknown {
+/**
+ * Throttling answers (403 usageLimits or 429). `documented`: the messages of guides/errors.
+ * `quota-metric`: what the field gets instead, the Cloud quota's own words with the reason
+ * `rateLimitExceeded` (Inky-Calendar-Server #104: "Quota exceeded for quota metric 'Queries'
+ * and limit 'Queries per minute per user' of service 'calendar-json.googleapis.com' …").
+ */
+export function rateLimitBody(status: 403 | 429, reason: 'rateLimitExceeded' | 'userRateLimitExceeded', wording: 'documented' | 'quota-metric' = 'documented'): unknown {
+  if (wording === 'quota-metric') return apiErrorBody(status, 'rateLimitExceeded', quotaMessage('Queries per minute per user'), 'usageLimits');
   const message = reason === 'rateLimitExceeded' ? 'Rate Limit Exceeded' : 'User Rate Limit Exceeded';
   return apiErrorBody(status, reason, message, 'usageLimits');
 }
+
+/**
+ * A project's day of queries used up. The field's message names the per-day limit
+ * (OutlookGoogleCalendarSync #1133: "Quota exceeded for quota group 'default' and limit
+ * 'Queries per day' …"); the reason that came with it is not shown there, so the less kind one
+ * is sent: `rateLimitExceeded`, the reason of the per-minute limit, which a client must not
+ * take for a backoff of seconds. Google resets it "at midnight Pacific Time" (the documented
+ * dailyLimitExceeded message, quoted in chimbori/google-calendar-crx #539).
+ */
+export function dailyQuotaBody(): unknown {
+  return apiErrorBody(403, 'rateLimitExceeded', quotaMessage('Queries per day'), 'usageLimits');
+}
+
+const quotaMessage = (limit: string): string =>
+  `Quota exceeded for quota metric 'Queries' and limit '${limit}' of service 'calendar-json.googleapis.com' for consumer 'project_number:850000000001'.`;
 
 export const tokenError = (status: number, error: string, description: string): EmulatorResponse => ({
   status,
