@@ -1,0 +1,117 @@
+/**
+ * Exchange Server end to end: the product composed from settings with an exchange profile
+ * beside the demo's Graph and Google ones, its production transport signing in with NTLMv2 and
+ * channel binding (Extended Protection: Require) to the EWS emulator, the roster from the CMG
+ * emulator, jobs through the in-process queue, and CMG's activities read back.
+ */
+import { afterEach, describe, expect, it } from 'vitest';
+import { demoOrganisation } from '../../../tools/demo/demo-organisation.js';
+import { startEwsEmulator, type RunningEwsEmulator } from '../../../tools/emulators/exchange/ews-emulator.js';
+import type { LocalEnvironment } from '../../../tools/local-env/local-environment.js';
+import { aJob } from '../../support/mailbox-job-harness.js';
+import { cmgActivities, startE2e, syncEveryone, wednesdayClock } from './e2e-harness.js';
+
+const ACCOUNT = 'FABRIKAM\\svc-calsync';
+const PASSWORD = 'Svc-Acc0unt!pw';
+const DOMAIN = 'fabrikam.example';
+const ZONE = 'Europe/Paris';
+const HOUR = 3_600_000;
+
+let env: LocalEnvironment | undefined;
+let ews: RunningEwsEmulator | undefined;
+afterEach(async () => {
+  await env?.close();
+  await ews?.close();
+  env = undefined;
+  ews = undefined;
+});
+
+/** The demo's CMG and Graph/Google profiles (one Graph user, to keep the demo's roster whole), and an exchange profile ONPREM. */
+async function start(): Promise<{ env: LocalEnvironment; ews: RunningEwsEmulator }> {
+  ews = await startEwsEmulator({ accounts: new Map([[ACCOUNT, PASSWORD]]), extendedProtection: 'require' });
+  const clock = wednesdayClock();
+  env = await startE2e({
+    now: clock,
+    org: demoOrganisation({ now: clock(), graphUsers: 1, googleUsers: 0 }),
+    settings: {
+      PROFILES: 'M365,GWS,ONPREM',
+      PROFILE_ONPREM_KIND: 'exchange',
+      PROFILE_ONPREM_DOMAINS: DOMAIN,
+      PROFILE_ONPREM_EWS_URL: ews.url,
+      PROFILE_ONPREM_USER_NAME: ACCOUNT,
+      PROFILE_ONPREM_PASSWORD: PASSWORD,
+      PROFILE_ONPREM_CA_CERTIFICATE: ews.caCertificate,
+      PROFILE_ONPREM_PUSH: 'false',
+      DEFAULT_TIME_ZONE: ZONE,
+    },
+  });
+  for (const key of ['ex-anna', 'ex-bob']) {
+    env.cmg.control.changeUser({ userId: key, email: `${key.slice(3)}@${DOMAIN}`, calendarSync: true, language: 'en', forwardByDefault: false, messageSystem: 1 });
+  }
+  return { env, ews };
+}
+
+const texts = (e: LocalEnvironment, key: string) => cmgActivities(e, key).map((a) => `${a.code} ${a.text}`);
+
+describe('Exchange Server end to end', { timeout: 120_000 }, () => {
+  it('when a mailbox is synced, changed and synced again, then CMG holds its meetings, series, all-day and automatic replies as they are now; a mailbox outside the impersonation scope is refused, not wiped', async () => {
+    const { env: e, ews: x } = await start();
+    const tomorrow = Math.floor(e.deps.now().getTime() / (24 * HOUR)) * 24 * HOUR + 24 * HOUR;
+    x.control.addMailbox({ address: `anna@${DOMAIN}`, timeZone: ZONE, impersonators: [ACCOUNT] });
+    x.control.addMailbox({ address: `bob@${DOMAIN}`, timeZone: ZONE });
+    const review = x.control.createItem(`anna@${DOMAIN}`, { subject: 'Budget review', start: new Date(tomorrow + 9 * HOUR).toISOString(), end: new Date(tomorrow + 10 * HOUR).toISOString() });
+    const standUp = x.control.createItem(`anna@${DOMAIN}`, {
+      subject: 'Stand-up',
+      start: new Date(tomorrow + 7 * HOUR).toISOString(),
+      end: new Date(tomorrow + 7.25 * HOUR).toISOString(),
+      recurrence: { pattern: { type: 'daily', interval: 1 }, range: { type: 'numbered', count: 5 } },
+    });
+    x.control.createItem(`anna@${DOMAIN}`, {
+      subject: 'Holiday',
+      categories: ['Vacation'],
+      isAllDayEvent: true,
+      start: new Date(tomorrow + 2 * 24 * HOUR - HOUR).toISOString(),
+      end: new Date(tomorrow + 3 * 24 * HOUR - HOUR).toISOString(),
+    });
+    x.control.createItem(`bob@${DOMAIN}`, { subject: 'Never read', start: new Date(tomorrow + 9 * HOUR).toISOString(), end: new Date(tomorrow + 10 * HOUR).toISOString() });
+
+    await syncEveryone(e);
+
+    const first = texts(e, 'ex-anna');
+    expect(first.filter((t) => t.includes('Stand-up'))).toHaveLength(5);
+    expect(first.filter((t) => t.includes('Budget review'))).toHaveLength(1);
+    expect(first.filter((t) => t.startsWith('20 '))).toHaveLength(1); // the Vacation category's code
+    const anna = await e.deps.store.mailboxes.get('ex-anna');
+    expect(anna).toMatchObject({ state: 'active', profile: 'ONPREM' });
+    // Bob: outside the impersonation scope, refused; nothing of his is in CMG, and he is not declared gone
+    expect(cmgActivities(e, 'ex-bob')).toEqual([]);
+    expect((await e.deps.store.mailboxes.get('ex-bob'))?.state).not.toBe('invalid');
+
+    // The meeting moves, one stand-up is cancelled, automatic replies go on
+    x.control.updateItem(`anna@${DOMAIN}`, review.itemId, { subject: 'Budget review (moved)', start: new Date(tomorrow + 11 * HOUR).toISOString(), end: new Date(tomorrow + 12 * HOUR).toISOString() });
+    const third = x.control.occurrences(`anna@${DOMAIN}`, standUp.itemId, new Date(tomorrow).toISOString(), new Date(tomorrow + 7 * 24 * HOUR).toISOString())[2]!;
+    x.control.deleteOccurrence(`anna@${DOMAIN}`, standUp.itemId, third.originalStart);
+    x.control.setOof(`anna@${DOMAIN}`, { state: 'Enabled' });
+    const before = x.control.requestCount({ mailbox: `anna@${DOMAIN}` });
+    await e.queue.send(aJob('ex-anna', { reason: 'notification' }), { messageId: 'exchange-change-1' });
+    await e.queue.whenIdle({ horizonMs: 0 });
+
+    const second = texts(e, 'ex-anna');
+    expect(second.filter((t) => t.includes('Stand-up'))).toHaveLength(4);
+    expect(second.some((t) => t.includes('Budget review (moved)'))).toBe(true);
+    expect(second.some((t) => t.includes('Budget review') && !t.includes('moved'))).toBe(false);
+    expect(second.filter((t) => t.startsWith('13 '))).toHaveLength(1); // the automatic replies, OOF_CODE
+    const moved = cmgActivities(e, 'ex-anna').find((a) => a.text.includes('(moved)'))!;
+    expect(moved.start).toBe(tomorrow + 11 * HOUR);
+    // A change: SyncFolderItems, the window, the automatic replies
+    expect(x.control.requestCount({ mailbox: `anna@${DOMAIN}` }) - before).toBe(3);
+
+    // A quiet poll: one SyncFolderItems, nothing written to CMG
+    const quietBefore = x.control.requestCount({ mailbox: `anna@${DOMAIN}` });
+    e.cmg.clearRecord();
+    await e.queue.send(aJob('ex-anna', { reason: 'schedule' }), { messageId: 'exchange-poll-1' });
+    await e.queue.whenIdle({ horizonMs: 0 });
+    expect(x.control.requestCount({ mailbox: `anna@${DOMAIN}` }) - quietBefore).toBe(1);
+    expect(e.cmg.record.filter((r) => r.method === 'PUT' || r.method === 'DELETE')).toEqual([]);
+  });
+});
