@@ -27,7 +27,7 @@ afterEach(async () => {
 });
 
 /** The demo's CMG and Graph/Google profiles (one Graph user, to keep the demo's roster whole), and an exchange profile ONPREM. */
-async function start(): Promise<{ env: LocalEnvironment; ews: RunningEwsEmulator }> {
+async function start(extra: Record<string, string> = {}): Promise<{ env: LocalEnvironment; ews: RunningEwsEmulator }> {
   ews = await startEwsEmulator({ accounts: new Map([[ACCOUNT, PASSWORD]]), extendedProtection: 'require' });
   const clock = wednesdayClock();
   env = await startE2e({
@@ -43,6 +43,7 @@ async function start(): Promise<{ env: LocalEnvironment; ews: RunningEwsEmulator
       PROFILE_ONPREM_CA_CERTIFICATE: ews.caCertificate,
       PROFILE_ONPREM_PUSH: 'false',
       DEFAULT_TIME_ZONE: ZONE,
+      ...extra,
     },
   });
   for (const key of ['ex-anna', 'ex-bob']) {
@@ -113,5 +114,37 @@ describe('Exchange Server end to end', { timeout: 120_000 }, () => {
     await e.queue.whenIdle({ horizonMs: 0 });
     expect(x.control.requestCount({ mailbox: `anna@${DOMAIN}` }) - quietBefore).toBe(1);
     expect(e.cmg.record.filter((r) => r.method === 'PUT' || r.method === 'DELETE')).toEqual([]);
+  });
+
+  it('when a mailbox no longer exists in Exchange, then that is evidence: the mailbox is invalid after one job and its activities leave CMG', async () => {
+    const { env: e, ews: x } = await start();
+    const tomorrow = Math.floor(e.deps.now().getTime() / (24 * HOUR)) * 24 * HOUR + 24 * HOUR;
+    x.control.addMailbox({ address: `anna@${DOMAIN}`, timeZone: ZONE, impersonators: [ACCOUNT] });
+    x.control.addMailbox({ address: `bob@${DOMAIN}`, timeZone: ZONE, impersonators: [ACCOUNT] });
+    x.control.createItem(`anna@${DOMAIN}`, { subject: 'Budget review', start: new Date(tomorrow + 9 * HOUR).toISOString(), end: new Date(tomorrow + 10 * HOUR).toISOString() });
+    await syncEveryone(e);
+    expect(cmgActivities(e, 'ex-anna')).toHaveLength(1);
+
+    x.control.removeMailbox(`anna@${DOMAIN}`);
+    await e.queue.send(aJob('ex-anna', { reason: 'notification' }), { messageId: 'exchange-gone-1' });
+    await e.queue.whenIdle({ horizonMs: 0 });
+
+    expect(await e.deps.store.mailboxes.get('ex-anna')).toMatchObject({ state: 'invalid' });
+    expect(cmgActivities(e, 'ex-anna')).toEqual([]);
+    expect((await e.deps.store.mailboxes.get('ex-bob'))?.state).toBe('active');
+  });
+
+  it('when the profile reads as a delegate, then the calendar reaches CMG and the automatic replies, which Exchange shows the owner only, are left alone', async () => {
+    const { env: e, ews: x } = await start({ PROFILE_ONPREM_ACCESS: 'delegate' });
+    const tomorrow = Math.floor(e.deps.now().getTime() / (24 * HOUR)) * 24 * HOUR + 24 * HOUR;
+    x.control.addMailbox({ address: `anna@${DOMAIN}`, timeZone: ZONE, delegates: [ACCOUNT] });
+    x.control.addMailbox({ address: `bob@${DOMAIN}`, timeZone: ZONE, delegates: [ACCOUNT] });
+    x.control.createItem(`anna@${DOMAIN}`, { subject: 'Budget review', start: new Date(tomorrow + 9 * HOUR).toISOString(), end: new Date(tomorrow + 10 * HOUR).toISOString() });
+    x.control.setOof(`anna@${DOMAIN}`, { state: 'Enabled' });
+    await syncEveryone(e);
+
+    expect(texts(e, 'ex-anna')).toEqual([expect.stringContaining('Budget review')]);
+    expect(await e.deps.store.mailboxes.get('ex-anna')).toMatchObject({ state: 'active', profile: 'ONPREM' });
+    expect(x.control.requestCount({ operation: 'GetUserOofSettings', mailbox: `anna@${DOMAIN}` })).toBe(1);
   });
 });
