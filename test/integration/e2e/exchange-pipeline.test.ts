@@ -10,6 +10,7 @@ import { startEwsEmulator, type RunningEwsEmulator } from '../../../tools/emulat
 import type { LocalEnvironment } from '../../../tools/local-env/local-environment.js';
 import { aJob } from '../../support/mailbox-job-harness.js';
 import { cmgActivities, startE2e, syncEveryone, wednesdayClock } from './e2e-harness.js';
+import { expectConverged, expectNoActivityCreatedTwice } from './convergence.js';
 
 const ACCOUNT = 'FABRIKAM\\svc-calsync';
 const PASSWORD = 'Svc-Acc0unt!pw';
@@ -146,5 +147,22 @@ describe('Exchange Server end to end', { timeout: 120_000 }, () => {
     expect(texts(e, 'ex-anna')).toEqual([expect.stringContaining('Budget review')]);
     expect(await e.deps.store.mailboxes.get('ex-anna')).toMatchObject({ state: 'active', profile: 'ONPREM' });
     expect(x.control.requestCount({ operation: 'GetUserOofSettings', mailbox: `anna@${DOMAIN}` })).toBe(1);
+  });
+
+  it('when the demo organisation has Exchange mailboxes, then each converges on the oracle, the same as its Graph and Google people, and the one outside the impersonation scope is refused', async () => {
+    const clock = wednesdayClock();
+    env = await startE2e({ now: clock, org: demoOrganisation({ now: clock(), graphUsers: 2, googleUsers: 1, exchangeUsers: 5 }) });
+    await syncEveryone(env);
+    const denied = env.org.impersonationDenied ?? [];
+    expect(denied).toHaveLength(1);
+    const synced = env.org.people.filter((p) => !denied.includes(p.key)).map((p) => p.key);
+    expect(env.org.people.filter((p) => p.provider === 'exchange' && synced.includes(p.key))).toHaveLength(4);
+    await expectConverged(env, synced);
+    expectNoActivityCreatedTwice(env);
+    expect(cmgActivities(env, denied[0]!)).toEqual([]);
+    expect((await env.deps.store.mailboxes.get(denied[0]!))?.state).not.toBe('invalid');
+    // Something of each kind reached CMG from Exchange: the series, an all-day, the automatic replies
+    const exchangeCodes = env.org.people.filter((p) => p.provider === 'exchange' && synced.includes(p.key)).flatMap((p) => cmgActivities(env!, p.key).map((a) => a.code));
+    expect(new Set(exchangeCodes)).toEqual(new Set(['30', '20', '13', '12', '14', '11']));
   });
 });
