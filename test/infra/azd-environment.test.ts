@@ -7,7 +7,7 @@
  */
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { EXISTING_SUBNET_AZD_ENVIRONMENT, FAKE_AZD_ENVIRONMENT, OPERATOR_AZD_ENVIRONMENT, OPERATOR_PRINCIPAL_ID } from './azd-environment.js';
+import { EXCHANGE_PROFILE, EXISTING_SUBNET_AZD_ENVIRONMENT, FAKE_AZD_ENVIRONMENT, OPERATOR_AZD_ENVIRONMENT, OPERATOR_PRINCIPAL_ID } from './azd-environment.js';
 import { bicep, buildParams, copyOfInfra, describeWithBicep, diagnostics, inTurn, snapshot, SUBSCRIPTION_ID, TENANT_ID, variantOf, type Snapshot } from './bicep.js';
 import { appSettingsOf, keyVaultReference, ofType, one } from './predicted.js';
 
@@ -42,7 +42,10 @@ describeWithBicep('the azd environment by bicep snapshot', () => {
       OOF_CODE: settings.OOF_CODE === env.OOF_CODE,
       DEFAULT_CODE: settings.DEFAULT_CODE === env.DEFAULT_CODE,
       DEFAULT_TIME_ZONE: settings.DEFAULT_TIME_ZONE === env.DEFAULT_TIME_ZONE,
-      CONNECTION_PROFILES: settings.PROFILES === 'M365,GWS' && settings.PROFILE_M365_CLIENT_ID === '11111111-1111-1111-1111-111111111111',
+      CONNECTION_PROFILES:
+        settings.PROFILES === 'M365,GWS,ON_PREM' &&
+        settings.PROFILE_M365_CLIENT_ID === '11111111-1111-1111-1111-111111111111' &&
+        settings.PROFILE_ON_PREM_EWS_URL === EXCHANGE_PROFILE.ewsUrl,
       ADMIN_CLIENT_ID: settings.ADMIN_CLIENT_ID === env.ADMIN_CLIENT_ID,
       ALERT_EMAIL: JSON.stringify(one(operator, 'Microsoft.Insights/actionGroups').properties.emailReceivers.map((r: { emailAddress: string }) => r.emailAddress)) === JSON.stringify([env.ALERT_EMAIL]),
       VIRTUAL_NETWORK: ofType(operator, 'Microsoft.Network/virtualNetworks').length === 1,

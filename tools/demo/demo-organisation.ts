@@ -12,13 +12,16 @@ import { addDays, zonedTimeToInstant } from '../../shared/domain/time-zone.js';
 
 export const DEMO_GRAPH_DOMAIN = 'contoso.com';
 export const DEMO_GOOGLE_DOMAIN = 'northwind.example';
+/** The on-premises Exchange Server's mail domain, its mailboxes in Paris. */
+export const DEMO_EXCHANGE_DOMAIN = 'fabrikam.example';
+export const DEMO_EXCHANGE_ZONE = 'Europe/Paris';
 
 export interface DemoPerson {
   /** CMG user id. */
   readonly key: string;
   readonly name: string;
   readonly address: string;
-  readonly provider: 'graph' | 'google';
+  readonly provider: 'graph' | 'google' | 'exchange';
   readonly timeZone: string;
   readonly language: string;
   readonly forwardByDefault: boolean;
@@ -59,6 +62,8 @@ export interface DemoOrganisation {
   readonly otherCmgUsers: readonly DemoCmgOnlyUser[];
   /** Mapping settings that fit the emulator's default CMG codes. */
   readonly settings: Readonly<Record<string, string>>;
+  /** Exchange mailboxes left outside the service account's impersonation scope (refused, never synced). */
+  readonly impersonationDenied?: readonly string[];
 }
 
 const FIRST = ['Anna', 'Björn', 'Clara', 'David', 'Elin', 'Farid', 'Greta', 'Hugo', 'Ines', 'Johan', 'Karin', 'Lars', 'Maja', 'Nils', 'Olga', 'Per', 'Rut', 'Sven', 'Tove', 'Ulf', 'Vera', 'Wilma', 'Axel', 'Ebba'];
@@ -72,21 +77,24 @@ export const DEMO_SETTINGS: Readonly<Record<string, string>> = {
   CMG_IN_CONFERENCE: 'true',
 };
 
-export function demoOrganisation(options: { now: Date; graphUsers?: number; googleUsers?: number }): DemoOrganisation {
+/** `exchangeUsers`: mailboxes on an on-premises Exchange Server, none by default (`npm start` asks for ten). */
+export function demoOrganisation(options: { now: Date; graphUsers?: number; googleUsers?: number; exchangeUsers?: number }): DemoOrganisation {
   const graphUsers = options.graphUsers ?? 24;
   const googleUsers = options.googleUsers ?? 20;
+  const exchangeUsers = options.exchangeUsers ?? 0;
   const people: DemoPerson[] = [];
-  for (let i = 0; i < graphUsers + googleUsers; i += 1) {
-    const google = i >= graphUsers;
+  for (let i = 0; i < graphUsers + googleUsers + exchangeUsers; i += 1) {
+    const exchange = i >= graphUsers + googleUsers;
+    const google = !exchange && i >= graphUsers;
     const first = FIRST[i % FIRST.length]!;
     const last = LAST[Math.floor(i / FIRST.length + i) % LAST.length]!;
     const local = `${first}.${last}${i >= FIRST.length ? i : ''}`.toLowerCase().normalize('NFD').replace(/[\u0300-\u036f]/g, '');
     people.push({
       key: String(1001 + i),
       name: `${first} ${last}`,
-      address: `${local}@${google ? DEMO_GOOGLE_DOMAIN : DEMO_GRAPH_DOMAIN}`,
-      provider: google ? 'google' : 'graph',
-      timeZone: google ? (i % 2 === 0 ? 'Europe/Berlin' : 'America/New_York') : 'Europe/Stockholm',
+      address: `${local}@${exchange ? DEMO_EXCHANGE_DOMAIN : google ? DEMO_GOOGLE_DOMAIN : DEMO_GRAPH_DOMAIN}`,
+      provider: exchange ? 'exchange' : google ? 'google' : 'graph',
+      timeZone: exchange ? DEMO_EXCHANGE_ZONE : google ? (i % 2 === 0 ? 'Europe/Berlin' : 'America/New_York') : 'Europe/Stockholm',
       language: i % 3 === 0 ? 'sv' : 'en',
       forwardByDefault: i % 2 === 0,
     });
@@ -135,7 +143,10 @@ export function demoOrganisation(options: { now: Date; graphUsers?: number; goog
     // Shares an address with the first Graph user: reported as multi-address, both synced.
     { key: '2004', email: people[0]!.address, calendarSync: true },
   ];
-  return { people, events, automaticReplies, otherCmgUsers, settings: DEMO_SETTINGS };
+  // The last Exchange mailbox: its owner was left out of the management scope.
+  const exchangePeople = people.filter((p) => p.provider === 'exchange');
+  const impersonationDenied = exchangePeople.length > 1 ? [exchangePeople[exchangePeople.length - 1]!.key] : [];
+  return { people, events, automaticReplies, otherCmgUsers, settings: DEMO_SETTINGS, impersonationDenied };
 }
 
 /**

@@ -28,7 +28,7 @@ function codeFor(event: DemoEvent, subject: string, person: DemoPerson): string 
   if (event.showAs === 'oof') return OOF;
   const descriptions = DESCRIPTIONS[person.language] ?? {};
   // Google events have no categories.
-  const categories = person.provider === 'graph' ? (event.categories ?? []) : [];
+  const categories = person.provider !== 'google' ? (event.categories ?? []) : [];
   for (const category of categories) {
     const c = category.trim().toLowerCase();
     if (CATEGORY_CODES[c]) return CATEGORY_CODES[c];

@@ -1,12 +1,17 @@
 /**
  * Writes the demo organisation into the emulators, each in its own wire vocabulary: CMG users,
- * Graph users / events / automatic replies, Google calendars / events.
+ * Graph users / events / automatic replies, Google calendars / events, Exchange mailboxes /
+ * calendar items / OOF settings.
  */
 import type { CmgEmulatorControl } from '../emulators/cmg/cmg-control.js';
 import type { GoogleEmulatorControl } from '../emulators/google/google-emulator.js';
 import type { GraphEmulatorControl } from '../emulators/graph/graph-emulator-control.js';
 import type { SeedEvent } from '../emulators/graph/graph-emulator-state.js';
 import type { EventInput } from '../emulators/google/google-calendar-store.js';
+import type { EwsEmulatorControl } from '../emulators/exchange/ews-emulator-control.js';
+import type { CalendarItemSeed } from '../emulators/exchange/ews-mailbox-store.js';
+import type { DayOfWeek } from '../emulators/exchange/ews-recurrence.js';
+import { zonedTimeToInstant } from '../../shared/domain/time-zone.js';
 import type { DemoEvent, DemoOrganisation, DemoPerson } from './demo-organisation.js';
 
 export function seedCmg(control: CmgEmulatorControl, org: DemoOrganisation): void {
@@ -94,4 +99,47 @@ export function seedGraph(control: GraphEmulatorControl, org: DemoOrganisation, 
     for (const event of org.events[person.key] ?? []) ids.set(event.id, control.addEvent(person.address, graphEvent(event)));
   }
   return ids;
+}
+
+const FREE_BUSY = { busy: 'Busy', free: 'Free', tentative: 'Tentative', oof: 'OOF', workingElsewhere: 'WorkingElsewhere' } as const;
+const DAYS: readonly DayOfWeek[] = ['Sunday', 'Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday', 'Saturday'];
+
+/** One demo event as an Exchange calendar item: all-day ones from local midnight to local midnight, as Exchange keeps them. */
+export function exchangeItem(person: DemoPerson, event: DemoEvent): CalendarItemSeed {
+  const weekday = DAYS[new Date(Date.parse(event.start) + 12 * 3_600_000).getUTCDay()]!;
+  return {
+    subject: event.subject,
+    ...(event.location ? { location: event.location } : {}),
+    start: event.allDay ? new Date(zonedTimeToInstant(event.allDay.startDate, 0, 0, person.timeZone)).toISOString() : event.start,
+    end: event.allDay ? new Date(zonedTimeToInstant(event.allDay.endDate, 0, 0, person.timeZone)).toISOString() : event.end,
+    isAllDayEvent: event.allDay !== undefined,
+    timeZone: person.timeZone,
+    legacyFreeBusyStatus: FREE_BUSY[event.showAs ?? 'busy'],
+    sensitivity: event.private ? 'Private' : 'Normal',
+    categories: event.categories ?? [],
+    isCancelled: event.cancelled ?? false,
+    myResponseType: event.declined ? 'Decline' : event.showAs === 'tentative' ? 'Tentative' : 'Accept',
+    organizer: 'organizer@partner.org',
+    isOnlineMeeting: event.online ?? false,
+    ...(event.recurrence
+      ? {
+          recurrence: {
+            pattern: event.recurrence.type === 'daily' ? { type: 'daily' as const, interval: 1 } : { type: 'weekly' as const, interval: 1, days: [weekday] },
+            range: { type: 'numbered' as const, count: event.recurrence.count },
+          },
+        }
+      : {}),
+  };
+}
+
+/** Seeds the Exchange mailboxes: the service account impersonates every one but those the organisation leaves out of scope. */
+export function seedExchange(control: EwsEmulatorControl, org: DemoOrganisation, account: string): void {
+  const denied = new Set(org.impersonationDenied ?? []);
+  for (const person of org.people.filter((p) => p.provider === 'exchange')) {
+    control.addMailbox({ address: person.address, timeZone: person.timeZone, impersonators: denied.has(person.key) ? [] : [account] });
+    for (const event of org.events[person.key] ?? []) control.createItem(person.address, exchangeItem(person, event));
+    const replies = org.automaticReplies[person.key];
+    if (replies?.status === 'scheduled') control.setOof(person.address, { state: 'Scheduled', start: replies.start, end: replies.end });
+    if (replies?.status === 'alwaysEnabled') control.setOof(person.address, { state: 'Enabled' });
+  }
 }

@@ -46,7 +46,9 @@ export function startDemoChanges(env: LocalEnvironment, say: (text: string) => v
   const timer = setInterval(() => {
     round += 1;
     for (let i = 0; i < 3; i += 1) {
-      const person = env.org.people[(round * 3 + i * 7) % env.org.people.length]!;
+      // Graph and Google people: the Exchange mailboxes keep their seeded week.
+      const people = env.org.people.filter((p) => p.provider !== 'exchange');
+      const person = people[(round * 3 + i * 7) % people.length]!;
       try {
         say(`${person.address}: ${change(person, round + i)}`);
       } catch (error) {

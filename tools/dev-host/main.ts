@@ -13,8 +13,9 @@ import type { Server } from 'node:http';
 import { useDeps } from '../../shared/app/app-context.js';
 import { createLogger, type LogLevel } from '../../shared/observability/logger.js';
 import type { LocalEnvironment } from '../local-env/local-environment.js';
-import { startLocalEnvironment } from '../local-env/local-environment.js';
+import { EXCHANGE_PROFILE, startLocalEnvironment } from '../local-env/local-environment.js';
 import { startRealEnvironment, type RealEnvironment } from './real-environment.js';
+import { DEMO_EXCHANGE_DOMAIN, demoOrganisation } from '../demo/demo-organisation.js';
 import { loadFunctions } from './functions-host.js';
 import { startDemoChanges } from './demo-changes.js';
 import { startEntraEmulator } from '../emulators/entra/entra-emulator.js';
@@ -71,9 +72,11 @@ async function main(): Promise<void> {
     const values = (JSON.parse(readFileSync(localSettings, 'utf8')) as { Values?: Record<string, string> }).Values ?? {};
     env = await startRealEnvironment({ ...values, ...definedEnv(), ...entra.settings }, logger, say);
   } else {
-    say('start', 'embedded defaults: Azurite, Graph / Google / CMG emulators, demo organisation');
+    say('start', 'embedded defaults: Azurite, Graph / Google / EWS / CMG emulators, demo organisation');
     demo = await startLocalEnvironment({
       logger,
+      // Ten mailboxes on an on-premises Exchange Server beside the Microsoft 365 and Google ones.
+      org: demoOrganisation({ now: new Date(), exchangeUsers: 10 }),
       settings: { UPDATE_INTERVAL: '2m', ROSTER_PERIOD: '2m', WEBHOOK_BASE_URL: `http://127.0.0.1:${port}`, LOG_LEVEL: 'info', ...entra.settings },
     });
     env = demo;
@@ -82,6 +85,10 @@ async function main(): Promise<void> {
     say('cmg', `emulator at ${demo.cmg.baseUrl} with ${demo.cmg.control.users().length} users`);
     say('graph', `emulator at ${demo.graph.url}: ${demo.org.people.filter((p) => p.provider === 'graph').length} mailboxes in contoso.com`);
     say('google', `emulator at ${demo.google.url}: ${demo.org.people.filter((p) => p.provider === 'google').length} calendars in northwind.example`);
+    if (demo.exchange) {
+      const denied = demo.org.impersonationDenied ?? [];
+      say('exchange', `EWS emulator at ${demo.exchange.url} (NTLM): ${demo.org.people.filter((p) => p.provider === 'exchange').length} mailboxes in ${DEMO_EXCHANGE_DOMAIN}, polled every minute; ${denied.length} outside the impersonation scope (refused)`);
+    }
   }
 
   useDeps(env.deps);
@@ -109,6 +116,11 @@ async function main(): Promise<void> {
   await env.queue.whenIdle({ horizonMs: 0 });
   const activities = await countActivities(env);
   say('sync', `first sync done: ${mailboxes.active ?? 0} mailboxes synced, ${activities} activities held in CMG`);
+  if (demo?.exchange) {
+    const rows = await Promise.all(demo.org.people.filter((p) => p.provider === 'exchange').map((p) => env.deps.store.mailboxes.get(p.key)));
+    const synced = rows.filter((m) => m?.state === 'active' && m.profile === EXCHANGE_PROFILE).length;
+    say('exchange', `${synced} of ${rows.length} on-premises mailboxes synced over EWS; ${rows.length - synced} refused (outside the impersonation scope)`);
+  }
 
   await host.runTimer('subscriptions');
   const subscriptions = await env.deps.store.subscriptions.listExpiringBefore('9999-12-31T00:00:00.000Z');

@@ -1,6 +1,6 @@
 /**
  * Everything the product talks to, on this machine: Azurite, the Graph, Google and CMG
- * emulators seeded with the demo organisation, and the product's own production composition
+ * emulators (and the EWS emulator when the organisation has Exchange mailboxes) seeded with the demo organisation, and the product's own production composition
  * (shared/app/create-deps.ts) pointed at them, with the in-process job queue standing in for
  * Service Bus. The dev host (`npm start`), the end-to-end tests and the benchmarks all start it.
  */
@@ -18,8 +18,9 @@ import { startAzurite } from '../azurite/start-azurite.js';
 import { startCmgEmulator, type CmgEmulator } from '../emulators/cmg/cmg-emulator.js';
 import { startGoogleEmulator, type RunningGoogleEmulator } from '../emulators/google/google-emulator.js';
 import { startGraphEmulator, type RunningGraphEmulator } from '../emulators/graph/graph-emulator.js';
-import { DEMO_GOOGLE_DOMAIN, DEMO_GRAPH_DOMAIN, demoOrganisation, type DemoOrganisation } from '../demo/demo-organisation.js';
-import { seedCmg, seedGoogle, seedGraph } from '../demo/seed-emulators.js';
+import { startEwsEmulator, type RunningEwsEmulator } from '../emulators/exchange/ews-emulator.js';
+import { DEMO_EXCHANGE_DOMAIN, DEMO_EXCHANGE_ZONE, DEMO_GOOGLE_DOMAIN, DEMO_GRAPH_DOMAIN, demoOrganisation, type DemoOrganisation } from '../demo/demo-organisation.js';
+import { seedCmg, seedExchange, seedGoogle, seedGraph } from '../demo/seed-emulators.js';
 
 export interface LocalEnvironmentOptions {
   readonly now?: () => Date;
@@ -50,6 +51,8 @@ export interface LocalEnvironment {
   readonly cmg: CmgEmulator;
   readonly graph: RunningGraphEmulator;
   readonly google: RunningGoogleEmulator;
+  /** The EWS emulator, when the organisation has Exchange mailboxes. */
+  readonly exchange: RunningEwsEmulator | undefined;
   /** Demo event id → Graph event id. */
   readonly graphEventIds: ReadonlyMap<string, string>;
   /** The app settings the product was configured with (secrets included: local emulators only). */
@@ -61,6 +64,9 @@ export interface LocalEnvironment {
 
 export const GRAPH_PROFILE = 'M365';
 export const GOOGLE_PROFILE = 'GWS';
+export const EXCHANGE_PROFILE = 'ONPREM';
+/** The Exchange service account the emulator knows (local emulators only). */
+const EXCHANGE_ACCOUNT = 'FABRIKAM\\svc-calsync';
 
 /** The credentials the product holds and the emulators are seeded to accept (local emulators only). */
 export interface LocalCredentials {
@@ -89,12 +95,15 @@ export interface EmulatorEndpoints {
   readonly graphCertificate: string;
   readonly googleTokenUrl: string;
   readonly googleApiRoot: string;
+  /** The EWS emulator's endpoint, certificate and service account, when there is one. */
+  readonly exchange?: { readonly url: string; readonly certificate: string; readonly account: string; readonly password: string } | undefined;
 }
 
 export interface LocalEmulators {
   readonly cmg: CmgEmulator;
   readonly graph: RunningGraphEmulator;
   readonly google: RunningGoogleEmulator;
+  readonly exchange: RunningEwsEmulator | undefined;
   readonly endpoints: EmulatorEndpoints;
   /** Demo event id → Graph event id. */
   readonly graphEventIds: ReadonlyMap<string, string>;
@@ -121,6 +130,13 @@ export async function startLocalEmulators(options: {
     started.push(graph);
     const google = await startGoogleEmulator({ latencyMs: options.providerLatencyMs ?? 0, port: options.ports?.google, now: () => options.now().getTime(), ...options.google });
     started.push(google);
+    let exchange: RunningEwsEmulator | undefined;
+    const exchangePassword = `local-${randomUUID()}`;
+    if (options.org.people.some((p) => p.provider === 'exchange')) {
+      exchange = await startEwsEmulator({ accounts: new Map([[EXCHANGE_ACCOUNT, exchangePassword]]) });
+      started.push(exchange);
+      seedExchange(exchange.control, options.org, EXCHANGE_ACCOUNT);
+    }
     seedCmg(cmg.control, options.org);
     const graphEventIds = seedGraph(graph.control, options.org, options.credentials.app);
     seedGoogle(google.control, options.org, options.credentials.serviceAccount);
@@ -128,6 +144,7 @@ export async function startLocalEmulators(options: {
       cmg,
       graph,
       google,
+      exchange,
       graphEventIds,
       endpoints: {
         cmgBaseUrl: cmg.baseUrl,
@@ -136,6 +153,7 @@ export async function startLocalEmulators(options: {
         graphCertificate: graph.certificate,
         googleTokenUrl: google.control.tokenUrl,
         googleApiRoot: google.control.apiRoot,
+        exchange: exchange && { url: exchange.url, certificate: exchange.caCertificate, account: EXCHANGE_ACCOUNT, password: exchangePassword },
       },
       async close() {
         for (const s of started.reverse()) await s.close();
@@ -193,6 +211,21 @@ export async function composeLocalProduct(options: {
     }),
     [`PROFILE_${GOOGLE_PROFILE}_TOKEN_URL`]: endpoints.googleTokenUrl,
     [`PROFILE_${GOOGLE_PROFILE}_API_ROOT`]: endpoints.googleApiRoot,
+    // The on-premises Exchange: NTLM to the EWS emulator, polled (no push from it to the dev host);
+    // EWS does not tell a mailbox's zone, so all-day items are read in the demo mailboxes' own.
+    ...(endpoints.exchange
+      ? {
+          PROFILES: `${GRAPH_PROFILE},${GOOGLE_PROFILE},${EXCHANGE_PROFILE}`,
+          [`PROFILE_${EXCHANGE_PROFILE}_KIND`]: 'exchange',
+          [`PROFILE_${EXCHANGE_PROFILE}_DOMAINS`]: DEMO_EXCHANGE_DOMAIN,
+          [`PROFILE_${EXCHANGE_PROFILE}_EWS_URL`]: endpoints.exchange.url,
+          [`PROFILE_${EXCHANGE_PROFILE}_USER_NAME`]: endpoints.exchange.account,
+          [`PROFILE_${EXCHANGE_PROFILE}_PASSWORD`]: endpoints.exchange.password,
+          [`PROFILE_${EXCHANGE_PROFILE}_CA_CERTIFICATE`]: endpoints.exchange.certificate,
+          [`PROFILE_${EXCHANGE_PROFILE}_PUSH`]: 'false',
+          DEFAULT_TIME_ZONE: DEMO_EXCHANGE_ZONE,
+        }
+      : {}),
     TABLES_CONNECTION_STRING: options.tablesConnectionString,
     PROVIDER_TIMEOUT_MS: '5000',
     CMG_TIMEOUT_MS: '5000',
@@ -249,6 +282,7 @@ export async function startLocalEnvironment(options: LocalEnvironmentOptions = {
       cmg: emulators.cmg,
       graph: emulators.graph,
       google: emulators.google,
+      exchange: emulators.exchange,
       graphEventIds: emulators.graphEventIds,
       startWorker: () =>
         queue.start(async (job, delivery) => {
