@@ -1,6 +1,6 @@
 /**
- * `npm start`: the product on this machine. Azurite, the Graph / Google / CMG emulators with the
- * demo organisation, every function wired to its trigger (HTTP on localhost:7071, timers, the
+ * `npm start`: the product on this machine. Azurite, the Graph / Google / EWS / CMG emulators with the
+ * demo organisation (ten of its mailboxes on an on-premises Exchange Server), every function wired to its trigger (HTTP on localhost:7071, timers, the
  * queue consumer), one progress line per stage, a summary, and a demo that keeps changing
  * calendars. With a local.settings.json it talks to the systems named there instead.
  * The product's own JSON log goes to dev-host.log.
