@@ -36,6 +36,12 @@ export interface FetchCalendarRequest {
   readonly window: CalendarWindow;
   /** From the previous fetch of the same window; absent → full fetch. */
   readonly syncToken?: string | undefined;
+  /**
+   * A full fetch: the token this profile's last fetch of the mailbox left, whatever its window.
+   * The result is full all the same; a provider may start its change tracking from it rather than
+   * from nothing (Exchange: SyncFolderItems from that state, not over the whole folder again).
+   */
+  readonly previousSyncToken?: string | undefined;
   /** Graph: the mailbox's remembered series masters; without it every master needed is fetched. */
   readonly seriesMemory?: SeriesMemory | undefined;
 }

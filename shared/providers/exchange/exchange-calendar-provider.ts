@@ -97,7 +97,11 @@ export function createExchangeCalendarProvider(profile: ExchangeProfile, options
 
     async fetchCalendar(request): Promise<FetchCalendarResult> {
       const target: EwsTarget = { mailbox: request.address, access: profile.access };
-      const read = await readExchangeCalendar(callsFor(target), { address: request.address, window: request.window, syncToken: request.syncToken }, readOptions);
+      const read = await readExchangeCalendar(
+        callsFor(target),
+        { address: request.address, window: request.window, syncToken: request.syncToken, previousSyncToken: request.previousSyncToken },
+        readOptions,
+      );
       const automaticReplies = read.automaticReplies !== undefined && 'read' in read.automaticReplies ? normalizeExchangeAutomaticReplies(read.automaticReplies.read) : undefined;
       logger.debug('exchange.fetched', { address: request.address, mode: read.mode, items: read.items.length, requests: read.requests });
       return {

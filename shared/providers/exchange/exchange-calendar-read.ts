@@ -19,7 +19,7 @@
  */
 import { backoffDelay } from '../../domain/backoff.js';
 import type { CalendarWindow } from '../../domain/calendar-window.js';
-import { configurationError, type AppError } from '../../errors/app-error.js';
+import { AppError, configurationError } from '../../errors/app-error.js';
 import type { Logger } from '../../observability/logger.js';
 import { pageBudget } from '../read-limits.js';
 import { classifyEwsFailure, type EwsSubject } from './exchange-errors.js';
@@ -61,6 +61,8 @@ export interface ExchangeReadRequest {
   readonly window: CalendarWindow;
   /** From the previous read (absent: a full read). */
   readonly syncToken?: string | undefined;
+  /** A full read: the last read's token, whose sync state spares SyncFolderItems the whole folder. */
+  readonly previousSyncToken?: string | undefined;
 }
 
 export interface ExchangeRead<TItem, TOof> {
@@ -124,20 +126,34 @@ export async function readExchangeCalendar<TItem extends { readonly itemId: stri
   const previous = request.syncToken === undefined ? undefined : parseToken(request.syncToken);
   // Not a token of ours (another provider's, or an older form): start over, as on an expired state.
   const syncState = previous?.syncState;
+  // A full read asked for (window rolled, settings changed): the last state still saves paging
+  // through the whole folder; if Exchange no longer knows it, the read starts from nothing.
+  const startState = syncState ?? (request.previousSyncToken === undefined ? undefined : parseToken(request.previousSyncToken)?.syncState);
 
   // 1. What changed since the last read: SyncFolderItems to the end of its changes.
-  const budget = pageBudget('Exchange', request.address, SYNC_LIMITS);
-  let state = syncState;
-  let changed = false;
-  for (;;) {
-    const page = must(await call('SyncFolderItems', 'mailbox', () => calls.syncFolderItems(state, MAX_SYNC_CHANGES)));
-    // Read flags say nothing about the calendar.
-    if (page.changes.some((c) => c.change !== 'readFlag')) changed = true;
-    budget(page.changes.length, page.includesLastItemInRange ? undefined : page.syncState);
-    state = page.syncState;
-    if (page.includesLastItemInRange) break;
+  const trackChanges = async (from: string | undefined): Promise<{ state: string; changed: boolean }> => {
+    const budget = pageBudget('Exchange', request.address, SYNC_LIMITS);
+    let state = from;
+    let changed = false;
+    for (;;) {
+      const page = must(await call('SyncFolderItems', 'mailbox', () => calls.syncFolderItems(state, MAX_SYNC_CHANGES)));
+      // Read flags say nothing about the calendar.
+      if (page.changes.some((c) => c.change !== 'readFlag')) changed = true;
+      budget(page.changes.length, page.includesLastItemInRange ? undefined : page.syncState);
+      state = page.syncState;
+      if (page.includesLastItemInRange) return { state, changed };
+    }
+  };
+  let tracked: { state: string; changed: boolean };
+  try {
+    tracked = await trackChanges(startState);
+  } catch (error) {
+    if (syncState !== undefined || startState === undefined || !(error instanceof AppError && error.kind === 'resync')) throw error;
+    options.logger.info('exchange.previous-state-refused', { address: request.address });
+    tracked = await trackChanges(undefined);
   }
-  const nextState = state!;
+  const nextState = tracked.state;
+  const changed = tracked.changed;
 
   const now = options.now();
   const full = syncState === undefined || changed;

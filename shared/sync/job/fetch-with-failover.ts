@@ -111,7 +111,9 @@ async function fetchOnce(
     mailbox.directoryId && mailbox.directoryIdAddress && provider.profileName === mailbox.profile ? { address: mailbox.directoryIdAddress, id: mailbox.directoryId } : undefined;
   const seriesMemory = seriesMemoryFor(deps.store, mailbox.key);
   try {
-    return await provider.fetchCalendar({ address: mailbox.address, directoryUser, window: token ? (mailbox.window ?? window) : window, syncToken: token, seriesMemory });
+    // A full fetch by the profile that issued the mailbox's token may still start from it (EWS sync state).
+    const previousSyncToken = token === undefined && provider.profileName === mailbox.profile ? mailbox.syncToken : undefined;
+    return await provider.fetchCalendar({ address: mailbox.address, directoryUser, window: token ? (mailbox.window ?? window) : window, syncToken: token, previousSyncToken, seriesMemory });
   } catch (error) {
     if (token && error instanceof AppError && error.kind === 'resync') {
       deps.logger.info('sync.token-expired', { mailbox: mailbox.key, profile: provider.profileName, code: error.code });

@@ -76,8 +76,16 @@ describe('Exchange Server end to end', { timeout: 120_000 }, () => {
       end: new Date(tomorrow + 3 * 24 * HOUR - HOUR).toISOString(),
     });
     x.control.createItem(`bob@${DOMAIN}`, { subject: 'Never read', start: new Date(tomorrow + 9 * HOUR).toISOString(), end: new Date(tomorrow + 10 * HOUR).toISOString() });
+    // Last year's calendar: more items than one SyncFolderItems reports (512), none in the window
+    for (let i = 0; i < 600; i += 1) {
+      const start = tomorrow - 365 * 24 * HOUR + i * HOUR;
+      x.control.createItem(`anna@${DOMAIN}`, { subject: `Old ${i}`, start: new Date(start).toISOString(), end: new Date(start + HOUR / 2).toISOString() });
+    }
 
+    const initialSyncs = x.control.requestCount({ operation: 'SyncFolderItems', mailbox: `anna@${DOMAIN}` });
     await syncEveryone(e);
+    // From nothing, the folder's 600-odd items take two SyncFolderItems
+    expect(x.control.requestCount({ operation: 'SyncFolderItems', mailbox: `anna@${DOMAIN}` }) - initialSyncs).toBe(2);
 
     const first = texts(e, 'ex-anna');
     expect(first.filter((t) => t.includes('Stand-up'))).toHaveLength(5);
@@ -115,6 +123,14 @@ describe('Exchange Server end to end', { timeout: 120_000 }, () => {
     await e.queue.whenIdle({ horizonMs: 0 });
     expect(x.control.requestCount({ mailbox: `anna@${DOMAIN}` }) - quietBefore).toBe(1);
     expect(e.cmg.record.filter((r) => r.method === 'PUT' || r.method === 'DELETE')).toEqual([]);
+
+    // A full sync asked for (as on a rolled window): SyncFolderItems once, from the stored state (not twice, from nothing), and the whole window
+    const fullBefore = x.control.requestCount({ operation: 'SyncFolderItems', mailbox: `anna@${DOMAIN}` });
+    await e.queue.send(aJob('ex-anna', { reason: 'manual', full: true }), { messageId: 'exchange-full-1' });
+    await e.queue.whenIdle({ horizonMs: 0 });
+    expect(x.control.requestCount({ operation: 'SyncFolderItems', mailbox: `anna@${DOMAIN}` }) - fullBefore).toBe(1);
+    expect(await e.deps.store.mailboxes.get('ex-anna')).toMatchObject({ lastSyncMode: 'full', state: 'active' });
+    expect(texts(e, 'ex-anna')).toEqual(second);
   });
 
   it('when a mailbox no longer exists in Exchange, then that is evidence: the mailbox is invalid after one job and its activities leave CMG', async () => {

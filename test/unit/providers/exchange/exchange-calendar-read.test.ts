@@ -154,6 +154,28 @@ describe('reading an Exchange calendar', () => {
     expect(read).toMatchObject({ mode: 'delta', requests: 1 });
   });
 
+  it('when a full read is asked for with the last token beside it, then SyncFolderItems starts from its state, and the window is read whole', async () => {
+    const mailbox = new FakeMailbox();
+    mailbox.changes = Array.from({ length: 1100 }, (_, i) => ({ change: 'create' as const, itemId: `m${i}` }));
+    mailbox.items = [event('a', T0)];
+    const { options } = setup();
+    const read = await readExchangeCalendar(mailbox, { address: 'alice@corp.example.com', window: WINDOW, previousSyncToken: exchangeToken('state-1100', T0 - HOUR) }, options);
+    expect(read).toMatchObject({ mode: 'full', requests: 3 });
+    expect(mailbox.log.filter((l) => l === 'sync')).toHaveLength(1);
+    expect(read.items.map((i) => i.itemId)).toEqual(['a']);
+  });
+
+  it('when the last token\'s state is no longer known, then a full read starts SyncFolderItems from nothing instead of failing', async () => {
+    const mailbox = new FakeMailbox();
+    mailbox.changes = [{ change: 'create', itemId: 'm1' }];
+    mailbox.faults.sync.push(fault('ErrorInvalidSyncStateData', { httpStatus: 200 }));
+    const { options } = setup();
+    const read = await readExchangeCalendar(mailbox, { address: 'alice@corp.example.com', window: WINDOW, previousSyncToken: exchangeToken('state-9', T0) }, options);
+    expect(read.mode).toBe('full');
+    expect(read.nextSyncToken).toBe(exchangeToken('state-1', T0));
+    expect(mailbox.log.filter((l) => l === 'sync')).toHaveLength(2);
+  });
+
   it('when the token is not one of ours, then the read starts over', async () => {
     const mailbox = new FakeMailbox();
     mailbox.changes = [{ change: 'create', itemId: 'm1' }];
