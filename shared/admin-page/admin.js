@@ -312,7 +312,8 @@ async function resync(key) {
     const failed = m.lastErrorAt && m.lastErrorAt !== before.lastErrorAt && m.lastErrorAt !== m.lastSyncAt;
     if (failed) {
       settle(key, { pending: false, text: 'the job failed: ' + (m.lastError ?? 'no reason given'), cls: 'error' });
-    } else if (m.lastSyncAt && m.lastSyncAt !== before.lastSyncAt) {
+    } else if (m.lastSyncAt && m.lastSyncAt !== before.lastSyncAt && m.lastSyncMode === 'full') {
+      // Only a full sync is the one asked for: a notification's delta job may finish first.
       settle(key, { pending: false, text: 'done: ' + m.lastSyncMode + ' sync at ' + when(m.lastSyncAt) + ', ' + m.activities + ' activities held' + (m.lastError ? '; ' + m.lastError : ''), cls: m.lastError ? 'error' : 'done' });
     } else continue;
     for (const tr of [...$('rows').children].filter((r) => r instanceof HTMLElement && r.dataset.key === key)) {
