@@ -50,6 +50,18 @@ export async function syncMailbox(deps: SyncDeps, job: MailboxJob, redelivered =
     return { status: 'deferred', until: until.toISOString() };
   }
 
+  // A job that was sent before the mailbox began backing off after a transient failure (a poll
+  // or a scheduled job enqueued ahead, a notification, a retry of an earlier failure) waits
+  // for the backoff's end: the service asked for it (ErrorServerBusy's BackOffMilliseconds,
+  // Retry-After), and calling sooner would only be refused again and fork the retries. The
+  // jobs deferred to one instant are one message; the work is done then, nothing is lost.
+  const backingOffUntil = transientBackoffEnd(mailbox, now);
+  if (backingOffUntil !== undefined && !job.lifecycle && !job.replaceSecrets) {
+    await deps.queue.send({ ...job, enqueuedAt: deps.now().toISOString() }, { messageId: deferredMessageId(mailbox.key, backingOffUntil, job.full), scheduledAt: backingOffUntil });
+    log.info('sync.deferred', { until: backingOffUntil.toISOString(), reason: job.reason, backingOff: true });
+    return { status: 'deferred', until: backingOffUntil.toISOString() };
+  }
+
   if (job.replaceSecrets) await replacePushSecrets(deps, mailbox);
 
   if (job.lifecycle) {
@@ -110,6 +122,14 @@ export async function syncMailbox(deps: SyncDeps, job: MailboxJob, redelivered =
     rejected: applied.rejected.length,
     requests: plan.fetched.requests,
   };
+}
+
+/** When a mailbox backing off after a transient failure may be called again; undefined when it is not backing off. */
+function transientBackoffEnd(mailbox: StoredMailbox, now: number): Date | undefined {
+  // A refusal's backoff is the circuit's business (fetch-with-failover.ts): its jobs go on as probes.
+  if (mailbox.failures === 0 || mailbox.refusedSince !== undefined || mailbox.retryAt === undefined) return undefined;
+  const end = Date.parse(mailbox.retryAt);
+  return end > now ? new Date(end) : undefined;
 }
 
 /** The provider refused without saying the mailbox is gone (domain/mailbox.ts `refused`): backoff, or invalid after hours. */
