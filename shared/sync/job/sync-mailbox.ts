@@ -5,7 +5,7 @@
  */
 import type { MailboxJob } from '../../queue/mailbox-job.js';
 import type { StoredMailbox } from '../../store/mailbox-repository.js';
-import { cleared, declaredInvalid, jobStart, refused, refusedTooLong, synced, unknownToCmg, UNKNOWN_TO_CMG, type Mailbox } from '../../domain/mailbox.js';
+import { cleared, declaredInvalid, fullSyncOwed, jobStart, refused, refusedTooLong, synced, unknownToCmg, UNKNOWN_TO_CMG, type Mailbox } from '../../domain/mailbox.js';
 import { applyOperations, clearActivities } from './apply-operations.js';
 import type { RecordRepair } from './cmg-truth.js';
 import { actOnLifecycleEvent, type LifecycleAction } from './graph-lifecycle-job.js';
@@ -51,14 +51,16 @@ export async function syncMailbox(deps: SyncDeps, job: MailboxJob, redelivered =
   }
 
   // A job that was sent before the mailbox began backing off after a transient failure (a poll
-  // or a scheduled job enqueued ahead, a notification, a retry of an earlier failure) waits
-  // for the backoff's end: the service asked for it (ErrorServerBusy's BackOffMilliseconds,
-  // Retry-After), and calling sooner would only be refused again and fork the retries. The
-  // jobs deferred to one instant are one message; the work is done then, nothing is lost.
+  // or a scheduled job enqueued ahead, a notification, an older retry) calls no provider until
+  // the backoff ends: the service asked for the wait (ErrorServerBusy's BackOffMilliseconds,
+  // Retry-After), and calling sooner would only be refused again and fork the retries. Its work
+  // is done by the next sync (the pending retry, or the first job dispatch sends once the
+  // backoff is over), which reads every change since the token; a full one drops the token
+  // so that the next sync is full.
   const backingOffUntil = transientBackoffEnd(mailbox, now);
   if (backingOffUntil !== undefined && !job.lifecycle && !job.replaceSecrets) {
-    await deps.queue.send({ ...job, enqueuedAt: deps.now().toISOString() }, { messageId: deferredMessageId(mailbox.key, backingOffUntil, job.full), scheduledAt: backingOffUntil });
-    log.info('sync.deferred', { until: backingOffUntil.toISOString(), reason: job.reason, backingOff: true });
+    if (job.full && mailbox.syncToken !== undefined) await deps.store.mailboxes.change(mailbox.key, fullSyncOwed);
+    log.info('sync.backing-off', { until: backingOffUntil.toISOString(), reason: job.reason, full: job.full });
     return { status: 'deferred', until: backingOffUntil.toISOString() };
   }
 
