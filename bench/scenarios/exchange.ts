@@ -176,6 +176,7 @@ const scenario: BenchScenario = {
       line('subscribe', f.subscribe, '1: Subscribe');
       line('quiet poll', f.quietPoll, '1: SyncFolderItems');
       line('a change', f.change, '2 + automatic replies = 3: SyncFolderItems + FindItem CalendarView + GetUserOofSettings');
+      console.log(`             (the changes come at ${CHANGES_PER_SECOND}/s, each by push: that phase's mailboxes/s is the pace, not a ceiling)`);
       console.log(
         `NTLM: ${f.ntlm.handshakes} handshakes on ${f.ntlm.connections} connections = ${(f.ntlm.handshakes / Math.max(1, f.ntlm.connections)).toFixed(2)} per connection (minimum 1); ` +
           `${f.ntlm.requests} requests past sign-in = ${(f.ntlm.requests / Math.max(1, f.ntlm.handshakes)).toFixed(1)} per handshake; ${f.ntlm.rejections} refused`,
