@@ -15,9 +15,12 @@ import type { SyncDeps } from '../../shared/sync/sync-deps.js';
 import type { RecordedRequest } from '../../tools/emulators/emulator-server.js';
 import { ManualClock } from '../../tools/clock/manual-clock.js';
 import { startTableFaultProxy, type TableFaultProxy } from '../../tools/azurite/table-fault-proxy.js';
-import type { DemoEvent, DemoPerson } from '../../tools/demo/demo-organisation.js';
-import { googleEvent, graphEvent } from '../../tools/demo/seed-emulators.js';
-import { startLocalEnvironment, type LocalEnvironment } from '../../tools/local-env/local-environment.js';
+import { demoOrganisation, type DemoEvent, type DemoPerson } from '../../tools/demo/demo-organisation.js';
+import { exchangeItem, googleEvent, graphEvent } from '../../tools/demo/seed-emulators.js';
+import type { RunningEwsEmulator } from '../../tools/emulators/exchange/ews-emulator.js';
+import { readConfig } from '../../shared/config/config.js';
+import { describeProblems } from '../../shared/config/read-settings.js';
+import { EXCHANGE_PROFILE, startLocalEnvironment, type LocalEnvironment } from '../../tools/local-env/local-environment.js';
 import { cmgActivities, expectedFor } from '../../tools/local-env/oracle.js';
 import type { ExpectedActivity } from '../../tools/demo/expected-activities.js';
 
@@ -40,6 +43,16 @@ export interface ChaosWorldOptions {
   readonly tablesConnectionString: string;
   readonly tablePrefix: string;
   readonly settings?: Readonly<Record<string, string>>;
+  /** Mailboxes on the on-premises Exchange Server besides the demo's Graph and Google ones (none by default). */
+  readonly exchangeUsers?: number;
+}
+
+/** What the EWS emulator had served when measuring started: its records and its front's counters. */
+interface ExchangeMark {
+  readonly records: number;
+  readonly handshakes: number;
+  readonly rejections: number;
+  readonly requests: number;
 }
 
 export class ChaosWorld {
@@ -50,6 +63,7 @@ export class ChaosWorld {
   /** Timer runs that threw (the store or CMG failing under them). */
   timerFailures = 0;
   private current: SyncDeps;
+  private exchangeMark: ExchangeMark = { records: 0, handshakes: 0, rejections: 0, requests: 0 };
 
   private constructor(
     readonly env: LocalEnvironment,
@@ -67,12 +81,19 @@ export class ChaosWorld {
     try {
       const env = await startLocalEnvironment({
         now: () => clock.date,
+        ...(options.exchangeUsers ? { org: demoOrganisation({ now: clock.date, exchangeUsers: options.exchangeUsers }) } : {}),
         tablesConnectionString: tables.connectionString,
         tablePrefix: options.tablePrefix,
         queue: { clock },
         settings: { ...CHAOS_SETTINGS, ...options.settings },
       });
       const world = new ChaosWorld(env, clock, tables, options.tablePrefix);
+      // The demo leaves one Exchange mailbox outside the impersonation scope; an incident here
+      // starts from a profile that serves every mailbox, so that the oracle holds for everyone.
+      for (const key of env.org.impersonationDenied ?? []) {
+        const person = env.org.people.find((p) => p.key === key)!;
+        env.exchange?.control.grantImpersonation(env.settings[`PROFILE_${EXCHANGE_PROFILE}_USER_NAME`]!, person.address);
+      }
       env.queue.start(async (job, delivery) => {
         world.deliveriesByMessage.set(delivery.messageId, (world.deliveriesByMessage.get(delivery.messageId) ?? 0) + 1);
         let result: JobResult;
@@ -100,9 +121,25 @@ export class ChaosWorld {
     return this.env.org.people;
   }
 
-  /** A new instance of the app: fresh token caches (msal, Google), same tables and queue. */
-  async restartInstance(): Promise<void> {
-    this.current = await createDeps(this.env.config, {
+  /** The EWS emulator; only worlds started with `exchangeUsers` have one. */
+  get exchange(): RunningEwsEmulator {
+    if (!this.env.exchange) throw new Error('this chaos world has no Exchange mailboxes');
+    return this.env.exchange;
+  }
+
+  /**
+   * A new instance of the app: fresh token caches (msal, Google) and EWS connections, same tables
+   * and queue. `settings`: app settings changed first, as an operator does in Key Vault before
+   * the app restarts.
+   */
+  async restartInstance(settings: Readonly<Record<string, string>> = {}): Promise<void> {
+    let config = this.env.config;
+    if (Object.keys(settings).length > 0) {
+      const read = readConfig({ ...this.env.settings, ...settings });
+      if (!read.ok) throw new Error(describeProblems(read.problems));
+      config = read.config;
+    }
+    this.current = await createDeps(config, {
       logger: this.env.deps.logger,
       queue: this.env.queue,
       now: () => this.clock.date,
@@ -180,6 +217,11 @@ export class ChaosWorld {
       const created = this.env.google.control.putEvent(person.address, googleEvent(person, event));
       return externalIdFor('google', person.key, String(created.id));
     }
+    if (person.provider === 'exchange') {
+      // A single item's activity is named by its UID (normalize-exchange-event.ts).
+      const created = this.exchange.control.createItem(person.address, exchangeItem(person, event));
+      return externalIdFor('exchange', person.key, created.uid);
+    }
     return externalIdFor('graph', person.key, this.env.graph.control.addEvent(person.address, graphEvent(event)));
   }
 
@@ -189,13 +231,40 @@ export class ChaosWorld {
     this.env.google.clearRecord();
     this.env.cmg.clearRecord();
     this.tables.resetCounts();
+    if (this.env.exchange) {
+      const front = this.env.exchange.server.counters();
+      this.exchangeMark = { records: this.env.exchange.control.requests().length, handshakes: front.handshakes, rejections: front.rejections, requests: front.requests };
+    }
   }
 
-  /** Provider requests (API and token endpoints) since `startMeasuring`. */
-  providerRequests(provider?: 'graph' | 'google'): number {
+  /** Provider requests (API and token endpoints; EWS with its NTLM legs) since `startMeasuring`. */
+  providerRequests(provider?: 'graph' | 'google' | 'exchange'): number {
     const graph = this.env.graph.record.length;
     const google = this.env.google.record.length;
-    return provider === 'graph' ? graph : provider === 'google' ? google : graph + google;
+    const exchange = this.ewsHttpRequests();
+    return provider === 'graph' ? graph : provider === 'google' ? google : provider === 'exchange' ? exchange : graph + google + exchange;
+  }
+
+  /**
+   * HTTP requests that reached the EWS front since `startMeasuring`: each NTLM NEGOTIATE (answered
+   * with its challenge), each AUTHENTICATE refused, and each request let through to Exchange.
+   */
+  ewsHttpRequests(): number {
+    if (!this.env.exchange) return 0;
+    const front = this.env.exchange.server.counters();
+    return front.handshakes - this.exchangeMark.handshakes + (front.rejections - this.exchangeMark.rejections) + (front.requests - this.exchangeMark.requests);
+  }
+
+  /** NTLM handshakes begun and credentials refused at the EWS front since `startMeasuring`. */
+  ewsAuthentication(): { handshakes: number; rejections: number } {
+    if (!this.env.exchange) return { handshakes: 0, rejections: 0 };
+    const front = this.env.exchange.server.counters();
+    return { handshakes: front.handshakes - this.exchangeMark.handshakes, rejections: front.rejections - this.exchangeMark.rejections };
+  }
+
+  /** What Exchange itself answered since `startMeasuring` (requests past sign-in), in order. */
+  ewsRecords(): ReturnType<RunningEwsEmulator['control']['requests']> {
+    return this.env.exchange ? this.env.exchange.control.requests().slice(this.exchangeMark.records) : [];
   }
 
   /** ExternalIds CMG deleted (204) since `startMeasuring`. */

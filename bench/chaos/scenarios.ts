@@ -17,6 +17,11 @@ import { runMailboxMessage } from '../../shared/sync/job/run-mailbox-job.js';
 import { encodeKey } from '../../shared/store/table-key.js';
 import { TableClient } from '@azure/data-tables';
 import type { RecordedRequest } from '../../tools/emulators/emulator-server.js';
+import type { EwsRequestRecord } from '../../tools/emulators/exchange/ews-service.js';
+import { EXCHANGE_PROFILE } from '../../tools/local-env/local-environment.js';
+import type { CircuitView } from '../../shared/domain/circuit.js';
+import { systemStatus, type Check } from '../../shared/operations/system-status.js';
+import { circuitOf } from '../../shared/sync/job/profile-circuit.js';
 import { ChaosWorld } from './chaos-world.js';
 
 const MINUTE = 60_000;
@@ -28,6 +33,10 @@ const NOON_PACIFIC = Date.parse('2026-11-25T20:00:00Z');
 const MIDNIGHT_PACIFIC = Date.parse('2026-11-26T08:00:00Z');
 /** How long recovery may take before the scenario counts as not converged. */
 const CONVERGE_LIMIT_MS = 3 * 60 * MINUTE;
+/** The demo's on-premises Exchange Server in the Exchange scenarios, as in `npm start`. */
+const EXCHANGE_USERS = 10;
+/** Longer than the provider sleeps in a job (30 s): the job goes back to the queue for it. */
+const BUSY_BACK_OFF_MS = 2 * MINUTE;
 
 export interface ChaosFigures {
   /** Activities CMG held before the incident that we deleted during or after it. */
@@ -59,6 +68,8 @@ export interface ChaosScenario {
   readonly name: string;
   /** The bound on the work done during the incident, in words. */
   readonly bound: string;
+  /** Mailboxes on the on-premises Exchange Server in this scenario's world (none when absent). */
+  readonly exchangeUsers?: number;
   run(world: ChaosWorld): Promise<{ figures: ChaosFigures; withinBound: boolean }>;
 }
 
@@ -69,7 +80,7 @@ async function incident(
     start(): void | Promise<void>;
     end(): void | Promise<void>;
     /** Mailboxes the incident concerns (the denominator of provider requests). */
-    affected?: 'graph' | 'google' | 'all';
+    affected?: 'graph' | 'google' | 'exchange' | 'all';
     durationMs?: number;
     /** Calendar changes made during the incident, per provider. */
     changes?: number;
@@ -87,13 +98,15 @@ async function incident(
   const changes = options.changes ?? 2;
   const graphPeople = world.people.filter((p) => p.provider === 'graph');
   const googlePeople = world.people.filter((p) => p.provider === 'google');
+  const exchangePeople = world.people.filter((p) => p.provider === 'exchange');
   for (let i = 0; i < changes; i += 1) {
     world.addMeeting(graphPeople[i * 3]!, `during-${i}`);
     world.addMeeting(googlePeople[i * 3]!, `during-${i}`);
+    if (exchangePeople.length > 0) world.addMeeting(exchangePeople[(i * 3) % exchangePeople.length]!, `during-${i}`);
   }
   await world.advance(options.durationMs ?? INCIDENT_MS);
   const affected = options.affected ?? 'all';
-  const mailboxes = affected === 'graph' ? graphPeople.length : affected === 'google' ? googlePeople.length : world.people.length;
+  const mailboxes = { graph: graphPeople.length, google: googlePeople.length, exchange: exchangePeople.length, all: world.people.length }[affected];
   const provider = world.providerRequests(affected === 'all' ? undefined : affected);
   const cmg = world.env.cmg.record.length;
   const deletedDuring = world.deletedIds();
@@ -197,6 +210,105 @@ export const SCENARIOS: readonly ChaosScenario[] = [
       return {
         figures: { ...figures, detail: { 'Google requests': provider, 'quota back at': new Date(until).toISOString() } },
         withinBound: figures.providerPerMailbox <= 5 && until === MIDNIGHT_PACIFIC,
+      };
+    },
+  },
+  {
+    name: 'exchange-impersonation-revoked',
+    exchangeUsers: EXCHANGE_USERS,
+    bound: 'at most 2 EWS requests (NTLM legs included) per Exchange mailbox in the 30 minutes (polling alone would make 30)',
+    async run(world) {
+      const account = exchangeAccount(world);
+      const exchange = world.people.filter((p) => p.provider === 'exchange');
+      let circuit: CircuitView | undefined;
+      let refusals = 0;
+      const { figures, provider } = await incident(world, {
+        affected: 'exchange',
+        // The ApplicationImpersonation role assignment removed: every mailbox answers ErrorImpersonateUserDenied.
+        start: () => world.exchange.control.revokeImpersonation(account),
+        async end() {
+          circuit = await circuitOf(world.deps, EXCHANGE_PROFILE);
+          refusals = world.ewsRecords().filter((r) => r.responseCodes.includes('ErrorImpersonateUserDenied')).length;
+          for (const p of exchange) world.exchange.control.grantImpersonation(account, p.address);
+        },
+      });
+      return {
+        figures: { ...figures, detail: { 'EWS requests': provider, 'ErrorImpersonateUserDenied answers': refusals, 'circuit at the end': circuitLine(circuit) } },
+        withinBound: figures.providerPerMailbox <= 2 && circuit?.open === true && circuit.code === 'mailbox-unavailable',
+      };
+    },
+  },
+  {
+    name: 'exchange-server-busy',
+    exchangeUsers: EXCHANGE_USERS,
+    bound: `no request of a mailbox before the BackOffMilliseconds (${BUSY_BACK_OFF_MS / 1000} s) of its last ErrorServerBusy ended; no activity created twice; at most 8 EWS requests per Exchange mailbox in the 30 minutes (one per attempt, JOB_MAX_ATTEMPTS; polling alone would make 30)`,
+    async run(world) {
+      let fault: { clear(): void } | undefined;
+      let busy = 0;
+      const { figures, provider, cmgDuring } = await incident(world, {
+        affected: 'exchange',
+        // Every request answers HTTP 500 ErrorServerBusy with BackOffMilliseconds, as when the
+        // service account's budget is spent (MS:ews-throttling-in-exchange.md).
+        start: () => void (fault = world.exchange.control.addFault({ kind: 'ErrorServerBusy', backOffMs: BUSY_BACK_OFF_MS })),
+        end() {
+          busy = world.ewsRecords().filter((r) => r.responseCodes.includes('ErrorServerBusy')).length;
+          fault?.clear();
+        },
+      });
+      const backOff = backOffKept(world.ewsRecords(), BUSY_BACK_OFF_MS);
+      const createdTwice = activitiesCreatedTwice([...cmgDuring, ...world.env.cmg.record]);
+      return {
+        figures: {
+          ...figures,
+          detail: {
+            'EWS requests': provider,
+            'ErrorServerBusy answers': busy,
+            'requests before the back-off ended': backOff.early,
+            'shortest wait after ErrorServerBusy': backOff.shortestMs === undefined ? '-' : `${(backOff.shortestMs / 1000).toFixed(0)} s`,
+            'activities created twice': createdTwice,
+          },
+        },
+        withinBound: busy > 0 && backOff.early === 0 && createdTwice === 0 && figures.providerPerMailbox <= 8,
+      };
+    },
+  },
+  {
+    name: 'exchange-password-changed',
+    exchangeUsers: EXCHANGE_USERS,
+    bound: "at most 2 NTLM handshakes per Exchange mailbox in the 30 minutes (polling alone would make 30); /api/status names the profile's refused credentials",
+    async run(world) {
+      const account = exchangeAccount(world);
+      const changed = `changed-${randomUUID()}`;
+      let authentication = { handshakes: 0, rejections: 0 };
+      let profileCheck: Check | undefined;
+      const { figures, provider } = await incident(world, {
+        affected: 'exchange',
+        start() {
+          // The service account's password changed in Active Directory; Exchange's front drops
+          // the connections it had authenticated, as after an IIS reset or their idle timeout.
+          world.exchange.server.setPassword(account, changed);
+          world.exchange.server.dropConnections();
+        },
+        async end() {
+          authentication = world.ewsAuthentication();
+          profileCheck = (await systemStatus(world.deps)).checks[`profile:${EXCHANGE_PROFILE}`];
+          // The operator puts the new password in the setting (Key Vault) and the app restarts.
+          await world.restartInstance({ [`PROFILE_${EXCHANGE_PROFILE}_PASSWORD`]: changed });
+        },
+      });
+      const mailboxes = world.people.filter((p) => p.provider === 'exchange').length;
+      const statusNamesIt = profileCheck?.status === 'failing' && profileCheck.code === 'exchange-credentials-rejected';
+      return {
+        figures: {
+          ...figures,
+          detail: {
+            'EWS requests': provider,
+            'NTLM handshakes': authentication.handshakes,
+            'credentials refused': authentication.rejections,
+            [`status profile:${EXCHANGE_PROFILE}`]: profileCheck ? `${profileCheck.status} (${String(profileCheck.code)})` : 'absent',
+          },
+        },
+        withinBound: authentication.handshakes / mailboxes <= 2 && authentication.rejections > 0 && statusNamesIt,
       };
     },
   },
@@ -377,13 +489,49 @@ export const SCENARIOS: readonly ChaosScenario[] = [
   },
 ];
 
+function exchangeAccount(world: ChaosWorld): string {
+  return world.env.settings[`PROFILE_${EXCHANGE_PROFILE}_USER_NAME`]!;
+}
+
+function circuitLine(circuit: CircuitView | undefined): string {
+  return circuit?.open ? `open (${circuit.code ?? '?'})` : 'closed';
+}
+
+/**
+ * Whether every mailbox waited out Exchange's BackOffMilliseconds: for each ErrorServerBusy
+ * answer, the mailbox's next request (in the emulator's record, on the simulated clock).
+ */
+export function backOffKept(records: readonly EwsRequestRecord[], backOffMs: number): { early: number; shortestMs: number | undefined } {
+  const byMailbox = new Map<string, EwsRequestRecord[]>();
+  for (const r of records) if (r.mailbox !== undefined) byMailbox.set(r.mailbox, [...(byMailbox.get(r.mailbox) ?? []), r]);
+  let early = 0;
+  let shortestMs: number | undefined;
+  for (const list of byMailbox.values()) {
+    for (const [i, r] of list.entries()) {
+      const next = list[i + 1];
+      if (!next || !r.responseCodes.includes('ErrorServerBusy')) continue;
+      const waited = next.atMs - r.atMs;
+      if (waited < backOffMs) early += 1;
+      shortestMs = Math.min(shortestMs ?? waited, waited);
+    }
+  }
+  return { early, shortestMs };
+}
+
+/** Activities CMG created (201) more than once: a retry or replay that made a second one. */
+function activitiesCreatedTwice(records: readonly RecordedRequest[]): number {
+  const created = new Map<string, number>();
+  for (const r of records) if (r.method === 'PUT' && r.status === 201) created.set(r.path, (created.get(r.path) ?? 0) + 1);
+  return [...created.values()].filter((n) => n > 1).length;
+}
+
 function countPuts(records: readonly RecordedRequest[], externalId: string): number {
   return records.filter((r) => r.method === 'PUT' && r.path.endsWith(`/activities/${externalId}`)).length;
 }
 
 /** Runs one scenario in a world of its own. */
 export async function runScenario(scenario: ChaosScenario, tables: { connectionString: string; tablePrefix: string }): Promise<ChaosResult> {
-  const world = await ChaosWorld.start({ tablesConnectionString: tables.connectionString, tablePrefix: tables.tablePrefix });
+  const world = await ChaosWorld.start({ tablesConnectionString: tables.connectionString, tablePrefix: tables.tablePrefix, exchangeUsers: scenario.exchangeUsers });
   try {
     const { figures, withinBound } = await scenario.run(world);
     const broken: string[] = [];

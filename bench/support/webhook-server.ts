@@ -27,7 +27,7 @@ export interface WebhookStats {
 export interface WebhookServer {
   readonly url: string;
   readonly port: number;
-  /** Per function name (graph-notifications, google-notifications, graph-lifecycle). */
+  /** Per function name (graph-notifications, google-notifications, graph-lifecycle, ews-notifications). */
   readonly stats: Map<string, WebhookStats>;
   /** Requests the handler answered with an error, or that found no function. */
   errors: number;
@@ -73,7 +73,17 @@ export async function startWebhookServer(): Promise<WebhookServer> {
         }
         const headers: Record<string, string> = {};
         for (const [k, v] of Object.entries(req.headers)) if (typeof v === 'string') headers[k] = v;
-        const request = new HttpRequest({ method, url: url.href, headers, body: { string: Buffer.concat(chunks).toString('utf8') } });
+        // Route parameters, as the host gives them (ews-notifications/{id}/{secret}).
+        const match = fn.pattern.exec(url.pathname)!;
+        let params: Record<string, string>;
+        try {
+          params = Object.fromEntries(fn.params.map((name, i) => [name, decodeURIComponent(match[i + 1]!)]));
+        } catch {
+          errors += 1;
+          res.writeHead(400).end();
+          return;
+        }
+        const request = new HttpRequest({ method, url: url.href, headers, params, body: { string: Buffer.concat(chunks).toString('utf8') } });
         const context = new InvocationContext({ invocationId: randomUUID(), functionName: fn.name, logHandler: () => undefined });
         const s = statsOf(fn.name);
         const started = performance.now();

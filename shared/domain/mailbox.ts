@@ -205,6 +205,11 @@ export function declaredInvalid(mailbox: Mailbox, event: { readonly reason: stri
   return { ...mailbox, state: 'invalid', stateReason: event.reason, syncToken: undefined, failures, retryAt: iso(now + wait), refusedSince: undefined };
 }
 
+/** A full sync was asked for while the mailbox could not be synced: without its token, the next job reads the whole window. */
+export function fullSyncOwed(mailbox: Mailbox): Mailbox {
+  return { ...mailbox, syncToken: undefined };
+}
+
 /** How long a failed job waits before attempt `attempt + 1`: at least what the service asked, at most JOB_RETRY_MAX. */
 export function retryDelay(attempt: number, retryAfterMs: number | undefined, jitter: number, settings: MailboxSettings): number {
   // Attempt 0 (the failure could not even be recorded) waits as a second attempt would.

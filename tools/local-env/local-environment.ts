@@ -133,7 +133,9 @@ export async function startLocalEmulators(options: {
     let exchange: RunningEwsEmulator | undefined;
     const exchangePassword = `local-${randomUUID()}`;
     if (options.org.people.some((p) => p.provider === 'exchange')) {
-      exchange = await startEwsEmulator({ accounts: new Map([[EXCHANGE_ACCOUNT, exchangePassword]]) });
+      // On the product's clock, as the Google emulator is: its request records and changes carry
+      // the same time as the product's (a set clock in tests, chaos and benches).
+      exchange = await startEwsEmulator({ accounts: new Map([[EXCHANGE_ACCOUNT, exchangePassword]]), clock: { ...systemClock, now: () => options.now().getTime() } });
       started.push(exchange);
       seedExchange(exchange.control, options.org, EXCHANGE_ACCOUNT);
     }

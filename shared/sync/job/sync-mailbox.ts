@@ -5,7 +5,7 @@
  */
 import type { MailboxJob } from '../../queue/mailbox-job.js';
 import type { StoredMailbox } from '../../store/mailbox-repository.js';
-import { cleared, declaredInvalid, jobStart, refused, refusedTooLong, synced, unknownToCmg, UNKNOWN_TO_CMG, type Mailbox } from '../../domain/mailbox.js';
+import { cleared, declaredInvalid, fullSyncOwed, jobStart, refused, refusedTooLong, synced, unknownToCmg, UNKNOWN_TO_CMG, type Mailbox } from '../../domain/mailbox.js';
 import { applyOperations, clearActivities } from './apply-operations.js';
 import type { RecordRepair } from './cmg-truth.js';
 import { actOnLifecycleEvent, type LifecycleAction } from './graph-lifecycle-job.js';
@@ -48,6 +48,20 @@ export async function syncMailbox(deps: SyncDeps, job: MailboxJob, redelivered =
     );
     log.info('sync.deferred', { until: until.toISOString(), reason: job.reason });
     return { status: 'deferred', until: until.toISOString() };
+  }
+
+  // A job that was sent before the mailbox began backing off after a transient failure (a poll
+  // or a scheduled job enqueued ahead, a notification, an older retry) calls no provider until
+  // the backoff ends: the service asked for the wait (ErrorServerBusy's BackOffMilliseconds,
+  // Retry-After), and calling sooner would only be refused again and fork the retries. Its work
+  // is done by the next sync (the pending retry, or the first job dispatch sends once the
+  // backoff is over), which reads every change since the token; a full one drops the token
+  // so that the next sync is full.
+  const backingOffUntil = transientBackoffEnd(mailbox, now);
+  if (backingOffUntil !== undefined && !job.lifecycle && !job.replaceSecrets) {
+    if (job.full && mailbox.syncToken !== undefined) await deps.store.mailboxes.change(mailbox.key, fullSyncOwed);
+    log.info('sync.backing-off', { until: backingOffUntil.toISOString(), reason: job.reason, full: job.full });
+    return { status: 'deferred', until: backingOffUntil.toISOString() };
   }
 
   if (job.replaceSecrets) await replacePushSecrets(deps, mailbox);
@@ -110,6 +124,14 @@ export async function syncMailbox(deps: SyncDeps, job: MailboxJob, redelivered =
     rejected: applied.rejected.length,
     requests: plan.fetched.requests,
   };
+}
+
+/** When a mailbox backing off after a transient failure may be called again; undefined when it is not backing off. */
+function transientBackoffEnd(mailbox: StoredMailbox, now: number): Date | undefined {
+  // A refusal's backoff is the circuit's business (fetch-with-failover.ts): its jobs go on as probes.
+  if (mailbox.failures === 0 || mailbox.refusedSince !== undefined || mailbox.retryAt === undefined) return undefined;
+  const end = Date.parse(mailbox.retryAt);
+  return end > now ? new Date(end) : undefined;
 }
 
 /** The provider refused without saying the mailbox is gone (domain/mailbox.ts `refused`): backoff, or invalid after hours. */
