@@ -155,7 +155,8 @@ export function getUserOofSettingsRequest(target: EwsTarget): string {
  * reads and saves them through a dictionary adapter on the configuration named "OWA.UserOptions"
  * in the mailbox's root folder (Exchange Server's Microsoft.Exchange.Data.Storage.Management
  * MailboxRegionalConfiguration.Read; EWS scripts bind it the same way:
- * UserConfiguration.Bind(service, "OWA.UserOptions", root folder id, …)).
+ * UserConfiguration.Bind(service, "OWA.UserOptions", root folder id, …); the GetUserConfiguration
+ * of OWA.UserOptions on DistinguishedFolderId "root" quoted in nmarus/node-ews#54).
  */
 export const REGIONAL_CONFIGURATION = 'OWA.UserOptions';
 

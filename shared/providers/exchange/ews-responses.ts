@@ -309,7 +309,8 @@ const RegionalConfigurationSchema = z.object({ entries: z.array(DictionaryEntryS
  * DictionaryValue with Type and Value (MS:userconfiguration.md, MS:dictionaryentry.md). Gives the
  * Windows zone id under `timezone`, or `undefined` when the user never chose one (the
  * configuration exists but holds no such key). A configuration that does not exist at all comes
- * back as a failure (ErrorItemNotFound).
+ * back as a failure: ErrorItemNotFound, the code EWS gives a store object that is not found (no
+ * published example of this one answer was found).
  */
 export function readRegionalTimeZone(httpStatus: number, text: string): { readonly windowsZone: string | undefined } | EwsFailure {
   const message = onlyMessage(httpStatus, text, 'GetUserConfiguration');
