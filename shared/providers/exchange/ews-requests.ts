@@ -150,6 +150,37 @@ export function getUserOofSettingsRequest(target: EwsTarget): string {
 }
 
 /**
+ * The user configuration that holds a mailbox's regional settings. Exchange's own
+ * MailboxRegionalConfiguration (Get/Set-MailboxRegionalConfiguration, OWA's "Region and time zone")
+ * reads and saves them through a dictionary adapter on the configuration named "OWA.UserOptions"
+ * in the mailbox's root folder (Exchange Server's Microsoft.Exchange.Data.Storage.Management
+ * MailboxRegionalConfiguration.Read; EWS scripts bind it the same way:
+ * UserConfiguration.Bind(service, "OWA.UserOptions", root folder id, …); the GetUserConfiguration
+ * of OWA.UserOptions on DistinguishedFolderId "root" quoted in nmarus/node-ews#54).
+ */
+export const REGIONAL_CONFIGURATION = 'OWA.UserOptions';
+
+/**
+ * GetUserConfiguration of OWA.UserOptions, dictionary only (MS:getuserconfiguration-operation.md:
+ * UserConfigurationName with its Name attribute and the folder as DistinguishedFolderId, then
+ * UserConfigurationProperties; MS:userconfigurationname.md). The folder is the root ("root",
+ * MS:distinguishedfolderid.md); a delegate names the mailbox in it, as for the calendar.
+ */
+export function getUserConfigurationRequest(target: EwsTarget): string {
+  const root =
+    target.access === 'delegate'
+      ? `<t:DistinguishedFolderId Id="root"><t:Mailbox><t:EmailAddress>${xmlEscape(target.mailbox)}</t:EmailAddress></t:Mailbox></t:DistinguishedFolderId>`
+      : `<t:DistinguishedFolderId Id="root"/>`;
+  return envelope(
+    target,
+    `<m:GetUserConfiguration>` +
+      `<m:UserConfigurationName Name="${REGIONAL_CONFIGURATION}">${root}</m:UserConfigurationName>` +
+      `<m:UserConfigurationProperties>Dictionary</m:UserConfigurationProperties>` +
+      `</m:GetUserConfiguration>`,
+  );
+}
+
+/**
  * Subscribe with a PushSubscriptionRequest on the calendar (MS:subscribe-operation.md;
  * MS:pushsubscriptionrequest.md gives the order FolderIds, EventTypes, Watermark,
  * StatusFrequency, URL). StatusFrequency is 1–1440 minutes (MS:statusfrequency.md); a watermark

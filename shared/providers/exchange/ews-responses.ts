@@ -290,6 +290,46 @@ export function readUserOofSettings(httpStatus: number, text: string): ExchangeO
   return { oofState, ...(startTime === undefined ? {} : { startTime }), ...(endTime === undefined ? {} : { endTime }) };
 }
 
+// --- GetUserConfiguration (OWA.UserOptions) -------------------------------------------------------
+
+/**
+ * The dictionary key of the mailbox's time zone: MailboxRegionalConfigurationSchema.TimeZone is
+ * the property "timezone", saved by StoreValueConverter as ExTimeZoneValue.ToString(), the
+ * Windows zone id ("W. Europe Standard Time") (Exchange Server's Microsoft.Exchange.Data.Storage
+ * .Management; EWS scripts read Dictionary["timezone"] the same way).
+ */
+export const TIME_ZONE_KEY = 'timezone';
+
+const DictionaryEntrySchema = z.object({ key: z.string(), keyType: z.string().optional(), value: z.string().optional(), valueType: z.string().optional() });
+const RegionalConfigurationSchema = z.object({ entries: z.array(DictionaryEntrySchema) });
+
+/**
+ * GetUserConfiguration (MS:getuserconfiguration-operation.md): UserConfiguration holds
+ * UserConfigurationName, ItemId and a Dictionary of DictionaryEntry, each a DictionaryKey and a
+ * DictionaryValue with Type and Value (MS:userconfiguration.md, MS:dictionaryentry.md). Gives the
+ * Windows zone id under `timezone`, or `undefined` when the user never chose one (the
+ * configuration exists but holds no such key). A configuration that does not exist at all comes
+ * back as a failure: ErrorItemNotFound, the code EWS gives a store object that is not found (no
+ * published example of this one answer was found).
+ */
+export function readRegionalTimeZone(httpStatus: number, text: string): { readonly windowsZone: string | undefined } | EwsFailure {
+  const message = onlyMessage(httpStatus, text, 'GetUserConfiguration');
+  if (isEwsFailure(message)) return message;
+  const configuration = child(message.element, MESSAGES_NS, 'UserConfiguration');
+  if (configuration === undefined) return unreadable(httpStatus, 'GetUserConfiguration response without a UserConfiguration');
+  const entries = childrenNamed(child(configuration, TYPES_NS, 'Dictionary'), TYPES_NS, 'DictionaryEntry').map((entry) => {
+    const key = child(entry, TYPES_NS, 'DictionaryKey');
+    const value = child(entry, TYPES_NS, 'DictionaryValue');
+    return { key: childText(key, TYPES_NS, 'Value')?.trim(), keyType: childText(key, TYPES_NS, 'Type')?.trim(), value: childText(value, TYPES_NS, 'Value')?.trim(), valueType: childText(value, TYPES_NS, 'Type')?.trim() };
+  });
+  const parsed = RegionalConfigurationSchema.safeParse({ entries });
+  if (!parsed.success) return unreadable(httpStatus, `unexpected GetUserConfiguration response at ${issuesOf(parsed.error)}`);
+  const zone = parsed.data.entries.find((e) => e.key === TIME_ZONE_KEY && (e.keyType ?? 'String') === 'String');
+  // Saved as a String; any other type is not a zone id this reader knows.
+  const windowsZone = zone !== undefined && (zone.valueType ?? 'String') === 'String' && zone.value ? zone.value : undefined;
+  return { windowsZone };
+}
+
 // --- Subscribe / Unsubscribe --------------------------------------------------------------------
 
 const SubscribeSchema = z.object({ subscriptionId: z.string().min(1), watermark: z.string().min(1) });

@@ -317,6 +317,11 @@ export function createEwsTransport(options: EwsTransportOptions): EwsTransport {
         release(lane);
         throw transientError(`${profile}: the EWS transport is closed`, 'closed');
       }
+      // The deadline starts once the request holds a connection: time spent queued behind other
+      // requests (maxConnections busy) is not Exchange's slowness, and a timeout there would fail
+      // as transient a request Exchange never saw. The queue itself has no separate bound: every
+      // request ahead holds its connection for at most timeoutMs, and callers limit what they
+      // queue (2 in flight per mailbox, exchange-calendar-read.ts; the job's own time limit).
       const deadline = Date.now() + options.timeoutMs;
       try {
         try {

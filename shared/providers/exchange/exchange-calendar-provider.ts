@@ -13,10 +13,11 @@ import { silentLogger, type Logger } from '../../observability/logger.js';
 import type { CalendarProvider, FetchCalendarResult, PushSubscription } from '../calendar-provider.js';
 import { readExchangeCalendar, type ExchangeReadCalls } from './exchange-calendar-read.js';
 import { classifyEwsFailure, classifyEwsHttp } from './exchange-errors.js';
-import { calendarViewRequest, getUserOofSettingsRequest, REQUEST_SERVER_VERSION, subscribePushRequest, syncFolderItemsRequest, type EwsTarget } from './ews-requests.js';
+import { calendarViewRequest, getUserConfigurationRequest, getUserOofSettingsRequest, REQUEST_SERVER_VERSION, subscribePushRequest, syncFolderItemsRequest, type EwsTarget } from './ews-requests.js';
 import {
   isEwsFailure,
   readCalendarView,
+  readRegionalTimeZone,
   readResponseMessages,
   readSubscribe,
   readSyncFolderItems,
@@ -34,7 +35,10 @@ export interface EwsPoster {
 
 export interface ExchangeProviderOptions {
   readonly transport: EwsPoster;
-  /** The zone all-day items are read in: EWS does not tell a mailbox's own (SyncConfig.defaultTimeZone). */
+  /**
+   * The zone all-day items are read in when the mailbox's regional configuration names none, or
+   * one we cannot map, or is refused (SyncConfig.defaultTimeZone).
+   */
   readonly timeZone: string;
   /** Retries of one request after throttling or a passing failure (SyncConfig.providerMaxRetries). */
   readonly maxRetries: number;
@@ -73,6 +77,7 @@ export function createExchangeCalendarProvider(profile: ExchangeProfile, options
     maxRetryWaitMs: options.maxRetryWaitMs ?? 30_000,
     retryBaseMs: options.retryBaseMs ?? 1000,
     automaticRepliesEveryMs: options.automaticRepliesEveryMs,
+    defaultTimeZone: options.timeZone,
     now,
     sleep: options.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms))),
     random: options.random ?? Math.random,
@@ -89,6 +94,7 @@ export function createExchangeCalendarProvider(profile: ExchangeProfile, options
     syncFolderItems: (state, max) => ask(target, syncFolderItemsRequest(target, state, max), readSyncFolderItems),
     calendarView: (start, end, max) => ask(target, calendarViewRequest(target, start, end, max), readCalendarView),
     userOofSettings: () => ask(target, getUserOofSettingsRequest(target), readUserOofSettings),
+    regionalTimeZone: () => ask(target, getUserConfigurationRequest(target), readRegionalTimeZone),
   });
 
   return {
@@ -103,12 +109,12 @@ export function createExchangeCalendarProvider(profile: ExchangeProfile, options
         readOptions,
       );
       const automaticReplies = read.automaticReplies !== undefined && 'read' in read.automaticReplies ? normalizeExchangeAutomaticReplies(read.automaticReplies.read) : undefined;
-      logger.debug('exchange.fetched', { address: request.address, mode: read.mode, items: read.items.length, requests: read.requests });
+      logger.debug('exchange.fetched', { address: request.address, mode: read.mode, items: read.items.length, timeZone: read.timeZone, requests: read.requests });
       return {
         mode: read.mode,
-        items: read.items.map((item) => normalizeExchangeEvent(item, options.timeZone, request.address)),
+        items: read.items.map((item) => normalizeExchangeEvent(item, read.timeZone, request.address)),
         nextSyncToken: read.nextSyncToken,
-        timeZone: options.timeZone,
+        timeZone: read.timeZone,
         automaticReplies,
         requests: read.requests,
       };

@@ -12,6 +12,9 @@
  * - the automatic replies with every full read, and at most every `automaticRepliesEveryMs`
  *   on quiet polls (their changes do not show in the calendar folder); in delegate mode
  *   Exchange refuses them to anyone but the owner, which is recorded, not failed;
+ * - the mailbox's own time zone (all-day items are dates in it) from its regional configuration
+ *   (GetUserConfiguration OWA.UserOptions) with every full sync the job asks for, remembered in the
+ *   token for the change reads and polls between; not set, unknown or refused: the default zone;
  * - at most 2 requests of one mailbox in flight, and throttling waits as long as Exchange asks.
  *
  * The sync state is fetched to its end before the window is read: a change made while the
@@ -21,6 +24,7 @@ import { backoffDelay } from '../../domain/backoff.js';
 import type { CalendarWindow } from '../../domain/calendar-window.js';
 import { AppError, configurationError } from '../../errors/app-error.js';
 import type { Logger } from '../../observability/logger.js';
+import { toIanaZone } from '../graph/mailbox-time-zone.js';
 import { pageBudget } from '../read-limits.js';
 import { classifyEwsFailure, type EwsSubject } from './exchange-errors.js';
 import { MAX_SYNC_CHANGES } from './ews-requests.js';
@@ -33,11 +37,13 @@ export interface CalendarViewPage<TItem> {
   readonly totalItemsInView?: number | undefined;
 }
 
-/** The three EWS operations a read needs, as the mailbox (impersonated or delegated) sees them. */
+/** The four EWS operations a read needs, as the mailbox (impersonated or delegated) sees them. */
 export interface ExchangeReadCalls<TItem, TOof> {
   syncFolderItems(syncState: string | undefined, maxChanges: number): Promise<SyncFolderItemsResult | EwsFailure>;
   calendarView(start: string, end: string, maxEntries: number): Promise<CalendarViewPage<TItem> | EwsFailure>;
   userOofSettings(): Promise<TOof | EwsFailure>;
+  /** The Windows zone id of the mailbox's regional configuration; undefined when it holds none. */
+  regionalTimeZone(): Promise<{ readonly windowsZone: string | undefined } | EwsFailure>;
 }
 
 export interface ExchangeReadOptions {
@@ -50,6 +56,8 @@ export interface ExchangeReadOptions {
   readonly retryBaseMs: number;
   /** Quiet polls read the automatic replies again once the last read is this old. */
   readonly automaticRepliesEveryMs: number;
+  /** The IANA zone of a mailbox whose own zone is not set, unknown or refused (SyncConfig.defaultTimeZone). */
+  readonly defaultTimeZone: string;
   readonly now: () => number;
   readonly sleep: (ms: number) => Promise<void>;
   readonly random: () => number;
@@ -72,6 +80,8 @@ export interface ExchangeRead<TItem, TOof> {
   /** Read this time: the settings; refused (delegate access): `refused`; not read: undefined. */
   readonly automaticReplies: { readonly read: TOof } | { readonly refused: string } | undefined;
   readonly nextSyncToken: string;
+  /** The mailbox's IANA zone: read with a full sync, else remembered in the token (or the default). */
+  readonly timeZone: string;
   readonly requests: number;
 }
 
@@ -84,16 +94,27 @@ const PER_MAILBOX_IN_FLIGHT = 2;
 /** SyncFolderItems pages of one read: 400 × 512 changes, far above any calendar folder. */
 const SYNC_LIMITS = { maxPages: 400, maxItems: 400 * MAX_SYNC_CHANGES };
 
-const TOKEN_PREFIX = 'ews1';
-
-/** The token keeps EWS's sync state and when the automatic replies were last read. */
-export function exchangeToken(syncState: string, repliesReadAt: number): string {
-  return `${TOKEN_PREFIX}.${repliesReadAt}.${syncState}`;
+/**
+ * The token keeps EWS's sync state, when the automatic replies were last read and, from a read
+ * that knew it, the mailbox's IANA zone (`ews2`; `ews1` tokens, from before, carry none).
+ */
+export function exchangeToken(syncState: string, repliesReadAt: number, timeZone?: string): string {
+  return timeZone === undefined ? `ews1.${repliesReadAt}.${syncState}` : `ews2.${repliesReadAt}.${encodeURIComponent(timeZone)}.${syncState}`;
 }
 
-function parseToken(token: string): { syncState: string; repliesReadAt: number } | undefined {
+function parseToken(token: string): { syncState: string; repliesReadAt: number; timeZone: string | undefined } | undefined {
+  const withZone = /^ews2\.(\d+)\.([^.]+)\.(.+)$/s.exec(token);
+  if (withZone) return { repliesReadAt: Number(withZone[1]), timeZone: decodeZone(withZone[2]!), syncState: withZone[3]! };
   const match = /^ews1\.(\d+)\.(.+)$/s.exec(token);
-  return match ? { repliesReadAt: Number(match[1]), syncState: match[2]! } : undefined;
+  return match ? { repliesReadAt: Number(match[1]), syncState: match[2]!, timeZone: undefined } : undefined;
+}
+
+function decodeZone(encoded: string): string | undefined {
+  try {
+    return decodeURIComponent(encoded);
+  } catch {
+    return undefined;
+  }
 }
 
 export async function readExchangeCalendar<TItem extends { readonly itemId: string }, TOof>(
@@ -174,8 +195,28 @@ export async function readExchangeCalendar<TItem extends { readonly itemId: stri
   // 2. Nothing changed: the poll ends here (plus, now and then, the automatic replies).
   if (!full && previous) {
     const automaticReplies = await readReplies();
-    return { mode: 'delta', items: [], automaticReplies, nextSyncToken: exchangeToken(nextState, repliesDue ? now : previous.repliesReadAt), requests };
+    const timeZone = previous.timeZone ?? options.defaultTimeZone;
+    return { mode: 'delta', items: [], automaticReplies, nextSyncToken: exchangeToken(nextState, repliesDue ? now : previous.repliesReadAt, previous.timeZone), timeZone, requests };
   }
+
+  // The zone all-day items are read in: read again with every full sync the job asks for (first
+  // sync, the window's daily roll, changed settings, a manual resync), so a zone the user changes
+  // is followed within a day; between them, a change costs no extra request.
+  const readZone = async (): Promise<string> => {
+    if (syncState !== undefined && previous?.timeZone !== undefined) return previous.timeZone;
+    const answer = await call('GetUserConfiguration', 'regional-configuration', () => calls.regionalTimeZone());
+    const fallBack = (reason: string, zone?: string): string => {
+      options.logger.info('exchange.time-zone-default', { address: request.address, reason, zone, using: options.defaultTimeZone });
+      return options.defaultTimeZone;
+    };
+    if (answer instanceof Error) {
+      if (answer.code === 'time-zone-not-set') return fallBack('not set');
+      if (answer.code === 'time-zone-unavailable') return fallBack(`refused (${options.access})`);
+      throw answer;
+    }
+    if (answer.windowsZone === undefined) return fallBack('not set');
+    return toIanaZone(answer.windowsZone) ?? fallBack('unknown zone', answer.windowsZone);
+  };
 
   // 3. The whole window, and the automatic replies beside it.
   const items = new Map<string, TItem>();
@@ -198,8 +239,8 @@ export async function readExchangeCalendar<TItem extends { readonly itemId: stri
     // An item across a split point comes back from both halves: once is enough.
     for (const item of answer.items) items.set(item.itemId, item);
   };
-  const [automaticReplies] = await Promise.all([readReplies(), readWindow(request.window.start, request.window.end)]);
-  return { mode: 'full', items: [...items.values()], automaticReplies, nextSyncToken: exchangeToken(nextState, now), requests };
+  const [automaticReplies, timeZone] = await Promise.all([readReplies(), readZone(), readWindow(request.window.start, request.window.end)]);
+  return { mode: 'full', items: [...items.values()], automaticReplies, nextSyncToken: exchangeToken(nextState, now, timeZone), timeZone, requests };
 }
 
 /** Runs at most `limit` of the given tasks at once, the rest in arrival order. */

@@ -14,9 +14,11 @@ import { UNREADABLE_RESPONSE, type EwsFailure } from './ews-responses.js';
 /**
  * What the failed request addressed. An item that is not found is gone; a mailbox whose calendar
  * is "not found" is refused (Exchange says the same when the caller lacks the right); a refused
- * automatic-replies read is a fact of delegate access, not a failure of the mailbox.
+ * automatic-replies read is a fact of delegate access, not a failure of the mailbox; so is a
+ * refused read of the regional configuration (a delegate sees the calendar, not the root folder),
+ * whose absence (ErrorItemNotFound) means the user never chose a time zone.
  */
-export type EwsSubject = 'mailbox' | 'item' | 'subscription' | 'automatic-replies';
+export type EwsSubject = 'mailbox' | 'item' | 'subscription' | 'automatic-replies' | 'regional-configuration';
 
 /** The server, the account or the store is overloaded: retry after the wait Exchange asks for. */
 const THROTTLED = new Set(['ErrorServerBusy', 'ErrorExceededConnectionCount', 'ErrorTooManyObjectsOpened', 'ErrorExceededSubscriptionCount']);
@@ -69,6 +71,12 @@ export function classifyEwsFailure(failure: EwsFailure, profileName: string, sub
   const label = code ? `${code}, HTTP ${failure.httpStatus}` : `HTTP ${failure.httpStatus}`;
   if (subject === 'automatic-replies' && (REFUSED.has(code) || NOT_MAILBOX_OWNER.test(failure.message))) {
     return permanentError(`Exchange does not show the automatic replies to this account (${label})`, 'automatic-replies-refused');
+  }
+  if (subject === 'regional-configuration' && code === 'ErrorItemNotFound') {
+    return permanentError(`The mailbox has no regional configuration (${label})`, 'time-zone-not-set');
+  }
+  if (subject === 'regional-configuration' && REFUSED.has(code)) {
+    return permanentError(`Exchange does not show the mailbox's regional configuration to this account (${label})`, 'time-zone-unavailable');
   }
   // Not an EWS answer at all (an IIS or load balancer page): what the web server said decides.
   if (code === '' || code === UNREADABLE_RESPONSE) return classifyEwsHttp(failure.httpStatus, profileName);

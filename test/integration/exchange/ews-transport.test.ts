@@ -272,6 +272,22 @@ describe('EWS transport, limits', () => {
     expect(await failure(transport(s, { timeoutMs: 500 }).post('<a/>', {}))).toMatchObject({ kind: 'transient', code: 'timeout' });
   });
 
+  it('when requests queue for the one connection behind slow answers, then each has the whole timeout once it holds the connection, however long it waited', async () => {
+    const s = await server({
+      service: async (request) => {
+        await new Promise((resolve) => setTimeout(resolve, 700));
+        return echo(request);
+      },
+    });
+    const t = transport(s, { maxConnections: 1, timeoutMs: 1500 });
+    const started = Date.now();
+    const answers = await Promise.all(['<a/>', '<b/>', '<c/>'].map((body) => t.post(body, {})));
+    // The third waited about two answers (1.4 s) before it had the connection: as long as its own timeout
+    expect(Date.now() - started).toBeGreaterThanOrEqual(2100);
+    expect(answers.map((a) => a.status)).toEqual([200, 200, 200]);
+    expect(s.counters().connections).toBe(1);
+  });
+
   it('when the answer is larger than the cap, then it is cut off as transient', async () => {
     const s = await server({ service: async () => ({ status: 200, body: 'x'.repeat(200_000) }) });
     expect(await failure(transport(s, { maxResponseBytes: 100_000 }).post('<a/>', {}))).toMatchObject({ kind: 'transient', code: 'response-too-large' });

@@ -16,7 +16,7 @@ import { createExchangeCalendarProvider } from '../../../shared/providers/exchan
 import { createEwsTransport, type EwsTransport } from '../../../shared/providers/exchange/ews-transport.js';
 import { startEwsServer, type EwsServer, type EwsServiceRequest } from '../../../tools/emulators/exchange/ews-emulator-server.js';
 import { tablesConnectionString, uniqueTablePrefix } from '../../support/test-store.js';
-import { CALENDAR_VIEW_RESPONSE, OOF_SETTINGS_RESPONSE, SYNC_FOLDER_ITEMS_SUCCESS } from '../../unit/providers/exchange/ews-examples.js';
+import { CALENDAR_VIEW_RESPONSE, OOF_SETTINGS_RESPONSE, SYNC_FOLDER_ITEMS_SUCCESS, USER_OPTIONS_RESPONSE } from '../../unit/providers/exchange/ews-examples.js';
 
 const PASSWORD = 'S3rvice-Acc0unt!pw';
 const WINDOW = { start: '2013-08-20T00:00:00.000Z', end: '2013-09-04T00:00:00.000Z' };
@@ -65,6 +65,7 @@ async function exchange(syncAnswers: string[]): Promise<{ server: EwsServer; see
       if (request.body.includes('<m:SyncFolderItems')) return { status: 200, body: syncAnswers.length > 1 ? syncAnswers.shift()! : syncAnswers[0]! };
       if (request.body.includes('<m:FindItem')) return { status: 200, body: VIEW };
       if (request.body.includes('<m:GetUserOofSettings')) return { status: 200, body: OOF_SETTINGS_RESPONSE };
+      if (request.body.includes('<m:GetUserConfiguration')) return { status: 200, body: USER_OPTIONS_RESPONSE };
       if (request.body.includes('<m:GetServerTimeZones')) return { status: 200, body: TIME_ZONES };
       return { status: 500, body: 'unexpected' };
     },
@@ -120,13 +121,14 @@ function providerFor(server: EwsServer, clock: { now: number }) {
 }
 
 describe('the Exchange provider over NTLM with channel binding', () => {
-  it('when a mailbox is read, polled quietly, then changed, then the requests are 3, 1 and 3, each as the mailbox, NTLM once per connection', async () => {
+  it('when a mailbox is read, polled quietly, then changed, then the requests are 4, 1 and 3, each as the mailbox, NTLM once per connection', async () => {
     const { server, seen } = await exchange([SYNC_FOLDER_ITEMS_SUCCESS, SYNC_QUIET, SYNC_CHANGED]);
     const clock = { now: NOW };
     const provider = providerFor(server, clock);
 
     const first = await provider.fetchCalendar({ address: 'alice@contoso.com', window: WINDOW });
-    expect(first).toMatchObject({ mode: 'full', requests: 3, automaticReplies: { status: 'disabled' } });
+    // SyncFolderItems, the window, the automatic replies and the mailbox's zone (Tokyo Standard Time)
+    expect(first).toMatchObject({ mode: 'full', requests: 4, automaticReplies: { status: 'disabled' }, timeZone: 'Asia/Tokyo' });
     expect(first.items).toHaveLength(5);
 
     clock.now += 60_000;
@@ -135,16 +137,17 @@ describe('the Exchange provider over NTLM with channel binding', () => {
 
     clock.now += 60_000;
     const changed = await provider.fetchCalendar({ address: 'alice@contoso.com', window: WINDOW, syncToken: quiet.nextSyncToken });
-    expect(changed).toMatchObject({ mode: 'full', requests: 3 });
+    // The zone the first read found is remembered: no GetUserConfiguration
+    expect(changed).toMatchObject({ mode: 'full', requests: 3, timeZone: 'Asia/Tokyo' });
 
-    expect(seen).toHaveLength(7);
+    expect(seen).toHaveLength(8);
     for (const request of seen) {
       expect(request.user).toBe('CONTOSO\\svc-sync');
       expect(request.headers['x-anchormailbox']).toBe('alice@contoso.com');
     }
     // At most 2 of one mailbox's requests at once, so at most 2 connections, each signed in once
     const counters = server.counters();
-    expect(counters.requests).toBe(7);
+    expect(counters.requests).toBe(8);
     expect(counters.authentications).toBe(counters.connections);
     expect(counters.connections).toBeLessThanOrEqual(2);
   });
@@ -183,7 +186,7 @@ describe('the Exchange provider over NTLM with channel binding', () => {
     expect([provider.kind, provider.profileName]).toEqual(['exchange', 'ONPREM']);
     expect(deps.providers.candidatesFor('contoso.com').map((p) => p.profileName)).toEqual(['ONPREM']);
     const read = await provider.fetchCalendar({ address: 'alice@contoso.com', window: WINDOW });
-    expect(read).toMatchObject({ mode: 'full', requests: 3 });
+    expect(read).toMatchObject({ mode: 'full', requests: 4, timeZone: 'Asia/Tokyo' });
     expect(read.items.filter((i) => i.kind === 'event')).toHaveLength(5);
     expect(server.counters().authentications).toBeGreaterThanOrEqual(1);
   });

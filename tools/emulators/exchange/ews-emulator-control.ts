@@ -41,6 +41,12 @@ export interface EwsEmulatorControl {
    * the old zone's midnights, the shift field reports describe (calrs, mustang; EWS-FACTS §6).
    */
   setTimeZone(mailbox: string, timeZone: string): void;
+  /**
+   * What the mailbox's regional configuration (OWA.UserOptions, `timezone`) holds, apart from the
+   * zone its items are made in: a Windows id (any text, so an unknown one can be tried), or
+   * undefined for a mailbox without the configuration (GetUserConfiguration: ErrorItemNotFound).
+   */
+  setRegionalTimeZone(mailbox: string, windowsZone: string | undefined): void;
   /** ApplicationImpersonation of `account` over `mailbox` (every mailbox when absent for revoke). */
   grantImpersonation(account: string, mailbox: string): void;
   revokeImpersonation(account: string, mailbox?: string): void;
@@ -99,6 +105,9 @@ export function createEwsEmulator(options: EwsServiceOptions = {}): EwsEmulator 
     },
     removeMailbox: (address) => store.removeMailbox(address),
     setTimeZone: (mailbox, timeZone) => void store.addMailbox({ address: mailbox, timeZone }),
+    setRegionalTimeZone: (mailbox, windowsZone) => {
+      mailboxOf(mailbox).regionalTimeZone = windowsZone;
+    },
     grantImpersonation: (account, mailbox) => void mailboxOf(mailbox).impersonators.add(normaliseAccount(account)),
     revokeImpersonation: (account, mailbox) => {
       for (const m of mailbox === undefined ? store.all() : [mailboxOf(mailbox)]) m.impersonators.delete(normaliseAccount(account));

@@ -24,7 +24,7 @@ export type EwsFaultKind =
   | 'http401'
   | 'timeout';
 
-export type EwsOperation = 'FindItem' | 'GetItem' | 'SyncFolderItems' | 'GetUserOofSettings' | 'Subscribe' | 'Unsubscribe' | 'GetServerTimeZones';
+export type EwsOperation = 'FindItem' | 'GetItem' | 'SyncFolderItems' | 'GetUserOofSettings' | 'GetUserConfiguration' | 'Subscribe' | 'Unsubscribe' | 'GetServerTimeZones';
 
 export interface EwsFaultRule {
   readonly kind: EwsFaultKind;

@@ -91,6 +91,12 @@ export interface MailboxSeed {
   readonly address: string;
   /** IANA zone; its Windows id is derived (TimeZoneContext takes Windows ids, MS:time-zones-and-ews-in-exchange.md). */
   readonly timeZone?: string;
+  /**
+   * false: the owner never chose a zone, so the mailbox has no OWA.UserOptions configuration
+   * (GetUserConfiguration answers ErrorItemNotFound). Otherwise it holds the zone's Windows id,
+   * as Set-MailboxRegionalConfiguration -TimeZone writes it.
+   */
+  readonly regionalConfiguration?: boolean;
   /** Accounts whose own mailbox this is (as the server authenticates them, e.g. `CONTOSO\\anna`). */
   readonly owners?: readonly string[];
   /** Accounts holding the ApplicationImpersonation right over this mailbox. */
@@ -113,6 +119,8 @@ export interface Mailbox {
   readonly address: string;
   timeZone: string;
   windowsZone: string;
+  /** The Windows zone id under `timezone` in OWA.UserOptions; undefined: no such configuration. */
+  regionalTimeZone: string | undefined;
   readonly owners: Set<string>;
   readonly impersonators: Set<string>;
   readonly delegates: Set<string>;
@@ -173,6 +181,7 @@ export class MailboxStore {
       address,
       timeZone: zone,
       windowsZone: windowsZoneOf(zone),
+      regionalTimeZone: undefined,
       owners: new Set(),
       impersonators: new Set(),
       delegates: new Set(),
@@ -183,6 +192,7 @@ export class MailboxStore {
     };
     mailbox.timeZone = zone;
     mailbox.windowsZone = windowsZoneOf(zone);
+    mailbox.regionalTimeZone = seed.regionalConfiguration === false ? undefined : mailbox.windowsZone;
     for (const a of seed.owners ?? []) mailbox.owners.add(normaliseAccount(a));
     for (const a of seed.impersonators ?? []) mailbox.impersonators.add(normaliseAccount(a));
     for (const a of seed.delegates ?? []) mailbox.delegates.add(normaliseAccount(a));

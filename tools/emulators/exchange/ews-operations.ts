@@ -2,7 +2,7 @@
  * The EWS operations the emulator serves, each answering per folder or per item in one
  * m:ResponseMessages (so one answer can mix Success and Error):
  * FindItem (CalendarView expanded, or masters and singles without it), GetItem, SyncFolderItems,
- * GetUserOofSettings, Subscribe (push) and Unsubscribe.
+ * GetUserOofSettings, GetUserConfiguration (OWA.UserOptions), Subscribe (push) and Unsubscribe.
  */
 import { randomBytes } from 'node:crypto';
 import windowsIana from 'windows-iana';
@@ -56,6 +56,8 @@ export function runOperation(ctx: OperationContext, operation: string, body: Xml
       return syncFolderItems(ctx, body);
     case 'GetUserOofSettingsRequest':
       return getUserOofSettings(ctx, body);
+    case 'GetUserConfiguration':
+      return getUserConfiguration(ctx, body);
     case 'Subscribe':
       return subscribe(ctx, body);
     case 'Unsubscribe':
@@ -317,6 +319,39 @@ function getUserOofSettings(ctx: OperationContext, body: XmlNode): OperationResu
   ]);
   const content = responseMessage(w, 'ResponseMessage', { content: '' }) + settings + w.mText('AllowExternalOof', 'All');
   return { status: 200, body: envelope(ctx.prefixes, ctx.version, operationResponse(w, 'GetUserOofSettingsResponse', content)) };
+}
+
+/**
+ * GetUserConfiguration of the one configuration the emulator keeps: OWA.UserOptions on the root
+ * folder, a dictionary holding the mailbox's zone as Exchange's MailboxRegionalConfiguration saves
+ * it (key `timezone`, the Windows id as a String). The answer's shape is the reference page's
+ * (MS:getuserconfiguration-operation.md: UserConfiguration with UserConfigurationName, ItemId,
+ * Dictionary of DictionaryEntry/DictionaryKey/DictionaryValue with Type and Value). A configuration
+ * that does not exist (never written, or any other name) is ErrorItemNotFound. A delegate holds
+ * the calendar folder's permission only, not the root folder's: ErrorAccessDenied.
+ */
+function getUserConfiguration(ctx: OperationContext, body: XmlNode): OperationResult {
+  const { w } = ctx;
+  const answer = (outcome: { content: string } | { error: ResponseError }): OperationResult => ok(ctx, 'GetUserConfigurationResponse', [responseMessage(w, 'GetUserConfigurationResponseMessage', outcome)]);
+  const name = child(body, 'UserConfigurationName');
+  const configuration = attribute(name, 'Name');
+  const folder = child(name, 'DistinguishedFolderId');
+  if (!configuration || !folder) return schemaFault(ctx, 'UserConfigurationName needs a Name and a DistinguishedFolderId');
+  const named = text(child(child(folder, 'Mailbox'), 'EmailAddress'))?.trim();
+  const mailbox = named ? ctx.store.mailbox(named) : (ctx.impersonated ?? ctx.store.ownMailbox(ctx.account));
+  if (!mailbox) return answer({ error: NO_MAILBOX });
+  const access = accessTo(ctx, mailbox);
+  if (access.kind === 'error') return answer({ error: access.error });
+  if (access.access === 'delegate') return answer({ error: ACCESS_DENIED });
+  if (attribute(folder, 'Id') !== 'root' || configuration !== 'OWA.UserOptions' || mailbox.regionalTimeZone === undefined) return answer({ error: ITEM_NOT_FOUND });
+  const entry = (key: string, type: string, value: string): string =>
+    w.t('DictionaryEntry', [w.t('DictionaryKey', [w.tText('Type', 'String'), w.tText('Value', key)]), w.t('DictionaryValue', [w.tText('Type', type), w.tText('Value', value)])]);
+  const content = w.m('UserConfiguration', [
+    w.t('UserConfigurationName', w.t('DistinguishedFolderId', '', { Id: 'root' }), { Name: configuration }),
+    w.t('ItemId', '', { Id: `${mailbox.calendarFolderId.slice(0, 20)}OWAUserOptions`, ChangeKey: 'CQAAAA==' }),
+    w.t('Dictionary', [entry('timezone', 'String', mailbox.regionalTimeZone), entry('dateformat', 'String', 'yyyy-MM-dd'), entry('checknameincontactsfirst', 'Boolean', 'false')]),
+  ]);
+  return answer({ content });
 }
 
 function subscribe(ctx: OperationContext, body: XmlNode): OperationResult {

@@ -79,6 +79,7 @@ const OPERATIONS: Record<string, EwsOperation> = {
   GetItem: 'GetItem',
   SyncFolderItems: 'SyncFolderItems',
   GetUserOofSettingsRequest: 'GetUserOofSettings',
+  GetUserConfiguration: 'GetUserConfiguration',
   Subscribe: 'Subscribe',
   Unsubscribe: 'Unsubscribe',
   GetServerTimeZones: 'GetServerTimeZones',

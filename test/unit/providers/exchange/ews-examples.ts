@@ -350,3 +350,86 @@ export const PUSH_STATUS = `<soap:Envelope xmlns:soap="http://schemas.xmlsoap.or
 </m:SendNotification>
 </soap:Body>
 </soap:Envelope>`;
+
+/**
+ * getuserconfiguration-operation.md, the successful response, as it comes for the OWA.UserOptions
+ * configuration on the root folder: the page's TestConfig/drafts replaced by OWA.UserOptions/root,
+ * and its dictionary by entries OWA keeps there (the Windows zone id under `timezone`, as
+ * Exchange's MailboxRegionalConfiguration saves it, beside a date format and a Boolean option).
+ */
+export const USER_OPTIONS_RESPONSE = `<?xml version="1.0" encoding="utf-8"?>
+<s:Envelope xmlns:s="http://schemas.xmlsoap.org/soap/envelope/">
+  <s:Header>
+    <h:ServerVersionInfo MajorVersion="15" MinorVersion="2" MajorBuildNumber="1544" MinorBuildNumber="4" Version="V2017_07_11"
+                         xmlns:h="http://schemas.microsoft.com/exchange/services/2006/types"
+                         xmlns="http://schemas.microsoft.com/exchange/services/2006/types"
+                         xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance"
+                         xmlns:xsd="http://www.w3.org/2001/XMLSchema"/>
+  </s:Header>
+  <s:Body xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance"
+          xmlns:xsd="http://www.w3.org/2001/XMLSchema">
+    <m:GetUserConfigurationResponse xmlns:m="http://schemas.microsoft.com/exchange/services/2006/messages"
+                                    xmlns:t="http://schemas.microsoft.com/exchange/services/2006/types">
+      <m:ResponseMessages>
+        <m:GetUserConfigurationResponseMessage ResponseClass="Success">
+          <m:ResponseCode>NoError</m:ResponseCode>
+          <m:UserConfiguration>
+            <t:UserConfigurationName Name="OWA.UserOptions">
+              <t:DistinguishedFolderId Id="root">
+              </t:DistinguishedFolderId>
+            </t:UserConfigurationName>
+            <t:Dictionary>
+              <t:DictionaryEntry>
+                <t:DictionaryKey>
+                  <t:Type>String</t:Type>
+                  <t:Value>dateformat</t:Value>
+                </t:DictionaryKey>
+                <t:DictionaryValue>
+                  <t:Type>String</t:Type>
+                  <t:Value>yyyy-MM-dd</t:Value>
+                </t:DictionaryValue>
+              </t:DictionaryEntry>
+              <t:DictionaryEntry>
+                <t:DictionaryKey>
+                  <t:Type>String</t:Type>
+                  <t:Value>timezone</t:Value>
+                </t:DictionaryKey>
+                <t:DictionaryValue>
+                  <t:Type>String</t:Type>
+                  <t:Value>Tokyo Standard Time</t:Value>
+                </t:DictionaryValue>
+              </t:DictionaryEntry>
+              <t:DictionaryEntry>
+                <t:DictionaryKey>
+                  <t:Type>String</t:Type>
+                  <t:Value>checknameincontactsfirst</t:Value>
+                </t:DictionaryKey>
+                <t:DictionaryValue>
+                  <t:Type>Boolean</t:Type>
+                  <t:Value>true</t:Value>
+                </t:DictionaryValue>
+              </t:DictionaryEntry>
+            </t:Dictionary>
+          </m:UserConfiguration>
+        </m:GetUserConfigurationResponseMessage>
+      </m:ResponseMessages>
+    </m:GetUserConfigurationResponse>
+  </s:Body>
+</s:Envelope>`;
+
+/** The same answer for a mailbox whose configuration does not exist: a response message with ErrorItemNotFound. */
+export const USER_OPTIONS_NOT_FOUND = `<?xml version="1.0" encoding="utf-8"?>
+<s:Envelope xmlns:s="http://schemas.xmlsoap.org/soap/envelope/">
+  <s:Body xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" xmlns:xsd="http://www.w3.org/2001/XMLSchema">
+    <m:GetUserConfigurationResponse xmlns:m="http://schemas.microsoft.com/exchange/services/2006/messages"
+                                    xmlns:t="http://schemas.microsoft.com/exchange/services/2006/types">
+      <m:ResponseMessages>
+        <m:GetUserConfigurationResponseMessage ResponseClass="Error">
+          <m:MessageText>The specified object was not found in the store.</m:MessageText>
+          <m:ResponseCode>ErrorItemNotFound</m:ResponseCode>
+          <m:DescriptiveLinkKey>0</m:DescriptiveLinkKey>
+        </m:GetUserConfigurationResponseMessage>
+      </m:ResponseMessages>
+    </m:GetUserConfigurationResponse>
+  </s:Body>
+</s:Envelope>`;

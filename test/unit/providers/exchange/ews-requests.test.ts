@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import {
   CALENDAR_VIEW_FIELDS,
   calendarViewRequest,
+  getUserConfigurationRequest,
   getUserOofSettingsRequest,
   sendNotificationResult,
   subscribePushRequest,
@@ -35,6 +36,7 @@ describe('every envelope', () => {
     ['SyncFolderItems', (t) => syncFolderItemsRequest(t, undefined, 512)],
     ['FindItem', (t) => calendarViewRequest(t, '2026-03-29T00:00:00Z', '2026-04-14T00:00:00Z', 1000)],
     ['GetUserOofSettingsRequest', (t) => getUserOofSettingsRequest(t)],
+    ['GetUserConfiguration', (t) => getUserConfigurationRequest(t)],
     ['Subscribe', (t) => subscribePushRequest(t, 'https://sync.example.com/api/ews-notifications?s=abc', 30)],
     ['Unsubscribe', (t) => unsubscribeRequest(t, 'sub-1')],
   ];
@@ -126,6 +128,27 @@ describe('GetUserOofSettings', () => {
     const op = operation(parse(getUserOofSettingsRequest(IMPERSONATED)));
     expect(op).toMatchObject({ ns: MESSAGES_NS, local: 'GetUserOofSettingsRequest' });
     expect(path(op, [TYPES_NS, 'Mailbox'], [TYPES_NS, 'Address'])?.text).toBe('sam@example.com');
+  });
+});
+
+describe('GetUserConfiguration (the regional configuration)', () => {
+  it('when built impersonating, then OWA.UserOptions on the root folder, dictionary only, in the order the reference gives', () => {
+    const op = operation(parse(getUserConfigurationRequest(IMPERSONATED)));
+    expect(op).toMatchObject({ ns: MESSAGES_NS, local: 'GetUserConfiguration' });
+    expect(names(op)).toEqual(['m:UserConfigurationName', 'm:UserConfigurationProperties']);
+    const name = child(op, MESSAGES_NS, 'UserConfigurationName');
+    expect(name?.attributes.Name).toBe('OWA.UserOptions');
+    expect(names(name)).toEqual(['t:DistinguishedFolderId']);
+    expect(child(name, TYPES_NS, 'DistinguishedFolderId')?.attributes.Id).toBe('root');
+    expect(child(child(name, TYPES_NS, 'DistinguishedFolderId'), TYPES_NS, 'Mailbox')).toBeUndefined();
+    expect(childText(op, MESSAGES_NS, 'UserConfigurationProperties')).toBe('Dictionary');
+  });
+
+  it('when built as a delegate, then the root folder names the other mailbox', () => {
+    const op = operation(parse(getUserConfigurationRequest(DELEGATED)));
+    const root = path(op, [MESSAGES_NS, 'UserConfigurationName'], [TYPES_NS, 'DistinguishedFolderId']);
+    expect(root?.attributes.Id).toBe('root');
+    expect(path(root, [TYPES_NS, 'Mailbox'], [TYPES_NS, 'EmailAddress'])?.text).toBe('sam@example.com');
   });
 });
 

@@ -7,6 +7,7 @@ import {
   readSubscribe,
   readSyncFolderItems,
   readUnsubscribe,
+  readRegionalTimeZone,
   readUserOofSettings,
   serverVersion,
   UNREADABLE_RESPONSE,
@@ -24,6 +25,8 @@ import {
   SYNC_FOLDER_ITEMS_SUCCESS,
   UNSUBSCRIBE_NOT_FOUND,
   UNSUBSCRIBE_SUCCESS,
+  USER_OPTIONS_NOT_FOUND,
+  USER_OPTIONS_RESPONSE,
 } from './ews-examples.js';
 
 const M = 'http://schemas.microsoft.com/exchange/services/2006/messages';
@@ -236,6 +239,27 @@ describe('readUserOofSettings', () => {
   it('when the response has no OofSettings, then it is unreadable', () => {
     const body = OOF_SETTINGS_RESPONSE.replace(/<OofSettings[\s\S]*<\/OofSettings>/, '');
     expect(readUserOofSettings(200, body)).toMatchObject({ responseCode: UNREADABLE_RESPONSE, message: expect.stringContaining('oofState') });
+  });
+});
+
+describe('readRegionalTimeZone', () => {
+  it('when given the OWA.UserOptions dictionary, then the Windows zone id under `timezone`, the other entries ignored', () => {
+    expect(readRegionalTimeZone(200, USER_OPTIONS_RESPONSE)).toEqual({ windowsZone: 'Tokyo Standard Time' });
+  });
+
+  it('when the dictionary holds no time zone, then none, which is no failure', () => {
+    const body = USER_OPTIONS_RESPONSE.replace('<t:Value>timezone</t:Value>', '<t:Value>timeformat</t:Value>');
+    expect(readRegionalTimeZone(200, body)).toEqual({ windowsZone: undefined });
+    expect(readRegionalTimeZone(200, USER_OPTIONS_RESPONSE.replace(/<t:Dictionary>[\s\S]*<\/t:Dictionary>/, ''))).toEqual({ windowsZone: undefined });
+  });
+
+  it('when the configuration does not exist, then ErrorItemNotFound as a failure', () => {
+    expect(readRegionalTimeZone(200, USER_OPTIONS_NOT_FOUND)).toMatchObject({ kind: 'ews-failure', responseCode: 'ErrorItemNotFound', httpStatus: 200 });
+  });
+
+  it('when the answer carries no UserConfiguration, then it is unreadable', () => {
+    const body = USER_OPTIONS_RESPONSE.replace(/<m:UserConfiguration>[\s\S]*<\/m:UserConfiguration>/, '');
+    expect(readRegionalTimeZone(200, body)).toMatchObject({ responseCode: UNREADABLE_RESPONSE });
   });
 });
 

@@ -12,6 +12,8 @@ import {
   SUBSCRIBE_SUCCESS,
   SYNC_FOLDER_ITEMS_INVALID_STATE,
   SYNC_FOLDER_ITEMS_SUCCESS,
+  USER_OPTIONS_NOT_FOUND,
+  USER_OPTIONS_RESPONSE,
 } from './ews-examples.js';
 
 const T0 = Date.parse('2013-08-21T00:00:00Z');
@@ -25,7 +27,7 @@ const VIEW_COMPLETE = CALENDAR_VIEW_RESPONSE.replace('TotalItemsInView="33" Incl
 );
 const WATERMARK_REFUSED = SUBSCRIBE_DELEGATE_REFUSED.replace('ErrorSubscriptionDelegateAccessNotSupported', 'ErrorInvalidWatermark');
 
-type Operation = 'SyncFolderItems' | 'FindItem' | 'GetUserOofSettings' | 'Subscribe' | 'GetServerTimeZones';
+type Operation = 'SyncFolderItems' | 'FindItem' | 'GetUserOofSettings' | 'GetUserConfiguration' | 'Subscribe' | 'GetServerTimeZones';
 
 /** A transport that answers each operation with a queue of bodies (the last one repeats), recording what was posted. */
 class ScriptedExchange implements EwsPoster {
@@ -33,7 +35,7 @@ class ScriptedExchange implements EwsPoster {
   constructor(private readonly answers: Partial<Record<Operation, Array<{ status: number; body: string }>>>) {}
 
   async post(envelope: string, options: { readonly anchorMailbox?: string | undefined }): Promise<{ status: number; body: string }> {
-    const operation = (['SyncFolderItems', 'FindItem', 'GetUserOofSettings', 'Subscribe', 'GetServerTimeZones'] as const).find((op) => envelope.includes(`<m:${op}`));
+    const operation = (['SyncFolderItems', 'FindItem', 'GetUserOofSettings', 'GetUserConfiguration', 'Subscribe', 'GetServerTimeZones'] as const).find((op) => envelope.includes(`<m:${op}`));
     if (!operation) throw new Error(`unexpected envelope ${envelope.slice(0, 200)}`);
     this.posted.push({ operation, envelope, anchorMailbox: options.anchorMailbox });
     const queue = this.answers[operation];
@@ -81,28 +83,42 @@ function providerWith(transport: EwsPoster, access: 'impersonation' | 'delegate'
 }
 
 describe('the Exchange calendar provider', () => {
-  it('when a mailbox is read the first time, then SyncFolderItems, CalendarView and GetUserOofSettings go out as that mailbox, and the items and replies come back', async () => {
-    const exchange = new ScriptedExchange({ SyncFolderItems: [ok(SYNC_FOLDER_ITEMS_SUCCESS)], FindItem: [ok(VIEW_COMPLETE)], GetUserOofSettings: [ok(OOF_SETTINGS_RESPONSE)] });
+  it('when a mailbox is read the first time, then SyncFolderItems, CalendarView, GetUserOofSettings and GetUserConfiguration go out as that mailbox, and the items, replies and zone come back', async () => {
+    const exchange = new ScriptedExchange({
+      SyncFolderItems: [ok(SYNC_FOLDER_ITEMS_SUCCESS)],
+      FindItem: [ok(VIEW_COMPLETE)],
+      GetUserOofSettings: [ok(OOF_SETTINGS_RESPONSE)],
+      GetUserConfiguration: [ok(USER_OPTIONS_RESPONSE)],
+    });
     const { provider } = providerWith(exchange);
     const result = await provider.fetchCalendar({ address: 'alice@contoso.com', window: WINDOW });
 
-    expect(exchange.posted.map((p) => p.operation).sort()).toEqual(['FindItem', 'GetUserOofSettings', 'SyncFolderItems']);
+    expect(exchange.posted.map((p) => p.operation).sort()).toEqual(['FindItem', 'GetUserConfiguration', 'GetUserOofSettings', 'SyncFolderItems']);
     expect(exchange.posted[0]!.operation).toBe('SyncFolderItems');
     for (const p of exchange.posted) {
       expect(p.anchorMailbox).toBe('alice@contoso.com');
       expect(p.envelope).toContain('<t:PrimarySmtpAddress>alice@contoso.com</t:PrimarySmtpAddress>');
     }
-    expect(result).toMatchObject({ mode: 'full', timeZone: 'Europe/Stockholm', requests: 3, automaticReplies: { status: 'disabled' } });
-    expect(result.nextSyncToken).toBe(exchangeToken('H4sIAAAAA=', T0));
+    // The mailbox's own zone ("Tokyo Standard Time"), not the default (Europe/Stockholm)
+    expect(result).toMatchObject({ mode: 'full', timeZone: 'Asia/Tokyo', requests: 4, automaticReplies: { status: 'disabled' } });
+    expect(result.nextSyncToken).toBe(exchangeToken('H4sIAAAAA=', T0, 'Asia/Tokyo'));
     const subjects = result.items.map((i) => (i.kind === 'event' ? i.event.subject : i.kind));
     expect(subjects).toEqual(['Contoso devs team meeting', 'Daily status meeting', 'Lunch with sales team', 'Tennis at the club', 'Online training webcast']);
   });
 
   it('when the profile reads as a delegate, then the calendar is read in the mailbox\'s folder and the refused replies are left out, not failed', async () => {
-    const exchange = new ScriptedExchange({ SyncFolderItems: [ok(SYNC_FOLDER_ITEMS_SUCCESS)], FindItem: [ok(VIEW_COMPLETE)], GetUserOofSettings: [{ status: 500, body: OOF_NOT_MAILBOX_OWNER }] });
+    const exchange = new ScriptedExchange({
+      SyncFolderItems: [ok(SYNC_FOLDER_ITEMS_SUCCESS)],
+      FindItem: [ok(VIEW_COMPLETE)],
+      GetUserOofSettings: [{ status: 500, body: OOF_NOT_MAILBOX_OWNER }],
+      GetUserConfiguration: [ok(USER_OPTIONS_NOT_FOUND.replace('ErrorItemNotFound', 'ErrorAccessDenied'))],
+    });
     const { provider } = providerWith(exchange, 'delegate');
     const result = await provider.fetchCalendar({ address: 'alice@contoso.com', window: WINDOW });
     expect(result.mode).toBe('full');
+    // The root folder refused to a delegate: the default zone
+    expect(result.timeZone).toBe('Europe/Stockholm');
+    expect(exchange.posted.find((p) => p.operation === 'GetUserConfiguration')!.envelope).toContain('<t:DistinguishedFolderId Id="root"><t:Mailbox><t:EmailAddress>alice@contoso.com</t:EmailAddress>');
     expect(result.automaticReplies).toBeUndefined();
     expect(exchange.posted.find((p) => p.operation === 'FindItem')!.envelope).not.toContain('ExchangeImpersonation');
   });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { silentLogger } from '../../../../shared/observability/logger.js';
+import { createLogger, silentLogger } from '../../../../shared/observability/logger.js';
 import type { EwsFailure, SyncFolderItemsResult } from '../../../../shared/providers/exchange/ews-responses.js';
 import {
   exchangeToken,
@@ -33,6 +33,8 @@ class FakeMailbox implements ExchangeReadCalls<Item, Oof> {
   changes: Array<{ change: 'create' | 'update' | 'delete' | 'readFlag'; itemId: string }> = [];
   items: Item[] = [];
   oof: Oof | EwsFailure = { state: 'Disabled' };
+  /** The regional configuration's Windows zone id (undefined: none in it), or its failure. */
+  zone: { windowsZone: string | undefined } | EwsFailure = { windowsZone: 'Tokyo Standard Time' };
   readonly faults: Record<'sync' | 'view' | 'oof', EwsFailure[]> = { sync: [], view: [], oof: [] };
   readonly log: string[] = [];
   inFlight = 0;
@@ -71,6 +73,10 @@ class FakeMailbox implements ExchangeReadCalls<Item, Oof> {
   userOofSettings(): Promise<Oof | EwsFailure> {
     return this.enter('oof', () => this.faults.oof.shift() ?? this.oof);
   }
+
+  regionalTimeZone(): Promise<{ windowsZone: string | undefined } | EwsFailure> {
+    return this.enter('zone', () => this.zone);
+  }
 }
 
 const event = (id: string, startMs: number, hours = 1): Item => ({ itemId: id, start: new Date(startMs).toISOString(), end: new Date(startMs + hours * HOUR).toISOString() });
@@ -85,6 +91,7 @@ function setup(overrides: Partial<ExchangeReadOptions> = {}) {
     maxRetryWaitMs: 30_000,
     retryBaseMs: 1_000,
     automaticRepliesEveryMs: 15 * 60_000,
+    defaultTimeZone: 'Europe/Paris',
     now: () => clock.now,
     sleep: async (ms) => {
       slept.push(ms);
@@ -109,8 +116,10 @@ describe('reading an Exchange calendar', () => {
     expect(read.automaticReplies).toEqual({ read: { state: 'Enabled' } });
     // 1,100 changes: three SyncFolderItems of at most 512, all before the window is read
     expect(mailbox.log.slice(0, 3)).toEqual(['sync', 'sync', 'sync']);
-    expect(read.requests).toBe(5);
-    expect(read.nextSyncToken).toBe(exchangeToken('state-1100', T0));
+    // …then the window, the automatic replies and the mailbox's zone
+    expect(read.requests).toBe(6);
+    expect(read.timeZone).toBe('Asia/Tokyo');
+    expect(read.nextSyncToken).toBe(exchangeToken('state-1100', T0, 'Asia/Tokyo'));
   });
 
   it('when nothing changed, then one SyncFolderItems is the whole poll', async () => {
@@ -123,6 +132,49 @@ describe('reading an Exchange calendar', () => {
     expect(mailbox.log).toEqual(['sync']);
     // The replies' last read is kept, so that the next poll knows when they are due
     expect(read.nextSyncToken).toBe(exchangeToken('state-1', T0));
+  });
+
+  it('when nothing changed, then the zone the token remembers is the answer, without asking Exchange', async () => {
+    const mailbox = new FakeMailbox();
+    mailbox.changes = [{ change: 'create', itemId: 'm1' }];
+    const { options } = setup();
+    const read = await readExchangeCalendar(mailbox, { address: 'alice@corp.example.com', window: WINDOW, syncToken: exchangeToken('state-1', T0, 'America/Los_Angeles') }, options);
+    expect(read).toMatchObject({ mode: 'delta', requests: 1, timeZone: 'America/Los_Angeles' });
+    expect(read.nextSyncToken).toBe(exchangeToken('state-1', T0, 'America/Los_Angeles'));
+  });
+
+  it('when a change comes with a token that remembers no zone (an older token), then the zone is read with the window', async () => {
+    const mailbox = new FakeMailbox();
+    mailbox.changes = [{ change: 'create', itemId: 'm1' }, { change: 'update', itemId: 'm1' }];
+    mailbox.zone = { windowsZone: 'Pacific Standard Time' };
+    const { options } = setup();
+    const read = await readExchangeCalendar(mailbox, { address: 'alice@corp.example.com', window: WINDOW, syncToken: exchangeToken('state-1', T0) }, options);
+    expect(read).toMatchObject({ mode: 'full', requests: 4, timeZone: 'America/Los_Angeles' });
+  });
+
+  it.each([
+    ['the configuration does not exist (the user never chose a zone)', fault('ErrorItemNotFound', { httpStatus: 200 }), 'not set'],
+    ['the configuration holds no time zone', { windowsZone: undefined }, 'not set'],
+    ['the zone id is none Windows or IANA knows', { windowsZone: 'Atlantis Standard Time' }, 'unknown zone'],
+    ['a delegate may not read the root folder', fault('ErrorAccessDenied', { httpStatus: 200 }), 'refused (delegate)'],
+  ])('when %s, then the default zone is used and the log says why', async (_, zone, reason) => {
+    const mailbox = new FakeMailbox();
+    mailbox.zone = zone;
+    mailbox.items = [event('a', T0)];
+    const lines: Array<Record<string, unknown>> = [];
+    const logger = createLogger({ sink: (_, line) => void lines.push(JSON.parse(line) as Record<string, unknown>) });
+    const { options } = setup({ access: 'delegate', logger });
+    const read = await readExchangeCalendar(mailbox, { address: 'alice@corp.example.com', window: WINDOW }, options);
+    expect(read).toMatchObject({ mode: 'full', timeZone: 'Europe/Paris' });
+    expect(read.items.map((i) => i.itemId)).toEqual(['a']);
+    expect(lines).toContainEqual(expect.objectContaining({ op: 'exchange.time-zone-default', address: 'alice@corp.example.com', reason, using: 'Europe/Paris' }));
+  });
+
+  it('when reading the zone fails for a passing reason past the retries, then the read fails as any other', async () => {
+    const mailbox = new FakeMailbox();
+    mailbox.zone = fault('ErrorServerBusy', { backOffMs: 10 });
+    const { options } = setup({ maxRetries: 1 });
+    await expect(readExchangeCalendar(mailbox, { address: 'alice@corp.example.com', window: WINDOW }, options)).rejects.toMatchObject({ kind: 'transient' });
   });
 
   it('when nothing changed but the automatic replies are due, then they are read too, and nothing else', async () => {
@@ -140,10 +192,12 @@ describe('reading an Exchange calendar', () => {
     mailbox.changes = [{ change: 'create', itemId: 'm1' }, { change: 'update', itemId: 'm1' }];
     mailbox.items = [event('a', T0 + 10 * HOUR)];
     const { options } = setup();
-    const read = await readExchangeCalendar(mailbox, { address: 'alice@corp.example.com', window: WINDOW, syncToken: exchangeToken('state-1', T0) }, options);
-    expect(read).toMatchObject({ mode: 'full', requests: 3, automaticReplies: { read: { state: 'Disabled' } } });
+    const read = await readExchangeCalendar(mailbox, { address: 'alice@corp.example.com', window: WINDOW, syncToken: exchangeToken('state-1', T0, 'Asia/Tokyo') }, options);
+    // The zone the last full sync read is remembered: no GetUserConfiguration
+    expect(read).toMatchObject({ mode: 'full', requests: 3, automaticReplies: { read: { state: 'Disabled' } }, timeZone: 'Asia/Tokyo' });
+    expect(mailbox.log).not.toContain('zone');
     expect(read.items.map((i) => i.itemId)).toEqual(['a']);
-    expect(read.nextSyncToken).toBe(exchangeToken('state-2', T0));
+    expect(read.nextSyncToken).toBe(exchangeToken('state-2', T0, 'Asia/Tokyo'));
   });
 
   it('when only read flags changed, then it is a quiet poll', async () => {
@@ -159,8 +213,9 @@ describe('reading an Exchange calendar', () => {
     mailbox.changes = Array.from({ length: 1100 }, (_, i) => ({ change: 'create' as const, itemId: `m${i}` }));
     mailbox.items = [event('a', T0)];
     const { options } = setup();
-    const read = await readExchangeCalendar(mailbox, { address: 'alice@corp.example.com', window: WINDOW, previousSyncToken: exchangeToken('state-1100', T0 - HOUR) }, options);
-    expect(read).toMatchObject({ mode: 'full', requests: 3 });
+    const read = await readExchangeCalendar(mailbox, { address: 'alice@corp.example.com', window: WINDOW, previousSyncToken: exchangeToken('state-1100', T0 - HOUR, 'Europe/Berlin') }, options);
+    // A full sync reads the zone again, whatever the last token remembered
+    expect(read).toMatchObject({ mode: 'full', requests: 4, timeZone: 'Asia/Tokyo' });
     expect(mailbox.log.filter((l) => l === 'sync')).toHaveLength(1);
     expect(read.items.map((i) => i.itemId)).toEqual(['a']);
   });
@@ -172,7 +227,7 @@ describe('reading an Exchange calendar', () => {
     const { options } = setup();
     const read = await readExchangeCalendar(mailbox, { address: 'alice@corp.example.com', window: WINDOW, previousSyncToken: exchangeToken('state-9', T0) }, options);
     expect(read.mode).toBe('full');
-    expect(read.nextSyncToken).toBe(exchangeToken('state-1', T0));
+    expect(read.nextSyncToken).toBe(exchangeToken('state-1', T0, 'Asia/Tokyo'));
     expect(mailbox.log.filter((l) => l === 'sync')).toHaveLength(2);
   });
 
