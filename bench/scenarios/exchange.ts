@@ -3,7 +3,8 @@
  * on-premises profile over NTLMv2 to the EWS emulator, push on, the jobs through the in-process
  * queue. Per phase it prints the EWS requests per mailbox against the least the protocol allows,
  * by operation, and mailboxes per second:
- * - first sync: SyncFolderItems from no state, FindItem CalendarView, GetUserOofSettings (3);
+ * - first sync: SyncFolderItems from no state, FindItem CalendarView, GetUserOofSettings, and
+ *   GetUserConfiguration for the mailbox's own time zone, read with every full sync (4);
  * - quiet poll: SyncFolderItems alone (1);
  * - a change: SyncFolderItems, the window again with FindItem CalendarView (EWS has no
  *   occurrence-level delta), and the automatic replies read with every full read (2 + 1);
@@ -172,7 +173,7 @@ const scenario: BenchScenario = {
         const ops = Object.entries(p.perOperation).map(([op, n]) => `${op} ${n.toFixed(2)}`).join(', ');
         console.log(`${label.padEnd(12)} ${p.mailboxes} mailboxes in ${p.seconds.toFixed(2)} s = ${(p.mailboxes / p.seconds).toFixed(1)} mailboxes/s; ${p.requestsPerMailbox.toFixed(2)} EWS requests/mailbox (minimum ${minimum}): ${ops || 'none'}`);
       };
-      line('first sync', f.firstSync, '3: SyncFolderItems + FindItem CalendarView + GetUserOofSettings');
+      line('first sync', f.firstSync, '4: SyncFolderItems + FindItem CalendarView + GetUserOofSettings + GetUserConfiguration');
       line('subscribe', f.subscribe, '1: Subscribe');
       line('quiet poll', f.quietPoll, '1: SyncFolderItems');
       line('a change', f.change, '2 + automatic replies = 3: SyncFolderItems + FindItem CalendarView + GetUserOofSettings');

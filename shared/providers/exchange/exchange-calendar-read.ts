@@ -24,7 +24,7 @@ import { backoffDelay } from '../../domain/backoff.js';
 import type { CalendarWindow } from '../../domain/calendar-window.js';
 import { AppError, configurationError } from '../../errors/app-error.js';
 import type { Logger } from '../../observability/logger.js';
-import { toIanaZone } from '../graph/mailbox-time-zone.js';
+import { toIanaZone } from '../windows-time-zone.js';
 import { pageBudget } from '../read-limits.js';
 import { classifyEwsFailure, type EwsSubject } from './exchange-errors.js';
 import { MAX_SYNC_CHANGES } from './ews-requests.js';

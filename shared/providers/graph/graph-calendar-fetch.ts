@@ -22,7 +22,7 @@ import type { GraphApi, GraphRequestSpec } from './graph-client.js';
 import { completeSeries } from './graph-series.js';
 import { DeltaPageSchema, MailboxSettingsSchema, type DeltaPage, type MailboxSettings } from './graph-schemas.js';
 import type { MailboxGate } from './mailbox-gate.js';
-import { toIanaZone } from './mailbox-time-zone.js';
+import { toIanaZone } from '../windows-time-zone.js';
 
 export interface CalendarFetchOptions {
   /** `Prefer: odata.maxpagesize` for delta pages. */

@@ -1,7 +1,8 @@
 /**
- * Graph `mailboxSettings.timeZone` (and dateTimeTimeZone zones) as IANA names. Exchange stores
- * Windows names ("W. Europe Standard Time") unless the user picked an IANA one; MAPPING.md §5
- * forbids parsing Windows names ad hoc, so the CLDR mapping of windows-iana decides.
+ * Windows zone names as IANA names: Graph's `mailboxSettings.timeZone` (and dateTimeTimeZone
+ * zones), and an Exchange Server mailbox's regional setting (OWA.UserOptions `timezone`).
+ * Exchange stores Windows names ("W. Europe Standard Time") unless the user picked an IANA one;
+ * MAPPING.md §5 forbids parsing Windows names ad hoc, so the CLDR mapping of windows-iana decides.
  * https://learn.microsoft.com/graph/api/resources/mailboxsettings
  */
 import windowsIana from 'windows-iana';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { toIanaZone } from '../../../../shared/providers/graph/mailbox-time-zone.js';
+import { toIanaZone } from '../../../shared/providers/windows-time-zone.js';
 
 describe('toIanaZone', () => {
   it.each([
