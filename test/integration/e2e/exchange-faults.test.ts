@@ -56,6 +56,34 @@ describe('Exchange faults end to end', { timeout: 120_000 }, () => {
     await expectConverged(env, synced.map((p) => p.key));
   });
 
+  it('when ErrorServerBusy asks for a longer wait than a job sleeps, then the job goes back to the queue for at least that long and the retry converges', async () => {
+    x = await startExchangeE2e({ push: false, settings: { JOB_RETRY_MAX: '5m' } });
+    const { env, ews, synced } = x;
+    const [anna] = synced;
+    newMeeting(x, anna);
+    ews.control.addFault({ kind: 'ErrorServerBusy', mailbox: anna.address, operation: 'SyncFolderItems', times: 1, backOffMs: 90_000 });
+    const requests = ews.control.requestCount({ mailbox: anna.address });
+    const failedAt = x.clock.now().getTime();
+
+    await job(x, anna.key);
+
+    // One request, then nothing until the wait is over: the retry is scheduled no sooner
+    expect(ews.control.requestCount({ mailbox: anna.address }) - requests).toBe(1);
+    const scheduled = x.logs.filter((r) => r.op === 'sync.retry-scheduled' && r.mailbox === anna.key);
+    expect(scheduled).toHaveLength(1);
+    expect(Date.parse(String(scheduled[0]!.at)) - failedAt).toBeGreaterThanOrEqual(90_000);
+    const mailbox = await env.deps.store.mailboxes.get(anna.key);
+    expect(Date.parse(mailbox!.retryAt!) - failedAt).toBeGreaterThanOrEqual(90_000);
+    expect(mailbox?.state).toBe('active');
+
+    // The wait is over: the queued retry runs (the queue looks at its clock on its next send) and converges
+    x.clock.jump(90_000);
+    await job(x, synced[1].key);
+    expect(x.syncsDone(anna.key, 'retry')).toHaveLength(1);
+    expect(await env.deps.store.mailboxes.get(anna.key)).toMatchObject({ state: 'active', failures: 0 });
+    await expectConverged(env, synced.map((p) => p.key));
+  });
+
   it('when Exchange answers ErrorExceededConnectionCount, 503 or a stray 401, then the request is tried again and the mailbox converges without a failed job', async () => {
     x = await startExchangeE2e({ push: false });
     const { env, ews, synced } = x;
