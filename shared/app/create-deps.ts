@@ -38,6 +38,7 @@ export interface DepsOverrides {
 
 export async function createDeps(config: Config, overrides: DepsOverrides = {}): Promise<SyncDeps> {
   const logger = overrides.logger ?? createLogger({ level: config.platform.logLevel });
+  const now = overrides.now ?? (() => new Date());
   const env = process.env;
   const providerOptions = { timeoutMs: config.sync.providerTimeoutMs, maxRetries: config.sync.providerMaxRetries, logger };
   const telemetry = overrides.telemetry ?? (await startTelemetry(config.platform.telemetry, config.platform.managedIdentityClientId));
@@ -52,7 +53,7 @@ export async function createDeps(config: Config, overrides: DepsOverrides = {}):
           })
         : profile.kind === 'google'
           ? createGoogleCalendarProvider(profile, providerOptions)
-          : exchangeProvider(profile, config, logger),
+          : exchangeProvider(profile, config, logger, now),
       telemetry,
     ),
   );
@@ -60,7 +61,7 @@ export async function createDeps(config: Config, overrides: DepsOverrides = {}):
     config,
     logger,
     telemetry,
-    now: overrides.now ?? (() => new Date()),
+    now,
     store: withWebhookCache(createTableStore(config.platform.tables, { tablePrefix: overrides.tablePrefix, managedIdentityClientId: config.platform.managedIdentityClientId })),
     queue: overrides.queue ?? serviceBusQueue(config),
     cmg: createCmgClient(config.cmg, { logger, telemetry }),
@@ -74,7 +75,7 @@ export async function createDeps(config: Config, overrides: DepsOverrides = {}):
  * tell a mailbox's time zone, so all-day items are read in DEFAULT_TIME_ZONE; the automatic
  * replies are read again on quiet polls once per UPDATE_INTERVAL.
  */
-function exchangeProvider(profile: ExchangeProfile, config: Config, logger: Logger): CalendarProvider {
+function exchangeProvider(profile: ExchangeProfile, config: Config, logger: Logger, now: () => Date): CalendarProvider {
   const transport = createEwsTransport({
     profileName: profile.name,
     url: profile.ewsUrl,
@@ -90,6 +91,8 @@ function exchangeProvider(profile: ExchangeProfile, config: Config, logger: Logg
     automaticRepliesEveryMs: config.sync.updateIntervalMs,
     statusFrequencyMinutes: config.push.exchangeStatusFrequencyMinutes,
     logger,
+    // The product's clock: when the automatic replies are due again is the sync's schedule, not the wall's.
+    now: () => now().getTime(),
   });
 }
 

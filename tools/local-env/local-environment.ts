@@ -18,7 +18,7 @@ import { startAzurite } from '../azurite/start-azurite.js';
 import { startCmgEmulator, type CmgEmulator } from '../emulators/cmg/cmg-emulator.js';
 import { startGoogleEmulator, type RunningGoogleEmulator } from '../emulators/google/google-emulator.js';
 import { startGraphEmulator, type RunningGraphEmulator } from '../emulators/graph/graph-emulator.js';
-import { startEwsEmulator, type RunningEwsEmulator } from '../emulators/exchange/ews-emulator.js';
+import { startEwsEmulator, type EwsEmulatorOptions, type RunningEwsEmulator } from '../emulators/exchange/ews-emulator.js';
 import { DEMO_EXCHANGE_DOMAIN, DEMO_EXCHANGE_ZONE, DEMO_GOOGLE_DOMAIN, DEMO_GRAPH_DOMAIN, demoOrganisation, type DemoOrganisation } from '../demo/demo-organisation.js';
 import { seedCmg, seedExchange, seedGoogle, seedGraph } from '../demo/seed-emulators.js';
 
@@ -41,6 +41,8 @@ export interface LocalEnvironmentOptions {
   readonly ports?: { readonly cmg?: number; readonly graph?: number; readonly google?: number };
   /** Google emulator options beyond the clock (google-emulator.ts). */
   readonly google?: { readonly syncTokenMaxAgeMs?: number; readonly maxPageSize?: number };
+  /** EWS emulator options beyond its account (ews-emulator.ts): its push clock, Extended Protection. */
+  readonly exchange?: Omit<EwsEmulatorOptions, 'accounts'>;
 }
 
 export interface LocalEnvironment {
@@ -120,6 +122,7 @@ export async function startLocalEmulators(options: {
   readonly cmgLatencyMs?: number;
   readonly ports?: LocalEnvironmentOptions['ports'];
   readonly google?: LocalEnvironmentOptions['google'];
+  readonly exchange?: LocalEnvironmentOptions['exchange'];
 }): Promise<LocalEmulators> {
   const started: Array<{ close(): Promise<void> }> = [];
   try {
@@ -134,8 +137,13 @@ export async function startLocalEmulators(options: {
     const exchangePassword = `local-${randomUUID()}`;
     if (options.org.people.some((p) => p.provider === 'exchange')) {
       // On the product's clock, as the Google emulator is: its request records and changes carry
-      // the same time as the product's (a set clock in tests, chaos and benches).
-      exchange = await startEwsEmulator({ accounts: new Map([[EXCHANGE_ACCOUNT, exchangePassword]]), clock: { ...systemClock, now: () => options.now().getTime() } });
+      // the same time as the product's (a set clock in tests, chaos and benches), unless a test
+      // drives the emulator's own clock (its push waits) through options.exchange.
+      exchange = await startEwsEmulator({
+        clock: { ...systemClock, now: () => options.now().getTime() },
+        ...options.exchange,
+        accounts: new Map([[EXCHANGE_ACCOUNT, exchangePassword]]),
+      });
       started.push(exchange);
       seedExchange(exchange.control, options.org, EXCHANGE_ACCOUNT);
     }
@@ -263,7 +271,7 @@ export async function startLocalEnvironment(options: LocalEnvironmentOptions = {
       tablesConnectionString = azurite.connectionString;
     }
     const credentials = localCredentials();
-    const emulators = await startLocalEmulators({ org, now, credentials, providerLatencyMs: options.providerLatencyMs, cmgLatencyMs: options.cmgLatencyMs, ports: options.ports, google: options.google });
+    const emulators = await startLocalEmulators({ org, now, credentials, providerLatencyMs: options.providerLatencyMs, cmgLatencyMs: options.cmgLatencyMs, ports: options.ports, google: options.google, exchange: options.exchange });
     started.push(emulators);
     const product = await composeLocalProduct({
       org,

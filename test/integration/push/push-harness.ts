@@ -7,6 +7,7 @@ import functions, { type HttpResponseInit } from '@azure/functions';
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { ewsNotifications } from '../../../functions/ews-notifications.js';
 import { googleNotifications } from '../../../functions/google-notifications.js';
 import { graphLifecycle } from '../../../functions/graph-lifecycle.js';
 import { graphNotifications } from '../../../functions/graph-notifications.js';
@@ -30,17 +31,32 @@ const routes: Record<string, Handler> = {
   '/api/google-notifications': googleNotifications,
 };
 
+/** Exchange's route carries our subscription id and its secret: ews-notifications/{id}/{secret}. */
+const EWS_ROUTE = /^\/api\/ews-notifications\/([^/]+)\/([^/]+)$/;
+
 export interface Webhooks {
   readonly url: string;
+  /** While true, every request fails at the network (the socket is destroyed): the app cannot be reached. */
+  unreachable: boolean;
   close(): Promise<void>;
 }
 
-/** The three webhook functions behind a node:http server, each request as the library's own HttpRequest. */
+/** The webhook functions behind a node:http server, each request as the library's own HttpRequest. */
 export async function startWebhooks(): Promise<Webhooks> {
-  const server: Server = createServer((req, res) => void serve(req, res));
+  const state = { unreachable: false };
+  const server: Server = createServer((req, res) => {
+    if (state.unreachable) return void req.socket.destroy();
+    void serve(req, res);
+  });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   return {
     url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    get unreachable() {
+      return state.unreachable;
+    },
+    set unreachable(value: boolean) {
+      state.unreachable = value;
+    },
     close: async () => {
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
@@ -50,7 +66,9 @@ export async function startWebhooks(): Promise<Webhooks> {
 
 async function serve(req: IncomingMessage, res: ServerResponse): Promise<void> {
   const url = new URL(req.url ?? '/', 'http://127.0.0.1');
-  const handler = req.method === 'POST' ? routes[url.pathname] : undefined;
+  const ews = EWS_ROUTE.exec(url.pathname);
+  const handler = req.method !== 'POST' ? undefined : ews ? ewsNotifications : routes[url.pathname];
+  const params: Record<string, string> = ews ? { id: decodeURIComponent(ews[1]!), secret: decodeURIComponent(ews[2]!) } : {};
   const chunks: Buffer[] = [];
   for await (const chunk of req) chunks.push(chunk as Buffer);
   if (!handler) return void res.writeHead(404).end();
@@ -58,7 +76,7 @@ async function serve(req: IncomingMessage, res: ServerResponse): Promise<void> {
   for (const [name, value] of Object.entries(req.headers)) if (typeof value === 'string') headers[name] = value;
   let answer: HttpResponseInit;
   try {
-    answer = await handler(new HttpRequest({ method: 'POST', url: url.href, headers, body: { string: Buffer.concat(chunks).toString('utf8') } }));
+    answer = await handler(new HttpRequest({ method: 'POST', url: url.href, headers, params, body: { string: Buffer.concat(chunks).toString('utf8') } }));
   } catch {
     answer = { status: 500 };
   }
