@@ -56,9 +56,10 @@ export async function syncMailbox(deps: SyncDeps, job: MailboxJob, redelivered =
   // Retry-After), and calling sooner would only be refused again and fork the retries. Its work
   // is done by the next sync (the pending retry, or the first job dispatch sends once the
   // backoff is over), which reads every change since the token; a full one drops the token
-  // so that the next sync is full.
+  // so that the next sync is full. An operator's resync runs at once: it is asked for by hand,
+  // typically once the cause is fixed, and after a dead letter no retry is pending to do it.
   const backingOffUntil = transientBackoffEnd(mailbox, now);
-  if (backingOffUntil !== undefined && !job.lifecycle && !job.replaceSecrets) {
+  if (backingOffUntil !== undefined && job.reason !== 'manual' && !job.lifecycle && !job.replaceSecrets) {
     if (job.full && mailbox.syncToken !== undefined) await deps.store.mailboxes.change(mailbox.key, fullSyncOwed);
     log.info('sync.backing-off', { until: backingOffUntil.toISOString(), reason: job.reason, full: job.full });
     return { status: 'deferred', until: backingOffUntil.toISOString() };

@@ -19,7 +19,7 @@ afterEach(async () => {
 });
 
 describe('a job during its mailbox backoff', () => {
-  it('when Exchange answered ErrorServerBusy with BackOffMilliseconds, then a poll and a full job sent meanwhile call no provider, and the retry after the back-off syncs the whole window', { timeout: 120_000 }, async () => {
+  it('when Exchange answered ErrorServerBusy with BackOffMilliseconds, then a poll and a scheduled full job sent meanwhile call no provider, and the retry after the back-off syncs the whole window', { timeout: 120_000 }, async () => {
     world = await ChaosWorld.start({ tablesConnectionString: inject('tablesConnectionString'), tablePrefix: uniqueTablePrefix(), exchangeUsers: 2 });
     await world.settle();
     const person = world.people.find((p) => p.provider === 'exchange')!;
@@ -32,7 +32,7 @@ describe('a job during its mailbox backoff', () => {
 
     world.clock.advance(MINUTE);
     expect(await runMailboxJob(world.deps, aJob(person.key), delivery('poll-2'))).toMatchObject({ status: 'deferred' });
-    expect(await runMailboxJob(world.deps, aJob(person.key, { reason: 'manual', full: true }), delivery('manual-1'))).toMatchObject({ status: 'deferred' });
+    expect(await runMailboxJob(world.deps, aJob(person.key, { full: true }), delivery('full-1'))).toMatchObject({ status: 'deferred' });
     expect(asked()).toBe(before);
     // The full sync asked for is owed: the next sync has no token to go on.
     expect((await world.deps.store.mailboxes.get(person.key))?.syncToken).toBeUndefined();
@@ -42,6 +42,19 @@ describe('a job during its mailbox backoff', () => {
     // Nothing changed in the calendar: only a full sync reads the window again.
     const after = world.exchange.control.requests().filter((r) => r.mailbox === person.address).slice(before);
     expect(after.filter((r) => r.operation === 'FindItem')).toHaveLength(1);
+    expect(await world.converged()).toBe(true);
+  });
+
+  it('when an operator asks for a resync during the backoff, then it runs at once: it is asked for by hand, and after a dead letter no retry is pending', { timeout: 120_000 }, async () => {
+    world = await ChaosWorld.start({ tablesConnectionString: inject('tablesConnectionString'), tablePrefix: uniqueTablePrefix(), exchangeUsers: 2 });
+    await world.settle();
+    const person = world.people.find((p) => p.provider === 'exchange')!;
+    world.exchange.control.addFault({ kind: 'ErrorServerBusy', mailbox: person.address, backOffMs: 5 * MINUTE, times: 1 });
+    expect(await runMailboxJob(world.deps, aJob(person.key), delivery('poll-1'))).toMatchObject({ status: 'retry-scheduled' });
+
+    world.clock.advance(MINUTE);
+    expect(await runMailboxJob(world.deps, aJob(person.key, { reason: 'manual', full: true }), delivery('manual-1'))).toMatchObject({ status: 'synced' });
+    expect(await world.deps.store.mailboxes.get(person.key)).toMatchObject({ state: 'active', failures: 0 });
     expect(await world.converged()).toBe(true);
   });
 });
