@@ -15,7 +15,8 @@ import type { OutgoingJob } from '../../queue/job-queue.js';
 import type { MailboxSummary } from '../../store/mailbox-repository.js';
 import { scheduleMessageId } from '../../queue/message-id.js';
 import { isConcurrencyConflict } from '../../store/concurrency-conflict.js';
-import { intervalStart, isQuiet, spreadOffsetMs } from '../../domain/pacing.js';
+import { intervalStart } from '../../domain/pacing.js';
+import { intervalJob, type IntervalSlot } from './interval-job.js';
 import { DEAD_LETTERS_READ, rosterGauges } from './roster-gauges.js';
 import { isSynced } from '../../domain/mailbox.js';
 import type { SyncDeps } from '../sync-deps.js';
@@ -49,25 +50,15 @@ export async function dispatch(deps: SyncDeps): Promise<DispatchResult> {
     batch = [];
   };
   let backingOff = 0;
+  const slot: IntervalSlot = { now, start, intervalMs, quiet: deps.config.sync.subscribeOff, messageId: scheduleMessageId };
   const gauges = rosterGauges(await deps.store.deadLetters.list(DEAD_LETTERS_READ), now);
   for await (const mailbox of deps.store.mailboxes.listSummaries()) {
     gauges.add(mailbox);
     if (!isSynced(mailbox.state) && !reprobeDue(mailbox)) continue;
-    // Its backoff runs (a retry of its own may be scheduled): a later interval takes it.
-    if (mailbox.retryAt !== undefined && Date.parse(mailbox.retryAt) > now) {
-      backingOff += 1;
-      continue;
-    }
-    const at = Math.max(now, start + spreadOffsetMs(mailbox.key, intervalMs));
-    if (isQuiet(at, deps.config.sync.subscribeOff)) {
-      quiet += 1;
-      continue;
-    }
-    batch.push({
-      job: { mailboxKey: mailbox.key, reason: 'schedule', full: false, enqueuedAt: new Date(now).toISOString() },
-      messageId: scheduleMessageId(mailbox.key, new Date(start)),
-      scheduledAt: new Date(at),
-    });
+    const planned = intervalJob(mailbox, slot);
+    if (planned.kind === 'backing-off') backingOff += 1;
+    else if (planned.kind === 'quiet') quiet += 1;
+    else batch.push(planned.job);
     if (batch.length >= SEND_CHUNK) await flush();
   }
   await flush();

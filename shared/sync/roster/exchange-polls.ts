@@ -9,7 +9,8 @@
 import type { OutgoingJob } from '../../queue/job-queue.js';
 import { pollMessageId } from '../../queue/message-id.js';
 import { isConcurrencyConflict } from '../../store/concurrency-conflict.js';
-import { intervalStart, isQuiet, spreadOffsetMs } from '../../domain/pacing.js';
+import { intervalStart } from '../../domain/pacing.js';
+import { intervalJob, type IntervalSlot } from './interval-job.js';
 import { isSynced } from '../../domain/mailbox.js';
 import type { SyncDeps } from '../sync-deps.js';
 
@@ -38,6 +39,7 @@ export async function dispatchExchangePolls(deps: SyncDeps): Promise<ExchangePol
   let enqueued = 0;
   let quiet = 0;
   let backingOff = 0;
+  const slot: IntervalSlot = { now, start, intervalMs, quiet: deps.config.sync.subscribeOff, messageId: pollMessageId };
   for (const profile of profiles) {
     let cursor: string | undefined;
     do {
@@ -46,20 +48,10 @@ export async function dispatchExchangePolls(deps: SyncDeps): Promise<ExchangePol
       const batch: OutgoingJob[] = [];
       for (const mailbox of page.items) {
         if (!isSynced(mailbox.state)) continue;
-        if (mailbox.retryAt !== undefined && Date.parse(mailbox.retryAt) > now) {
-          backingOff += 1;
-          continue;
-        }
-        const at = Math.max(now, start + spreadOffsetMs(mailbox.key, intervalMs));
-        if (isQuiet(at, deps.config.sync.subscribeOff)) {
-          quiet += 1;
-          continue;
-        }
-        batch.push({
-          job: { mailboxKey: mailbox.key, reason: 'schedule', full: false, enqueuedAt: new Date(now).toISOString() },
-          messageId: pollMessageId(mailbox.key, new Date(start)),
-          scheduledAt: new Date(at),
-        });
+        const planned = intervalJob(mailbox, slot);
+        if (planned.kind === 'backing-off') backingOff += 1;
+        else if (planned.kind === 'quiet') quiet += 1;
+        else batch.push(planned.job);
       }
       if (batch.length > 0) await deps.queue.sendMany(batch);
       enqueued += batch.length;
