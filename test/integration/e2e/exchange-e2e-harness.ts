@@ -164,3 +164,17 @@ export function tomorrowAt(x: ExchangeE2e, hh: number, mm = 0): string {
   const day = Math.floor(x.clock.now().getTime() / (24 * HOUR)) * 24 * HOUR + 24 * HOUR;
   return new Date(day + hh * HOUR + mm * MINUTE).toISOString();
 }
+
+/** An exchange profile ONPREM, polled (PUSH=false), after the demo's Graph and Google profiles, signed in to `ews` as `account`. */
+export function onPremProfileSettings(ews: { readonly url: string; readonly caCertificate: string }, account: string, password: string, domain: string): Record<string, string> {
+  return {
+    PROFILES: 'M365,GWS,ONPREM',
+    PROFILE_ONPREM_KIND: 'exchange',
+    PROFILE_ONPREM_DOMAINS: domain,
+    PROFILE_ONPREM_EWS_URL: ews.url,
+    PROFILE_ONPREM_USER_NAME: account,
+    PROFILE_ONPREM_PASSWORD: password,
+    PROFILE_ONPREM_CA_CERTIFICATE: ews.caCertificate,
+    PROFILE_ONPREM_PUSH: 'false',
+  };
+}

@@ -10,6 +10,7 @@ import { startEwsEmulator, type RunningEwsEmulator } from '../../../tools/emulat
 import type { LocalEnvironment } from '../../../tools/local-env/local-environment.js';
 import { aJob } from '../../support/mailbox-job-harness.js';
 import { cmgActivities, startE2e, syncEveryone, wednesdayClock } from './e2e-harness.js';
+import { onPremProfileSettings } from './exchange-e2e-harness.js';
 import { expectConverged, expectNoActivityCreatedTwice } from './convergence.js';
 
 const ACCOUNT = 'FABRIKAM\\svc-calsync';
@@ -35,14 +36,7 @@ async function start(extra: Record<string, string> = {}): Promise<{ env: LocalEn
     now: clock,
     org: demoOrganisation({ now: clock(), graphUsers: 1, googleUsers: 0 }),
     settings: {
-      PROFILES: 'M365,GWS,ONPREM',
-      PROFILE_ONPREM_KIND: 'exchange',
-      PROFILE_ONPREM_DOMAINS: DOMAIN,
-      PROFILE_ONPREM_EWS_URL: ews.url,
-      PROFILE_ONPREM_USER_NAME: ACCOUNT,
-      PROFILE_ONPREM_PASSWORD: PASSWORD,
-      PROFILE_ONPREM_CA_CERTIFICATE: ews.caCertificate,
-      PROFILE_ONPREM_PUSH: 'false',
+      ...onPremProfileSettings(ews, ACCOUNT, PASSWORD, DOMAIN),
       DEFAULT_TIME_ZONE: ZONE,
       ...extra,
     },
