@@ -61,11 +61,12 @@ const CALENDAR_EVENT_TYPES = ['CopiedEvent', 'CreatedEvent', 'DeletedEvent', 'Mo
 /**
  * The envelope around one operation. Header: RequestServerVersion always; ExchangeImpersonation
  * with ConnectingSID/PrimarySmtpAddress when impersonating (MS:exchangeimpersonation.md,
- * MS:connectingsid.md). The transport adds X-AnchorMailbox (MS:impersonation-and-ews-in-exchange.md).
+ * MS:connectingsid.md); no target for a request that reads no mailbox. The transport adds
+ * X-AnchorMailbox (MS:impersonation-and-ews-in-exchange.md).
  */
-function envelope(target: EwsTarget, body: string): string {
+function envelope(target: EwsTarget | undefined, body: string): string {
   const impersonation =
-    target.access === 'impersonation'
+    target?.access === 'impersonation'
       ? `<t:ExchangeImpersonation><t:ConnectingSID><t:PrimarySmtpAddress>${xmlEscape(target.mailbox)}</t:PrimarySmtpAddress></t:ConnectingSID></t:ExchangeImpersonation>`
       : '';
   return (
@@ -178,6 +179,14 @@ export function getUserConfigurationRequest(target: EwsTarget): string {
       `<m:UserConfigurationProperties>Dictionary</m:UserConfigurationProperties>` +
       `</m:GetUserConfiguration>`,
   );
+}
+
+/**
+ * A request that needs no mailbox (GetServerTimeZones, MS:getservertimezones-operation.md), for
+ * the connection check: any EWS answer to it proves the URL, the certificate and the account.
+ */
+export function serverTimeZonesProbe(): string {
+  return envelope(undefined, `<m:GetServerTimeZones ReturnFullTimeZoneData="false"><m:Ids><t:Id>UTC</t:Id></m:Ids></m:GetServerTimeZones>`);
 }
 
 /**

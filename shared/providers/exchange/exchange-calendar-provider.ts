@@ -13,7 +13,7 @@ import { silentLogger, type Logger } from '../../observability/logger.js';
 import type { CalendarProvider, FetchCalendarResult, PushSubscription } from '../calendar-provider.js';
 import { readExchangeCalendar, type ExchangeReadCalls } from './exchange-calendar-read.js';
 import { classifyEwsFailure, classifyEwsHttp } from './exchange-errors.js';
-import { calendarViewRequest, getUserConfigurationRequest, getUserOofSettingsRequest, REQUEST_SERVER_VERSION, subscribePushRequest, syncFolderItemsRequest, type EwsTarget } from './ews-requests.js';
+import { calendarViewRequest, getUserConfigurationRequest, getUserOofSettingsRequest, serverTimeZonesProbe, subscribePushRequest, syncFolderItemsRequest, type EwsTarget } from './ews-requests.js';
 import {
   isEwsFailure,
   readCalendarView,
@@ -25,7 +25,6 @@ import {
   UNREADABLE_RESPONSE,
   type EwsFailure,
 } from './ews-responses.js';
-import { MESSAGES_NS, SOAP_NS, TYPES_NS } from './ews-xml.js';
 import type { ExchangeOofSettings } from '../../domain/normalize-exchange-automatic-replies.js';
 
 /** What the provider needs of the EWS transport (ews-transport.ts): one SOAP POST, authenticated. */
@@ -55,17 +54,6 @@ export interface ExchangeProviderOptions {
   readonly random?: () => number;
   readonly now?: () => number;
 }
-
-/**
- * A request that needs no mailbox (GetServerTimeZones, MS:getservertimezones-operation.md), for
- * the connection check: any EWS answer to it proves the URL, the certificate and the account.
- */
-const PROBE =
-  `<?xml version="1.0" encoding="utf-8"?>` +
-  `<soap:Envelope xmlns:soap="${SOAP_NS}" xmlns:m="${MESSAGES_NS}" xmlns:t="${TYPES_NS}">` +
-  `<soap:Header><t:RequestServerVersion Version="${REQUEST_SERVER_VERSION}"/></soap:Header>` +
-  `<soap:Body><m:GetServerTimeZones ReturnFullTimeZoneData="false"><m:Ids><t:Id>UTC</t:Id></m:Ids></m:GetServerTimeZones></soap:Body>` +
-  `</soap:Envelope>`;
 
 export function createExchangeCalendarProvider(profile: ExchangeProfile, options: ExchangeProviderOptions): CalendarProvider {
   const logger = (options.logger ?? silentLogger).child({ provider: 'exchange', profile: profile.name });
@@ -121,7 +109,7 @@ export function createExchangeCalendarProvider(profile: ExchangeProfile, options
     },
 
     async checkConnection(): Promise<void> {
-      const answer = await options.transport.post(PROBE, {});
+      const answer = await options.transport.post(serverTimeZonesProbe(), {});
       const read = readResponseMessages(answer.status, answer.body, 'GetServerTimeZones');
       // An EWS answer of any kind, even a refusal of the operation, came from EWS past sign-in.
       if (isEwsFailure(read) && read.responseCode === UNREADABLE_RESPONSE) throw classifyEwsHttp(answer.status, profile.name);
