@@ -5,7 +5,7 @@
  */
 import type { CalendarEvent, NormalizeResult, ShowAs } from './calendar-event.js';
 import { ExchangeCalendarItemSchema, type ExchangeCalendarItem } from './exchange-calendar-item.js';
-import { offsetAt } from './time-zone.js';
+import { addDays, offsetAt, zonedTimeToInstant } from './time-zone.js';
 import { parseXsDateTime } from './xs-date-time.js';
 
 const SHOW_AS: Readonly<Record<string, ShowAs>> = {
@@ -19,7 +19,6 @@ const SHOW_AS: Readonly<Record<string, ShowAs>> = {
 };
 
 const DAY_MS = 86_400_000;
-const HALF_DAY_MS = DAY_MS / 2;
 
 // Exchange writes UTC (`Z`); a time without an offset names no instant.
 const instant = (value: string | undefined): number | undefined => parseXsDateTime(value);
@@ -34,10 +33,12 @@ const instant = (value: string | undefined): number | undefined => parseXsDateTi
  * and mustang fixed (calrs PR #127, mustang PR #1401).
  */
 function nearestLocalDate(ms: number, zone: string): string {
-  const wall = ms + offsetAt(zone, ms);
-  const day = Math.floor(wall / DAY_MS);
-  const date = wall - day * DAY_MS >= HALF_DAY_MS ? day + 1 : day;
-  return new Date(date * DAY_MS).toISOString().slice(0, 10);
+  const date = new Date(Math.floor((ms + offsetAt(zone, ms)) / DAY_MS) * DAY_MS).toISOString().slice(0, 10);
+  const next = addDays(date, 1);
+  // Nearest in elapsed time, not on the wall clock: a day with a daylight-saving change lasts 23
+  // or 25 hours, and its midnight may not exist (Santiago's clocks go from 00:00 to 01:00), in
+  // which case zonedTimeToInstant gives the day's first instant.
+  return ms - zonedTimeToInstant(date, 0, 0, zone) < zonedTimeToInstant(next, 0, 0, zone) - ms ? date : next;
 }
 
 function sameAddress(a: string | undefined, b: string | undefined): boolean {

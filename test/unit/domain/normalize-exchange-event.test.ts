@@ -60,6 +60,8 @@ describe('normalizeExchangeEvent: times', () => {
     ['Los Angeles, west of UTC, the day the clocks go back', 'America/Los_Angeles', '2026-11-01T07:00:00Z', '2026-11-02T08:00:00Z', '2026-11-01', '2026-11-02'],
     ['Pago Pago, UTC−11', 'Pacific/Pago_Pago', '2026-05-06T11:00:00Z', '2026-05-07T11:00:00Z', '2026-05-06', '2026-05-07'],
     ['UTC', 'UTC', '2026-05-06T00:00:00Z', '2026-05-08T00:00:00Z', '2026-05-06', '2026-05-08'],
+    // 6 September starts at 01:00 (no midnight) and lasts 23 hours: noon on the wall is nearer its start than its end.
+    ['Santiago, an invitation made 11 hours east, ending on the day whose midnight is skipped', 'America/Santiago', '2026-09-05T15:00:00Z', '2026-09-06T15:00:00Z', '2026-09-05', '2026-09-06'],
   ])('when an all-day event arrives as the UTC instants of local midnight (%s), then the local dates', (_name, zone, start, end, startDate, endDate) => {
     const event = eventOf(normalizeExchangeEvent(exchangeItem({ isAllDayEvent: true, start, end }), zone));
     expect(event.timing).toEqual({ allDay: true, startDate, endDate });
