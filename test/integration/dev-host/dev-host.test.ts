@@ -4,7 +4,7 @@
  * (Debian's `chromium`, driven by playwright-core; no browser is downloaded).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { request as httpRequest } from 'node:http';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -20,6 +20,14 @@ const CHROMIUM = [process.env.CHROMIUM_PATH, '/usr/bin/chromium', '/usr/bin/chro
 let host: ChildProcess | undefined;
 let port = 0;
 let output = '';
+/** The dev host's working directory, where it writes dev-host.log. */
+let hostDir = '';
+
+/** The dev host's own log lines that name `mailbox` or are warnings and errors: what a failed wait on a job prints. */
+function hostLog(mailbox: string): string {
+  const lines = readFileSync(join(hostDir, 'dev-host.log'), 'utf8').split('\n');
+  return lines.filter((line) => line.includes(`"mailbox":"${mailbox}"`) || /"level":"(warn|error)"/.test(line)).slice(-40).join('\n');
+}
 
 async function freePort(): Promise<number> {
   return new Promise((done, fail) => {
@@ -36,7 +44,8 @@ beforeAll(async () => {
   // dist/ is built once for the run by test/support/global-setup.ts (tsc, then the admin page's files).
   port = await freePort();
   // Its own working directory: no local.settings.json (embedded defaults), its own dev-host.log.
-  host = spawn(process.execPath, [join(ROOT, 'dist', 'tools', 'dev-host', 'main.js')], { cwd: mkdtempSync(join(tmpdir(), 'dev-host-')), env: { ...process.env, PORT: String(port) }, stdio: ['ignore', 'pipe', 'pipe'] });
+  hostDir = mkdtempSync(join(tmpdir(), 'dev-host-'));
+  host = spawn(process.execPath, [join(ROOT, 'dist', 'tools', 'dev-host', 'main.js')], { cwd: hostDir, env: { ...process.env, PORT: String(port) }, stdio: ['ignore', 'pipe', 'pipe'] });
   host.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
   host.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
   await new Promise<void>((ready, fail) => {
@@ -305,7 +314,11 @@ describe.skipIf(CHROMIUM === undefined && process.env.CI !== 'true')('admin page
     // The page asks for the job's result once a second: until then the button stays disabled.
     expect(await row.locator('button.resync').isDisabled()).toBe(true);
     expect(await row.locator('[data-outcome]').textContent()).toMatch(/^(requesting…|full sync queued, waiting for the job…)$/);
-    await expect.poll(() => page.locator('#rows tr[data-key="1002"] [data-outcome]').textContent(), { timeout: 30_000 }).toMatch(/^done: full sync at .*, \d+ activities held$/);
+    try {
+      await expect.poll(() => page.locator('#rows tr[data-key="1002"] [data-outcome]').textContent(), { timeout: 30_000 }).toMatch(/^done: full sync at .*, \d+ activities held$/);
+    } catch (error) {
+      throw new Error(`${error instanceof Error ? error.message : String(error)}\nthe dev host's log for 1002:\n${hostLog('1002')}`, { cause: error });
+    }
     expect(await page.locator('#rows tr[data-key="1002"] button.resync').isDisabled()).toBe(false);
     await page.close();
   }, 60_000);
