@@ -16,10 +16,10 @@ import type { Subscription } from '../../../shared/store/subscription-repository
 import type { ManualClock } from '../../../tools/clock/manual-clock.js';
 import { demoOrganisation, type DemoAutomaticReplies, type DemoEvent, type DemoOrganisation, type DemoPerson } from '../../../tools/demo/demo-organisation.js';
 import { exchangeItem } from '../../../tools/demo/seed-emulators.js';
-import type { RunningEwsEmulator } from '../../../tools/emulators/exchange/ews-emulator.js';
+import { startEwsEmulator, type RunningEwsEmulator } from '../../../tools/emulators/exchange/ews-emulator.js';
 import type { LocalEnvironment } from '../../../tools/local-env/local-environment.js';
 import { startWebhooks, type LogRecord, type Webhooks } from '../push/push-harness.js';
-import { startE2e } from './e2e-harness.js';
+import { startE2e, wednesdayClock } from './e2e-harness.js';
 
 const { InvocationContext } = functions;
 
@@ -165,16 +165,38 @@ export function tomorrowAt(x: ExchangeE2e, hh: number, mm = 0): string {
   return new Date(day + hh * HOUR + mm * MINUTE).toISOString();
 }
 
-/** An exchange profile ONPREM, polled (PUSH=false), after the demo's Graph and Google profiles, signed in to `ews` as `account`. */
-export function onPremProfileSettings(ews: { readonly url: string; readonly caCertificate: string }, account: string, password: string, domain: string): Record<string, string> {
-  return {
-    PROFILES: 'M365,GWS,ONPREM',
-    PROFILE_ONPREM_KIND: 'exchange',
-    PROFILE_ONPREM_DOMAINS: domain,
-    PROFILE_ONPREM_EWS_URL: ews.url,
-    PROFILE_ONPREM_USER_NAME: account,
-    PROFILE_ONPREM_PASSWORD: password,
-    PROFILE_ONPREM_CA_CERTIFICATE: ews.caCertificate,
-    PROFILE_ONPREM_PUSH: 'false',
-  };
+/** The domain of the ONPREM profile's own EWS emulator (startOnPremE2e). */
+export const ONPREM_DOMAIN = 'fabrikam.example';
+const ONPREM_PASSWORD = 'Svc-Acc0unt!pw';
+
+/**
+ * An EWS emulator of its own (NTLM, Extended Protection: Require) that knows EXCHANGE_ACCOUNT,
+ * and the product on the demo's CMG and Graph/Google profiles (one Graph user, to keep the demo's
+ * roster whole) with an exchange profile ONPREM for ONPREM_DOMAIN, polled (PUSH=false), on a
+ * Wednesday clock; `settings` come last. The test adds the Exchange mailboxes and CMG users.
+ */
+export async function startOnPremE2e(settings: Record<string, string>): Promise<{ env: LocalEnvironment; ews: RunningEwsEmulator }> {
+  const ews = await startEwsEmulator({ accounts: new Map([[EXCHANGE_ACCOUNT, ONPREM_PASSWORD]]), extendedProtection: 'require' });
+  try {
+    const clock = wednesdayClock();
+    const env = await startE2e({
+      now: clock,
+      org: demoOrganisation({ now: clock(), graphUsers: 1, googleUsers: 0 }),
+      settings: {
+        PROFILES: 'M365,GWS,ONPREM',
+        PROFILE_ONPREM_KIND: 'exchange',
+        PROFILE_ONPREM_DOMAINS: ONPREM_DOMAIN,
+        PROFILE_ONPREM_EWS_URL: ews.url,
+        PROFILE_ONPREM_USER_NAME: EXCHANGE_ACCOUNT,
+        PROFILE_ONPREM_PASSWORD: ONPREM_PASSWORD,
+        PROFILE_ONPREM_CA_CERTIFICATE: ews.caCertificate,
+        PROFILE_ONPREM_PUSH: 'false',
+        ...settings,
+      },
+    });
+    return { env, ews };
+  } catch (error) {
+    await ews.close();
+    throw error;
+  }
 }

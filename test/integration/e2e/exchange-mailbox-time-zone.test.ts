@@ -6,16 +6,12 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { addDays, zonedTimeToInstant } from '../../../shared/domain/time-zone.js';
-import { demoOrganisation } from '../../../tools/demo/demo-organisation.js';
-import { startEwsEmulator, type RunningEwsEmulator } from '../../../tools/emulators/exchange/ews-emulator.js';
+import type { RunningEwsEmulator } from '../../../tools/emulators/exchange/ews-emulator.js';
 import type { LocalEnvironment } from '../../../tools/local-env/local-environment.js';
 import { aJob } from '../../support/mailbox-job-harness.js';
-import { cmgActivities, startE2e, syncEveryone, wednesdayClock } from './e2e-harness.js';
-import { onPremProfileSettings } from './exchange-e2e-harness.js';
+import { cmgActivities, syncEveryone } from './e2e-harness.js';
+import { EXCHANGE_ACCOUNT as ACCOUNT, ONPREM_DOMAIN as DOMAIN, startOnPremE2e } from './exchange-e2e-harness.js';
 
-const ACCOUNT = 'FABRIKAM\\svc-calsync';
-const PASSWORD = 'Svc-Acc0unt!pw';
-const DOMAIN = 'fabrikam.example';
 const DEFAULT_ZONE = 'Europe/Paris';
 const PEOPLE = { 'ex-tokyo': 'Asia/Tokyo', 'ex-la': 'America/Los_Angeles', 'ex-unset': 'Asia/Tokyo' } as const;
 
@@ -30,16 +26,7 @@ afterEach(async () => {
 
 describe('Exchange mailboxes in their own time zones', { timeout: 120_000 }, () => {
   it('when mailboxes in Tokyo and Los Angeles hold an all-day event and DEFAULT_TIME_ZONE is Paris, then each activity runs from local midnight to local midnight in its own zone; a mailbox without a regional configuration falls back to Paris', async () => {
-    ews = await startEwsEmulator({ accounts: new Map([[ACCOUNT, PASSWORD]]), extendedProtection: 'require' });
-    const clock = wednesdayClock();
-    env = await startE2e({
-      now: clock,
-      org: demoOrganisation({ now: clock(), graphUsers: 1, googleUsers: 0 }),
-      settings: {
-        ...onPremProfileSettings(ews, ACCOUNT, PASSWORD, DOMAIN),
-        DEFAULT_TIME_ZONE: DEFAULT_ZONE,
-      },
-    });
+    ({ env, ews } = await startOnPremE2e({ DEFAULT_TIME_ZONE: DEFAULT_ZONE }));
     const e = env;
     const day = addDays(e.deps.now().toISOString().slice(0, 10), 2);
     for (const [key, zone] of Object.entries(PEOPLE)) {

@@ -6,16 +6,13 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { demoOrganisation } from '../../../tools/demo/demo-organisation.js';
-import { startEwsEmulator, type RunningEwsEmulator } from '../../../tools/emulators/exchange/ews-emulator.js';
+import type { RunningEwsEmulator } from '../../../tools/emulators/exchange/ews-emulator.js';
 import type { LocalEnvironment } from '../../../tools/local-env/local-environment.js';
 import { aJob } from '../../support/mailbox-job-harness.js';
 import { cmgActivities, startE2e, syncEveryone, wednesdayClock } from './e2e-harness.js';
-import { onPremProfileSettings } from './exchange-e2e-harness.js';
+import { EXCHANGE_ACCOUNT as ACCOUNT, ONPREM_DOMAIN as DOMAIN, startOnPremE2e } from './exchange-e2e-harness.js';
 import { expectConverged, expectNoActivityCreatedTwice } from './convergence.js';
 
-const ACCOUNT = 'FABRIKAM\\svc-calsync';
-const PASSWORD = 'Svc-Acc0unt!pw';
-const DOMAIN = 'fabrikam.example';
 const ZONE = 'Europe/Paris';
 const HOUR = 3_600_000;
 
@@ -28,19 +25,9 @@ afterEach(async () => {
   ews = undefined;
 });
 
-/** The demo's CMG and Graph/Google profiles (one Graph user, to keep the demo's roster whole), and an exchange profile ONPREM. */
+/** The ONPREM profile on its own EWS emulator (startOnPremE2e), with CMG users ex-anna and ex-bob in its domain. */
 async function start(extra: Record<string, string> = {}): Promise<{ env: LocalEnvironment; ews: RunningEwsEmulator }> {
-  ews = await startEwsEmulator({ accounts: new Map([[ACCOUNT, PASSWORD]]), extendedProtection: 'require' });
-  const clock = wednesdayClock();
-  env = await startE2e({
-    now: clock,
-    org: demoOrganisation({ now: clock(), graphUsers: 1, googleUsers: 0 }),
-    settings: {
-      ...onPremProfileSettings(ews, ACCOUNT, PASSWORD, DOMAIN),
-      DEFAULT_TIME_ZONE: ZONE,
-      ...extra,
-    },
-  });
+  ({ env, ews } = await startOnPremE2e({ DEFAULT_TIME_ZONE: ZONE, ...extra }));
   for (const key of ['ex-anna', 'ex-bob']) {
     env.cmg.control.changeUser({ userId: key, email: `${key.slice(3)}@${DOMAIN}`, calendarSync: true, language: 'en', forwardByDefault: false, messageSystem: 1 });
   }
