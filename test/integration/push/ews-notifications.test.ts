@@ -1,13 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { readXml, MESSAGES_NS, childText, path, SOAP_NS } from '../../../shared/providers/exchange/ews-xml.js';
-import { silentLogger } from '../../../shared/observability/logger.js';
 import type { JobQueue, SendOptions } from '../../../shared/queue/job-queue.js';
 import type { MailboxJob } from '../../../shared/queue/mailbox-job.js';
 import { hashSecret } from '../../../shared/store/secret-hash.js';
 import type { Subscription } from '../../../shared/store/subscription-repository.js';
 import { handleEwsNotification } from '../../../shared/sync/push/ews-notification-jobs.js';
-import type { SyncDeps } from '../../../shared/sync/sync-deps.js';
+import { queueOnlyDeps } from '../../support/queue-only-deps.js';
 import { createTestStore } from '../../support/test-store.js';
 import { startInMemoryTelemetry } from '../../../tools/local-env/in-memory-telemetry.js';
 import { PUSH_MODIFIED, PUSH_STATUS } from '../../unit/providers/exchange/ews-examples.js';
@@ -30,19 +29,13 @@ class RecordingQueue implements JobQueue {
 async function world(resourceId = EXCHANGE_ID) {
   const queue = new RecordingQueue();
   const recorded = startInMemoryTelemetry();
-  const unused = () => {
-    throw new Error('a webhook calls neither CMG nor a provider');
-  };
-  const deps: SyncDeps = {
+  const deps = queueOnlyDeps('a webhook', {
     config: oneProfileConfig({ WEBHOOK_BASE_URL: 'https://calsync.example', EXCHANGE_STATUS_FREQUENCY: '15' }),
     store: createTestStore(),
     queue,
-    cmg: new Proxy({}, { get: unused }) as SyncDeps['cmg'],
-    providers: new Proxy({}, { get: unused }) as SyncDeps['providers'],
     now: () => NOW,
-    logger: silentLogger,
     telemetry: recorded.telemetry,
-  };
+  });
   const subscription: Subscription = {
     provider: 'exchange',
     id: randomUUID(),

@@ -1,50 +1,20 @@
 import { describe, expect, it } from 'vitest';
-import { silentLogger } from '../../../../shared/observability/logger.js';
-import { noTelemetry } from '../../../../shared/observability/telemetry.js';
-import type { JobQueue, OutgoingJob } from '../../../../shared/queue/job-queue.js';
+import type { JobQueue } from '../../../../shared/queue/job-queue.js';
 import { dispatch } from '../../../../shared/sync/roster/dispatch-jobs.js';
 import type { SyncDeps } from '../../../../shared/sync/sync-deps.js';
 import { TableRequestLog } from '../../../support/table-request-log.js';
+import { BatchRecordingQueue, queueOnlyDeps } from '../../../support/queue-only-deps.js';
 import { createTestStore } from '../../../support/test-store.js';
 import { aMailbox } from '../../store/mailbox-harness.js';
 import { oneProfileConfig } from '../one-profile-config.js';
 
 const NOW = new Date('2026-11-25T08:00:30Z');
 
-function depsWith(queue: JobQueue): SyncDeps {
-  const unused = () => {
-    throw new Error('dispatch calls neither CMG nor a provider');
-  };
-  return {
-    config: oneProfileConfig(),
-    store: createTestStore(),
-    queue,
-    cmg: new Proxy({}, { get: unused }) as SyncDeps['cmg'],
-    providers: new Proxy({}, { get: unused }) as SyncDeps['providers'],
-    now: () => NOW,
-    logger: silentLogger,
-    telemetry: noTelemetry,
-  };
-}
-
-class RecordingQueue implements JobQueue {
-  readonly sent: OutgoingJob[] = [];
-  failNext = false;
-  async send(): Promise<void> {
-    throw new Error('dispatch sends in batches');
-  }
-  async sendMany(jobs: readonly OutgoingJob[]): Promise<void> {
-    if (this.failNext) {
-      this.failNext = false;
-      throw new Error('queue unreachable');
-    }
-    this.sent.push(...jobs);
-  }
-}
+const depsWith = (queue: JobQueue): SyncDeps => queueOnlyDeps('dispatch', { config: oneProfileConfig(), store: createTestStore(), queue, now: () => NOW });
 
 describe('dispatch', () => {
   it('when a mailbox backs off, then it is left out until its retryAt; an invalid one is probed once its retryAt passed', async () => {
-    const queue = new RecordingQueue();
+    const queue = new BatchRecordingQueue();
     const deps = depsWith(queue);
     const later = new Date(NOW.getTime() + 10 * 60_000).toISOString();
     const earlier = new Date(NOW.getTime() - 60_000).toISOString();
@@ -62,7 +32,7 @@ describe('dispatch', () => {
   });
 
   it('when sending fails midway, then the interval is not checkpointed and the next run sends it under the same ids', async () => {
-    const queue = new RecordingQueue();
+    const queue = new BatchRecordingQueue();
     const deps = depsWith(queue);
     await deps.store.mailboxes.upsert(aMailbox('m1'));
     queue.failNext = true;
@@ -76,7 +46,7 @@ describe('dispatch', () => {
   });
 
   it('when 1,200 mailboxes are due, then dispatch reads the Mailboxes table once, page after page, and sends a job for each', async () => {
-    const queue = new RecordingQueue();
+    const queue = new BatchRecordingQueue();
     const deps = depsWith(queue);
     const rows = Array.from({ length: 1_200 }, (_, i) => ({ mailbox: aMailbox(`m${i}`) }));
     await deps.store.mailboxes.writeMany(rows);

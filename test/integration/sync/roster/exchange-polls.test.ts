@@ -1,9 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { silentLogger } from '../../../../shared/observability/logger.js';
-import { noTelemetry } from '../../../../shared/observability/telemetry.js';
-import type { JobQueue, OutgoingJob } from '../../../../shared/queue/job-queue.js';
+import type { OutgoingJob } from '../../../../shared/queue/job-queue.js';
 import { dispatch } from '../../../../shared/sync/roster/dispatch-jobs.js';
-import type { SyncDeps } from '../../../../shared/sync/sync-deps.js';
+import { BatchRecordingQueue, queueOnlyDeps } from '../../../support/queue-only-deps.js';
 import { createTestStore } from '../../../support/test-store.js';
 import { aMailbox } from '../../store/mailbox-harness.js';
 import { oneProfileConfig } from '../one-profile-config.js';
@@ -28,32 +26,10 @@ const exchangeProfiles = (push: { webhook: boolean }): Record<string, string> =>
   };
 };
 
-class RecordingQueue implements JobQueue {
-  readonly sent: OutgoingJob[] = [];
-  async send(): Promise<void> {
-    throw new Error('dispatch sends in batches');
-  }
-  async sendMany(jobs: readonly OutgoingJob[]): Promise<void> {
-    this.sent.push(...jobs);
-  }
-}
-
 function world(push: { webhook: boolean }) {
-  const queue = new RecordingQueue();
+  const queue = new BatchRecordingQueue();
   let now = START;
-  const unused = () => {
-    throw new Error('dispatch calls neither CMG nor a provider');
-  };
-  const deps: SyncDeps = {
-    config: oneProfileConfig(exchangeProfiles(push)),
-    store: createTestStore(),
-    queue,
-    cmg: new Proxy({}, { get: unused }) as SyncDeps['cmg'],
-    providers: new Proxy({}, { get: unused }) as SyncDeps['providers'],
-    now: () => new Date(now),
-    logger: silentLogger,
-    telemetry: noTelemetry,
-  };
+  const deps = queueOnlyDeps('dispatch', { config: oneProfileConfig(exchangeProfiles(push)), store: createTestStore(), queue, now: () => new Date(now) });
   const polls = (): OutgoingJob[] => queue.sent.filter((j) => j.messageId.startsWith('poll:'));
   return { deps, queue, polls, advance: (ms: number) => (now += ms) };
 }
